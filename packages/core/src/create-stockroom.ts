@@ -1,0 +1,210 @@
+import { type LockingPolicy, optimisticEverywhere } from './concurrency/locking-policy.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './concurrency/retry-policy.js';
+import { DEFAULT_STOCK_SETTINGS, type StockSettings } from './domain/inventory-stock.js';
+import { defaultIdGenerator } from './domain/uuid7.js';
+import type { Warehouse } from './domain/warehouse.js';
+import { OutboxRelay } from './outbox/outbox-relay.js';
+import type { AvailabilityCache, SoldOutGuard } from './ports/availability-cache.js';
+import { type Clock, systemClock } from './ports/clock.js';
+import type { EventPublisher } from './ports/event-publisher.js';
+import type { IdGenerator } from './ports/id-generator.js';
+import { type Logger, silentLogger } from './ports/logger.js';
+import type { StockStore } from './ports/stock-store.js';
+import { AdjustmentService } from './services/adjustment-service.js';
+import { AvailabilityService } from './services/availability-service.js';
+import { OrderSaga } from './services/order-saga.js';
+import {
+  DEFAULT_RESERVATION_SETTINGS,
+  ReservationService,
+  type ReservationSettings,
+} from './services/reservation-service.js';
+import { resilientCache, resilientGuard } from './services/resilient-cache.js';
+import type { CommitEffects, ServiceContext, StockroomStats } from './services/service-context.js';
+import { WarehouseService } from './services/warehouse-service.js';
+
+/** Tuning knobs, all optional. */
+export interface StockroomPolicies {
+  /** Conflict retries. @default 8 attempts, 5–200 ms full-jitter backoff, 5 s deadline */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Optimistic or pessimistic per SKU. @default optimistic everywhere */
+  readonly locking?: LockingPolicy;
+  /** Reservation TTLs and batching. */
+  readonly reservations?: Partial<ReservationSettings>;
+  /** Settings of rows created without explicit ones. @default threshold 10, reorder point 20, no max */
+  readonly defaultStockSettings?: Partial<StockSettings>;
+  /** Availability cache TTL in ms. @default 60000 */
+  readonly cacheTtlMs?: number;
+  /** How long a sold-out mark may refuse requests without a store round trip. @default 2000 */
+  readonly soldOutTtlMs?: number;
+  /** How long the in-process warehouse list used by checks may be reused. @default 5000 */
+  readonly warehouseCacheMs?: number;
+}
+
+/** What `createStockroom` takes: a store, and optionally every other port. */
+export interface StockroomOptions {
+  /** The source of truth (memory, SQLite or Postgres). */
+  readonly store: StockStore;
+  /** Availability cache; failures are treated as misses. */
+  readonly cache?: AvailabilityCache;
+  /** Sold-out guard for flash sales; failures read as "not sold out". */
+  readonly soldOutGuard?: SoldOutGuard;
+  /** Where the outbox relay delivers events. Without one, events wait in the outbox. */
+  readonly publisher?: EventPublisher;
+  readonly clock?: Clock;
+  readonly ids?: IdGenerator;
+  /** A pino-compatible logger. @default silent */
+  readonly logger?: Logger;
+  readonly policies?: StockroomPolicies;
+  /** The CloudEvents `source` of emitted events. @default 'stockroom' */
+  readonly source?: string;
+}
+
+/** The services a host application calls. */
+export interface Stockroom {
+  readonly availability: AvailabilityService;
+  readonly adjustments: AdjustmentService;
+  readonly reservations: ReservationService;
+  readonly orders: OrderSaga;
+  readonly warehouses: WarehouseService;
+  /** Drains the outbox to the publisher; undefined without a publisher. */
+  readonly relay: OutboxRelay | undefined;
+  readonly store: StockStore;
+  /** Counters for metrics. */
+  readonly stats: StockroomStats;
+  /** Deletes idempotency records older than `olderThanMs` (default 24 h). @returns how many */
+  purgeIdempotencyKeys(olderThanMs?: number): Promise<number>;
+  /** Closes the store and the cache (what `createStockroom` was given). Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: ports in, services out.
+ *
+ * @example
+ * ```ts
+ * const stockroom = createStockroom({ store: createMemoryStockStore() });
+ * await stockroom.warehouses.create({ id: 'paris', name: 'Paris' });
+ * await stockroom.adjustments.adjust({ sku: 'SKU-1', warehouseId: 'paris', type: 'RESTOCK', quantity: 10 });
+ * const hold = await stockroom.reservations.reserve({ items: [{ sku: 'SKU-1', quantity: 2 }] });
+ * await stockroom.reservations.commit(hold.id);
+ * ```
+ */
+export function createStockroom(options: StockroomOptions): Stockroom {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? systemClock;
+  const policies = options.policies ?? {};
+  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...policies.retry };
+  const stats: StockroomStats = {
+    reservations: { admitted: 0, refused: 0, failed: 0 },
+    batches: { count: 0, requests: 0, largest: 0 },
+    conflicts: 0,
+    retries: 0,
+    soldOutRefusals: 0,
+    cache: { hits: 0, misses: 0, errors: 0 },
+  };
+  const cache = options.cache ? resilientCache(options.cache, logger, stats.cache) : undefined;
+  const soldOutGuard = options.soldOutGuard
+    ? resilientGuard(options.soldOutGuard, logger, stats.cache)
+    : undefined;
+  const soldOutTtlMs = policies.soldOutTtlMs ?? 2000;
+  const warehouseCacheMs = policies.warehouseCacheMs ?? 5000;
+  let warehouseList: { at: number; items: Promise<readonly Warehouse[]> } | undefined;
+
+  const loadWarehouses = async (): Promise<readonly Warehouse[]> => {
+    const items: Warehouse[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await options.store.reads.warehouses({ limit: 1000, cursor });
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  };
+
+  const context: ServiceContext = {
+    store: options.store,
+    cache,
+    soldOutGuard,
+    clock,
+    ids: options.ids ?? defaultIdGenerator(),
+    logger,
+    retryPolicy,
+    lockingPolicy: policies.locking ?? optimisticEverywhere,
+    source: options.source ?? 'stockroom',
+    defaultStockSettings: { ...DEFAULT_STOCK_SETTINGS, ...policies.defaultStockSettings },
+    cacheTtlMs: policies.cacheTtlMs ?? 60_000,
+    soldOutTtlMs,
+    stats,
+    transact: (work, transactionOptions, retryStats) =>
+      withRetry(
+        retryPolicy,
+        (attempt) => {
+          if (attempt > 0) stats.retries += 1;
+          if (retryStats) retryStats.attempts += 1;
+          return options.store.transaction(work, transactionOptions);
+        },
+        {
+          onConflict: () => {
+            stats.conflicts += 1;
+            if (retryStats) retryStats.conflicts += 1;
+          },
+        },
+      ),
+    async afterCommit(effects: CommitEffects) {
+      const jobs: Promise<void>[] = [];
+      if (cache && effects.touched.length > 0) jobs.push(cache.delete(effects.touched));
+      if (soldOutGuard) {
+        if (effects.replenished.length > 0) jobs.push(soldOutGuard.clear(effects.replenished));
+        for (const sku of effects.soldOut) jobs.push(soldOutGuard.markSoldOut(sku, soldOutTtlMs));
+      }
+      await Promise.all(jobs);
+    },
+    warehouseDirectory: {
+      list: () => {
+        const now = Date.now();
+        if (!warehouseList || now - warehouseList.at > warehouseCacheMs) {
+          const items = loadWarehouses();
+          warehouseList = { at: now, items };
+          items.catch(() => {
+            if (warehouseList?.items === items) warehouseList = undefined;
+          });
+        }
+        return warehouseList.items;
+      },
+    },
+    warehousesChanged: () => {
+      warehouseList = undefined;
+    },
+  };
+
+  const reservations = new ReservationService(context, {
+    ...DEFAULT_RESERVATION_SETTINGS,
+    ...policies.reservations,
+  });
+  const relay = options.publisher
+    ? new OutboxRelay({ store: options.store, publisher: options.publisher, logger })
+    : undefined;
+  let closed: Promise<void> | undefined;
+
+  return {
+    availability: new AvailabilityService(context),
+    adjustments: new AdjustmentService(context),
+    reservations,
+    orders: new OrderSaga(context, reservations),
+    warehouses: new WarehouseService(context),
+    relay,
+    store: options.store,
+    stats,
+    purgeIdempotencyKeys: (olderThanMs = 24 * 60 * 60 * 1000) =>
+      options.store.transaction((transaction) =>
+        transaction.idempotency.purge(new Date(clock.now().getTime() - olderThanMs)),
+      ),
+    close() {
+      closed ??= (async () => {
+        await options.store.close();
+        await options.cache?.close?.();
+      })();
+      return closed;
+    },
+  };
+}

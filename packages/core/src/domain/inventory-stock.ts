@@ -1,0 +1,202 @@
+import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
+import { ValidationError } from '../errors/validation-error.js';
+
+/** The four buckets every stock row keeps. All are non-negative integers. */
+export interface StockQuantities {
+  /** Units that can be sold or reserved now. */
+  readonly available: number;
+  /** Units held by ACTIVE reservations. */
+  readonly reserved: number;
+  /** Units on hand that cannot be sold. */
+  readonly damaged: number;
+  /** Units shipped to this warehouse by a transfer and not yet received. */
+  readonly inTransit: number;
+}
+
+/** A signed change per bucket (the ledger's `deltas`). */
+export type StockDeltas = StockQuantities;
+
+/** Identifies one stock row. */
+export interface StockKey {
+  readonly sku: string;
+  readonly warehouseId: string;
+}
+
+/** Replenishment and alert settings of one stock row. */
+export interface StockSettings {
+  /** An alert fires when `available` is at or below this. */
+  readonly lowStockThreshold: number;
+  /** Replenishment suggests an order when `available + inTransit` is at or below this. */
+  readonly reorderPoint: number;
+  /** The most units (`total`) the row may hold; `null` for no limit. */
+  readonly maxStockLevel: number | null;
+}
+
+/**
+ * One stock row: a SKU in a warehouse. Readonly data; change it with the pure transition
+ * functions in this module, each of which returns a new row or throws a typed error.
+ *
+ * `version` counts the ledger movements applied to the row: the movement that produced
+ * version `n` is the row's `n`-th movement, so replaying a row's movements ordered by version
+ * rebuilds it exactly.
+ */
+export interface InventoryStock extends StockKey, StockQuantities, StockSettings {
+  /** `available + reserved + damaged + inTransit`, stored with the row. */
+  readonly total: number;
+  readonly version: number;
+  readonly lastRestockedAt: Date | null;
+  readonly lastSoldAt: Date | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** The quantities of an empty row. */
+export const ZERO_QUANTITIES: StockQuantities = Object.freeze({
+  available: 0,
+  reserved: 0,
+  damaged: 0,
+  inTransit: 0,
+});
+
+/** Default settings for rows created without explicit ones. */
+export const DEFAULT_STOCK_SETTINGS: StockSettings = Object.freeze({
+  lowStockThreshold: 10,
+  reorderPoint: 20,
+  maxStockLevel: null,
+});
+
+/** `available + reserved + damaged + inTransit`. */
+export function totalOf(quantities: StockQuantities): number {
+  return quantities.available + quantities.reserved + quantities.damaged + quantities.inTransit;
+}
+
+/** A string key for maps: `sku` and `warehouseId` joined by a separator that ids cannot hold. */
+export function stockKeyOf(key: StockKey): string {
+  return `${key.sku}\u0000${key.warehouseId}`;
+}
+
+/** Orders stock keys canonically (sku, then warehouseId): the lock order that avoids deadlocks. */
+export function compareStockKeys(left: StockKey, right: StockKey): number {
+  if (left.sku !== right.sku) return left.sku < right.sku ? -1 : 1;
+  if (left.warehouseId !== right.warehouseId) return left.warehouseId < right.warehouseId ? -1 : 1;
+  return 0;
+}
+
+/** A new, empty row (version 0, no movements yet). */
+export function createStock(
+  key: StockKey,
+  now: Date,
+  settings: Partial<StockSettings> = {},
+): InventoryStock {
+  return {
+    sku: key.sku,
+    warehouseId: key.warehouseId,
+    ...ZERO_QUANTITIES,
+    total: 0,
+    ...DEFAULT_STOCK_SETTINGS,
+    ...settings,
+    version: 0,
+    lastRestockedAt: null,
+    lastSoldAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Adds signed deltas bucket by bucket. */
+export function addQuantities(left: StockQuantities, right: StockQuantities): StockQuantities {
+  return {
+    available: left.available + right.available,
+    reserved: left.reserved + right.reserved,
+    damaged: left.damaged + right.damaged,
+    inTransit: left.inTransit + right.inTransit,
+  };
+}
+
+/** The bucket-wise difference `after - before`. */
+export function subtractQuantities(
+  after: StockQuantities,
+  before: StockQuantities,
+): StockQuantities {
+  return {
+    available: after.available - before.available,
+    reserved: after.reserved - before.reserved,
+    damaged: after.damaged - before.damaged,
+    inTransit: after.inTransit - before.inTransit,
+  };
+}
+
+/** True when every bucket is zero. */
+export function isZeroQuantities(quantities: StockQuantities): boolean {
+  return (
+    quantities.available === 0 &&
+    quantities.reserved === 0 &&
+    quantities.damaged === 0 &&
+    quantities.inTransit === 0
+  );
+}
+
+/** Picks the four buckets out of a row. */
+export function quantitiesOf(stock: StockQuantities): StockQuantities {
+  return {
+    available: stock.available,
+    reserved: stock.reserved,
+    damaged: stock.damaged,
+    inTransit: stock.inTransit,
+  };
+}
+
+/** Builds a deltas value with zeros for the buckets not named. */
+export function deltas(partial: Partial<StockQuantities>): StockDeltas {
+  return { ...ZERO_QUANTITIES, ...partial };
+}
+
+/**
+ * Applies signed deltas to a row as one movement: bumps `version` by one and sets `updatedAt`.
+ * @throws INSUFFICIENT_STOCK when `available` would go negative (the row is unchanged)
+ * @throws VALIDATION_FAILED when another bucket would go negative (a bug or a corrupt row)
+ */
+export function applyDeltas(stock: InventoryStock, change: StockDeltas, now: Date): InventoryStock {
+  const next = addQuantities(stock, change);
+  if (next.available < 0) {
+    throw new InsufficientStockError([
+      {
+        sku: stock.sku,
+        warehouseId: stock.warehouseId,
+        requested: -change.available,
+        available: stock.available,
+      },
+    ]);
+  }
+  for (const bucket of ['reserved', 'damaged', 'inTransit'] as const) {
+    if (next[bucket] < 0) {
+      throw new ValidationError([
+        {
+          path: bucket,
+          message: `${stock.sku}@${stock.warehouseId} holds ${stock[bucket]} ${bucket}; cannot take ${-change[bucket]}`,
+        },
+      ]);
+    }
+  }
+  return { ...stock, ...next, total: totalOf(next), version: stock.version + 1, updatedAt: now };
+}
+
+/** Moves `quantity` from available to reserved. @throws INSUFFICIENT_STOCK */
+export function reserve(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return applyDeltas(stock, deltas({ available: -quantity, reserved: quantity }), now);
+}
+
+/** Moves `quantity` from reserved back to available (a release or an expiry). */
+export function unreserve(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return applyDeltas(stock, deltas({ available: quantity, reserved: -quantity }), now);
+}
+
+/** Takes `quantity` out of reserved as sold (the units leave the warehouse). */
+export function sell(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return { ...applyDeltas(stock, deltas({ reserved: -quantity }), now), lastSoldAt: now };
+}
+
+/** Adds `quantity` to available (a restock). */
+export function restock(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return { ...applyDeltas(stock, deltas({ available: quantity }), now), lastRestockedAt: now };
+}

@@ -1,0 +1,31 @@
+import type { IdKind } from './ids.js';
+import { IdPrefix } from './ids.js';
+
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * A UUIDv7-layout id: 48 bits of Unix milliseconds, a 12-bit counter that keeps ids from one
+ * process increasing within a millisecond, and 62 random bits. Time-ordered, so no single hot
+ * sequence is needed and b-tree inserts stay local.
+ */
+export function uuid7(nowMs: number = Date.now()): string {
+  if (nowMs > lastMs) {
+    lastMs = nowMs;
+    sequence = 0;
+  } else {
+    sequence = (sequence + 1) & 0xfff;
+    if (sequence === 0) lastMs += 1;
+  }
+  const random = new Uint8Array(8);
+  globalThis.crypto.getRandomValues(random);
+  const time = lastMs.toString(16).padStart(12, '0');
+  const hex = Array.from(random, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  const variant = ((Number.parseInt(hex.slice(0, 2), 16) & 0x3f) | 0x80).toString(16);
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${sequence.toString(16).padStart(3, '0')}-${variant}${hex.slice(2, 4)}-${hex.slice(4, 16)}`;
+}
+
+/** The default id generator: `res_<uuid7>`, `mov_<uuid7>`, … */
+export function defaultIdGenerator(): { next(kind: IdKind): string } {
+  return { next: (kind) => `${IdPrefix[kind]}_${uuid7()}` };
+}

@@ -1,0 +1,18 @@
+/**
+ * Stable error codes. Callers branch on these (or on `instanceof`), never on message text.
+ * The example server maps each code to an HTTP status in one table.
+ */
+export const ErrorCode = {
+  INSUFFICIENT_STOCK: 'INSUFFICIENT_STOCK',
+  VERSION_CONFLICT: 'VERSION_CONFLICT',
+  INVALID_STATE: 'INVALID_STATE',
+  NOT_FOUND: 'NOT_FOUND',
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  CAPACITY_EXCEEDED: 'CAPACITY_EXCEEDED',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+} as const;
+
+/** One of the stable error codes in {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,11 @@
+export { AlreadyExistsError } from './already-exists-error.js';
+export { CapacityExceededError } from './capacity-exceeded-error.js';
+export { ErrorCode } from './error-codes.js';
+export { IdempotencyConflictError } from './idempotency-conflict-error.js';
+export { InsufficientStockError, type Shortfall } from './insufficient-stock-error.js';
+export { InvalidStateError } from './invalid-state-error.js';
+export { NotFoundError } from './not-found-error.js';
+export { isStockroomError, StockroomError, type StockroomErrorOptions } from './stockroom-error.js';
+export { StoreUnavailableError } from './store-unavailable-error.js';
+export { ValidationError, type ValidationIssue } from './validation-error.js';
+export { VersionConflictError } from './version-conflict-error.js';

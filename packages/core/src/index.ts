@@ -1,0 +1,184 @@
+// The public surface of @stockroom/core. Named exports only.
+export { allocate } from './allocation/allocate.js';
+export {
+  ALLOCATION_STRATEGIES,
+  type AllocatableStock,
+  type AllocatableWarehouse,
+  type Allocation,
+  type AllocationLine,
+  type AllocationOptions,
+  type AllocationPlan,
+  type AllocationResult,
+  type AllocationShortfall,
+  type AllocationStrategy,
+  type GeoPoint,
+} from './allocation/allocation-plan.js';
+export { distanceKm } from './allocation/haversine.js';
+export {
+  type LockingMode,
+  type LockingPolicy,
+  optimisticEverywhere,
+} from './concurrency/locking-policy.js';
+export {
+  backoffDelay,
+  DEFAULT_RETRY_POLICY,
+  isRetryableConflict,
+  type RetryPolicy,
+  type RetryStats,
+  withRetry,
+} from './concurrency/retry-policy.js';
+export {
+  createStockroom,
+  type Stockroom,
+  type StockroomOptions,
+  type StockroomPolicies,
+} from './create-stockroom.js';
+export { type CloudEvent, EventType, type JsonValue } from './domain/events.js';
+export { type IdKind, IdPrefix, isValidId, MAX_ID_LENGTH, MAX_QUANTITY } from './domain/ids.js';
+export {
+  addQuantities,
+  applyDeltas,
+  compareStockKeys,
+  createStock,
+  DEFAULT_STOCK_SETTINGS,
+  deltas,
+  type InventoryStock,
+  isZeroQuantities,
+  quantitiesOf,
+  reserve,
+  restock,
+  type StockDeltas,
+  type StockKey,
+  type StockQuantities,
+  type StockSettings,
+  sell,
+  stockKeyOf,
+  subtractQuantities,
+  totalOf,
+  unreserve,
+  ZERO_QUANTITIES,
+} from './domain/inventory-stock.js';
+export { AlertStatus, isOpenAlert, type LowStockAlert } from './domain/low-stock-alert.js';
+export { type ChangeContext, type Movement, MovementType } from './domain/movement.js';
+export {
+  commitReservation,
+  extendReservation,
+  isFinalReservationStatus,
+  isPastExpiry,
+  type Reservation,
+  type ReservationLine,
+  ReservationStatus,
+  releaseReservation,
+} from './domain/reservation.js';
+export { type Transfer, TransferStatus, transitionTransfer } from './domain/transfer.js';
+export { defaultIdGenerator, uuid7 } from './domain/uuid7.js';
+export { isAllocatable, type Warehouse, WarehouseStatus } from './domain/warehouse.js';
+export {
+  AlreadyExistsError,
+  CapacityExceededError,
+  ErrorCode,
+  IdempotencyConflictError,
+  InsufficientStockError,
+  InvalidStateError,
+  isStockroomError,
+  NotFoundError,
+  type Shortfall,
+  StockroomError,
+  type StockroomErrorOptions,
+  StoreUnavailableError,
+  ValidationError,
+  type ValidationIssue,
+  VersionConflictError,
+} from './errors/index.js';
+export { AsyncMutex } from './memory/async-mutex.js';
+export { ManualClock } from './memory/manual-clock.js';
+export { MemoryAvailabilityCache, MemorySoldOutGuard } from './memory/memory-availability-cache.js';
+export { MemoryEventPublisher } from './memory/memory-event-publisher.js';
+export { MemoryJobLease } from './memory/memory-job-lease.js';
+export {
+  createMemoryStockStore,
+  MemoryStockStore,
+  type MemoryStockStoreOptions,
+} from './memory/memory-stock-store.js';
+export { cloudEventHeaders } from './outbox/cloud-event.js';
+export { OutboxRelay, type OutboxRelayOptions, type RelayResult } from './outbox/outbox-relay.js';
+export type {
+  AlertRows,
+  AvailabilityCache,
+  CachedAvailability,
+  Clock,
+  EventPublisher,
+  IdempotencyRecord,
+  IdempotencyRows,
+  IdGenerator,
+  JobLease,
+  Lease,
+  LedgerRows,
+  Logger,
+  MovementFilter,
+  OutboxEntry,
+  OutboxRows,
+  Page,
+  PageRequest,
+  ReservationRows,
+  SoldOutGuard,
+  StockRows,
+  StockStore,
+  StockTransaction,
+  StockWrite,
+  StoreCapabilities,
+  StoreReads,
+  TransactionOptions,
+  TransferFilter,
+  TransferRows,
+  WarehouseRows,
+  WriteOutcome,
+} from './ports/index.js';
+export { silentLogger, systemClock } from './ports/index.js';
+export {
+  DEFAULT_PAGE_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  MAX_PAGE_LIMIT,
+  pageLimit,
+} from './ports/paging.js';
+export {
+  ADJUSTMENT_TYPES,
+  AdjustmentService,
+  type AdjustmentType,
+  type AdjustRequest,
+  type AdjustResult,
+  type SettingsRequest,
+} from './services/adjustment-service.js';
+export {
+  type AvailabilityResult,
+  AvailabilityService,
+  type CheckRequest,
+  type SkuStock,
+  summarize,
+  type WarehouseAvailability,
+} from './services/availability-service.js';
+export { canonicalJson, fingerprint } from './services/idempotency.js';
+export {
+  type CancelResult,
+  type OrderPlacedResult,
+  OrderSaga,
+  type RefundItem,
+} from './services/order-saga.js';
+export {
+  DEFAULT_RESERVATION_SETTINGS,
+  isInsufficientStock,
+  ReservationService,
+  type ReservationSettings,
+  type ReserveItem,
+  type ReserveRequest,
+} from './services/reservation-service.js';
+export { resilientCache, resilientGuard } from './services/resilient-cache.js';
+export type { CommitEffects, StockroomStats } from './services/service-context.js';
+export {
+  type CapacityLine,
+  type CreateWarehouseRequest,
+  type WarehouseFields,
+  WarehouseService,
+  type WarehouseWithOccupancy,
+} from './services/warehouse-service.js';

@@ -1,0 +1,28 @@
+export type { AvailabilityCache, CachedAvailability, SoldOutGuard } from './availability-cache.js';
+export { type Clock, systemClock } from './clock.js';
+export type { EventPublisher } from './event-publisher.js';
+export type { IdGenerator } from './id-generator.js';
+export type { JobLease, Lease } from './job-lease.js';
+export { type Logger, silentLogger } from './logger.js';
+export type { Page, PageRequest } from './page.js';
+export type {
+  AlertRows,
+  IdempotencyRecord,
+  IdempotencyRows,
+  LedgerRows,
+  MovementFilter,
+  OutboxEntry,
+  OutboxRows,
+  ReservationRows,
+  StockRows,
+  StockStore,
+  StockTransaction,
+  StockWrite,
+  StoreCapabilities,
+  StoreReads,
+  TransactionOptions,
+  TransferFilter,
+  TransferRows,
+  WarehouseRows,
+  WriteOutcome,
+} from './stock-store.js';

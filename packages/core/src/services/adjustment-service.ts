@@ -1,0 +1,241 @@
+import { MAX_QUANTITY } from '../domain/ids.js';
+import {
+  deltas,
+  type InventoryStock,
+  type StockDeltas,
+  type StockSettings,
+} from '../domain/inventory-stock.js';
+import type { ChangeContext, Movement, MovementType } from '../domain/movement.js';
+import type { Warehouse } from '../domain/warehouse.js';
+import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
+import { NotFoundError } from '../errors/not-found-error.js';
+import { VersionConflictError } from '../errors/version-conflict-error.js';
+import type { StockTransaction } from '../ports/stock-store.js';
+import { ensureCapacity } from './capacity.js';
+import { runIdempotent } from './idempotency.js';
+import { reconcileRowAlert } from './low-stock.js';
+import type { CommitEffects, ServiceContext } from './service-context.js';
+import { StockChangeSet } from './stock-change-set.js';
+import { validate } from './validate.js';
+
+/** The kinds of manual adjustment. */
+export type AdjustmentType = 'RESTOCK' | 'RETURN' | 'DAMAGE' | 'ADJUSTMENT';
+
+/** The adjustment kinds, for validation and docs. */
+export const ADJUSTMENT_TYPES: readonly AdjustmentType[] = [
+  'RESTOCK',
+  'RETURN',
+  'DAMAGE',
+  'ADJUSTMENT',
+];
+
+/** A manual change to one stock row. */
+export interface AdjustRequest {
+  readonly sku: string;
+  readonly warehouseId: string;
+  /**
+   * `RESTOCK` (+available; creates the row), `RETURN` (+available), `DAMAGE` (available →
+   * damaged), `ADJUSTMENT` (signed, non-zero: a cycle-count correction of available).
+   */
+  readonly type: AdjustmentType;
+  /** Positive for every type but `ADJUSTMENT`, which takes a signed non-zero quantity. */
+  readonly quantity: number;
+  /** Compare-and-set: refuse unless the row is at this version (a missing row is version 0). */
+  readonly expectedVersion?: number;
+}
+
+/** The result of an adjustment: the row after it and its ledger movement. */
+export interface AdjustResult {
+  readonly stock: InventoryStock;
+  readonly movement: Movement;
+}
+
+/** A request to change a row's settings; absent fields keep their value. */
+export interface SettingsRequest extends Partial<StockSettings> {
+  readonly sku: string;
+  readonly warehouseId: string;
+}
+
+const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
+
+/** Restock, return, damage, corrections and settings. */
+export class AdjustmentService {
+  constructor(private readonly context: ServiceContext) {}
+
+  /**
+   * Applies one manual change as one ledger movement.
+   * @throws VALIDATION_FAILED, NOT_FOUND (warehouse, or the row for DAMAGE),
+   *   INSUFFICIENT_STOCK (taking more than available), VERSION_CONFLICT (`expectedVersion`
+   *   does not match; not retryable), CAPACITY_EXCEEDED, IDEMPOTENCY_KEY_REUSED
+   */
+  async adjust(request: AdjustRequest, context: ChangeContext = {}): Promise<AdjustResult> {
+    const check = validate().id(request.sku, 'sku').id(request.warehouseId, 'warehouseId');
+    check.oneOf(request.type, 'type', ADJUSTMENT_TYPES);
+    if (request.type === 'ADJUSTMENT') check.signedQuantity(request.quantity, 'quantity');
+    else check.quantity(request.quantity, 'quantity');
+    if (request.expectedVersion !== undefined) {
+      check.integer(request.expectedVersion, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER);
+    }
+    check.done();
+    let effects = NO_EFFECTS;
+    const result = await this.context.transact(async (transaction) => {
+      effects = NO_EFFECTS;
+      const now = this.context.clock.now();
+      return runIdempotent(transaction, context, 'adjust', request, now, async () => {
+        const warehouse = await this.warehouse(transaction, request.warehouseId);
+        const changes = new StockChangeSet(transaction, this.context, now);
+        await changes.loadForWrite([request.sku]);
+        const key = { sku: request.sku, warehouseId: request.warehouseId };
+        const existing = changes.row(key);
+        if (
+          request.expectedVersion !== undefined &&
+          (existing?.version ?? 0) !== request.expectedVersion
+        ) {
+          throw new VersionConflictError(
+            `${request.sku}@${request.warehouseId} is not at version ${request.expectedVersion}`,
+            {
+              retryable: false,
+              expectedVersion: request.expectedVersion,
+              actualVersion: existing?.version ?? 0,
+            },
+          );
+        }
+        const [type, change] = movementOf(request.type, request.quantity);
+        if (!existing && change.available < 0) {
+          if (request.type === 'DAMAGE')
+            throw new NotFoundError('stock', `${request.sku}@${request.warehouseId}`);
+          throw new InsufficientStockError([
+            {
+              sku: request.sku,
+              warehouseId: request.warehouseId,
+              requested: -change.available,
+              available: 0,
+            },
+          ]);
+        }
+        changes.ensureRow(key);
+        const movement = changes.apply(key, type, change, {}, context);
+        await ensureCapacity(transaction, changes, warehouse, [request.sku]);
+        effects = await changes.flush();
+        return { stock: changes.row(key)!, movement };
+      });
+    });
+    await this.context.afterCommit(effects);
+    return result;
+  }
+
+  /**
+   * Sets a row's `available` to `quantity` as one ADJUSTMENT movement of the difference
+   * (creating the row when the warehouse exists). Setting the same value changes nothing and
+   * returns the row with `movement: null`.
+   */
+  async setAvailable(
+    request: { readonly sku: string; readonly warehouseId: string; readonly quantity: number },
+    context: ChangeContext = {},
+  ): Promise<{ stock: InventoryStock; movement: Movement | null }> {
+    validate()
+      .id(request.sku, 'sku')
+      .id(request.warehouseId, 'warehouseId')
+      .integer(request.quantity, 'quantity', 0, MAX_QUANTITY)
+      .done();
+    let effects = NO_EFFECTS;
+    const result = await this.context.transact(async (transaction) => {
+      effects = NO_EFFECTS;
+      const now = this.context.clock.now();
+      return runIdempotent(transaction, context, 'set-available', request, now, async () => {
+        const warehouse = await this.warehouse(transaction, request.warehouseId);
+        const changes = new StockChangeSet(transaction, this.context, now);
+        await changes.loadForWrite([request.sku]);
+        const key = { sku: request.sku, warehouseId: request.warehouseId };
+        const isNew = changes.row(key) === undefined;
+        const row = changes.ensureRow(key);
+        const difference = request.quantity - row.available;
+        if (difference === 0) {
+          if (isNew && !(await transaction.stock.insert(row)).applied) {
+            throw new VersionConflictError('Row created concurrently', { retryable: true });
+          }
+          return { stock: row, movement: null };
+        }
+        const movement = changes.apply(
+          key,
+          'ADJUSTMENT',
+          deltas({ available: difference }),
+          {},
+          context,
+        );
+        await ensureCapacity(transaction, changes, warehouse, [request.sku]);
+        effects = await changes.flush();
+        return { stock: changes.row(key)!, movement };
+      });
+    });
+    await this.context.afterCommit(effects);
+    return result;
+  }
+
+  /**
+   * Changes a row's low-stock threshold, reorder point or max stock level (creating an empty
+   * row when the warehouse exists). Settings are not ledger movements and do not bump `version`.
+   * Raises or resolves the row's low-stock alert at once when the new threshold crosses it.
+   * @throws VALIDATION_FAILED, NOT_FOUND (warehouse)
+   */
+  async updateSettings(
+    request: SettingsRequest,
+    context: ChangeContext = {},
+  ): Promise<InventoryStock> {
+    const check = validate().id(request.sku, 'sku').id(request.warehouseId, 'warehouseId');
+    if (request.lowStockThreshold !== undefined) {
+      check.integer(request.lowStockThreshold, 'lowStockThreshold', 0, MAX_QUANTITY);
+    }
+    if (request.reorderPoint !== undefined)
+      check.integer(request.reorderPoint, 'reorderPoint', 0, MAX_QUANTITY);
+    if (request.maxStockLevel !== undefined && request.maxStockLevel !== null) {
+      check.integer(request.maxStockLevel, 'maxStockLevel', 0, MAX_QUANTITY);
+    }
+    check.done();
+    return this.context.transact(async (transaction) => {
+      const now = this.context.clock.now();
+      return runIdempotent(transaction, context, 'settings', request, now, async () => {
+        await this.warehouse(transaction, request.warehouseId);
+        const key = { sku: request.sku, warehouseId: request.warehouseId };
+        let row = await transaction.stock.get(key, { lock: true });
+        if (!row) {
+          const changes = new StockChangeSet(transaction, this.context, now);
+          await changes.load([request.sku]);
+          row = changes.ensureRow(key);
+          const outcome = await transaction.stock.insert(row);
+          if (!outcome.applied)
+            throw new VersionConflictError('Row created concurrently', { retryable: true });
+        }
+        const settings: StockSettings = {
+          lowStockThreshold: request.lowStockThreshold ?? row.lowStockThreshold,
+          reorderPoint: request.reorderPoint ?? row.reorderPoint,
+          maxStockLevel:
+            request.maxStockLevel === undefined ? row.maxStockLevel : request.maxStockLevel,
+        };
+        await transaction.stock.updateSettings(key, settings, now);
+        const updated: InventoryStock = { ...row, ...settings, updatedAt: now };
+        await reconcileRowAlert(transaction, this.context, updated, now);
+        return updated;
+      });
+    });
+  }
+
+  private async warehouse(transaction: StockTransaction, id: string): Promise<Warehouse> {
+    const [warehouse] = await transaction.warehouses.get([id]);
+    if (!warehouse) throw new NotFoundError('warehouse', id);
+    return warehouse;
+  }
+}
+
+function movementOf(type: AdjustmentType, quantity: number): [MovementType, StockDeltas] {
+  switch (type) {
+    case 'RESTOCK':
+      return ['RESTOCK', deltas({ available: quantity })];
+    case 'RETURN':
+      return ['RETURN', deltas({ available: quantity })];
+    case 'DAMAGE':
+      return ['DAMAGE', deltas({ available: -quantity, damaged: quantity })];
+    case 'ADJUSTMENT':
+      return ['ADJUSTMENT', deltas({ available: quantity })];
+  }
+}

@@ -1,0 +1,208 @@
+import { EventType } from '../domain/events.js';
+import { deltas, stockKeyOf } from '../domain/inventory-stock.js';
+import type { ChangeContext, Movement } from '../domain/movement.js';
+import { type Reservation, ReservationStatus, releaseReservation } from '../domain/reservation.js';
+import type { Shortfall } from '../errors/insufficient-stock-error.js';
+import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
+import { InvalidStateError } from '../errors/invalid-state-error.js';
+import { runIdempotent } from './idempotency.js';
+import type { ReservationService, ReserveRequest } from './reservation-service.js';
+import type { CommitEffects, ServiceContext } from './service-context.js';
+import { StockChangeSet } from './stock-change-set.js';
+import { validate } from './validate.js';
+
+/** The outcome of an order-placed step. */
+export type OrderPlacedResult =
+  | { readonly status: 'reserved'; readonly reservation: Reservation }
+  | { readonly status: 'rejected'; readonly shortfalls: readonly Shortfall[] };
+
+/** An item to refund on cancellation. */
+export interface RefundItem {
+  readonly sku: string;
+  readonly warehouseId: string;
+  readonly quantity: number;
+}
+
+/** What cancelling an order did. */
+export interface CancelResult {
+  /** ACTIVE reservations of the order, now RELEASED. */
+  readonly released: readonly Reservation[];
+  /** REFUND movements: committed units back to available. */
+  readonly refunded: readonly Movement[];
+}
+
+const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
+
+/**
+ * The order saga's steps, each safe to run more than once with the same idempotency key:
+ * placed → reserve; payment succeeded → commit; payment failed or timed out → release;
+ * cancelled → release what is held and refund what was sold (all, or the given items).
+ */
+export class OrderSaga {
+  constructor(
+    private readonly context: ServiceContext,
+    private readonly reservations: ReservationService,
+  ) {}
+
+  /** Reserves the order's items; an out-of-stock order is `rejected` with its shortfalls (not thrown). */
+  async placed(
+    request: ReserveRequest & { readonly orderId: string },
+    context: ChangeContext = {},
+  ): Promise<OrderPlacedResult> {
+    validate().id(request.orderId, 'orderId').done();
+    try {
+      return { status: 'reserved', reservation: await this.reservations.reserve(request, context) };
+    } catch (error) {
+      if (error instanceof InsufficientStockError)
+        return { status: 'rejected', shortfalls: error.shortfalls };
+      throw error;
+    }
+  }
+
+  /** Commits every ACTIVE reservation of the order; returns them. */
+  async paymentSucceeded(orderId: string, context: ChangeContext = {}): Promise<Reservation[]> {
+    return this.forEachActive(orderId, (reservation) =>
+      this.reservations.commit(reservation.id, this.stepContext(context, reservation)),
+    );
+  }
+
+  /** Releases every ACTIVE reservation of the order (payment failed or timed out); returns them. */
+  async paymentFailed(orderId: string, context: ChangeContext = {}): Promise<Reservation[]> {
+    return this.forEachActive(orderId, (reservation) =>
+      this.reservations.release(reservation.id, this.stepContext(context, reservation)),
+    );
+  }
+
+  /**
+   * Cancels an order in one transaction: ACTIVE reservations are released; committed quantities
+   * (all of them, or the given items) come back to available as REFUND movements.
+   * @throws INVALID_STATE when refunding more than was sold and not yet refunded
+   */
+  async cancel(
+    orderId: string,
+    items: readonly RefundItem[] | undefined,
+    context: ChangeContext = {},
+  ): Promise<CancelResult> {
+    const check = validate().id(orderId, 'orderId');
+    items?.forEach((item, index) => {
+      check
+        .id(item?.sku, `items.${index}.sku`)
+        .id(item?.warehouseId, `items.${index}.warehouseId`)
+        .quantity(item?.quantity, `items.${index}.quantity`);
+    });
+    check.done();
+    let effects = NO_EFFECTS;
+    const result = await this.context.transact(async (transaction) => {
+      effects = NO_EFFECTS;
+      const now = this.context.clock.now();
+      return runIdempotent(
+        transaction,
+        context,
+        'cancel-order',
+        { orderId, items: items ?? null },
+        now,
+        async () => {
+          const all = await transaction.reservations.listByOrder(orderId);
+          const changes = new StockChangeSet(transaction, this.context, now);
+          await changes.loadForWrite(
+            all.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
+          );
+          const released: Reservation[] = [];
+          for (const reservation of all.filter(
+            (item) => item.status === ReservationStatus.ACTIVE,
+          )) {
+            const next = releaseReservation(reservation, now);
+            this.reservations.applyLines(changes, next, 'RELEASE', context);
+            await this.reservations.save(transaction, next, reservation.version);
+            changes.emit(EventType.RELEASED, next.lines[0]!.sku, {
+              reservationId: next.id,
+              orderId,
+              status: next.status,
+            });
+            released.push(next);
+          }
+          const committed = all.filter((item) => item.status === ReservationStatus.COMMITTED);
+          const wanted = new Map<string, RefundItem>();
+          if (items) {
+            for (const item of items) {
+              const key = stockKeyOf(item);
+              wanted.set(key, {
+                ...item,
+                quantity: (wanted.get(key)?.quantity ?? 0) + item.quantity,
+              });
+            }
+          }
+          const refunded: Movement[] = [];
+          for (const reservation of committed) {
+            let changed = false;
+            const lines = reservation.lines.map((line) => {
+              const refundable = line.quantity - line.refunded;
+              const key = stockKeyOf(line);
+              const want = items ? (wanted.get(key)?.quantity ?? 0) : refundable;
+              const quantity = Math.min(want, refundable);
+              if (quantity <= 0) return line;
+              if (items) wanted.set(key, { ...wanted.get(key)!, quantity: want - quantity });
+              refunded.push(
+                changes.apply(
+                  line,
+                  'REFUND',
+                  deltas({ available: quantity }),
+                  { reservationId: reservation.id, orderId },
+                  context,
+                ),
+              );
+              changed = true;
+              return { ...line, refunded: line.refunded + quantity };
+            });
+            if (changed) {
+              await this.reservations.save(
+                transaction,
+                { ...reservation, lines, version: reservation.version + 1 },
+                reservation.version,
+              );
+            }
+          }
+          const unmet = [...wanted.values()].filter((item) => item.quantity > 0);
+          if (unmet.length > 0) {
+            throw new InvalidStateError(
+              `Order ${orderId}: cannot refund more than was sold (${unmet.map((item) => `${item.sku}@${item.warehouseId} ×${item.quantity}`).join(', ')})`,
+            );
+          }
+          for (const movement of refunded) {
+            changes.emit(EventType.REFUNDED, movement.sku, {
+              orderId,
+              reservationId: movement.reservationId,
+              sku: movement.sku,
+              warehouseId: movement.warehouseId,
+              quantity: movement.deltas.available,
+            });
+          }
+          effects = await changes.flush();
+          return { released, refunded };
+        },
+      );
+    });
+    await this.context.afterCommit(effects);
+    return result;
+  }
+
+  private stepContext(context: ChangeContext, reservation: Reservation): ChangeContext {
+    // One saga message touches several reservations: derive a key per reservation.
+    return context.idempotencyKey
+      ? { ...context, idempotencyKey: `${context.idempotencyKey}:${reservation.id}` }
+      : context;
+  }
+
+  private async forEachActive(
+    orderId: string,
+    step: (reservation: Reservation) => Promise<Reservation>,
+  ): Promise<Reservation[]> {
+    validate().id(orderId, 'orderId').done();
+    const reservations = await this.reservations.listByOrder(orderId);
+    const results: Reservation[] = [];
+    for (const reservation of reservations) {
+      if (reservation.status === ReservationStatus.ACTIVE) results.push(await step(reservation));
+    }
+    return results;
+  }
+}

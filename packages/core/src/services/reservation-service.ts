@@ -1,0 +1,509 @@
+import { allocate } from '../allocation/allocate.js';
+import {
+  ALLOCATION_STRATEGIES,
+  type AllocationStrategy,
+  type GeoPoint,
+} from '../allocation/allocation-plan.js';
+import { EventType, type JsonValue } from '../domain/events.js';
+import { deltas, type StockKey } from '../domain/inventory-stock.js';
+import type { ChangeContext, MovementType } from '../domain/movement.js';
+import {
+  commitReservation,
+  extendReservation,
+  type Reservation,
+  type ReservationLine,
+  ReservationStatus,
+  releaseReservation,
+} from '../domain/reservation.js';
+import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
+import { NotFoundError } from '../errors/not-found-error.js';
+import { isStockroomError, type StockroomError } from '../errors/stockroom-error.js';
+import { VersionConflictError } from '../errors/version-conflict-error.js';
+import type { StockTransaction } from '../ports/stock-store.js';
+import { fingerprint, lookupIdempotency, runIdempotent, storeIdempotency } from './idempotency.js';
+import type { CommitEffects, ServiceContext } from './service-context.js';
+import { StockChangeSet } from './stock-change-set.js';
+import { validate } from './validate.js';
+
+/** One requested item of a reservation. */
+export interface ReserveItem {
+  readonly sku: string;
+  readonly quantity: number;
+  /** Pins the item to one warehouse. */
+  readonly warehouseId?: string;
+}
+
+/** A request to hold stock for one checkout. */
+export interface ReserveRequest {
+  readonly items: readonly ReserveItem[];
+  readonly orderId?: string;
+  readonly userId?: string;
+  /** 1 … the maximum lifetime. @default the service's default TTL (600 s) */
+  readonly ttlSeconds?: number;
+  /** @default 'nearest' with a location, else 'priority' */
+  readonly strategy?: AllocationStrategy;
+  /** The customer's location, for `nearest`. */
+  readonly location?: GeoPoint;
+  /** Regional fulfilment: try warehouses in this country first. */
+  readonly preferCountry?: string;
+  /** Regional fulfilment: then warehouses in this region. */
+  readonly preferRegion?: string;
+}
+
+/** Reservation tuning. */
+export interface ReservationSettings {
+  /** @default 600 */
+  readonly defaultTtlSeconds: number;
+  /** The longest a reservation may live, from creation, extensions included. @default 3600 */
+  readonly maxLifetimeSeconds: number;
+  /** The most reservation requests applied in one store transaction. @default 256 */
+  readonly maxBatchSize: number;
+  /** Independent batch queues; requests for one SKU always share a queue. @default 8 */
+  readonly lanes: number;
+  /** The most items one reservation may carry. @default 100 */
+  readonly maxItems: number;
+}
+
+/** The default reservation settings. */
+export const DEFAULT_RESERVATION_SETTINGS: ReservationSettings = Object.freeze({
+  defaultTtlSeconds: 600,
+  maxLifetimeSeconds: 3600,
+  maxBatchSize: 256,
+  lanes: 8,
+  maxItems: 100,
+});
+
+type Outcome =
+  | { readonly kind: 'admitted'; readonly reservation: Reservation }
+  | { readonly kind: 'replay'; readonly reservation: Reservation }
+  | { readonly kind: 'refused'; readonly error: StockroomError };
+
+interface Pending {
+  readonly request: ReserveRequest;
+  readonly context: ChangeContext;
+  readonly resolve: (reservation: Reservation) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
+
+function laneOf(request: ReserveRequest, lanes: number): number {
+  const sku = request.items.map((item) => item.sku).sort()[0] ?? '';
+  let hash = 0;
+  for (let index = 0; index < sku.length; index += 1)
+    hash = (Math.imul(hash, 31) + sku.charCodeAt(index)) >>> 0;
+  return hash % lanes;
+}
+
+function reservationData(reservation: Reservation): { [key: string]: JsonValue } {
+  return {
+    reservationId: reservation.id,
+    status: reservation.status,
+    orderId: reservation.orderId,
+    userId: reservation.userId,
+    expiresAt: reservation.expiresAt.toISOString(),
+    lines: reservation.lines.map((line) => ({
+      sku: line.sku,
+      warehouseId: line.warehouseId,
+      quantity: line.quantity,
+    })),
+  };
+}
+
+/**
+ * Reserve, commit, release, extend and expire. Concurrent `reserve` calls are grouped into one
+ * store transaction per lane (flash-sale batching): rows are read once, requests are admitted in
+ * arrival order while stock lasts — each all-or-nothing on its own — and each row is written once.
+ */
+export class ReservationService {
+  private readonly queues: Pending[][];
+  private readonly running: boolean[];
+
+  constructor(
+    private readonly context: ServiceContext,
+    readonly settings: ReservationSettings = DEFAULT_RESERVATION_SETTINGS,
+  ) {
+    this.queues = Array.from({ length: settings.lanes }, () => []);
+    this.running = Array.from({ length: settings.lanes }, () => false);
+  }
+
+  /**
+   * Holds stock for every item, or for none.
+   * @throws VALIDATION_FAILED for malformed input
+   * @throws INSUFFICIENT_STOCK with a shortfall per short SKU; nothing is held
+   * @throws IDEMPOTENCY_KEY_REUSED when the key was used for another request
+   * @throws VERSION_CONFLICT (retryable) when concurrent writers exhausted the retry budget
+   */
+  async reserve(request: ReserveRequest, context: ChangeContext = {}): Promise<Reservation> {
+    this.validateReserve(request);
+    const guard = this.context.soldOutGuard;
+    if (guard && !context.idempotencyKey) {
+      const skus = [...new Set(request.items.map((item) => item.sku))];
+      const marks = await Promise.all(skus.map((sku) => guard.isSoldOut(sku)));
+      if (marks.some(Boolean)) {
+        this.context.stats.soldOutRefusals += 1;
+        this.context.stats.reservations.refused += 1;
+        throw new InsufficientStockError(
+          skus
+            .filter((_sku, index) => marks[index])
+            .map((sku) => ({
+              sku,
+              requested: request.items
+                .filter((item) => item.sku === sku)
+                .reduce((sum, item) => sum + item.quantity, 0),
+              available: 0,
+            })),
+        );
+      }
+    }
+    return new Promise<Reservation>((resolve, reject) => {
+      const lane = laneOf(request, this.settings.lanes);
+      this.queues[lane]!.push({ request, context, resolve, reject });
+      if (!this.running[lane]) void this.drain(lane);
+    });
+  }
+
+  /** The reservation, or null. */
+  async get(id: string): Promise<Reservation | null> {
+    return this.context.store.reads.reservation(id);
+  }
+
+  /**
+   * ACTIVE → COMMITTED: the held units are sold (a SALE movement per line). Committing a
+   * COMMITTED reservation returns it unchanged.
+   * @throws NOT_FOUND, INVALID_STATE (RELEASED, EXPIRED, or past `expiresAt`)
+   */
+  async commit(id: string, context: ChangeContext = {}): Promise<Reservation> {
+    validate().id(id, 'reservationId').done();
+    return this.transition(id, context, 'commit', (reservation, now) =>
+      reservation.status === ReservationStatus.COMMITTED
+        ? null
+        : commitReservation(reservation, now),
+    );
+  }
+
+  /**
+   * ACTIVE → RELEASED: the held units are available again. Releasing a RELEASED or EXPIRED
+   * reservation returns it unchanged.
+   * @throws NOT_FOUND, INVALID_STATE (COMMITTED)
+   */
+  async release(id: string, context: ChangeContext = {}): Promise<Reservation> {
+    validate().id(id, 'reservationId').done();
+    return this.transition(id, context, 'release', (reservation, now) =>
+      reservation.status === ReservationStatus.RELEASED ||
+      reservation.status === ReservationStatus.EXPIRED
+        ? null
+        : releaseReservation(reservation, now),
+    );
+  }
+
+  /**
+   * Moves `expiresAt` later by `seconds` (1–3600).
+   * @throws NOT_FOUND, INVALID_STATE (not ACTIVE, expired, or past the maximum lifetime)
+   */
+  async extend(id: string, seconds: number, context: ChangeContext = {}): Promise<Reservation> {
+    validate().id(id, 'reservationId').integer(seconds, 'seconds', 1, 3600).done();
+    return this.context.transact(async (transaction) =>
+      runIdempotent(
+        transaction,
+        context,
+        'extend',
+        { id, seconds },
+        this.context.clock.now(),
+        async () => {
+          const reservation = await this.load(transaction, id);
+          const extended = extendReservation(
+            reservation,
+            seconds,
+            this.context.clock.now(),
+            this.settings.maxLifetimeSeconds,
+          );
+          await this.save(transaction, extended, reservation.version);
+          return extended;
+        },
+      ),
+    );
+  }
+
+  /**
+   * Expires up to `limit` (≤ 1000) ACTIVE reservations past `expiresAt`, oldest first, in one
+   * transaction; their units become available again (EXPIRATION movements).
+   * @returns how many expired
+   */
+  async expireDue(options: { readonly limit?: number } = {}): Promise<number> {
+    const limit = Math.min(Math.max(Math.trunc(options.limit ?? 1000), 1), 1000);
+    let effects = NO_EFFECTS;
+    const count = await this.context.transact(async (transaction) => {
+      const now = this.context.clock.now();
+      const due = await transaction.reservations.claimDue(now, limit);
+      if (due.length === 0) return 0;
+      const changes = new StockChangeSet(transaction, this.context, now);
+      await changes.loadForWrite(
+        due.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
+      );
+      for (const reservation of due) {
+        const expired = releaseReservation(reservation, now, true);
+        this.applyLines(changes, expired, 'EXPIRATION', { system: 'expiry' });
+        await this.save(transaction, expired, reservation.version);
+        changes.emit(
+          EventType.RESERVATION_EXPIRED,
+          expired.lines[0]!.sku,
+          reservationData(expired),
+        );
+      }
+      effects = await changes.flush();
+      return due.length;
+    });
+    await this.context.afterCommit(effects);
+    return count;
+  }
+
+  /** Every reservation of an order, oldest first (read in the primary, through a transaction). */
+  async listByOrder(orderId: string): Promise<Reservation[]> {
+    return this.context.store.transaction((transaction) =>
+      transaction.reservations.listByOrder(orderId),
+    );
+  }
+
+  /** Applies one movement per line: the stock side of commit, release and expiry. */
+  applyLines(
+    changes: StockChangeSet,
+    reservation: Reservation,
+    type: MovementType,
+    context: ChangeContext | { system: string },
+  ): void {
+    const change =
+      type === 'SALE'
+        ? (line: ReservationLine) => deltas({ reserved: -line.quantity })
+        : (line: ReservationLine) => deltas({ available: line.quantity, reserved: -line.quantity });
+    const changeContext: ChangeContext =
+      'system' in context ? { actor: `system:${context.system}` } : context;
+    for (const line of reservation.lines) {
+      changes.apply(
+        line,
+        type,
+        change(line),
+        { reservationId: reservation.id, orderId: reservation.orderId },
+        changeContext,
+      );
+    }
+  }
+
+  /** Loads a reservation (locked) or throws NOT_FOUND. */
+  async load(transaction: StockTransaction, id: string): Promise<Reservation> {
+    const [reservation] = await transaction.reservations.get([id], { lock: true });
+    if (!reservation) throw new NotFoundError('reservation', id);
+    return reservation;
+  }
+
+  /** Stores a changed reservation by compare-and-set. @throws VERSION_CONFLICT (retryable) */
+  async save(
+    transaction: StockTransaction,
+    next: Reservation,
+    expectedVersion: number,
+  ): Promise<void> {
+    const outcome = await transaction.reservations.update(next, expectedVersion);
+    if (!outcome.applied) {
+      throw new VersionConflictError(`Reservation ${next.id} changed concurrently`, {
+        retryable: true,
+      });
+    }
+  }
+
+  private async transition(
+    id: string,
+    context: ChangeContext,
+    command: 'commit' | 'release',
+    decide: (reservation: Reservation, now: Date) => Reservation | null,
+  ): Promise<Reservation> {
+    let effects = NO_EFFECTS;
+    const result = await this.context.transact(async (transaction) => {
+      effects = NO_EFFECTS;
+      const now = this.context.clock.now();
+      return runIdempotent(transaction, context, command, { id }, now, async () => {
+        const reservation = await this.load(transaction, id);
+        const next = decide(reservation, now);
+        if (next === null) return reservation;
+        const changes = new StockChangeSet(transaction, this.context, now);
+        await changes.loadForWrite(next.lines.map((line) => line.sku));
+        this.applyLines(changes, next, command === 'commit' ? 'SALE' : 'RELEASE', context);
+        await this.save(transaction, next, reservation.version);
+        changes.emit(
+          command === 'commit' ? EventType.COMMITTED : EventType.RELEASED,
+          next.lines[0]!.sku,
+          reservationData(next),
+        );
+        effects = await changes.flush();
+        return next;
+      });
+    });
+    await this.context.afterCommit(effects);
+    return result;
+  }
+
+  private validateReserve(request: ReserveRequest): void {
+    const check = validate();
+    const items = (request as { items?: unknown }).items;
+    check.check(Array.isArray(items) && items.length > 0, 'items', 'must hold at least one item');
+    if (Array.isArray(items)) {
+      check.check(
+        items.length <= this.settings.maxItems,
+        'items',
+        `must hold at most ${this.settings.maxItems} items`,
+      );
+      items.forEach((item: ReserveItem, index) => {
+        check
+          .id(item?.sku, `items.${index}.sku`)
+          .quantity(item?.quantity, `items.${index}.quantity`)
+          .optionalId(item?.warehouseId, `items.${index}.warehouseId`);
+      });
+    }
+    check.optionalId(request.orderId, 'orderId').optionalId(request.userId, 'userId');
+    if (request.ttlSeconds !== undefined) {
+      check.integer(request.ttlSeconds, 'ttlSeconds', 1, this.settings.maxLifetimeSeconds);
+    }
+    if (request.strategy !== undefined)
+      check.oneOf(request.strategy, 'strategy', ALLOCATION_STRATEGIES);
+    if (request.location !== undefined) {
+      check
+        .number(request.location?.latitude, 'location.latitude', -90, 90)
+        .number(request.location?.longitude, 'location.longitude', -180, 180);
+    }
+    check.done();
+  }
+
+  private async drain(lane: number): Promise<void> {
+    this.running[lane] = true;
+    const queue = this.queues[lane]!;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, this.settings.maxBatchSize);
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.running[lane] = false;
+    }
+  }
+
+  private async runBatch(batch: readonly Pending[]): Promise<void> {
+    const stats = this.context.stats;
+    stats.batches.count += 1;
+    stats.batches.requests += batch.length;
+    stats.batches.largest = Math.max(stats.batches.largest, batch.length);
+    let effects = NO_EFFECTS;
+    let outcomes: Outcome[];
+    try {
+      outcomes = await this.context.transact(async (transaction) => {
+        const result = await this.applyBatch(transaction, batch);
+        effects = result.effects;
+        return result.outcomes;
+      });
+    } catch (error) {
+      stats.reservations.failed += batch.length;
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    await this.context.afterCommit(effects);
+    outcomes.forEach((outcome, index) => {
+      const pending = batch[index]!;
+      if (outcome.kind === 'refused') {
+        stats.reservations.refused += 1;
+        pending.reject(outcome.error);
+      } else {
+        if (outcome.kind === 'replay') pending.context.onReplay?.();
+        else stats.reservations.admitted += 1;
+        pending.resolve(outcome.reservation);
+      }
+    });
+  }
+
+  private async applyBatch(
+    transaction: StockTransaction,
+    batch: readonly Pending[],
+  ): Promise<{ outcomes: Outcome[]; effects: CommitEffects }> {
+    const now = this.context.clock.now();
+    const changes = new StockChangeSet(transaction, this.context, now);
+    await changes.loadForWrite(
+      batch.flatMap((pending) => pending.request.items.map((item) => item.sku)),
+    );
+    const warehouses = await transaction.warehouses.list();
+    const outcomes: Outcome[] = [];
+    const created: Reservation[] = [];
+    for (const { request, context } of batch) {
+      const print = context.idempotencyKey ? fingerprint('reserve', request) : '';
+      if (context.idempotencyKey) {
+        const found = await lookupIdempotency<Reservation>(transaction, context, print);
+        if (found.kind === 'conflict') {
+          outcomes.push({ kind: 'refused', error: found.error });
+          continue;
+        }
+        if (found.kind === 'replay') {
+          outcomes.push({ kind: 'replay', reservation: found.result });
+          continue;
+        }
+      }
+      const skus = [...new Set(request.items.map((item) => item.sku))];
+      const plan = allocate(
+        request.items,
+        skus.flatMap((sku) => changes.rowsOf(sku)),
+        warehouses,
+        {
+          ...(request.strategy ? { strategy: request.strategy } : {}),
+          ...(request.location ? { location: request.location } : {}),
+          ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
+          ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
+        },
+      );
+      if (plan.kind === 'shortfall') {
+        outcomes.push({ kind: 'refused', error: new InsufficientStockError(plan.shortfalls) });
+        continue;
+      }
+      const reservation: Reservation = {
+        id: this.context.ids.next('reservation'),
+        status: ReservationStatus.ACTIVE,
+        orderId: request.orderId ?? null,
+        userId: request.userId ?? null,
+        lines: plan.allocations.map((allocation) => ({ ...allocation, refunded: 0 })),
+        createdAt: now,
+        expiresAt: new Date(
+          now.getTime() + (request.ttlSeconds ?? this.settings.defaultTtlSeconds) * 1000,
+        ),
+        committedAt: null,
+        releasedAt: null,
+        version: 1,
+      };
+      for (const line of reservation.lines) {
+        changes.apply(
+          line satisfies StockKey,
+          'RESERVATION',
+          deltas({ available: -line.quantity, reserved: line.quantity }),
+          { reservationId: reservation.id, orderId: reservation.orderId },
+          context,
+        );
+      }
+      changes.emit(EventType.RESERVED, reservation.lines[0]!.sku, reservationData(reservation));
+      if (context.idempotencyKey)
+        await storeIdempotency(transaction, context, print, reservation, now);
+      created.push(reservation);
+      outcomes.push({ kind: 'admitted', reservation });
+    }
+    if (created.length > 0) await transaction.reservations.insert(created);
+    const effects = await changes.flush();
+    // A refused crowd for a SKU with nothing left marks it sold out even when nothing changed.
+    const exhausted = new Set(effects.soldOut);
+    for (const outcome of outcomes) {
+      if (outcome.kind !== 'refused' || !(outcome.error instanceof InsufficientStockError))
+        continue;
+      for (const shortfall of outcome.error.shortfalls) {
+        if (changes.rowsOf(shortfall.sku).every((row) => row.available === 0))
+          exhausted.add(shortfall.sku);
+      }
+    }
+    return { outcomes, effects: { ...effects, soldOut: [...exhausted] } };
+  }
+}
+
+/** True when an error from `reserve` means "not enough stock". */
+export function isInsufficientStock(error: unknown): error is InsufficientStockError {
+  return isStockroomError(error) && error.code === 'INSUFFICIENT_STOCK';
+}

@@ -1,0 +1,58 @@
+import type { LockingPolicy } from '../concurrency/locking-policy.js';
+import type { RetryPolicy, RetryStats } from '../concurrency/retry-policy.js';
+import type { StockSettings } from '../domain/inventory-stock.js';
+import type { Warehouse } from '../domain/warehouse.js';
+import type { AvailabilityCache, SoldOutGuard } from '../ports/availability-cache.js';
+import type { Clock } from '../ports/clock.js';
+import type { IdGenerator } from '../ports/id-generator.js';
+import type { Logger } from '../ports/logger.js';
+import type { StockStore, StockTransaction, TransactionOptions } from '../ports/stock-store.js';
+
+/** Counters the services keep; the example server exports them as metrics. */
+export interface StockroomStats {
+  reservations: { admitted: number; refused: number; failed: number };
+  batches: { count: number; requests: number; largest: number };
+  conflicts: number;
+  retries: number;
+  soldOutRefusals: number;
+  cache: { hits: number; misses: number; errors: number };
+}
+
+/** Everything a service needs, built once by `createStockroom`. */
+export interface ServiceContext {
+  readonly store: StockStore;
+  readonly cache: AvailabilityCache | undefined;
+  readonly soldOutGuard: SoldOutGuard | undefined;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly logger: Logger;
+  readonly retryPolicy: RetryPolicy;
+  readonly lockingPolicy: LockingPolicy;
+  readonly source: string;
+  readonly defaultStockSettings: StockSettings;
+  readonly cacheTtlMs: number;
+  readonly soldOutTtlMs: number;
+  readonly stats: StockroomStats;
+  /** Runs `work` in a store transaction under the retry policy. */
+  transact<T>(
+    work: (transaction: StockTransaction) => Promise<T>,
+    options?: TransactionOptions,
+    retryStats?: RetryStats,
+  ): Promise<T>;
+  /** Warehouses for availability checks, cached briefly in process. */
+  readonly warehouseDirectory: { list(): Promise<readonly Warehouse[]> };
+  /** Forgets the cached warehouse list (after a warehouse changed here). */
+  warehousesChanged(): void;
+  /** After a commit: forget cached availability and clear sold-out marks. Never throws. */
+  afterCommit(effects: CommitEffects): Promise<void>;
+}
+
+/** What a committed change means for the cache and the sold-out guard. */
+export interface CommitEffects {
+  /** SKUs whose stock changed. */
+  readonly touched: readonly string[];
+  /** SKUs that gained availability (clear their sold-out marks). */
+  readonly replenished: readonly string[];
+  /** SKUs now with nothing available anywhere (mark them sold out). */
+  readonly soldOut: readonly string[];
+}

@@ -1,0 +1,271 @@
+import { type CloudEvent, EventType, type JsonValue } from '../domain/events.js';
+import {
+  applyDeltas,
+  createStock,
+  type InventoryStock,
+  quantitiesOf,
+  type StockDeltas,
+  type StockKey,
+  type StockSettings,
+  stockKeyOf,
+} from '../domain/inventory-stock.js';
+import { AlertStatus, type LowStockAlert } from '../domain/low-stock-alert.js';
+import type { ChangeContext, Movement, MovementType } from '../domain/movement.js';
+import { VersionConflictError } from '../errors/version-conflict-error.js';
+import type { StockTransaction, StockWrite } from '../ports/stock-store.js';
+import type { CommitEffects, ServiceContext } from './service-context.js';
+
+/** References a movement may carry. */
+export interface MovementReferences {
+  readonly reservationId?: string | null;
+  readonly orderId?: string | null;
+  readonly transferId?: string | null;
+}
+
+interface TrackedRow {
+  readonly original: InventoryStock | null;
+  current: InventoryStock;
+}
+
+const conflict = (what: string) =>
+  new VersionConflictError(`Concurrent change to ${what}`, { retryable: true });
+
+/**
+ * The unit of work of one store transaction: loads stock rows, applies movements to them in
+ * memory (each bumps the row's version by one), collects events, then `flush` writes every
+ * changed row once (guarded by version), appends the ledger and the outbox, raises and resolves
+ * low-stock alerts and emits out-of-stock / back-in-stock events on SKU-level crossings.
+ */
+export class StockChangeSet {
+  private readonly rows = new Map<string, TrackedRow>();
+  private readonly loaded = new Set<string>();
+  private readonly movements: Movement[] = [];
+  private readonly events: CloudEvent[] = [];
+
+  constructor(
+    private readonly transaction: StockTransaction,
+    private readonly context: ServiceContext,
+    readonly now: Date,
+  ) {}
+
+  /** Loads every row of the given SKUs (once per SKU); with `lock`, in canonical lock order. */
+  async load(skus: Iterable<string>, options: { readonly lock?: boolean } = {}): Promise<void> {
+    const wanted = [...new Set(skus)].filter((sku) => !this.loaded.has(sku)).sort();
+    if (wanted.length === 0) return;
+    const rows = await this.transaction.stock.read(wanted, options);
+    for (const sku of wanted) this.loaded.add(sku);
+    for (const row of rows) this.rows.set(stockKeyOf(row), { original: row, current: row });
+  }
+
+  /** Loads the SKUs, taking row locks for those the locking policy marks pessimistic. */
+  async loadForWrite(skus: Iterable<string>): Promise<void> {
+    const all = [...new Set(skus)];
+    const lock = all.some((sku) => this.context.lockingPolicy(sku) === 'pessimistic');
+    await this.load(all, { lock });
+  }
+
+  /** The row as changed so far, or undefined when it does not exist. */
+  row(key: StockKey): InventoryStock | undefined {
+    return this.rows.get(stockKeyOf(key))?.current;
+  }
+
+  /** A row's `total` as read (0 for a row this change set creates). */
+  originalTotal(key: StockKey): number {
+    return this.rows.get(stockKeyOf(key))?.original?.total ?? 0;
+  }
+
+  /** Every row of a loaded SKU as changed so far. */
+  rowsOf(sku: string): InventoryStock[] {
+    return [...this.rows.values()]
+      .filter((row) => row.current.sku === sku)
+      .map((row) => row.current);
+  }
+
+  /** The row, created empty (to be inserted on flush) when it does not exist. */
+  ensureRow(key: StockKey, settings?: Partial<StockSettings>): InventoryStock {
+    const existing = this.row(key);
+    if (existing) return existing;
+    const created = createStock(key, this.now, {
+      ...this.context.defaultStockSettings,
+      ...settings,
+    });
+    this.rows.set(stockKeyOf(key), { original: null, current: created });
+    return created;
+  }
+
+  /**
+   * Applies one movement to a row.
+   * @throws INSUFFICIENT_STOCK when available would go negative (nothing is changed)
+   */
+  apply(
+    key: StockKey,
+    type: MovementType,
+    change: StockDeltas,
+    references: MovementReferences,
+    context: ChangeContext,
+  ): Movement {
+    const tracked = this.rows.get(stockKeyOf(key));
+    if (!tracked) throw new RangeError(`row ${key.sku}@${key.warehouseId} was not loaded`);
+    let next = applyDeltas(tracked.current, change, this.now);
+    if (type === 'RESTOCK') next = { ...next, lastRestockedAt: this.now };
+    if (type === 'SALE') next = { ...next, lastSoldAt: this.now };
+    tracked.current = next;
+    const movement: Movement = {
+      id: this.context.ids.next('movement'),
+      sku: key.sku,
+      warehouseId: key.warehouseId,
+      type,
+      deltas: change,
+      after: quantitiesOf(next),
+      version: next.version,
+      reservationId: references.reservationId ?? null,
+      orderId: references.orderId ?? null,
+      transferId: references.transferId ?? null,
+      reference: context.reference ?? null,
+      idempotencyKey: context.idempotencyKey ?? null,
+      actor: context.actor ?? null,
+      reason: context.reason ?? null,
+      createdAt: this.now,
+    };
+    this.movements.push(movement);
+    return movement;
+  }
+
+  /** Queues an event for the outbox. */
+  emit(
+    type: CloudEvent['type'],
+    subject: string,
+    data: { readonly [key: string]: JsonValue },
+  ): void {
+    this.events.push({
+      specversion: '1.0',
+      id: this.context.ids.next('event'),
+      source: this.context.source,
+      type,
+      subject,
+      time: this.now.toISOString(),
+      datacontenttype: 'application/json',
+      data,
+    });
+  }
+
+  /** Whether anything was applied. */
+  get isEmpty(): boolean {
+    return this.movements.length === 0 && this.events.length === 0;
+  }
+
+  /**
+   * Writes everything. Throws a retryable VERSION_CONFLICT when a guarded write lost (the caller's
+   * transaction then rolls back and the retry policy runs it again).
+   */
+  async flush(): Promise<CommitEffects> {
+    const changed = [...this.rows.values()].filter(
+      (row) => row.original === null || row.current.version !== row.original.version,
+    );
+    const touched = new Set(changed.map((row) => row.current.sku));
+    const writes: StockWrite[] = [];
+    const unchanged: InventoryStock[] = [];
+    for (const row of this.rows.values()) {
+      if (!touched.has(row.current.sku) || row.original === null) continue;
+      if (row.current.version === row.original.version) unchanged.push(row.original);
+      else {
+        writes.push({
+          before: row.original,
+          next: row.current,
+          deltas: {
+            available: row.current.available - row.original.available,
+            reserved: row.current.reserved - row.original.reserved,
+            damaged: row.current.damaged - row.original.damaged,
+            inTransit: row.current.inTransit - row.original.inTransit,
+          },
+        });
+      }
+    }
+    for (const row of changed) {
+      if (row.original !== null) continue;
+      const outcome = await this.transaction.stock.insert(row.current);
+      if (!outcome.applied)
+        throw conflict(`${row.current.sku}@${row.current.warehouseId} (created concurrently)`);
+    }
+    if (writes.length > 0) {
+      const outcome = await this.transaction.stock.update(writes, unchanged);
+      if (!outcome.applied) throw conflict([...touched].join(', '));
+    }
+    if (this.movements.length > 0) await this.transaction.ledger.append(this.movements);
+
+    await this.evaluateAlerts(changed);
+    const replenished: string[] = [];
+    const soldOut: string[] = [];
+    for (const sku of touched) {
+      const rows = [...this.rows.values()].filter((row) => row.current.sku === sku);
+      const before = rows.reduce((sum, row) => sum + (row.original?.available ?? 0), 0);
+      const after = rows.reduce((sum, row) => sum + row.current.available, 0);
+      if (after > 0) replenished.push(sku);
+      else soldOut.push(sku);
+      if (before > 0 && after === 0) this.emit(EventType.OUT_OF_STOCK, sku, { sku, available: 0 });
+      if (before === 0 && after > 0)
+        this.emit(EventType.BACK_IN_STOCK, sku, { sku, available: after });
+    }
+    for (const row of changed) {
+      const current = row.current;
+      this.emit(EventType.STOCK_UPDATED, current.sku, {
+        sku: current.sku,
+        warehouseId: current.warehouseId,
+        available: current.available,
+        reserved: current.reserved,
+        damaged: current.damaged,
+        inTransit: current.inTransit,
+        total: current.total,
+        version: current.version,
+      });
+    }
+    if (this.events.length > 0) await this.transaction.outbox.append(this.events);
+    return { touched: [...touched], replenished, soldOut };
+  }
+
+  /** One TRIGGERED alert per downward crossing; open alerts resolved on the way back up. */
+  private async evaluateAlerts(changed: readonly TrackedRow[]): Promise<void> {
+    const down: InventoryStock[] = [];
+    const up: InventoryStock[] = [];
+    for (const row of changed) {
+      const threshold = row.current.lowStockThreshold;
+      const wasLow = row.original !== null && row.original.available <= threshold;
+      const isLow = row.current.available <= threshold;
+      if (isLow && !wasLow) down.push(row.current);
+      if (!isLow && wasLow) up.push(row.current);
+    }
+    if (up.length > 0) {
+      for (const alert of await this.transaction.alerts.findOpen(up)) {
+        await this.transaction.alerts.update({
+          ...alert,
+          status: AlertStatus.RESOLVED,
+          resolvedAt: this.now,
+        });
+      }
+    }
+    for (const row of down) {
+      const alert: LowStockAlert = {
+        id: this.context.ids.next('alert'),
+        sku: row.sku,
+        warehouseId: row.warehouseId,
+        currentQuantity: row.available,
+        threshold: row.lowStockThreshold,
+        status: AlertStatus.TRIGGERED,
+        triggeredAt: this.now,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        resolvedAt: null,
+      };
+      const outcome = await this.transaction.alerts.insert(alert);
+      if (outcome.applied) {
+        this.emit(EventType.LOW_STOCK, row.sku, {
+          alertId: alert.id,
+          sku: row.sku,
+          warehouseId: row.warehouseId,
+          available: row.available,
+          threshold: row.lowStockThreshold,
+        });
+      }
+    }
+  }
+}
