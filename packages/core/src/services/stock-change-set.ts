@@ -193,19 +193,6 @@ export class StockChangeSet {
     }
     if (this.movements.length > 0) await this.transaction.ledger.append(this.movements);
 
-    await this.evaluateAlerts(changed);
-    const replenished: string[] = [];
-    const soldOut: string[] = [];
-    for (const sku of touched) {
-      const rows = [...this.rows.values()].filter((row) => row.current.sku === sku);
-      const before = rows.reduce((sum, row) => sum + (row.original?.available ?? 0), 0);
-      const after = rows.reduce((sum, row) => sum + row.current.available, 0);
-      if (after > 0) replenished.push(sku);
-      else soldOut.push(sku);
-      if (before > 0 && after === 0) this.emit(EventType.OUT_OF_STOCK, sku, { sku, available: 0 });
-      if (before === 0 && after > 0)
-        this.emit(EventType.BACK_IN_STOCK, sku, { sku, available: after });
-    }
     for (const row of changed) {
       const current = row.current;
       this.emit(EventType.STOCK_UPDATED, current.sku, {
@@ -218,6 +205,19 @@ export class StockChangeSet {
         total: current.total,
         version: current.version,
       });
+    }
+    await this.evaluateAlerts(changed);
+    const replenished: string[] = [];
+    const soldOut: string[] = [];
+    for (const sku of touched) {
+      const rows = [...this.rows.values()].filter((row) => row.current.sku === sku);
+      const before = rows.reduce((sum, row) => sum + (row.original?.available ?? 0), 0);
+      const after = rows.reduce((sum, row) => sum + row.current.available, 0);
+      if (after > 0) replenished.push(sku);
+      else soldOut.push(sku);
+      if (before > 0 && after === 0) this.emit(EventType.OUT_OF_STOCK, sku, { sku, available: 0 });
+      if (before === 0 && after > 0)
+        this.emit(EventType.BACK_IN_STOCK, sku, { sku, available: after });
     }
     if (this.events.length > 0) await this.transaction.outbox.append(this.events);
     return { touched: [...touched], replenished, soldOut };

@@ -1,0 +1,53 @@
+import { describe } from 'vitest';
+import type { StockStore } from '../ports/stock-store.js';
+import { concurrencyContract } from './contract/concurrency.contract.js';
+import { idempotencyContract } from './contract/idempotency.contract.js';
+import { ledgerContract } from './contract/ledger.contract.js';
+import { outboxContract } from './contract/outbox.contract.js';
+import { reservationContract } from './contract/reservation.contract.js';
+import { storeContract } from './contract/store.contract.js';
+
+/** What an adapter gives the contract suite. */
+export interface StockStoreContractOptions {
+  /** Shown in test names, e.g. `postgres (partitioned, pessimistic)`. */
+  readonly name: string;
+  /** A fresh, empty, migrated store; called once per test. */
+  readonly createStore: () => Promise<StockStore>;
+  /** Cleans up after a test (drop a schema, delete a file). The suite closes the store first. */
+  readonly destroyStore?: (store: StockStore) => Promise<void>;
+  /** Runs every reservation with row locks (`lockingPolicy` pessimistic) when set. */
+  readonly locking?: 'optimistic' | 'pessimistic';
+  /** A reason to skip the whole suite (a service is missing); see `unavailableService`. */
+  readonly skip?: string | false;
+}
+
+/** A registered sub-suite; each adds `describe` blocks for one concern. */
+export type ContractSuite = (options: StockStoreContractOptions) => void;
+
+/** Every sub-suite, in the order they run. Later issues append theirs here. */
+export const CONTRACT_SUITES: ContractSuite[] = [
+  storeContract,
+  reservationContract,
+  concurrencyContract,
+  ledgerContract,
+  idempotencyContract,
+  outboxContract,
+];
+
+/**
+ * Registers the adapter contract suite: every invariant of DESIGN.md, checked against the
+ * adapter's real backend. Call it from an adapter's `test/contract.test.ts`.
+ *
+ * @example
+ * ```ts
+ * defineStockStoreContract({
+ *   name: 'sqlite',
+ *   createStore: async () => createSqliteStockStore({ filename: tempFile() }),
+ * });
+ * ```
+ */
+export function defineStockStoreContract(options: StockStoreContractOptions): void {
+  describe.skipIf(Boolean(options.skip))(`stock store contract: ${options.name}`, () => {
+    for (const suite of CONTRACT_SUITES) suite(options);
+  });
+}

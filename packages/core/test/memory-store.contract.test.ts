@@ -1,0 +1,9 @@
+import { createMemoryStockStore } from '../src/index.js';
+import { defineStockStoreContract } from '../src/testing/index.js';
+
+defineStockStoreContract({ name: 'memory', createStore: async () => createMemoryStockStore() });
+defineStockStoreContract({
+  name: 'memory (pessimistic)',
+  createStore: async () => createMemoryStockStore(),
+  locking: 'pessimistic',
+});
