@@ -1,0 +1,375 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  createMemoryStockStore,
+  createStockroom,
+  isStockroomError,
+  ManualClock,
+  type MemoryStockStore,
+  type Stockroom,
+} from '../src/index.js';
+import { readAll, replayLedger, reservedMismatches, seedWarehouses } from '../src/testing/index.js';
+
+/**
+ * Model-based test: random sequences of commands run against the in-memory store and against a
+ * plain reference model; after every step the stock rows, the reservation states and the
+ * invariants (ledger replay, reserved = sum of holds, nothing negative) must agree.
+ */
+
+const SKUS = ['A', 'B'] as const;
+const WAREHOUSES = ['paris', 'london', 'berlin'] as const;
+
+interface ModelRow {
+  available: number;
+  reserved: number;
+  damaged: number;
+}
+interface ModelReservation {
+  id: string;
+  orderId: string;
+  status: 'ACTIVE' | 'COMMITTED' | 'RELEASED' | 'EXPIRED';
+  lines: Array<{ sku: string; warehouseId: string; quantity: number; refunded: number }>;
+  expiresAt: number;
+}
+interface Model {
+  rows: Map<string, ModelRow>;
+  reservations: ModelReservation[];
+  now: number;
+  orders: number;
+}
+interface Real {
+  stockroom: Stockroom;
+  store: MemoryStockStore;
+  clock: ManualClock;
+}
+
+const keyOf = (sku: string, warehouseId: string) => `${sku}@${warehouseId}`;
+
+async function outcome(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'ok';
+  } catch (error) {
+    if (isStockroomError(error)) return error.code;
+    throw error;
+  }
+}
+
+async function check(model: Model, real: Real): Promise<void> {
+  const rows = await readAll((page) => real.store.reads.allStock(page));
+  const actual = Object.fromEntries(
+    rows.map((row) => [
+      keyOf(row.sku, row.warehouseId),
+      { available: row.available, reserved: row.reserved, damaged: row.damaged },
+    ]),
+  );
+  expect(actual).toEqual(Object.fromEntries(model.rows));
+  for (const reservation of model.reservations) {
+    expect((await real.stockroom.reservations.get(reservation.id))?.status).toBe(
+      reservation.status,
+    );
+  }
+  expect(await replayLedger(real.store)).toEqual([]);
+  expect(await reservedMismatches(real.store)).toEqual([]);
+}
+
+type Command = fc.AsyncCommand<Model, Real>;
+
+function rowOf(model: Model, sku: string, warehouseId: string): ModelRow | undefined {
+  return model.rows.get(keyOf(sku, warehouseId));
+}
+
+class Restock implements Command {
+  constructor(
+    readonly sku: string,
+    readonly warehouseId: string,
+    readonly quantity: number,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    await real.stockroom.adjustments.adjust({
+      sku: this.sku,
+      warehouseId: this.warehouseId,
+      type: 'RESTOCK',
+      quantity: this.quantity,
+    });
+    const row = rowOf(model, this.sku, this.warehouseId) ?? {
+      available: 0,
+      reserved: 0,
+      damaged: 0,
+    };
+    model.rows.set(keyOf(this.sku, this.warehouseId), {
+      ...row,
+      available: row.available + this.quantity,
+    });
+    await check(model, real);
+  }
+  toString = () => `restock(${this.sku}@${this.warehouseId}, ${this.quantity})`;
+}
+
+class Damage implements Command {
+  constructor(
+    readonly sku: string,
+    readonly warehouseId: string,
+    readonly quantity: number,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const result = await outcome(
+      real.stockroom.adjustments.adjust({
+        sku: this.sku,
+        warehouseId: this.warehouseId,
+        type: 'DAMAGE',
+        quantity: this.quantity,
+      }),
+    );
+    const row = rowOf(model, this.sku, this.warehouseId);
+    if (!row) expect(result).toBe('NOT_FOUND');
+    else if (row.available < this.quantity) expect(result).toBe('INSUFFICIENT_STOCK');
+    else {
+      expect(result).toBe('ok');
+      row.available -= this.quantity;
+      row.damaged += this.quantity;
+    }
+    await check(model, real);
+  }
+  toString = () => `damage(${this.sku}@${this.warehouseId}, ${this.quantity})`;
+}
+
+class Correct implements Command {
+  constructor(
+    readonly sku: string,
+    readonly warehouseId: string,
+    readonly quantity: number,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const result = await outcome(
+      real.stockroom.adjustments.adjust({
+        sku: this.sku,
+        warehouseId: this.warehouseId,
+        type: 'ADJUSTMENT',
+        quantity: this.quantity,
+      }),
+    );
+    const row = rowOf(model, this.sku, this.warehouseId) ?? {
+      available: 0,
+      reserved: 0,
+      damaged: 0,
+    };
+    if (row.available + this.quantity < 0) expect(result).toBe('INSUFFICIENT_STOCK');
+    else {
+      expect(result).toBe('ok');
+      model.rows.set(keyOf(this.sku, this.warehouseId), {
+        ...row,
+        available: row.available + this.quantity,
+      });
+    }
+    await check(model, real);
+  }
+  toString = () => `correct(${this.sku}@${this.warehouseId}, ${this.quantity})`;
+}
+
+class Reserve implements Command {
+  constructor(
+    readonly items: Array<{ sku: string; warehouseId: string; quantity: number }>,
+    readonly ttlSeconds: number,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    model.orders += 1;
+    const orderId = `o${model.orders}`;
+    let reservationId = '';
+    const result = await outcome(
+      real.stockroom.reservations
+        .reserve({ items: this.items, orderId, ttlSeconds: this.ttlSeconds })
+        .then((reservation) => {
+          reservationId = reservation.id;
+        }),
+    );
+    const wanted = new Map<string, number>();
+    for (const item of this.items) {
+      const key = keyOf(item.sku, item.warehouseId);
+      wanted.set(key, (wanted.get(key) ?? 0) + item.quantity);
+    }
+    const fits = [...wanted].every(
+      ([key, quantity]) => (model.rows.get(key)?.available ?? 0) >= quantity,
+    );
+    if (!fits) expect(result).toBe('INSUFFICIENT_STOCK');
+    else {
+      expect(result).toBe('ok');
+      const lines = [];
+      for (const [key, quantity] of [...wanted].sort(([left], [right]) =>
+        left < right ? -1 : 1,
+      )) {
+        const row = model.rows.get(key)!;
+        row.available -= quantity;
+        row.reserved += quantity;
+        const [sku, warehouseId] = key.split('@') as [string, string];
+        lines.push({ sku, warehouseId, quantity, refunded: 0 });
+      }
+      model.reservations.push({
+        id: reservationId,
+        orderId,
+        status: 'ACTIVE',
+        lines,
+        expiresAt: model.now + this.ttlSeconds * 1000,
+      });
+    }
+    await check(model, real);
+  }
+  toString = () => `reserve(${JSON.stringify(this.items)}, ttl ${this.ttlSeconds})`;
+}
+
+class Commit implements Command {
+  constructor(readonly pick: number) {}
+  check = (model: Readonly<Model>) => model.reservations.length > 0;
+  async run(model: Model, real: Real) {
+    const reservation = model.reservations[this.pick % model.reservations.length]!;
+    const result = await outcome(real.stockroom.reservations.commit(reservation.id));
+    if (reservation.status === 'COMMITTED') expect(result).toBe('ok');
+    else if (reservation.status !== 'ACTIVE' || model.now >= reservation.expiresAt)
+      expect(result).toBe('INVALID_STATE');
+    else {
+      expect(result).toBe('ok');
+      reservation.status = 'COMMITTED';
+      for (const line of reservation.lines)
+        model.rows.get(keyOf(line.sku, line.warehouseId))!.reserved -= line.quantity;
+    }
+    await check(model, real);
+  }
+  toString = () => `commit(#${this.pick})`;
+}
+
+class Release implements Command {
+  constructor(readonly pick: number) {}
+  check = (model: Readonly<Model>) => model.reservations.length > 0;
+  async run(model: Model, real: Real) {
+    const reservation = model.reservations[this.pick % model.reservations.length]!;
+    const result = await outcome(real.stockroom.reservations.release(reservation.id));
+    if (reservation.status === 'COMMITTED') expect(result).toBe('INVALID_STATE');
+    else {
+      expect(result).toBe('ok');
+      if (reservation.status === 'ACTIVE') {
+        reservation.status = 'RELEASED';
+        for (const line of reservation.lines) {
+          const row = model.rows.get(keyOf(line.sku, line.warehouseId))!;
+          row.available += line.quantity;
+          row.reserved -= line.quantity;
+        }
+      }
+    }
+    await check(model, real);
+  }
+  toString = () => `release(#${this.pick})`;
+}
+
+class AdvanceAndExpire implements Command {
+  constructor(readonly seconds: number) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    model.now += this.seconds * 1000;
+    real.clock.advance(this.seconds * 1000);
+    const expired = await real.stockroom.reservations.expireDue({ limit: 1000 });
+    let expected = 0;
+    for (const reservation of model.reservations) {
+      if (reservation.status !== 'ACTIVE' || reservation.expiresAt > model.now) continue;
+      expected += 1;
+      reservation.status = 'EXPIRED';
+      for (const line of reservation.lines) {
+        const row = model.rows.get(keyOf(line.sku, line.warehouseId))!;
+        row.available += line.quantity;
+        row.reserved -= line.quantity;
+      }
+    }
+    expect(expired).toBe(expected);
+    await check(model, real);
+  }
+  toString = () => `advance(${this.seconds}s) + expire`;
+}
+
+class CancelOrder implements Command {
+  constructor(
+    readonly pick: number,
+    readonly partial: boolean,
+  ) {}
+  check = (model: Readonly<Model>) => model.reservations.length > 0;
+  async run(model: Model, real: Real) {
+    const reservation = model.reservations[this.pick % model.reservations.length]!;
+    const first = reservation.lines[0]!;
+    const partial =
+      this.partial && reservation.status === 'COMMITTED' && first.quantity - first.refunded >= 1;
+    const items = partial
+      ? [{ sku: first.sku, warehouseId: first.warehouseId, quantity: 1 }]
+      : undefined;
+    const result = await outcome(real.stockroom.orders.cancel(reservation.orderId, items));
+    expect(result).toBe('ok');
+    if (reservation.status === 'ACTIVE') {
+      reservation.status = 'RELEASED';
+      for (const line of reservation.lines) {
+        const row = model.rows.get(keyOf(line.sku, line.warehouseId))!;
+        row.available += line.quantity;
+        row.reserved -= line.quantity;
+      }
+    } else if (reservation.status === 'COMMITTED') {
+      for (const line of partial ? [first] : reservation.lines) {
+        const quantity = partial ? 1 : line.quantity - line.refunded;
+        model.rows.get(keyOf(line.sku, line.warehouseId))!.available += quantity;
+        line.refunded += quantity;
+      }
+    }
+    await check(model, real);
+  }
+  toString = () => `cancel(#${this.pick}${this.partial ? ', partial' : ''})`;
+}
+
+const sku = fc.constantFrom(...SKUS);
+const warehouse = fc.constantFrom(...WAREHOUSES);
+const quantity = fc.integer({ min: 1, max: 8 });
+const commands = [
+  fc
+    .tuple(sku, warehouse, fc.integer({ min: 1, max: 20 }))
+    .map(([s, w, q]) => new Restock(s, w, q)),
+  fc.tuple(sku, warehouse, quantity).map(([s, w, q]) => new Damage(s, w, q)),
+  fc
+    .tuple(
+      sku,
+      warehouse,
+      fc.integer({ min: -8, max: 8 }).filter((q) => q !== 0),
+    )
+    .map(([s, w, q]) => new Correct(s, w, q)),
+  fc
+    .tuple(
+      fc.array(fc.record({ sku, warehouseId: warehouse, quantity }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      fc.integer({ min: 1, max: 120 }),
+    )
+    .map(([items, ttl]) => new Reserve(items, ttl)),
+  fc.nat().map((pick) => new Commit(pick)),
+  fc.nat().map((pick) => new Release(pick)),
+  fc.integer({ min: 1, max: 90 }).map((seconds) => new AdvanceAndExpire(seconds)),
+  fc.tuple(fc.nat(), fc.boolean()).map(([pick, partial]) => new CancelOrder(pick, partial)),
+];
+
+describe('model-based: the memory store against a reference model', () => {
+  it('agrees with the model and keeps every invariant after every step', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (sequence) => {
+        const clock = new ManualClock('2026-01-01T00:00:00.000Z');
+        const store = createMemoryStockStore();
+        const stockroom = createStockroom({ store, clock });
+        await seedWarehouses(stockroom);
+        const model: Model = {
+          rows: new Map(),
+          reservations: [],
+          now: clock.now().getTime(),
+          orders: 0,
+        };
+        await fc.asyncModelRun(() => ({ model, real: { stockroom, store, clock } }), sequence);
+      }),
+      { numRuns: 500 },
+    );
+  }, 120_000);
+});
