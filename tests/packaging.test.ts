@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * Packs every public package with `npm pack`, installs the tarballs into a throwaway project the
+ * way a user would, and loads each one with `import` and with `require`: a broken `exports` map,
+ * a missing file or an inlined core fails here. Run after `npm run build` (`npm test` does).
+ */
+const root = fileURLToPath(new URL('..', import.meta.url));
+const packages = readdirSync(join(root, 'packages'))
+  .map((dir) => join(root, 'packages', dir))
+  .filter(
+    (dir) => existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'dist', 'index.js')),
+  )
+  .map((dir) => ({
+    dir,
+    manifest: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest,
+  }))
+  .filter(({ manifest }) => !manifest.private);
+
+interface Manifest {
+  name: string;
+  private?: boolean;
+  peerDependencies?: Record<string, string>;
+}
+
+let project = '';
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), 'stockroom-pack-'));
+  const tarballs = join(project, 'tarballs');
+  mkdirSync(tarballs);
+  const files = packages.map(
+    ({ dir }) =>
+      execFileSync('npm', ['pack', '--silent', '--pack-destination', tarballs], {
+        cwd: dir,
+        encoding: 'utf8',
+      })
+        .trim()
+        .split('\n')
+        .pop()!,
+  );
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'pack-check', private: true }),
+  );
+  // Peers (drivers) come from the workspace instead of the registry, so no native rebuild runs here.
+  execFileSync(
+    'npm',
+    [
+      'install',
+      '--legacy-peer-deps',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      ...files.map((file) => join(tarballs, file)),
+    ],
+    { cwd: project, stdio: 'pipe' },
+  );
+  const peers = new Set(
+    packages.flatMap(({ manifest }) => Object.keys(manifest.peerDependencies ?? {})),
+  );
+  for (const peer of peers) {
+    const target = join(project, 'node_modules', peer);
+    const source = join(root, 'node_modules', peer);
+    if (!existsSync(target) && existsSync(source)) {
+      mkdirSync(join(target, '..'), { recursive: true });
+      symlinkSync(source, target, 'dir');
+    }
+  }
+}, 180_000);
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe('packed packages load as a user loads them', () => {
+  it('finds every public package', () => {
+    expect(packages.map(({ manifest }) => manifest.name)).toContain('@stockroom/core');
+  });
+
+  for (const { manifest } of packages) {
+    it(`${manifest.name}: import and require give the same named exports`, () => {
+      const script = `
+        const esm = await import(${JSON.stringify(manifest.name)});
+        const { createRequire } = await import('node:module');
+        const cjs = createRequire(process.cwd() + '/')(${JSON.stringify(manifest.name)});
+        console.log(JSON.stringify({ esm: Object.keys(esm).filter((k) => k !== 'default').sort(), cjs: Object.keys(cjs).sort() }));
+      `;
+      const output = execFileSync('node', ['--input-type=module', '-e', script], {
+        cwd: project,
+        encoding: 'utf8',
+      });
+      const { esm, cjs } = JSON.parse(output) as { esm: string[]; cjs: string[] };
+      expect(esm.length).toBeGreaterThan(0);
+      expect(cjs).toEqual(esm);
+    });
+  }
+
+  it('the core is never inlined into an adapter bundle', () => {
+    for (const { manifest } of packages.filter(
+      ({ manifest }) => manifest.name !== '@stockroom/core',
+    )) {
+      const bundle = readFileSync(
+        join(project, 'node_modules', manifest.name, 'dist', 'index.js'),
+        'utf8',
+      );
+      expect(bundle, manifest.name).not.toMatch(/class StockroomError/);
+    }
+  });
+
+  it('@stockroom/core/testing resolves for import and require', () => {
+    const script = `
+      const { createRequire } = await import('node:module');
+      console.log(import.meta.resolve('@stockroom/core/testing'));
+      console.log(createRequire(process.cwd() + '/').resolve('@stockroom/core/testing'));
+    `;
+    const [esm, cjs] = execFileSync('node', ['--input-type=module', '-e', script], {
+      cwd: project,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n');
+    expect(esm).toMatch(/dist\/testing\/index\.js$/);
+    expect(cjs).toMatch(/dist\/testing\/index\.cjs$/);
+  });
+});
