@@ -4,7 +4,12 @@ import { defineProject } from 'vitest/config';
 export default defineProject({
   resolve: {
     // The README example imports the package by name; tests resolve it to the source.
-    alias: [{ find: /^@stockroom\/core$/, replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)) }],
+    alias: [
+      {
+        find: /^@stockroom\/core$/,
+        replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     name: 'core',

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 
 const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-const block = /<!-- readme-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- readme-example:end -->/.exec(readme);
+const block =
+  /<!-- readme-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- readme-example:end -->/.exec(readme);
 const output = /It logs:\s*```\n([\s\S]*?)```/.exec(readme);
 const file = fileURLToPath(new URL('./.readme-example.tmp.ts', import.meta.url));
 
