@@ -11,8 +11,11 @@ import type { IdGenerator } from './ports/id-generator.js';
 import { type Logger, silentLogger } from './ports/logger.js';
 import type { StockStore } from './ports/stock-store.js';
 import { AdjustmentService } from './services/adjustment-service.js';
+import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
 import { OrderSaga } from './services/order-saga.js';
+import { ReconciliationService } from './services/reconciliation-service.js';
+import { ReplenishmentService } from './services/replenishment-service.js';
 import {
   DEFAULT_RESERVATION_SETTINGS,
   ReservationService,
@@ -20,6 +23,7 @@ import {
 } from './services/reservation-service.js';
 import { resilientCache, resilientGuard } from './services/resilient-cache.js';
 import type { CommitEffects, ServiceContext, StockroomStats } from './services/service-context.js';
+import { TransferService } from './services/transfer-service.js';
 import { WarehouseService } from './services/warehouse-service.js';
 
 /** Tuning knobs, all optional. */
@@ -66,6 +70,14 @@ export interface Stockroom {
   readonly reservations: ReservationService;
   readonly orders: OrderSaga;
   readonly warehouses: WarehouseService;
+  /** Transfers between warehouses: create, ship, receive, cancel. */
+  readonly transfers: TransferService;
+  /** Low-stock alerts: the periodic evaluation, acknowledgement, listing. */
+  readonly alerts: AlertService;
+  /** Ledger and holds reconciliation, with opt-in repair. */
+  readonly reconciliation: ReconciliationService;
+  /** Demand forecasts and reorder suggestions. */
+  readonly replenishment: ReplenishmentService;
   /** Drains the outbox to the publisher; undefined without a publisher. */
   readonly relay: OutboxRelay | undefined;
   readonly store: StockStore;
@@ -192,6 +204,10 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     reservations,
     orders: new OrderSaga(context, reservations),
     warehouses: new WarehouseService(context),
+    transfers: new TransferService(context),
+    alerts: new AlertService(context),
+    reconciliation: new ReconciliationService(context),
+    replenishment: new ReplenishmentService(context),
     relay,
     store: options.store,
     stats,

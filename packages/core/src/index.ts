@@ -151,6 +151,10 @@ export {
   type SettingsRequest,
 } from './services/adjustment-service.js';
 export {
+  AlertService,
+  type LowStockEvaluation,
+} from './services/alert-service.js';
+export {
   type AvailabilityResult,
   AvailabilityService,
   type CheckRequest,
@@ -158,6 +162,25 @@ export {
   summarize,
   type WarehouseAvailability,
 } from './services/availability-service.js';
+export {
+  BULK_BATCH_SIZE,
+  type BulkUpdateFailure,
+  type BulkUpdateItem,
+  type BulkUpdateRequest,
+  type BulkUpdateResult,
+} from './services/bulk-update.js';
+export {
+  ADI_CUTOFF,
+  CV2_CUTOFF,
+  crostonSba,
+  DEFAULT_ALPHA,
+  type DemandForecast,
+  demandPattern,
+  type ForecastMethod,
+  type ForecastOptions,
+  forecastDemand,
+  simpleExponentialSmoothing,
+} from './services/demand-forecast.js';
 export { canonicalJson, fingerprint } from './services/idempotency.js';
 export {
   type CancelResult,
@@ -165,6 +188,18 @@ export {
   OrderSaga,
   type RefundItem,
 } from './services/order-saga.js';
+export {
+  type ReconcileDiscrepancy,
+  type ReconcileOptions,
+  type ReconcileResult,
+  ReconciliationService,
+  type StockBucket,
+} from './services/reconciliation-service.js';
+export {
+  type ReplenishmentOptions,
+  ReplenishmentService,
+  type ReplenishmentSuggestion,
+} from './services/replenishment-service.js';
 export {
   DEFAULT_RESERVATION_SETTINGS,
   isInsufficientStock,
@@ -175,6 +210,7 @@ export {
 } from './services/reservation-service.js';
 export { resilientCache, resilientGuard } from './services/resilient-cache.js';
 export type { CommitEffects, StockroomStats } from './services/service-context.js';
+export { type CreateTransferRequest, TransferService } from './services/transfer-service.js';
 export {
   type CapacityLine,
   type CreateWarehouseRequest,

@@ -11,6 +11,12 @@ import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
+import {
+  type BulkUpdateFailure,
+  type BulkUpdateRequest,
+  type BulkUpdateResult,
+  runBulkUpdate,
+} from './bulk-update.js';
 import { ensureCapacity } from './capacity.js';
 import { runIdempotent } from './idempotency.js';
 import { reconcileRowAlert } from './low-stock.js';
@@ -170,6 +176,32 @@ export class AdjustmentService {
     });
     await this.context.afterCommit(effects);
     return result;
+  }
+
+  /**
+   * Imports stock levels for many rows: `set` overwrites `available`, `delta` adds to it, each
+   * changed row getting one ADJUSTMENT movement (reason `context.reason`, default
+   * `bulk update (<mode>)`). Every item is validated first; items fail on their own with a code
+   * (see {@link BulkUpdateFailure}) and never make the call throw. With `atomic`, any failure
+   * means nothing is applied (`applied: 0`, every failure listed). Items are applied in batches of
+   * about 500 rows, sorted by (sku, warehouseId), so 100,000 items run in bounded memory; the
+   * cache is invalidated once per SKU. Non-atomic batches commit one by one.
+   *
+   * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items)
+   * @example
+   * ```ts
+   * const { applied, failed } = await stockroom.adjustments.bulkUpdate({
+   *   mode: 'set',
+   *   atomic: true,
+   *   items: [{ sku: 'SKU-1', warehouseId: 'paris', quantity: 40 }],
+   * });
+   * ```
+   */
+  async bulkUpdate(
+    request: BulkUpdateRequest,
+    context: ChangeContext = {},
+  ): Promise<BulkUpdateResult> {
+    return runBulkUpdate(this.context, request, context);
   }
 
   /**

@@ -1,9 +1,11 @@
 import type { GeoPoint } from '../allocation/allocation-plan.js';
 import { distanceKm } from '../allocation/haversine.js';
+import { regionalTier } from '../allocation/regional-preference.js';
 import {
   addQuantities,
   type InventoryStock,
   type StockQuantities,
+  totalOf,
   ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
 import type { Movement } from '../domain/movement.js';
@@ -11,6 +13,7 @@ import { isAllocatable } from '../domain/warehouse.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import type { CachedAvailability } from '../ports/availability-cache.js';
 import type { Page, PageRequest } from '../ports/page.js';
+import { MAX_PAGE_LIMIT } from '../ports/paging.js';
 import type { MovementFilter } from '../ports/stock-store.js';
 import type { ServiceContext } from './service-context.js';
 import { validate } from './validate.js';
@@ -21,6 +24,10 @@ export interface CheckRequest {
   readonly quantity: number;
   /** The customer's location: warehouses come nearest first, with `distanceKm`. */
   readonly location?: GeoPoint;
+  /** Regional fulfilment: warehouses in this country come first (before any other ordering). */
+  readonly preferCountry?: string;
+  /** Regional fulfilment: then warehouses in this region, before crossing into other regions. */
+  readonly preferRegion?: string;
 }
 
 /** One warehouse in an availability answer. */
@@ -37,7 +44,10 @@ export interface AvailabilityResult {
   readonly requestedQuantity: number;
   readonly isAvailable: boolean;
   readonly availableQuantity: number;
-  /** Only ACTIVE warehouses with stock; nearest first with a location, else most available first. */
+  /**
+   * Only ACTIVE warehouses with stock: those in `preferCountry`, then `preferRegion`, then the
+   * rest; inside each group nearest first with a location, else most available first.
+   */
   readonly warehouses: readonly WarehouseAvailability[];
 }
 
@@ -64,12 +74,15 @@ export class AvailabilityService {
         .number(request.location?.latitude, 'location.latitude', -90, 90)
         .number(request.location?.longitude, 'location.longitude', -180, 180);
     }
+    check.optionalId(request.preferCountry, 'preferCountry');
+    check.optionalId(request.preferRegion, 'preferRegion');
     check.done();
     const cached = await this.cachedAvailability(request.sku);
     const warehouses = new Map(
       (await this.context.warehouseDirectory.list()).map((item) => [item.id, item]),
     );
     const lines: WarehouseAvailability[] = [];
+    const tiers = new Map<string, number>();
     for (const row of cached.rows) {
       const warehouse = warehouses.get(row.warehouseId);
       if (!warehouse || !isAllocatable(warehouse) || row.available <= 0) continue;
@@ -80,6 +93,7 @@ export class AvailabilityService {
               longitude: warehouse.longitude,
             })
           : undefined;
+      tiers.set(warehouse.id, regionalTier(warehouse, request));
       lines.push({
         warehouseId: warehouse.id,
         warehouseName: warehouse.name,
@@ -87,13 +101,16 @@ export class AvailabilityService {
         ...(distance === undefined ? {} : { distanceKm: Math.round(distance * 10) / 10 }),
       });
     }
-    lines.sort((left, right) =>
-      request.location
-        ? (left.distanceKm ?? Number.POSITIVE_INFINITY) -
-            (right.distanceKm ?? Number.POSITIVE_INFINITY) ||
-          (left.warehouseId < right.warehouseId ? -1 : 1)
-        : right.availableQuantity - left.availableQuantity ||
-          (left.warehouseId < right.warehouseId ? -1 : 1),
+    const byDistance = (left: WarehouseAvailability, right: WarehouseAvailability) =>
+      (left.distanceKm ?? Number.POSITIVE_INFINITY) -
+      (right.distanceKm ?? Number.POSITIVE_INFINITY);
+    const byQuantity = (left: WarehouseAvailability, right: WarehouseAvailability) =>
+      right.availableQuantity - left.availableQuantity;
+    lines.sort(
+      (left, right) =>
+        tiers.get(left.warehouseId)! - tiers.get(right.warehouseId)! ||
+        (request.location ? byDistance(left, right) : byQuantity(left, right)) ||
+        (left.warehouseId < right.warehouseId ? -1 : 1),
     );
     const availableQuantity = lines.reduce((sum, line) => sum + line.availableQuantity, 0);
     return {
@@ -113,6 +130,74 @@ export class AvailabilityService {
     validate().id(sku, 'sku').done();
     const rows = await this.context.store.reads.stockBySku(sku);
     if (rows.length === 0) throw new NotFoundError('sku', sku);
+    return summarize(sku, rows);
+  }
+
+  /**
+   * What every row of a SKU held at `instant`, answered from the ledger alone: each row's
+   * quantities and version are those of its last movement at or before `instant` (its `after`
+   * snapshot), `updatedAt` is that movement's time and `lastRestockedAt` / `lastSoldAt` the last
+   * RESTOCK / SALE by then. Settings (threshold, reorder point, max) are not in the ledger, so
+   * they are the row's current ones. Rows with no movement by `instant` are left out.
+   * Reads the SKU's ledger page by page; memory grows with the SKU's rows, not its movements.
+   * @throws VALIDATION_FAILED, NOT_FOUND when the SKU had no movement by `instant`
+   */
+  async stockAsOf(sku: string, instant: Date): Promise<SkuStock> {
+    validate()
+      .id(sku, 'sku')
+      .check(
+        instant instanceof Date && Number.isFinite(instant.getTime()),
+        'asOf',
+        'must be a valid date',
+      )
+      .done();
+    const reads = this.context.store.reads;
+    const last = new Map<
+      string,
+      { movement: Movement; restocked: Date | null; sold: Date | null }
+    >();
+    let cursor: string | null = null;
+    do {
+      const page: Page<Movement> = await reads.ledger(
+        { sku, until: instant },
+        { limit: MAX_PAGE_LIMIT, cursor },
+      );
+      for (const movement of page.items) {
+        const previous = last.get(movement.warehouseId);
+        if (previous && previous.movement.version > movement.version) continue;
+        last.set(movement.warehouseId, {
+          movement,
+          restocked:
+            movement.type === 'RESTOCK' ? movement.createdAt : (previous?.restocked ?? null),
+          sold: movement.type === 'SALE' ? movement.createdAt : (previous?.sold ?? null),
+        });
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    if (last.size === 0) throw new NotFoundError('sku', sku);
+    const current = new Map(
+      (await reads.stockBySku(sku)).map((row) => [row.warehouseId, row] as const),
+    );
+    const rows = [...last.entries()]
+      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
+      .map(([warehouseId, { movement, restocked, sold }]): InventoryStock => {
+        const row = current.get(warehouseId);
+        const settings = row ?? this.context.defaultStockSettings;
+        return {
+          sku,
+          warehouseId,
+          ...movement.after,
+          total: totalOf(movement.after),
+          lowStockThreshold: settings.lowStockThreshold,
+          reorderPoint: settings.reorderPoint,
+          maxStockLevel: settings.maxStockLevel,
+          version: movement.version,
+          lastRestockedAt: restocked,
+          lastSoldAt: sold,
+          createdAt: row?.createdAt ?? movement.createdAt,
+          updatedAt: movement.createdAt,
+        };
+      });
     return summarize(sku, rows);
   }
 

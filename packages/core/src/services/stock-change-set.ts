@@ -131,6 +131,43 @@ export class StockChangeSet {
     return movement;
   }
 
+  /**
+   * Records in the ledger a difference the row already holds but the ledger does not explain
+   * (reconciliation): appends one movement of `type` with `difference` as its deltas and the
+   * row's unchanged quantities as `after`, and bumps the row's version. Replaying the ledger
+   * then gives the row's quantities again.
+   */
+  recordDifference(
+    key: StockKey,
+    type: MovementType,
+    difference: StockDeltas,
+    context: ChangeContext,
+  ): Movement {
+    const tracked = this.rows.get(stockKeyOf(key));
+    if (!tracked) throw new RangeError(`row ${key.sku}@${key.warehouseId} was not loaded`);
+    const next = { ...tracked.current, version: tracked.current.version + 1, updatedAt: this.now };
+    tracked.current = next;
+    const movement: Movement = {
+      id: this.context.ids.next('movement'),
+      sku: key.sku,
+      warehouseId: key.warehouseId,
+      type,
+      deltas: difference,
+      after: quantitiesOf(next),
+      version: next.version,
+      reservationId: null,
+      orderId: null,
+      transferId: null,
+      reference: context.reference ?? null,
+      idempotencyKey: context.idempotencyKey ?? null,
+      actor: context.actor ?? null,
+      reason: context.reason ?? null,
+      createdAt: this.now,
+    };
+    this.movements.push(movement);
+    return movement;
+  }
+
   /** Queues an event for the outbox. */
   emit(
     type: CloudEvent['type'],

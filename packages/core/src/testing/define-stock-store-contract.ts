@@ -1,11 +1,16 @@
 import { describe } from 'vitest';
 import type { StockStore } from '../ports/stock-store.js';
+import { alertContract } from './contract/alert.contract.js';
+import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
 import { outboxContract } from './contract/outbox.contract.js';
+import { pointInTimeContract } from './contract/point-in-time.contract.js';
+import { reconciliationContract } from './contract/reconciliation.contract.js';
 import { reservationContract } from './contract/reservation.contract.js';
 import { storeContract } from './contract/store.contract.js';
+import { transferContract } from './contract/transfer.contract.js';
 
 /** What an adapter gives the contract suite. */
 export interface StockStoreContractOptions {
@@ -32,6 +37,11 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   ledgerContract,
   idempotencyContract,
   outboxContract,
+  transferContract,
+  alertContract,
+  reconciliationContract,
+  bulkUpdateContract,
+  pointInTimeContract,
 ];
 
 /**

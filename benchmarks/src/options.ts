@@ -1,0 +1,120 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Everything `npm run bench` can be told on its command line. */
+export interface BenchOptions {
+  /** A short smoke run: one short round per variant, smaller data sets. */
+  readonly quick: boolean;
+  /** Scenario ids or numbers to run; null runs every scenario. */
+  readonly scenarios: ReadonlySet<string> | null;
+  /** How long one measured round of one variant lasts. */
+  readonly durationMs: number;
+  /** Rounds per variant; the variants of a scenario alternate round by round. */
+  readonly rounds: number;
+  /** Concurrent callers of the load generators. */
+  readonly concurrency: number;
+  /** Connections per Postgres pool (the library's and the raw scenarios' alike). */
+  readonly poolSize: number;
+  /** Units of the sell-out check each reservation variant runs after its rounds. */
+  readonly sellOutUnits: number;
+  /** SKUs of the cold-SKU scenario (each in 3 warehouses). */
+  readonly coldSkus: number;
+  /** SKUs the availability scenario checks (each in 3 warehouses). */
+  readonly checkSkus: number;
+  /** Rows of the bulk import. */
+  readonly bulkRows: number;
+  /** Write results/ files (off with --no-write). */
+  readonly write: boolean;
+  /** Where results go. */
+  readonly resultsDirectory: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+}
+
+const HELP = `npm run bench -- [options]
+
+  --quick               short smoke run (about a minute): 1 round of ~1.5 s per variant,
+                        smaller data sets
+  --scenario=LIST       only these scenarios, by id or number (comma-separated):
+                        1 hot-sku, 2 naive, 3 raw, 4 cold-skus, 5 availability,
+                        6 bulk-import, 7 http
+  --duration=SECONDS    length of one measured round (default 10, quick 1.5)
+  --rounds=N            rounds per variant, variants alternating (default 3, quick 1)
+  --concurrency=N       concurrent callers (default 64)
+  --pool=N              connections per Postgres pool (default 16)
+  --sell-out=N          units of each sell-out check (default 500, quick 200)
+  --cold-skus=N         SKUs of scenario 4, 3 warehouses each (default 10000, quick 1000)
+  --check-skus=N        SKUs of scenario 5 (default 1000, quick 200)
+  --bulk-rows=N         rows of scenario 6 (default 100000, quick 10000)
+  --no-write            print only; write nothing to benchmarks/results/
+
+Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
+REDIS_URL (default redis://127.0.0.1:6379).`;
+
+function positive(name: string, raw: string, integer = true): number {
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
+    throw new RangeError(`--${name} must be a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return value;
+}
+
+/** Parses the command line (`--name=value` or `--name value`); `--help` prints usage and exits. */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  const withValue = new Set([
+    'scenario',
+    'duration',
+    'rounds',
+    'concurrency',
+    'pool',
+    'sell-out',
+    'cold-skus',
+    'check-skus',
+    'bulk-rows',
+  ]);
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index]!;
+    if (!argument.startsWith('--')) throw new RangeError(`unexpected argument: ${argument}`);
+    const [name, inline] = argument.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (withValue.has(name)) {
+      const value = inline ?? argv[++index];
+      if (value === undefined) throw new RangeError(`--${name} needs a value`);
+      values.set(name, value);
+    } else if (['quick', 'no-write', 'help'].includes(name)) {
+      flags.add(name);
+    } else {
+      throw new RangeError(`unknown option --${name} (see --help)`);
+    }
+  }
+  if (flags.has('help')) {
+    process.stdout.write(`${HELP}\n`);
+    process.exit(0);
+  }
+  const quick = flags.has('quick');
+  const number = (name: string, fallback: number, integer = true) => {
+    const raw = values.get(name);
+    return raw === undefined ? fallback : positive(name, raw, integer);
+  };
+  const scenarioList = values.get('scenario');
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  return {
+    quick,
+    scenarios: scenarioList
+      ? new Set(scenarioList.split(',').map((item) => item.trim().toLowerCase()))
+      : null,
+    durationMs: number('duration', quick ? 1.5 : 10, false) * 1000,
+    rounds: number('rounds', quick ? 1 : 3),
+    concurrency: number('concurrency', 64),
+    poolSize: number('pool', 16),
+    sellOutUnits: number('sell-out', quick ? 200 : 500),
+    coldSkus: number('cold-skus', quick ? 1000 : 10_000),
+    checkSkus: number('check-skus', quick ? 200 : 1000),
+    bulkRows: number('bulk-rows', quick ? 10_000 : 100_000),
+    write: !flags.has('no-write'),
+    resultsDirectory: resolve(here, '..', 'results'),
+    databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+}

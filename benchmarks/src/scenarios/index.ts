@@ -1,0 +1,17 @@
+import type { Scenario } from '../scenario.js';
+import { availabilityScenario } from './availability.js';
+import { bulkImportScenario } from './bulk-import.js';
+import { coldSkusScenario } from './cold-skus.js';
+import { hotSkuScenario } from './hot-sku.js';
+import { naiveScenario } from './naive.js';
+import { rawLimitsScenario } from './raw-limits.js';
+
+/** Every scenario, in the order `npm run bench` runs them. */
+export const SCENARIOS: readonly Scenario[] = [
+  hotSkuScenario,
+  naiveScenario,
+  rawLimitsScenario,
+  coldSkusScenario,
+  availabilityScenario,
+  bulkImportScenario,
+];

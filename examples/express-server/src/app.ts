@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import type { ChangeContext, Clock, Stockroom } from '@stockroom/core';
+import { systemClock } from '@stockroom/core';
+import express, {
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import type { Logger as PinoLogger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { type ApiKeyRing, authenticate, principalOf } from './auth.js';
+import { renderDocsPage } from './docs-page.js';
+import { HttpIdempotency, idempotencyKeyOf } from './idempotency.js';
+import type { JobRunner } from './jobs.js';
+import type { ServerMetrics } from './metrics.js';
+import { API_BASE, buildOpenApiDocument } from './openapi.js';
+import { HttpProblem, type Problem, problemFromError } from './problem-details.js';
+import { type RateLimiter, rateLimit } from './rate-limit.js';
+import { adminRoutes } from './routes/admin.js';
+import { alertRoutes } from './routes/alerts.js';
+import type { CallContext, Route } from './routes/define-route.js';
+import { inventoryRoutes } from './routes/inventory.js';
+import { reservationRoutes } from './routes/reservations.js';
+import { transferRoutes } from './routes/transfers.js';
+import { warehouseRoutes } from './routes/warehouses.js';
+
+/** One component `/readyz` reports. */
+export interface ReadinessComponent {
+  readonly name: string;
+  /** What implements it (`sqlite`, `redis`, `kafka`, `logging`…). */
+  readonly kind: string;
+  /** Resolves when the component answers; absent for a component that is not configured. */
+  readonly check?: () => Promise<void>;
+}
+
+/** Everything the app needs; the server (or a test) builds it. */
+export interface AppDependencies {
+  readonly stockroom: Stockroom;
+  readonly keys: ApiKeyRing;
+  readonly jobs: JobRunner;
+  readonly metrics: ServerMetrics;
+  readonly logger: PinoLogger;
+  readonly clock?: Clock;
+  /** Per-key rate limiting; absent turns it off. */
+  readonly rateLimit?: { readonly limiter: RateLimiter; readonly perMinute: number };
+  /** Components `/readyz` checks; the store is always checked. */
+  readonly readiness?: readonly ReadinessComponent[];
+  /** True once shutdown has begun (`/readyz` then answers 503). */
+  readonly isShuttingDown?: () => boolean;
+  /** The API version shown in the OpenAPI document. @default '0.1.0' */
+  readonly version?: string;
+  /** Check every success body against its schema (tests): a mismatch is a 500. */
+  readonly checkResponses?: boolean;
+}
+
+/** Every route of the API, in matching order. */
+export function apiRoutes(dependencies: Pick<AppDependencies, 'stockroom' | 'jobs' | 'metrics'>): Route[] {
+  const { stockroom, jobs, metrics } = dependencies;
+  return [
+    ...warehouseRoutes({ stockroom }),
+    ...inventoryRoutes({ stockroom }),
+    ...reservationRoutes({ stockroom, outcomes: metrics }),
+    ...transferRoutes({ stockroom }),
+    ...alertRoutes({ stockroom }),
+    ...adminRoutes({ jobs }),
+  ];
+}
+
+function sendProblem(response: Response, problem: Problem, headers: Readonly<Record<string, string>> = {}): void {
+  response.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
+}
+
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+function hasBody(request: Request): boolean {
+  return request.get('transfer-encoding') !== undefined || Number(request.get('content-length') ?? 0) > 0;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Builds the Express app (it does not listen). */
+export function createApp(dependencies: AppDependencies): express.Express {
+  const { stockroom, logger, metrics } = dependencies;
+  const clock = dependencies.clock ?? systemClock;
+  const routes = apiRoutes(dependencies);
+  const document = buildOpenApiDocument(routes, dependencies.version ?? '0.1.0');
+  const documentJson = JSON.stringify(document);
+  const docsHtml = renderDocsPage(document);
+  const httpIdempotency = new HttpIdempotency(stockroom.store, clock);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId(request, response) {
+        const given = request.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        response.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel(_request, response, error) {
+        if (error || response.statusCode >= 500) return 'error';
+        return 'info';
+      },
+      customProps(_request, response) {
+        const principal = response.locals.principal as { keyId?: string } | undefined;
+        return principal?.keyId ? { keyId: principal.keyId } : {};
+      },
+    }),
+  );
+  app.use((request, response, next) => {
+    const started = performance.now();
+    response.on('finish', () => {
+      metrics.observeRequest(
+        request.method,
+        (response.locals.route as string | undefined) ?? 'unmatched',
+        response.statusCode,
+        (performance.now() - started) / 1000,
+      );
+    });
+    next();
+  });
+
+  const operation = (path: string, handler: RequestHandler) => {
+    app.get(path, (request, response, next) => {
+      response.locals.route = path;
+      return handler(request, response, next);
+    });
+  };
+  operation('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  operation('/readyz', async (_request, response) => {
+    const components: Record<string, { status: 'up' | 'down' | 'disabled'; kind?: string; detail?: string }> = {};
+    const all: ReadinessComponent[] = [
+      { name: 'store', kind: 'store', check: () => stockroom.store.ping() },
+      ...(dependencies.readiness ?? []),
+    ];
+    await Promise.all(
+      all.map(async (component) => {
+        if (!component.check) {
+          components[component.name] = { status: 'disabled', kind: component.kind };
+          return;
+        }
+        try {
+          await withTimeout(component.check(), 2000);
+          components[component.name] = { status: 'up', kind: component.kind };
+        } catch (error) {
+          components[component.name] = {
+            status: 'down',
+            kind: component.kind,
+            detail: error instanceof Error ? error.message : String(error),
+          };
+        }
+      }),
+    );
+    const shuttingDown = dependencies.isShuttingDown?.() ?? false;
+    const ready = !shuttingDown && Object.values(components).every((component) => component.status !== 'down');
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', components });
+  });
+  operation('/metrics', async (_request, response) => {
+    const text = await metrics.registry.metrics();
+    response.type(metrics.registry.contentType).send(text);
+  });
+  operation('/openapi.json', (_request, response) => {
+    response.type('application/json').send(documentJson);
+  });
+  operation('/docs', (_request, response) => {
+    response.type('html').send(docsHtml);
+  });
+
+  const api = express.Router();
+  api.use(authenticate(dependencies.keys));
+  if (dependencies.rateLimit && dependencies.rateLimit.perMinute > 0) {
+    api.use(rateLimit(dependencies.rateLimit.limiter, dependencies.rateLimit.perMinute));
+  }
+  const jsonTypes = ['application/json', 'application/*+json'];
+  const smallBodies = express.json({ limit: '1mb', type: jsonTypes });
+  const largeBodies = express.json({ limit: '16mb', type: jsonTypes });
+  const largeBodyPaths = new Set(routes.filter((route) => route.bodyLimit === '16mb').map((route) => route.path));
+  api.use((request, response, next) =>
+    (largeBodyPaths.has(request.path) ? largeBodies : smallBodies)(request, response, next),
+  );
+  for (const route of routes) {
+    api[route.method](route.path, async (request: Request, response: Response) => {
+      response.locals.route = `${API_BASE}${route.path}`;
+      const principal = principalOf(response);
+      if (!route.roles.includes(principal.role)) {
+        throw new HttpProblem(
+          'FORBIDDEN',
+          `The ${principal.role} role may not ${route.method.toUpperCase()} ${API_BASE}${route.path}; it needs ${route.roles.join(' or ')}`,
+        );
+      }
+      const key = route.method === 'post' ? idempotencyKeyOf(request) : undefined;
+      if (route.body && request.body === undefined && hasBody(request) && !request.is(jsonTypes)) {
+        throw new HttpProblem('VALIDATION_FAILED', 'The body must be JSON', {
+          errors: [{ path: 'body', message: 'must be JSON sent with Content-Type: application/json' }],
+        });
+      }
+      const input = route.parse({ params: request.params, query: request.query, body: request.body });
+      let replayed = false;
+      const change: ChangeContext = {
+        actor: principal.actor,
+        ...(key === undefined ? {} : { idempotencyKey: key, idempotencyScope: principal.keyId }),
+        onReplay: () => {
+          replayed = true;
+        },
+      };
+      const call: CallContext = { principal, requestId: String(request.id), change };
+      let body: unknown;
+      if (key !== undefined && route.idempotency === 'http') {
+        const outcome = await httpIdempotency.run(
+          principal.keyId,
+          key,
+          route.operationId,
+          { params: input.params, body: input.body ?? null },
+          () => route.run(input, call),
+        );
+        body = outcome.body;
+        replayed = outcome.replayed;
+      } else {
+        body = await route.run(input, call);
+      }
+      if (dependencies.checkResponses) {
+        const check = route.success.schema.safeParse(body);
+        if (!check.success) {
+          throw new Error(`${route.operationId} answered a body its schema rejects: ${check.error.message}`);
+        }
+      }
+      if (replayed) response.set('Idempotent-Replayed', 'true');
+      response.status(route.success.status).json(body);
+    });
+  }
+  api.use((request, _response, next) => {
+    next(new HttpProblem('NOT_FOUND', `No route ${request.method} ${API_BASE}${request.path}`));
+  });
+  app.use(API_BASE, api);
+
+  app.use((request, _response, next) => {
+    next(new HttpProblem('NOT_FOUND', `No route ${request.method} ${request.path}`));
+  });
+  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
+    const translated = translateBodyError(error) ?? error;
+    const { problem, headers, unexpected } = problemFromError(
+      translated,
+      request.originalUrl.split('?')[0] ?? request.originalUrl,
+      String(request.id),
+    );
+    if (unexpected) request.log.error({ err: error }, 'request failed');
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    sendProblem(response, problem, headers);
+  });
+  return app;
+}
+
+/** body-parser's errors (too large, malformed JSON) as problems. */
+function translateBodyError(error: unknown): HttpProblem | undefined {
+  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
+  const type = (error as { type: unknown }).type;
+  if (type === 'entity.too.large') {
+    const limit = (error as { limit?: number }).limit;
+    return new HttpProblem('PAYLOAD_TOO_LARGE', `The body is larger than ${limit === undefined ? 'allowed' : `${limit} bytes`}`);
+  }
+  if (type === 'entity.parse.failed') {
+    return new HttpProblem('VALIDATION_FAILED', 'The body is not valid JSON', {
+      errors: [{ path: 'body', message: 'is not valid JSON' }],
+    });
+  }
+  if (typeof type === 'string' && /^(encoding|charset)\.unsupported$|^request\.(aborted|size\.invalid)$|^stream\.encoding\.set$/.test(type)) {
+    return new HttpProblem('VALIDATION_FAILED', 'The body could not be read', {
+      errors: [{ path: 'body', message: type }],
+    });
+  }
+  return undefined;
+}

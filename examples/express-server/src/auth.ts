@@ -1,0 +1,123 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NextFunction, Request, Response } from 'express';
+import { HttpProblem } from './problem-details.js';
+
+/** The roles an API key may have. */
+export const ROLES = ['admin', 'storefront', 'readonly'] as const;
+
+/** One of {@link ROLES}. */
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: the API key's id (never the key itself) and its role. */
+export interface Principal {
+  /** A stable, non-secret id of the key: `key_` and 12 hex digits of its SHA-256. */
+  readonly keyId: string;
+  readonly role: Role;
+  /** What the ledger records as `actor`. */
+  readonly actor: string;
+}
+
+/** An API key and its role, as configured. */
+export interface ApiKeyEntry {
+  readonly key: string;
+  readonly role: Role;
+}
+
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+/** The id under which a key's idempotency records and rate-limit counters are kept. */
+export function keyIdOf(key: string): string {
+  return `key_${digest(key).slice(0, 12)}`;
+}
+
+/** The configured keys, looked up by their SHA-256 so no comparison runs over the secret. */
+export class ApiKeyRing {
+  private readonly byDigest = new Map<string, Principal>();
+
+  constructor(entries: readonly ApiKeyEntry[]) {
+    for (const entry of entries) {
+      const keyId = keyIdOf(entry.key);
+      this.byDigest.set(digest(entry.key), {
+        keyId,
+        role: entry.role,
+        actor: `api-key:${keyId}`,
+      });
+    }
+  }
+
+  /** How many keys there are. */
+  get size(): number {
+    return this.byDigest.size;
+  }
+
+  /** The principal of an `Authorization` header value, or undefined. */
+  authenticate(header: string | undefined): Principal | undefined {
+    if (!header) return undefined;
+    const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
+    if (!match?.[1]) return undefined;
+    return this.byDigest.get(digest(match[1]));
+  }
+}
+
+/** The file, in the data directory, that keeps the generated admin key. */
+export const ADMIN_KEY_FILE = 'admin-api-key';
+
+/**
+ * The admin key used when no keys are configured: read from the data directory, or generated
+ * there (mode 0600) on first start. `created` tells the caller to print it, once.
+ */
+export async function ensureAdminKey(dataDir: string): Promise<{ key: string; created: boolean; path: string }> {
+  const path = join(dataDir, ADMIN_KEY_FILE);
+  try {
+    const key = (await readFile(path, 'utf8')).trim();
+    if (key.length > 0) return { key, created: false, path };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true });
+  const key = `sk_admin_${randomBytes(24).toString('base64url')}`;
+  // `wx` fails if another process created the file meanwhile; then use theirs.
+  try {
+    await writeFile(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return { key: (await readFile(path, 'utf8')).trim(), created: false, path };
+  }
+  return { key, created: true, path };
+}
+
+/**
+ * Middleware: resolves the `Authorization: Bearer <key>` header to a principal
+ * (`res.locals.principal`) or answers 401.
+ */
+export function authenticate(keys: ApiKeyRing) {
+  return (request: Request, response: Response, next: NextFunction): void => {
+    const principal = keys.authenticate(request.get('authorization'));
+    if (!principal) {
+      next(
+        new HttpProblem(
+          'UNAUTHORIZED',
+          request.get('authorization')
+            ? 'The API key is not valid'
+            : 'Send an API key as "Authorization: Bearer <key>"',
+          {},
+          { 'WWW-Authenticate': 'Bearer realm="stockroom"' },
+        ),
+      );
+      return;
+    }
+    response.locals.principal = principal;
+    next();
+  };
+}
+
+/** The principal `authenticate` stored on the response. */
+export function principalOf(response: Response): Principal {
+  const principal = response.locals.principal as Principal | undefined;
+  if (!principal) throw new HttpProblem('UNAUTHORIZED', 'Send an API key as "Authorization: Bearer <key>"');
+  return principal;
+}

@@ -1,0 +1,181 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type {
+  AvailabilityCache,
+  Clock,
+  EventPublisher,
+  JobLease,
+  Logger,
+  SoldOutGuard,
+  StockStore,
+  Stockroom,
+} from '@stockroom/core';
+import { createMemoryStockStore } from '@stockroom/core';
+import type { Config } from './config.js';
+import type { RedisEvalClient } from './rate-limit.js';
+
+/** The store, opened from the configuration. */
+export interface OpenedStore {
+  readonly store: StockStore;
+  /** `sqlite`, `postgres` or `memory`. */
+  readonly kind: string;
+  /** Where it is, without credentials. */
+  readonly location: string;
+}
+
+/** Opens (and migrates) the store the configuration names. Adapters are loaded on demand. */
+export async function openStore(config: Config, logger: Logger): Promise<OpenedStore> {
+  const database = config.database;
+  switch (database.kind) {
+    case 'memory':
+      return { store: createMemoryStockStore(), kind: 'memory', location: 'memory (nothing is kept)' };
+    case 'sqlite': {
+      const { createSqliteStockStore } = await import('@stockroom/adapter-sqlite');
+      await mkdir(dirname(database.filename), { recursive: true });
+      const store = await createSqliteStockStore({ filename: database.filename, logger });
+      return { store, kind: 'sqlite', location: database.filename };
+    }
+    case 'postgres': {
+      const { createPostgresStockStore, migrateToLatest } = await import('@stockroom/adapter-postgres');
+      const schema = database.schema === undefined ? {} : { schema: database.schema };
+      await migrateToLatest({ connectionString: database.url, logger, ...schema });
+      const store = createPostgresStockStore({
+        connectionString: database.url,
+        ...(database.readUrl === undefined ? {} : { readConnectionString: database.readUrl }),
+        logger,
+        ...schema,
+      });
+      return { store, kind: 'postgres', location: redact(database.url) };
+    }
+  }
+}
+
+/** A URL without its password. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}
+
+/** What Redis gives the server. */
+export interface RedisBackend {
+  readonly cache: AvailabilityCache;
+  readonly soldOutGuard: SoldOutGuard;
+  readonly jobLease: JobLease;
+  /** Wraps the store so ACTIVE reservations are read from Redis. */
+  wrapStore(store: StockStore): StockStore;
+  /** The client, for the rate limiter. */
+  readonly client: RedisEvalClient;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Connects to Redis (single node or cluster) when configured. */
+export async function openRedis(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+): Promise<RedisBackend | undefined> {
+  const redis = config.redis;
+  if (!redis) return undefined;
+  const adapterModule = await import('@stockroom/adapter-redis');
+  const { Redis, Cluster } = await import('ioredis');
+  const client =
+    redis.kind === 'single'
+      ? new Redis(redis.url, adapterModule.redisClientOptions())
+      : new Cluster(
+          redis.nodes.map((node) => ({ host: node.host, port: node.port })),
+          adapterModule.redisClusterOptions(),
+        );
+  client.on('error', (error: unknown) => logger.debug({ err: error }, 'Redis connection error'));
+  const adapter = adapterModule.createRedisAdapter({ client, prefix: `${config.redisPrefix}:`, logger });
+  try {
+    await adapter.ready(5000);
+  } catch (error) {
+    // Redis is never the source of truth: start without it and let it come back.
+    logger.warn({ err: error }, 'Redis is not reachable yet; running against the store alone until it answers');
+  }
+  return {
+    cache: adapter.cache,
+    soldOutGuard: adapter.soldOutGuard,
+    jobLease: adapter.jobLease,
+    wrapStore: (store) =>
+      adapterModule.withReservationCache(store, {
+        reservationCache: adapter.reservationCache,
+        clock,
+        logger,
+      }),
+    client,
+    async ping() {
+      await client.ping();
+    },
+    async close() {
+      await adapter.close();
+      try {
+        await client.quit();
+      } catch {
+        client.disconnect();
+      }
+    },
+  };
+}
+
+/** What Kafka gives the server. */
+export interface KafkaBackend {
+  readonly publisher: EventPublisher;
+  /** Starts the order-events consumer (retrying in the background until it connects). */
+  startConsumer(stockroom: Stockroom): void;
+  close(): Promise<void>;
+}
+
+/** Creates the Kafka publisher (and, on demand, the order consumer) when configured. */
+export async function openKafka(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+): Promise<KafkaBackend | undefined> {
+  const kafkaConfig = config.kafka;
+  if (!kafkaConfig) return undefined;
+  const { createKafkaClient, createKafkaPublisher, OrderEventsConsumer } = await import(
+    '@stockroom/adapter-kafka'
+  );
+  const kafka = createKafkaClient({
+    brokers: [...kafkaConfig.brokers],
+    clientId: kafkaConfig.clientId,
+    logger,
+  });
+  // Not connected here: an unreachable cluster must not stop the server; events wait in the
+  // outbox and /readyz reports the publisher down until Kafka answers.
+  const publisher = await createKafkaPublisher({ kafka, logger, connect: false });
+  let consumer: InstanceType<typeof OrderEventsConsumer> | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  return {
+    publisher,
+    startConsumer(stockroom) {
+      const attempt = () => {
+        if (closed) return;
+        consumer = new OrderEventsConsumer({
+          kafka,
+          groupId: `${kafkaConfig.clientId}-orders`,
+          stockroom,
+          clock,
+          logger,
+        });
+        consumer.start().then(
+          () => logger.info({}, 'order-events consumer started'),
+          (error: unknown) => {
+            logger.warn({ err: error }, 'order-events consumer could not start; retrying in 10 s');
+            retry = setTimeout(attempt, 10_000);
+            retry.unref();
+          },
+        );
+      };
+      attempt();
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      await consumer?.close().catch((error: unknown) => logger.warn({ err: error }, 'consumer close failed'));
+      await publisher.close();
+    },
+  };
+}

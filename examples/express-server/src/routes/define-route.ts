@@ -1,0 +1,155 @@
+import type { ChangeContext } from '@stockroom/core';
+import type { z } from 'zod';
+import type { Principal, Role } from '../auth.js';
+import type { ProblemCode, ProblemIssue } from '../problem-details.js';
+import { HttpProblem } from '../problem-details.js';
+
+/** What a handler knows about the call besides its input. */
+export interface CallContext {
+  readonly principal: Principal;
+  readonly requestId: string;
+  /**
+   * The change context for core commands: actor, the Idempotency-Key scoped to the API key, and
+   * an `onReplay` that marks the response as replayed.
+   */
+  readonly change: ChangeContext;
+}
+
+/** The raw parts of a request a route validates. */
+export interface RawInput {
+  readonly params: unknown;
+  readonly query: unknown;
+  readonly body: unknown;
+}
+
+/** The validated parts. */
+export interface RouteInput<P, Q, B> {
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+}
+
+/** How POST replays work for a route. */
+export type IdempotencyMode =
+  /** The route runs one core command; the core stores and replays its result atomically. */
+  | 'core'
+  /** The route is not one core command; the HTTP layer stores and replays its response. */
+  | 'http';
+
+interface RouteShape {
+  /** A unique, stable operation id (used in OpenAPI and in idempotency fingerprints). */
+  readonly operationId: string;
+  readonly method: 'get' | 'post' | 'put' | 'patch';
+  /** The Express path under `/api/v1`, e.g. `/warehouses/:id`. */
+  readonly path: string;
+  readonly tag: string;
+  readonly summary: string;
+  readonly description?: string;
+  /** Roles allowed to call it. */
+  readonly roles: readonly Role[];
+  readonly success: {
+    readonly status: 200 | 201;
+    readonly description: string;
+    readonly schema: z.ZodType;
+  };
+  /** Failure codes worth documenting beyond the ones every route has. */
+  readonly failures: readonly ProblemCode[];
+  /** For POST routes. @default 'core' */
+  readonly idempotency?: IdempotencyMode;
+  /** The body size limit. @default '1mb' */
+  readonly bodyLimit?: '1mb' | '16mb';
+}
+
+/** A route as written: schemas plus a typed handler. */
+export interface RouteSpec<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> extends RouteShape {
+  readonly params?: P;
+  readonly query?: Q;
+  readonly body?: B;
+  /** Handles validated input; returns the success body. Throws core errors or HttpProblem. */
+  handle(
+    input: RouteInput<z.output<P>, z.output<Q>, z.output<B>>,
+    call: CallContext,
+  ): Promise<unknown>;
+}
+
+/** A route with its types erased, as the app and the OpenAPI generator use it. */
+export interface Route extends RouteShape {
+  readonly params: z.ZodType | undefined;
+  readonly query: z.ZodType | undefined;
+  readonly body: z.ZodType | undefined;
+  /**
+   * Validates the raw input; every problem of params, query and body is reported at once.
+   * @throws HttpProblem VALIDATION_FAILED
+   */
+  parse(raw: RawInput): RouteInput<unknown, unknown, unknown>;
+  /** Runs the handler on parsed input. */
+  run(input: RouteInput<unknown, unknown, unknown>, call: CallContext): Promise<unknown>;
+}
+
+function issuesOf(error: z.ZodError): ProblemIssue[] {
+  const issues: ProblemIssue[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        issues.push({ path: path ? `${path}.${key}` : key, message: 'is not a known field' });
+      }
+    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
+      issues.push({ path: path || 'body', message: 'is required' });
+    } else {
+      issues.push({ path: path || 'body', message: issue.message });
+    }
+  }
+  return issues;
+}
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, issues: ProblemIssue[]): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return result.data;
+  issues.push(...issuesOf(result.error));
+  return undefined;
+}
+
+/** Declares a route: its contract (for validation and OpenAPI) and its handler. */
+export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  spec: RouteSpec<P, Q, B>,
+): Route {
+  return {
+    ...spec,
+    params: spec.params,
+    query: spec.query,
+    body: spec.body,
+    parse(raw) {
+      const issues: ProblemIssue[] = [];
+      const params = parsePart(spec.params, raw.params, issues);
+      const query = parsePart(spec.query, raw.query ?? {}, issues);
+      const body = parsePart(spec.body, raw.body, issues);
+      if (issues.length > 0) {
+        throw new HttpProblem(
+          'VALIDATION_FAILED',
+          `The request is invalid: ${issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')}`,
+          { errors: issues },
+        );
+      }
+      return { params, query, body };
+    },
+    run(input, call) {
+      return spec.handle(
+        input as RouteInput<z.output<P>, z.output<Q>, z.output<B>>,
+        call,
+      );
+    },
+  };
+}
+
+/** Roles that may call every GET. */
+export const ANY_ROLE: readonly Role[] = ['admin', 'storefront', 'readonly'];
+/** Roles that may hold and settle stock. */
+export const STOREFRONT: readonly Role[] = ['admin', 'storefront'];
+/** Admin only. */
+export const ADMIN: readonly Role[] = ['admin'];

@@ -1,0 +1,149 @@
+import { NotFoundError, type ReserveRequest, type Stockroom } from '@stockroom/core';
+import {
+  CancelOrderBody,
+  CancelResultSchema,
+  EmptyBody,
+  ExtendBody,
+  OrderParams,
+  presentCancel,
+  presentReservation,
+  ReservationParams,
+  ReservationSchema,
+  ReserveBody,
+} from '../schemas/reservation.js';
+import { ANY_ROLE, defineRoute, type Route, STOREFRONT } from './define-route.js';
+
+/** Counts reservation outcomes the core does not count (commit, release). */
+export interface ReservationOutcomes {
+  count(outcome: 'committed' | 'released'): void;
+}
+
+/** /reservations and /orders. */
+export function reservationRoutes({
+  stockroom,
+  outcomes,
+}: {
+  stockroom: Stockroom;
+  outcomes: ReservationOutcomes;
+}): Route[] {
+  return [
+    defineRoute({
+      operationId: 'reserve',
+      method: 'post',
+      path: '/reservations',
+      tag: 'Reservations',
+      summary: 'Hold stock for a checkout: every line or none',
+      roles: STOREFRONT,
+      body: ReserveBody,
+      success: { status: 201, description: 'The ACTIVE reservation', schema: ReservationSchema },
+      failures: ['INSUFFICIENT_STOCK', 'VERSION_CONFLICT'],
+      async handle({ body }, call) {
+        const reservation = await stockroom.reservations.reserve(
+          body as ReserveRequest,
+          call.change,
+        );
+        return presentReservation(reservation);
+      },
+    }),
+    defineRoute({
+      operationId: 'getReservation',
+      method: 'get',
+      path: '/reservations/:id',
+      tag: 'Reservations',
+      summary: 'Get a reservation',
+      roles: ANY_ROLE,
+      params: ReservationParams,
+      success: { status: 200, description: 'The reservation', schema: ReservationSchema },
+      failures: ['NOT_FOUND'],
+      async handle({ params }) {
+        const reservation = await stockroom.reservations.get(params.id);
+        if (!reservation) throw new NotFoundError('reservation', params.id);
+        return presentReservation(reservation);
+      },
+    }),
+    defineRoute({
+      operationId: 'commitReservation',
+      method: 'post',
+      path: '/reservations/:id/commit',
+      tag: 'Reservations',
+      summary: 'Sell the held units (again: 200 unchanged)',
+      roles: STOREFRONT,
+      params: ReservationParams,
+      body: EmptyBody,
+      success: { status: 200, description: 'The COMMITTED reservation', schema: ReservationSchema },
+      failures: ['NOT_FOUND', 'INVALID_STATE'],
+      async handle({ params }, call) {
+        let replayed = false;
+        const before = await stockroom.reservations.get(params.id);
+        const reservation = await stockroom.reservations.commit(params.id, {
+          ...call.change,
+          onReplay: () => {
+            replayed = true;
+            call.change.onReplay?.();
+          },
+        });
+        if (!replayed && before?.status === 'ACTIVE') outcomes.count('committed');
+        return presentReservation(reservation);
+      },
+    }),
+    defineRoute({
+      operationId: 'releaseReservation',
+      method: 'post',
+      path: '/reservations/:id/release',
+      tag: 'Reservations',
+      summary: 'Give the held units back (RELEASED or EXPIRED: 200 unchanged)',
+      roles: STOREFRONT,
+      params: ReservationParams,
+      body: EmptyBody,
+      success: { status: 200, description: 'The RELEASED reservation', schema: ReservationSchema },
+      failures: ['NOT_FOUND', 'INVALID_STATE'],
+      async handle({ params }, call) {
+        let replayed = false;
+        const before = await stockroom.reservations.get(params.id);
+        const reservation = await stockroom.reservations.release(params.id, {
+          ...call.change,
+          onReplay: () => {
+            replayed = true;
+            call.change.onReplay?.();
+          },
+        });
+        if (!replayed && before?.status === 'ACTIVE') outcomes.count('released');
+        return presentReservation(reservation);
+      },
+    }),
+    defineRoute({
+      operationId: 'extendReservation',
+      method: 'post',
+      path: '/reservations/:id/extend',
+      tag: 'Reservations',
+      summary: 'Move expiresAt later (ACTIVE only, within the maximum lifetime)',
+      roles: STOREFRONT,
+      params: ReservationParams,
+      body: ExtendBody,
+      success: { status: 200, description: 'The extended reservation', schema: ReservationSchema },
+      failures: ['NOT_FOUND', 'INVALID_STATE'],
+      async handle({ params, body }, call) {
+        return presentReservation(
+          await stockroom.reservations.extend(params.id, body.seconds, call.change),
+        );
+      },
+    }),
+    defineRoute({
+      operationId: 'cancelOrder',
+      method: 'post',
+      path: '/orders/:orderId/cancel',
+      tag: 'Orders',
+      summary: 'Release the order’s ACTIVE reservations and refund what it bought',
+      roles: STOREFRONT,
+      params: OrderParams,
+      body: CancelOrderBody,
+      success: { status: 200, description: 'What was released and refunded', schema: CancelResultSchema },
+      failures: ['INVALID_STATE'],
+      async handle({ params, body }, call) {
+        return presentCancel(
+          await stockroom.orders.cancel(params.orderId, body?.items, call.change),
+        );
+      },
+    }),
+  ];
+}

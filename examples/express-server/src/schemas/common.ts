@@ -1,0 +1,95 @@
+import { isValidId, MAX_PAGE_LIMIT, MAX_QUANTITY } from '@stockroom/core';
+import { PROBLEM_TYPES } from '../problem-details.js';
+import { z } from './zod.js';
+
+/** A SKU or an id: 1–128 printable characters, no leading or trailing space. */
+export const Id = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine(isValidId, { message: 'must be 1–128 printable characters' })
+  .openapi({ example: 'SKU-1' });
+
+/** A quantity: an integer from 1 to 1,000,000,000. */
+export const Quantity = z.number().int().min(1).max(MAX_QUANTITY).openapi({ example: 5 });
+
+/** An ISO-8601 UTC time, as every response carries times. */
+export const Timestamp = z.iso.datetime().openapi({ example: '2026-01-01T12:00:00.000Z' });
+
+/** An ISO-8601 time or null. */
+export const OptionalTimestamp = Timestamp.nullable();
+
+const integerText = /^-?[0-9]{1,16}$/;
+const decimalText = /^-?[0-9]{1,16}(\.[0-9]{1,16})?$/;
+
+/** A query parameter holding an integer in [min, max]. Only plain digits are accepted. */
+export function integerQuery(min: number, max: number) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && integerText.test(value) ? Number(value) : value),
+    z.number({ error: 'must be an integer' }).int().min(min).max(max),
+  );
+}
+
+/** A query parameter holding a decimal number in [min, max]. */
+export function numberQuery(min: number, max: number) {
+  return z.preprocess(
+    (value) => (typeof value === 'string' && decimalText.test(value) ? Number(value) : value),
+    z.number({ error: 'must be a number' }).min(min).max(max),
+  );
+}
+
+/** `limit` and `cursor` of every listing. */
+export const PagingQuery = {
+  limit: integerQuery(1, MAX_PAGE_LIMIT)
+    .optional()
+    .openapi({ description: 'Page size, 1–1000 (default 100)' }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .openapi({ description: 'The `nextCursor` of the previous page' }),
+};
+
+/** `{ items, nextCursor }` of `item`. */
+export function pageOf<T extends z.ZodType>(item: T, name: string) {
+  return z
+    .strictObject({
+      items: z.array(item),
+      nextCursor: z
+        .string()
+        .nullable()
+        .openapi({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+    })
+    .openapi(name);
+}
+
+/** An RFC 9457 problem body. */
+export const ProblemSchema = z
+  .object({
+    type: z.string().openapi({ example: '/docs#problem-insufficient-stock' }),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    code: z.enum(Object.keys(PROBLEM_TYPES) as [string, ...string[]]),
+    instance: z.string().optional(),
+    errors: z
+      .array(z.strictObject({ path: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: 'VALIDATION_FAILED: each invalid field' }),
+    shortfalls: z
+      .array(
+        z.strictObject({
+          sku: z.string(),
+          requested: z.number().int(),
+          available: z.number().int(),
+        }),
+      )
+      .optional()
+      .openapi({ description: 'INSUFFICIENT_STOCK: what each short line lacked' }),
+    failed: z
+      .array(z.strictObject({ index: z.number().int(), code: z.string(), detail: z.string() }))
+      .optional()
+      .openapi({ description: 'Atomic bulk update: every item that failed' }),
+  })
+  .openapi('Problem');

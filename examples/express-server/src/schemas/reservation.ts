@@ -1,0 +1,118 @@
+import {
+  ALLOCATION_STRATEGIES,
+  type AllocationStrategy,
+  type CancelResult,
+  type Reservation,
+  ReservationStatus,
+} from '@stockroom/core';
+import { Id, OptionalTimestamp, Quantity, Timestamp } from './common.js';
+import { MovementSchema, presentMovement } from './stock.js';
+import { z } from './zod.js';
+
+/** A reservation as the API shows it. */
+export const ReservationSchema = z
+  .strictObject({
+    reservationId: z.string(),
+    status: z.enum(Object.values(ReservationStatus) as [ReservationStatus, ...ReservationStatus[]]),
+    orderId: z.string().nullable(),
+    userId: z.string().nullable(),
+    createdAt: Timestamp,
+    expiresAt: Timestamp,
+    committedAt: OptionalTimestamp,
+    releasedAt: OptionalTimestamp.openapi({ description: 'When it was released or expired' }),
+    allocations: z.array(z.strictObject({ sku: Id, warehouseId: Id, quantity: Quantity })),
+  })
+  .openapi('Reservation');
+
+/** A reservation response body. */
+export type ReservationBody = z.infer<typeof ReservationSchema>;
+
+/** POST /reservations. */
+export const ReserveBody = z
+  .strictObject({
+    items: z
+      .array(
+        z.strictObject({
+          sku: Id,
+          quantity: Quantity,
+          warehouseId: Id.optional().openapi({ description: 'Pins the item to one warehouse' }),
+        }),
+      )
+      .min(1)
+      .max(100),
+    orderId: Id.optional(),
+    userId: Id.optional(),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .optional()
+      .openapi({ description: '1 … the maximum lifetime (default 600)' }),
+    strategy: z.enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]]).optional(),
+    location: z
+      .strictObject({
+        latitude: z.number().min(-90).max(90),
+        longitude: z.number().min(-180).max(180),
+      })
+      .optional()
+      .openapi({ description: "The customer's location, for the nearest strategy" }),
+  })
+  .openapi('Reserve');
+
+/** `:id` of a reservation. */
+export const ReservationParams = z.strictObject({ id: Id });
+
+/** The body of commit and release: none, or an empty object. */
+export const EmptyBody = z.strictObject({}).optional();
+
+/** POST /reservations/:id/extend. */
+export const ExtendBody = z.strictObject({ seconds: z.number().int().min(1).max(3600) }).openapi('Extend');
+
+/** `:orderId`. */
+export const OrderParams = z.strictObject({ orderId: Id });
+
+/** POST /orders/:orderId/cancel. */
+export const CancelOrderBody = z
+  .strictObject({
+    items: z
+      .array(z.strictObject({ sku: Id, warehouseId: Id, quantity: Quantity }))
+      .min(1)
+      .max(1000)
+      .optional()
+      .openapi({ description: 'Refund only these committed quantities (default: all)' }),
+  })
+  .optional()
+  .openapi('CancelOrder');
+
+/** What cancelling an order did. */
+export const CancelResultSchema = z
+  .strictObject({ released: z.array(ReservationSchema), refunded: z.array(MovementSchema) })
+  .openapi('CancelResult');
+
+/** The API shape of a reservation. */
+export function presentReservation(reservation: Reservation): ReservationBody {
+  return {
+    reservationId: reservation.id,
+    status: reservation.status,
+    orderId: reservation.orderId,
+    userId: reservation.userId,
+    createdAt: reservation.createdAt.toISOString(),
+    expiresAt: reservation.expiresAt.toISOString(),
+    committedAt: reservation.committedAt?.toISOString() ?? null,
+    releasedAt: reservation.releasedAt?.toISOString() ?? null,
+    allocations: reservation.lines.map((line) => ({
+      sku: line.sku,
+      warehouseId: line.warehouseId,
+      quantity: line.quantity,
+    })),
+  };
+}
+
+/** The API shape of an order cancellation. */
+export function presentCancel(result: CancelResult): z.infer<typeof CancelResultSchema> {
+  return {
+    released: result.released.map(presentReservation),
+    refunded: result.refunded.map(presentMovement),
+  };
+}

@@ -1,0 +1,46 @@
+// The entry point of `npm start`: configuration from the environment, then listen.
+import { ConfigError, loadConfig } from './config.js';
+import { startService } from './start-service.js';
+
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const service = await startService(config);
+  if (service.adminKey?.created) {
+    // Printed once, on the first start; the key stays in the data directory.
+    process.stdout.write(
+      `\n  stockroom generated an admin API key (kept in ${service.adminKey.path}):\n\n    ${service.adminKey.key}\n\n  Use it as: curl -H "Authorization: Bearer ${service.adminKey.key}" http://localhost:${service.port}/api/v1/warehouses\n  Set STOCKROOM_API_KEYS to use your own keys instead.\n\n`,
+    );
+  }
+  let signals = 0;
+  const stop = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      service.logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    service.logger.info({ signal }, 'signal received');
+    service.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        service.logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`stockroom failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,192 @@
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import {
+  type Clock,
+  createStockroom,
+  type EventPublisher,
+  MemoryJobLease,
+  type Stockroom,
+  systemClock,
+} from '@stockroom/core';
+import { pino, type Logger as PinoLogger } from 'pino';
+import { createApp, type ReadinessComponent } from './app.js';
+import { ApiKeyRing, type ApiKeyEntry, ensureAdminKey } from './auth.js';
+import { openKafka, openRedis, openStore } from './backends.js';
+import type { Config } from './config.js';
+import { seedDemoData } from './demo-data.js';
+import { JobRunner, stockroomJobs } from './jobs.js';
+import { LoggingEventPublisher } from './logging-event-publisher.js';
+import { ServerMetrics } from './metrics.js';
+import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './rate-limit.js';
+
+/** What tests (or an embedding program) may replace. */
+export interface ServiceOverrides {
+  /** Drives reservation expiry, leases and rate-limit windows. @default the system clock */
+  readonly clock?: Clock;
+  /** @default a pino logger at `config.logLevel` on stdout */
+  readonly logger?: PinoLogger;
+  /** Replaces the Kafka or logging publisher. */
+  readonly publisher?: EventPublisher;
+  /** Checks every success body against its schema. @default false */
+  readonly checkResponses?: boolean;
+}
+
+/** A running server. */
+export interface RunningService {
+  readonly url: string;
+  readonly port: number;
+  readonly server: Server;
+  readonly stockroom: Stockroom;
+  readonly jobs: JobRunner;
+  readonly metrics: ServerMetrics;
+  readonly logger: PinoLogger;
+  /** The generated admin key, when no keys were configured; `created` on its first start. */
+  readonly adminKey: { readonly key: string; readonly created: boolean; readonly path: string } | undefined;
+  /**
+   * Graceful shutdown: stop accepting, finish in-flight requests (up to the shutdown timeout),
+   * stop the jobs, run the relay once more, close the consumer, publisher, store and Redis.
+   * Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** The server's version (kept in step with package.json). */
+export const VERSION = '0.1.0';
+
+/** Builds everything from the configuration and listens. */
+export async function startService(config: Config, overrides: ServiceOverrides = {}): Promise<RunningService> {
+  const clock = overrides.clock ?? systemClock;
+  const logger =
+    overrides.logger ??
+    pino({
+      level: config.logLevel,
+      base: { service: 'stockroom' },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    });
+  await mkdir(config.dataDir, { recursive: true });
+
+  const opened = await openStore(config, logger);
+  const redis = await openRedis(config, logger, clock).catch(async (error: unknown) => {
+    await opened.store.close();
+    throw error;
+  });
+  const kafka = overrides.publisher ? undefined : await openKafka(config, logger, clock);
+  const publisher: EventPublisher =
+    overrides.publisher ?? kafka?.publisher ?? new LoggingEventPublisher(logger);
+
+  const stockroom = createStockroom({
+    store: redis ? redis.wrapStore(opened.store) : opened.store,
+    ...(redis ? { cache: redis.cache, soldOutGuard: redis.soldOutGuard } : {}),
+    publisher,
+    clock,
+    logger,
+    policies: { reservations: config.reservations },
+  });
+
+  let adminKey: RunningService['adminKey'];
+  let entries: readonly ApiKeyEntry[] = config.apiKeys;
+  if (entries.length === 0) {
+    adminKey = await ensureAdminKey(config.dataDir);
+    entries = [{ key: adminKey.key, role: 'admin' }];
+  }
+  if (config.demo) {
+    const seeded = await seedDemoData(stockroom);
+    if (seeded.seeded) logger.info(seeded, 'demo data loaded');
+  }
+
+  const metrics = new ServerMetrics(stockroom, clock, logger);
+  const jobs = new JobRunner(
+    stockroomJobs(stockroom, { reconcileRepair: config.reconcileRepair }),
+    redis?.jobLease ?? new MemoryJobLease(clock),
+    logger,
+    metrics,
+  );
+  const limiter: RateLimiter | undefined =
+    config.rateLimitPerMinute === 0
+      ? undefined
+      : redis
+        ? new RedisRateLimiter(redis.client, config.redisPrefix, config.rateLimitPerMinute, logger)
+        : new MemoryRateLimiter(config.rateLimitPerMinute, clock);
+  const readiness: ReadinessComponent[] = [
+    redis ? { name: 'cache', kind: 'redis', check: () => redis.ping() } : { name: 'cache', kind: 'none' },
+    {
+      name: 'publisher',
+      kind: overrides.publisher ? 'custom' : kafka ? 'kafka' : 'logging',
+      ...(publisher.ping ? { check: () => publisher.ping!() } : {}),
+    },
+  ];
+  let shuttingDown = false;
+  const app = createApp({
+    stockroom,
+    keys: new ApiKeyRing(entries),
+    jobs,
+    metrics,
+    logger,
+    clock,
+    readiness,
+    version: VERSION,
+    isShuttingDown: () => shuttingDown,
+    checkResponses: overrides.checkResponses ?? false,
+    ...(limiter ? { rateLimit: { limiter, perMinute: config.rateLimitPerMinute } } : {}),
+  });
+
+  const server = config.host === undefined ? app.listen(config.port) : app.listen(config.port, config.host);
+  // Keep-alive longer than typical load balancers' idle timeouts, so they close first.
+  server.keepAliveTimeout = 65_000;
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  if (config.jobs) jobs.start();
+  kafka?.startConsumer(stockroom);
+  logger.info(
+    {
+      port,
+      store: `${opened.kind}: ${opened.location}`,
+      cache: redis ? 'redis' : 'none',
+      publisher: kafka ? 'kafka' : overrides.publisher ? 'custom' : 'logging',
+      keys: entries.length,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      jobs: config.jobs,
+    },
+    'stockroom listening',
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      logger.info({}, 'shutting down');
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
+      await stopped;
+      clearTimeout(timer);
+      await jobs.stop();
+      await kafka?.close().catch((error: unknown) => logger.warn({ err: error }, 'Kafka close failed'));
+      try {
+        const published = (await stockroom.relay?.drain()) ?? 0;
+        if (published > 0) logger.info({ published }, 'outbox drained');
+      } catch (error) {
+        logger.warn({ err: error }, 'last outbox relay failed; the events stay in the outbox');
+      }
+      if (!kafka) await publisher.close?.();
+      await stockroom.close();
+      await redis?.close();
+      logger.info({}, 'stopped');
+    })();
+    return closing;
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    stockroom,
+    jobs,
+    metrics,
+    logger,
+    adminKey,
+    close,
+  };
+}

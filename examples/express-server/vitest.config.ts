@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineProject } from 'vitest/config';
+
+const source = (path: string) => fileURLToPath(new URL(`../../packages/${path}`, import.meta.url));
+
+export default defineProject({
+  resolve: {
+    // Tests run against the sources of the core and the adapters, so they never see a stale build.
+    alias: [
+      { find: /^@stockroom\/core\/testing$/, replacement: source('core/src/testing/index.ts') },
+      { find: /^@stockroom\/core$/, replacement: source('core/src/index.ts') },
+      ...['sqlite', 'postgres', 'redis', 'kafka'].map((name) => ({
+        find: new RegExp(`^@stockroom/adapter-${name}$`),
+        replacement: source(`adapter-${name}/src/index.ts`),
+      })),
+    ],
+  },
+  test: {
+    name: 'express-server',
+    include: ['test/**/*.test.ts'],
+  },
+});

@@ -1,0 +1,224 @@
+import {
+  isStockroomError,
+  type Logger,
+  type StockStore,
+  type StockTransaction,
+  StoreUnavailableError,
+  type StoreReads,
+  silentLogger,
+  type TransactionOptions,
+  ValidationError,
+} from '@stockroom/core';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { resolveLayout, runMigrations } from './migrations/migrate-to-latest.js';
+import { createOwnedPool, type PostgresPool, translatingPool } from './postgres-pool.js';
+import { postgresStockTransaction } from './postgres-stock-transaction.js';
+import { postgresStoreReads } from './postgres-store-reads.js';
+import { scopeOf } from './queries.js';
+import type { Database } from './tables.js';
+import { translatePostgresError } from './translate-postgres-error.js';
+
+/** Options of {@link createPostgresStockStore}. */
+export interface PostgresStockStoreOptions {
+  /**
+   * The primary: every transaction (reservations, every write, claims) runs here. A `pg.Pool`
+   * or anything shaped like {@link PostgresPool}; the store never closes a pool it was given.
+   * Give this or `connectionString`.
+   */
+  readonly pool?: PostgresPool;
+  /** Creates (and on `close`, ends) a primary pool of `poolSize` connections. */
+  readonly connectionString?: string;
+  /** Size of the primary pool created from `connectionString`. @default 10 */
+  readonly poolSize?: number;
+  /**
+   * An optional replica for reads outside transactions (`store.reads`: availability, listings,
+   * ledger pages). Those reads may lag the primary by the replica's delay; nothing that decides
+   * a write reads through it. Not closed by the store.
+   */
+  readonly readPool?: PostgresPool;
+  /** Creates (and on `close`, ends) a replica pool of `readPoolSize` connections. */
+  readonly readConnectionString?: string;
+  /** Size of the replica pool created from `readConnectionString`. @default 10 */
+  readonly readPoolSize?: number;
+  /** The schema holding the tables. @default 'stockroom' */
+  readonly schema?: string;
+  /**
+   * 0 for plain tables; N (2–256) for `stock` and `movements` hash-partitioned by warehouse id
+   * into N partitions. Read by the first migration of a schema only. @default 0
+   */
+  readonly partitions?: number;
+  /** Runs `migrateToLatest` before the first use (once per store). @default false */
+  readonly migrate?: boolean;
+  /** A pino-compatible logger (pool errors, migrations, lost connections). @default silent */
+  readonly logger?: Logger;
+}
+
+/**
+ * The PostgreSQL store: READ COMMITTED transactions with versioned guarded writes, row locks on
+ * request (`SELECT … FOR UPDATE` in (sku, warehouse_id) order), `FOR UPDATE SKIP LOCKED` claims
+ * for the expiry sweeper and the outbox relay, and optional replica reads.
+ */
+export class PostgresStockStore implements StockStore {
+  readonly capabilities = { lockingReads: true, skipLocked: true, multiProcess: true } as const;
+  readonly reads: StoreReads;
+  /** The schema holding the tables. */
+  readonly schema: string;
+  /** The partition count used when this store's migration creates the tables. */
+  readonly partitions: number;
+  private readonly primary: Kysely<Database>;
+  private readonly replica: Kysely<Database> | undefined;
+  private readonly owned: PostgresPool[] = [];
+  private readonly logger: Logger;
+  private readonly autoMigrate: boolean;
+  private migration: Promise<string[]> | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(options: PostgresStockStoreOptions) {
+    const layout = resolveLayout(options);
+    this.schema = layout.schema;
+    this.partitions = layout.partitions;
+    this.logger = options.logger ?? silentLogger;
+    this.autoMigrate = options.migrate ?? false;
+    const primaryPool = this.poolOf(options.pool, options.connectionString, options.poolSize);
+    if (!primaryPool) {
+      throw new ValidationError([{ path: 'pool', message: 'give a pool or a connectionString' }]);
+    }
+    const readPool = this.poolOf(
+      options.readPool,
+      options.readConnectionString,
+      options.readPoolSize,
+    );
+    this.primary = kyselyOn(primaryPool, this.logger);
+    this.replica = readPool ? kyselyOn(readPool, this.logger) : undefined;
+    this.reads = guardReads(
+      postgresStoreReads(scopeOf(this.replica ?? this.primary, this.schema)),
+      () => this.ready(),
+    );
+  }
+
+  /**
+   * Runs `work` in one READ COMMITTED transaction on one pooled connection of the primary.
+   * Serialization failures and deadlocks surface as retryable VERSION_CONFLICT, a lost
+   * connection as STORE_UNAVAILABLE. `options.mode` needs nothing up front here: pessimistic
+   * callers lock rows with `read(…, { lock: true })`.
+   */
+  async transaction<T>(
+    work: (transaction: StockTransaction) => Promise<T>,
+    _options?: TransactionOptions,
+  ): Promise<T> {
+    await this.ready();
+    try {
+      return await this.primary
+        .transaction()
+        .setIsolationLevel('read committed')
+        .execute((transaction) => work(postgresStockTransaction(scopeOf(transaction, this.schema))));
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /**
+   * Creates or upgrades the tables (see `migrateToLatest`); runs once per store.
+   * @returns the migrations applied by this call
+   */
+  migrate(): Promise<string[]> {
+    if (this.closing) return Promise.reject(closedError());
+    this.migration ??= runMigrations(
+      this.primary as unknown as Kysely<unknown>,
+      { schema: this.schema, partitions: this.partitions },
+      this.logger,
+    ).catch((error: unknown) => {
+      this.migration = undefined;
+      throw error;
+    });
+    return this.migration;
+  }
+
+  /** Checks the primary (and the replica, when there is one) answer. @throws STORE_UNAVAILABLE */
+  async ping(): Promise<void> {
+    if (this.closing) throw closedError();
+    try {
+      await sql`SELECT 1`.execute(this.primary);
+      if (this.replica) await sql`SELECT 1`.execute(this.replica);
+    } catch (error) {
+      throw this.translate(error);
+    }
+  }
+
+  /** Ends the pools this store created (never a pool it was given). Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all(this.owned.map((pool) => pool.end())).then(() => undefined);
+    return this.closing;
+  }
+
+  private async ready(): Promise<void> {
+    if (this.closing) throw closedError();
+    if (this.autoMigrate) await this.migrate();
+  }
+
+  private poolOf(
+    given: PostgresPool | undefined,
+    connectionString: string | undefined,
+    size: number | undefined,
+  ): PostgresPool | undefined {
+    if (given) return given;
+    if (!connectionString) return undefined;
+    const pool = createOwnedPool(connectionString, size ?? 10, this.logger);
+    this.owned.push(pool);
+    return pool;
+  }
+
+  private translate(error: unknown): unknown {
+    const translated = translatePostgresError(error);
+    if (isStockroomError(translated) && translated.code === 'STORE_UNAVAILABLE') {
+      this.logger.warn({ err: error }, 'PostgreSQL store unavailable');
+    }
+    return translated;
+  }
+}
+
+function kyselyOn(pool: PostgresPool, logger: Logger): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: translatingPool(pool, logger) }),
+  });
+}
+
+function closedError(): StoreUnavailableError {
+  return new StoreUnavailableError('The PostgreSQL store is closed');
+}
+
+/** Wraps every read so it waits for the lazy migration and translates driver errors. */
+function guardReads(reads: StoreReads, ready: () => Promise<void>): StoreReads {
+  const guarded: Record<string, unknown> = {};
+  for (const [name, read] of Object.entries(reads)) {
+    guarded[name] = async (...args: unknown[]) => {
+      await ready();
+      try {
+        return await (read as (...parameters: unknown[]) => Promise<unknown>)(...args);
+      } catch (error) {
+        throw translatePostgresError(error);
+      }
+    };
+  }
+  return guarded as unknown as StoreReads;
+}
+
+/**
+ * Creates the PostgreSQL store.
+ *
+ * @example
+ * ```ts
+ * const store = createPostgresStockStore({
+ *   connectionString: process.env.DATABASE_URL,
+ *   readConnectionString: process.env.DATABASE_REPLICA_URL, // optional
+ *   schema: 'stockroom',
+ *   migrate: true,
+ * });
+ * const stockroom = createStockroom({ store });
+ * ```
+ * @throws VALIDATION_FAILED without a pool or connection string, or for a bad schema name or
+ *   partition count
+ */
+export function createPostgresStockStore(options: PostgresStockStoreOptions): PostgresStockStore {
+  return new PostgresStockStore(options);
+}

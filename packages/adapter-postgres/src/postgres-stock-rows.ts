@@ -1,0 +1,229 @@
+import {
+  compareStockKeys,
+  type InventoryStock,
+  type StockRows,
+  type StockWrite,
+  type WriteOutcome,
+} from '@stockroom/core';
+import { sql } from 'kysely';
+import { stockFromRow, stockToRow, toNumber } from './mappers.js';
+import { chunk, type SchemaScope, valuesList } from './queries.js';
+
+const APPLIED: WriteOutcome = { applied: true };
+const NOT_APPLIED: WriteOutcome = { applied: false };
+
+/** Rows per guarded UPDATE: 12 parameters a row stays under PostgreSQL's 65 535. */
+const GUARDED_ROWS_PER_STATEMENT = 4000;
+
+const GUARD_COLUMNS = [
+  'sku',
+  'warehouse_id',
+  'expected_version',
+  'is_write',
+  'd_available',
+  'd_reserved',
+  'd_damaged',
+  'd_in_transit',
+  'next_version',
+  'last_restocked_at',
+  'last_sold_at',
+  'updated_at',
+] as const;
+const GUARD_TYPES = [
+  'text',
+  'text',
+  'bigint',
+  'boolean',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'bigint',
+  'timestamptz',
+  'timestamptz',
+  'timestamptz',
+];
+
+type GuardRow = readonly [
+  string,
+  string,
+  number,
+  boolean,
+  number,
+  number,
+  number,
+  number,
+  number,
+  Date | null,
+  Date | null,
+  Date,
+];
+
+function writeRow(write: StockWrite): GuardRow {
+  const { before, next, deltas } = write;
+  return [
+    before.sku,
+    before.warehouseId,
+    before.version,
+    true,
+    deltas.available,
+    deltas.reserved,
+    deltas.damaged,
+    deltas.inTransit,
+    next.version,
+    next.lastRestockedAt,
+    next.lastSoldAt,
+    next.updatedAt,
+  ];
+}
+
+function unchangedRow(row: InventoryStock): GuardRow {
+  return [
+    row.sku,
+    row.warehouseId,
+    row.version,
+    false,
+    0,
+    0,
+    0,
+    0,
+    row.version,
+    row.lastRestockedAt,
+    row.lastSoldAt,
+    row.updatedAt,
+  ];
+}
+
+/**
+ * Stock rows inside a transaction. The guarded write is the hot path: one statement that
+ *  1. locks every row it names — written and `unchanged` alike — in canonical (sku,
+ *     warehouse_id) order with FOR UPDATE, so two writers of overlapping rows queue instead of
+ *     deadlocking (FOR SHARE on the unchanged rows plus row-exclusive locks on the written
+ *     ones, taken in two passes, deadlocks as soon as two writers of one SKU write different
+ *     warehouses);
+ *  2. counts the locked rows still at their expected version whose quantities stay
+ *     non-negative (an InitPlan, evaluated once before any row is written);
+ *  3. applies `available = available + Δ` … to the written rows only when that count is every
+ *     row, so a lost race writes nothing at all.
+ */
+export function postgresStockRows(scope: SchemaScope): StockRows {
+  const { db } = scope;
+
+  const guardedUpdate = async (rows: readonly GuardRow[]): Promise<number> => {
+    const stock = scope.table('stock');
+    const result = await sql`
+      WITH v (${sql.join(GUARD_COLUMNS.map((column) => sql.id(column)))}) AS ${valuesList(rows, GUARD_TYPES)},
+      locked AS MATERIALIZED (
+        SELECT s.sku, s.warehouse_id, s.version, s.available, s.reserved, s.damaged, s.in_transit
+        FROM ${stock} AS s
+        WHERE (s.sku, s.warehouse_id) IN (SELECT v.sku, v.warehouse_id FROM v)
+        ORDER BY s.sku, s.warehouse_id
+        FOR UPDATE
+      )
+      UPDATE ${stock} AS t SET
+        available = t.available + v.d_available,
+        reserved = t.reserved + v.d_reserved,
+        damaged = t.damaged + v.d_damaged,
+        in_transit = t.in_transit + v.d_in_transit,
+        total = t.total + v.d_available + v.d_reserved + v.d_damaged + v.d_in_transit,
+        version = v.next_version,
+        last_restocked_at = v.last_restocked_at,
+        last_sold_at = v.last_sold_at,
+        updated_at = v.updated_at
+      FROM v
+      WHERE v.is_write
+        AND t.sku = v.sku AND t.warehouse_id = v.warehouse_id
+        AND t.version = v.expected_version
+        AND t.available + v.d_available >= 0 AND t.reserved + v.d_reserved >= 0
+        AND t.damaged + v.d_damaged >= 0 AND t.in_transit + v.d_in_transit >= 0
+        AND (
+          SELECT count(*) FROM locked AS l JOIN v AS g
+            ON l.sku = g.sku AND l.warehouse_id = g.warehouse_id
+          WHERE l.version = g.expected_version
+            AND (NOT g.is_write OR (
+              l.available + g.d_available >= 0 AND l.reserved + g.d_reserved >= 0 AND
+              l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0))
+        ) = ${rows.length}
+    `.execute(db);
+    return Number(result.numAffectedRows ?? 0n);
+  };
+
+  return {
+    async read(skus, options = {}) {
+      if (skus.length === 0) return [];
+      let query = db
+        .selectFrom('stock')
+        .selectAll()
+        .where(sql<boolean>`sku = ANY(${[...skus]}::text[])`)
+        .orderBy('sku')
+        .orderBy('warehouse_id');
+      if (options.lock) query = query.forUpdate();
+      return (await query.execute()).map(stockFromRow);
+    },
+
+    async get(key, options = {}) {
+      let query = db
+        .selectFrom('stock')
+        .selectAll()
+        .where('sku', '=', key.sku)
+        .where('warehouse_id', '=', key.warehouseId);
+      if (options.lock) query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      return row ? stockFromRow(row) : null;
+    },
+
+    async insert(row) {
+      const result = await db
+        .insertInto('stock')
+        .values(stockToRow(row))
+        .onConflict((conflict) => conflict.columns(['sku', 'warehouse_id']).doNothing())
+        .executeTakeFirst();
+      return result.numInsertedOrUpdatedRows === 1n ? APPLIED : NOT_APPLIED;
+    },
+
+    async update(writes, unchanged = []) {
+      const rows = [...writes.map(writeRow), ...unchanged.map(unchangedRow)].sort((left, right) =>
+        compareStockKeys(
+          { sku: left[0], warehouseId: left[1] },
+          { sku: right[0], warehouseId: right[1] },
+        ),
+      );
+      if (rows.length === 0) return APPLIED;
+      // One statement in practice. Past 4 000 rows the chunks are each all-or-nothing, taken in
+      // canonical order; a later chunk's failure leaves earlier chunks written, which the port
+      // allows because the caller rolls the transaction back on `applied: false`.
+      let written = 0;
+      for (const part of chunk(rows, GUARDED_ROWS_PER_STATEMENT)) {
+        const expected = part.filter((row) => row[3]).length;
+        const count = await guardedUpdate(part);
+        if (count !== expected) return NOT_APPLIED;
+        written += count;
+      }
+      return written === writes.length ? APPLIED : NOT_APPLIED;
+    },
+
+    async updateSettings(key, settings, now) {
+      const result = await db
+        .updateTable('stock')
+        .set({
+          low_stock_threshold: settings.lowStockThreshold,
+          reorder_point: settings.reorderPoint,
+          max_stock_level: settings.maxStockLevel,
+          updated_at: now,
+        })
+        .where('sku', '=', key.sku)
+        .where('warehouse_id', '=', key.warehouseId)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n ? APPLIED : NOT_APPLIED;
+    },
+
+    async occupancy(warehouseId) {
+      const row = await db
+        .selectFrom('stock')
+        .select(sql<string>`coalesce(sum(total), 0)`.as('occupancy'))
+        .where('warehouse_id', '=', warehouseId)
+        .executeTakeFirstOrThrow();
+      return toNumber(row.occupancy);
+    },
+  };
+}

@@ -1,0 +1,377 @@
+import type {
+  AlertRows,
+  IdempotencyRows,
+  LedgerRows,
+  OutboxRows,
+  ReservationRows,
+  StockTransaction,
+  TransferRows,
+  WarehouseRows,
+  WriteOutcome,
+} from '@stockroom/core';
+import { sql } from 'kysely';
+import {
+  alertFromRow,
+  alertToRow,
+  idempotencyFromRow,
+  idempotencyToRow,
+  movementToRow,
+  outboxEntryFromRow,
+  outboxToRow,
+  reservationFromRow,
+  reservationToRow,
+  transferFromRow,
+  transferToRow,
+  warehouseFromRow,
+  warehouseToRow,
+} from './mappers.js';
+import { postgresStockRows } from './postgres-stock-rows.js';
+import { chunk, type SchemaScope, selectReservations, valuesList } from './queries.js';
+
+const APPLIED: WriteOutcome = { applied: true };
+const NOT_APPLIED: WriteOutcome = { applied: false };
+
+const outcome = (affected: bigint | undefined): WriteOutcome =>
+  affected !== undefined && affected > 0n ? APPLIED : NOT_APPLIED;
+
+/** Puts rows found by id back in the order the ids were asked in. */
+function inOrder<T extends { readonly id: string }>(ids: readonly string[], items: T[]): T[] {
+  const byId = new Map(items.map((item) => [item.id, item]));
+  return ids.flatMap((id) => {
+    const item = byId.get(id);
+    return item ? [item] : [];
+  });
+}
+
+function reservationRows(scope: SchemaScope): ReservationRows {
+  const { db } = scope;
+  return {
+    async get(ids, options = {}) {
+      if (ids.length === 0) return [];
+      let query = selectReservations(db).where(sql<boolean>`r.id = ANY(${[...ids]}::text[])`);
+      if (options.lock) query = query.forUpdate();
+      return inOrder(ids, (await query.execute()).map(reservationFromRow));
+    },
+
+    async insert(reservations) {
+      // Headers and lines in one statement: the lines' foreign key sees the headers the CTE
+      // inserted (constraint checks run at the end of the statement).
+      for (const part of chunk(reservations, 500)) {
+        const lines = part.flatMap((reservation) =>
+          reservation.lines.map((line, index) => [
+            reservation.id,
+            index,
+            line.sku,
+            line.warehouseId,
+            line.quantity,
+            line.refunded,
+          ]),
+        );
+        const headers = part.map((reservation) => {
+          const row = reservationToRow(reservation);
+          return [
+            row.id,
+            row.status,
+            row.order_id,
+            row.user_id,
+            row.created_at,
+            row.expires_at,
+            row.committed_at,
+            row.released_at,
+            row.version,
+          ];
+        });
+        await sql`
+          WITH inserted AS (
+            INSERT INTO ${scope.table('reservations')}
+              (id, status, order_id, user_id, created_at, expires_at, committed_at, released_at, version)
+            SELECT * FROM ${valuesList(headers, ['text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'bigint'])} AS h
+            RETURNING id
+          )
+          INSERT INTO ${scope.table('reservation_lines')}
+            (reservation_id, line_no, sku, warehouse_id, quantity, refunded)
+          SELECT * FROM ${valuesList(lines, ['text', 'integer', 'text', 'text', 'bigint', 'bigint'])} AS l
+        `.execute(db);
+      }
+    },
+
+    async update(next, expectedVersion) {
+      const header = db
+        .updateTable('reservations')
+        .set({
+          status: next.status,
+          order_id: next.orderId,
+          user_id: next.userId,
+          expires_at: next.expiresAt,
+          committed_at: next.committedAt,
+          released_at: next.releasedAt,
+          version: next.version,
+        })
+        .where('id', '=', next.id)
+        .where('version', '=', expectedVersion);
+      // Lines only change by refunds (which only grow from 0): skip them in the common case.
+      if (next.lines.every((line) => line.refunded === 0)) {
+        return outcome((await header.executeTakeFirst()).numUpdatedRows);
+      }
+      const refunds = next.lines.map((line, index) => [index, line.refunded]);
+      const result = await sql`
+        WITH header AS (${header.returning('id')})
+        UPDATE ${scope.table('reservation_lines')} AS l SET refunded = r.refunded
+        FROM header, ${valuesList(refunds, ['integer', 'bigint'])} AS r (line_no, refunded)
+        WHERE l.reservation_id = header.id AND l.line_no = r.line_no
+      `.execute(db);
+      return outcome(result.numAffectedRows);
+    },
+
+    async claimDue(now, limit) {
+      // SKIP LOCKED: a sweeper never waits for, nor claims, a reservation another sweeper holds.
+      // A row expired and committed by another sweeper since this statement's snapshot is
+      // re-checked after the lock and left out (it is no longer ACTIVE).
+      const rows = await selectReservations(db)
+        .where('r.status', '=', 'ACTIVE')
+        .where('r.expires_at', '<=', now)
+        .orderBy('r.expires_at')
+        .orderBy('r.id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      return rows.map(reservationFromRow);
+    },
+
+    async listByOrder(orderId) {
+      const rows = await selectReservations(db)
+        .where('r.order_id', '=', orderId)
+        .orderBy('r.created_at')
+        .orderBy('r.id')
+        .execute();
+      return rows.map(reservationFromRow);
+    },
+  };
+}
+
+function ledgerRows(scope: SchemaScope): LedgerRows {
+  return {
+    async append(movements) {
+      for (const part of chunk(movements)) {
+        await scope.db.insertInto('movements').values(part.map(movementToRow)).execute();
+      }
+    },
+  };
+}
+
+function outboxRows(scope: SchemaScope): OutboxRows {
+  const { db } = scope;
+  return {
+    async append(events) {
+      // `enqueued_us` comes from the column default (clock_timestamp(), per row); `ordinal`
+      // keeps the append order among rows written in the same microsecond.
+      let ordinal = 0;
+      for (const part of chunk(events)) {
+        await db
+          .insertInto('outbox')
+          .values(part.map((event) => outboxToRow(event, ordinal++)))
+          .execute();
+      }
+    },
+
+    async claim(limit) {
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['event_id', 'event', 'attempts', 'enqueued_us', 'ordinal'])
+        .orderBy('enqueued_us')
+        .orderBy('ordinal')
+        .orderBy('event_id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      return rows.map(outboxEntryFromRow);
+    },
+
+    async markDelivered(eventIds) {
+      if (eventIds.length === 0) return;
+      await db
+        .deleteFrom('outbox')
+        .where(sql<boolean>`event_id = ANY(${[...eventIds]}::text[])`)
+        .execute();
+    },
+
+    async markFailed(eventIds) {
+      if (eventIds.length === 0) return;
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+        .where(sql<boolean>`event_id = ANY(${[...eventIds]}::text[])`)
+        .execute();
+    },
+  };
+}
+
+function idempotencyRows(scope: SchemaScope): IdempotencyRows {
+  const { db } = scope;
+  return {
+    async get(scopeName, key) {
+      const row = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('scope', '=', scopeName)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row ? idempotencyFromRow(row) : null;
+    },
+
+    async put(record) {
+      // A concurrent put of the same key waits for the other transaction, then does nothing.
+      const result = await db
+        .insertInto('idempotency_keys')
+        .values(idempotencyToRow(record))
+        .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
+        .executeTakeFirst();
+      return outcome(result.numInsertedOrUpdatedRows);
+    },
+
+    async purge(before) {
+      const result = await db
+        .deleteFrom('idempotency_keys')
+        .where('created_at', '<', before)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+function warehouseRows(scope: SchemaScope): WarehouseRows {
+  const { db } = scope;
+  return {
+    async get(ids, options = {}) {
+      if (ids.length === 0) return [];
+      let query = db
+        .selectFrom('warehouses')
+        .selectAll()
+        .where(sql<boolean>`id = ANY(${[...ids]}::text[])`)
+        .orderBy('id');
+      if (options.lock) query = query.forUpdate();
+      return inOrder(ids, (await query.execute()).map(warehouseFromRow));
+    },
+
+    async list() {
+      return (await db.selectFrom('warehouses').selectAll().orderBy('id').execute()).map(
+        warehouseFromRow,
+      );
+    },
+
+    async insert(warehouse) {
+      const result = await db
+        .insertInto('warehouses')
+        .values(warehouseToRow(warehouse))
+        .onConflict((conflict) => conflict.column('id').doNothing())
+        .executeTakeFirst();
+      return outcome(result.numInsertedOrUpdatedRows);
+    },
+
+    async update(next, expectedVersion) {
+      const { id: _id, created_at: _created, ...fields } = warehouseToRow(next);
+      const result = await db
+        .updateTable('warehouses')
+        .set(fields)
+        .where('id', '=', next.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return outcome(result.numUpdatedRows);
+    },
+  };
+}
+
+function transferRows(scope: SchemaScope): TransferRows {
+  const { db } = scope;
+  return {
+    async get(id, options = {}) {
+      let query = db.selectFrom('transfers').selectAll().where('id', '=', id);
+      if (options.lock) query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      return row ? transferFromRow(row) : null;
+    },
+
+    async insert(transfer) {
+      await db.insertInto('transfers').values(transferToRow(transfer)).execute();
+    },
+
+    async update(next, expectedVersion) {
+      const { id: _id, created_at: _created, ...fields } = transferToRow(next);
+      const result = await db
+        .updateTable('transfers')
+        .set(fields)
+        .where('id', '=', next.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return outcome(result.numUpdatedRows);
+    },
+  };
+}
+
+function alertRows(scope: SchemaScope): AlertRows {
+  const { db } = scope;
+  return {
+    async findOpen(keys) {
+      if (keys.length === 0) return [];
+      const rows = await db
+        .selectFrom('low_stock_alerts')
+        .selectAll()
+        .where('status', '<>', 'RESOLVED')
+        .where(
+          sql<boolean>`(sku, warehouse_id) IN (SELECT * FROM ${valuesList(
+            keys.map((key) => [key.sku, key.warehouseId]),
+            ['text', 'text'],
+          )} AS k)`,
+        )
+        .orderBy('sku')
+        .orderBy('warehouse_id')
+        .execute();
+      return rows.map(alertFromRow);
+    },
+
+    async get(id) {
+      const row = await db
+        .selectFrom('low_stock_alerts')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? alertFromRow(row) : null;
+    },
+
+    async insert(alert) {
+      // The partial unique index allows one open alert per row; a second insert does nothing.
+      const result = await db
+        .insertInto('low_stock_alerts')
+        .values(alertToRow(alert))
+        .onConflict((conflict) =>
+          conflict.columns(['sku', 'warehouse_id']).where('status', '<>', 'RESOLVED').doNothing(),
+        )
+        .executeTakeFirst();
+      return outcome(result.numInsertedOrUpdatedRows);
+    },
+
+    async update(alert) {
+      const { id: _id, ...fields } = alertToRow(alert);
+      await db.updateTable('low_stock_alerts').set(fields).where('id', '=', alert.id).execute();
+    },
+  };
+}
+
+/**
+ * One PostgreSQL transaction as the core's `StockTransaction`: every member runs on the
+ * transaction's single pooled connection, in the store's schema.
+ */
+export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
+  return {
+    stock: postgresStockRows(scope),
+    reservations: reservationRows(scope),
+    ledger: ledgerRows(scope),
+    outbox: outboxRows(scope),
+    idempotency: idempotencyRows(scope),
+    warehouses: warehouseRows(scope),
+    transfers: transferRows(scope),
+    alerts: alertRows(scope),
+  };
+}

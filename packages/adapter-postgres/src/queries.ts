@@ -1,0 +1,66 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { ReservationRow } from './mappers.js';
+import type { Database, TableName } from './tables.js';
+
+// Query pieces shared by the transaction and the reads.
+
+/** A kysely instance bound to the store's schema, plus raw-SQL table references. */
+export interface SchemaScope {
+  /** Query builder whose table names resolve inside the schema. */
+  readonly db: Kysely<Database>;
+  /** `"schema"."table"` for raw SQL. */
+  table(name: TableName): RawBuilder<unknown>;
+}
+
+/** Binds `db` (a Kysely or a transaction) to `schema`. */
+export function scopeOf(db: Kysely<Database>, schema: string): SchemaScope {
+  return { db: db.withSchema(schema), table: (name) => sql`${sql.id(schema, name)}` };
+}
+
+/**
+ * PostgreSQL takes at most 65 535 bind parameters per statement; multi-row statements are cut
+ * into chunks of this many rows (the widest row, a movement, has 21 columns).
+ */
+export const ROWS_PER_STATEMENT = 1000;
+
+/** Splits `items` into chunks of at most `size`. */
+export function chunk<T>(items: readonly T[], size = ROWS_PER_STATEMENT): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size)
+    chunks.push(items.slice(start, start + size));
+  return chunks;
+}
+
+/**
+ * `(VALUES ($1::text, $2::bigint, …), …)`: every parameter cast, so the column types of a
+ * VALUES list never depend on PostgreSQL's guess for untyped parameters.
+ */
+export function valuesList(
+  rows: readonly (readonly unknown[])[],
+  types: readonly string[],
+): RawBuilder<unknown> {
+  return sql`(VALUES ${sql.join(
+    rows.map(
+      (row) =>
+        sql`(${sql.join(row.map((value, index) => sql`${value}::${sql.raw(types[index]!)}`))})`,
+    ),
+  )})`;
+}
+
+/** Reservations joined with their lines (aggregated in line order), as {@link ReservationRow}. */
+export function selectReservations(db: Kysely<Database>) {
+  return db
+    .selectFrom('reservations as r')
+    .selectAll('r')
+    .select((eb) =>
+      eb
+        .selectFrom('reservation_lines as l')
+        .select(
+          sql<ReservationRow['lines']>`json_agg(json_build_object(
+            'sku', l.sku, 'warehouseId', l.warehouse_id, 'quantity', l.quantity, 'refunded', l.refunded
+          ) ORDER BY l.line_no)`.as('lines'),
+        )
+        .whereRef('l.reservation_id', '=', 'r.id')
+        .as('lines'),
+    );
+}

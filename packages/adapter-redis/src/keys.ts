@@ -1,0 +1,54 @@
+import { ValidationError } from '@stockroom/core';
+
+/**
+ * Every Redis key the adapter touches, built in this file only.
+ *
+ * Each key ends in a hash tag (`{…}`) holding the SKU, reservation id or job name, so all the
+ * keys of one SKU hash to the same Redis Cluster slot and a script may touch several of them.
+ * Braces and `%` inside the value are percent-escaped: Redis hashes the text between the first
+ * `{` and the next `}`, and an unescaped `}` in a SKU would split its keys across slots.
+ */
+export interface RedisKeys {
+  /** The prefix every key starts with. */
+  readonly prefix: string;
+  /** A SKU's cached availability (a JSON string with a TTL). */
+  availability(sku: string): string;
+  /** Set for a short while after a SKU's cache entry was invalidated; a late fill is refused. */
+  availabilityFence(sku: string): string;
+  /** A SKU's sold-out mark (with a TTL). */
+  soldOut(sku: string): string;
+  /** Set for a short while after a SKU gained availability; a late sold-out mark is refused. */
+  soldOutFence(sku: string): string;
+  /** An ACTIVE reservation cached by id (a hash: `v` version, `d` JSON; no `d` = evicted). */
+  reservation(id: string): string;
+  /** A job lease (its value is the holder's token). */
+  lease(name: string): string;
+}
+
+/** The default key prefix. */
+export const DEFAULT_KEY_PREFIX = 'stockroom:';
+
+/** The hash tag of a value: `{value}` with `%`, `{` and `}` escaped (an injective mapping). */
+export function hashTag(value: string): string {
+  return `{${value.replace(/[%{}]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`)}}`;
+}
+
+/**
+ * The key builder for one prefix.
+ * @throws VALIDATION_FAILED when the prefix holds `{` or `}` (a brace there would become every
+ * key's hash tag and put the whole data set in one cluster slot)
+ */
+export function createKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
+  if (/[{}]/.test(prefix)) {
+    throw new ValidationError([{ path: 'prefix', message: 'must not contain { or }' }]);
+  }
+  return {
+    prefix,
+    availability: (sku) => `${prefix}avail:${hashTag(sku)}`,
+    availabilityFence: (sku) => `${prefix}avail-fence:${hashTag(sku)}`,
+    soldOut: (sku) => `${prefix}soldout:${hashTag(sku)}`,
+    soldOutFence: (sku) => `${prefix}soldout-fence:${hashTag(sku)}`,
+    reservation: (id) => `${prefix}reservation:${hashTag(id)}`,
+    lease: (name) => `${prefix}lease:${hashTag(name)}`,
+  };
+}

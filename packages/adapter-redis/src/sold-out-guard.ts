@@ -1,0 +1,92 @@
+import type { Logger, SoldOutGuard } from '@stockroom/core';
+import type { RedisKeys } from './keys.js';
+import type { RedisAdapterStats } from './redis-adapter-stats.js';
+import type { RedisGateway } from './redis-gateway.js';
+import { RepairQueue } from './repair-queue.js';
+import { clearSoldOut } from './scripts/clear-sold-out.js';
+import { markSoldOut } from './scripts/mark-sold-out.js';
+
+/** What a `RedisSoldOutGuard` needs (built by `createRedisAdapter`). */
+export interface RedisSoldOutGuardOptions {
+  readonly gateway: RedisGateway;
+  readonly keys: RedisKeys;
+  readonly stats: RedisAdapterStats;
+  readonly logger: Logger;
+  /** How long after a clear late marks are refused (0: never). */
+  readonly fenceMs: number;
+}
+
+/**
+ * The hot-SKU sold-out guard, shared by every instance through Redis: once a commit leaves a
+ * SKU with nothing available, `reserve` refuses it without a store round trip until a change
+ * that adds availability clears the mark (the core clears it in the same step that invalidates
+ * the cache) or the mark's TTL ends.
+ *
+ * How long it can refuse stock that exists: a mark lives at most its TTL (the stockroom's
+ * `policies.soldOutTtlMs`, 2 s by default). Within that, it outlives the stock's return only
+ * when the clear failed (Redis unreachable: the clear is replayed when Redis answers again) or
+ * when the mark reached Redis more than `fenceMs` after a later restock's clear. Every call may
+ * throw `STORE_UNAVAILABLE`; `createStockroom` reads a failure as "not sold out".
+ */
+export class RedisSoldOutGuard implements SoldOutGuard {
+  private readonly repairs: RepairQueue;
+
+  constructor(private readonly options: RedisSoldOutGuardOptions) {
+    this.repairs = new RepairQueue(options.stats.repairs);
+    options.gateway.onRecovered(() => {
+      // No fence on a replay: no mark sent since the change can have been decided before it.
+      this.repairs
+        .replay((skus) => this.unmark(skus, 0))
+        .catch((error: unknown) => {
+          options.logger.warn({ err: error }, 'replaying sold-out clears failed');
+        });
+    });
+  }
+
+  /** True when the SKU is marked sold out. @throws STORE_UNAVAILABLE */
+  async isSoldOut(sku: string): Promise<boolean> {
+    const { gateway, keys, stats } = this.options;
+    stats.soldOut.checks += 1;
+    if (this.repairs.has(sku)) return false;
+    const marked = await gateway.call('check sold-out mark', (client) =>
+      client.exists(keys.soldOut(sku)),
+    );
+    if (marked === 1) stats.soldOut.refusals += 1;
+    return marked === 1;
+  }
+
+  /** Marks a SKU sold out for `ttlMs`, unless it was replenished within the fence. @throws STORE_UNAVAILABLE */
+  async markSoldOut(sku: string, ttlMs: number): Promise<void> {
+    const { gateway, keys, stats } = this.options;
+    const marked = await gateway.script(
+      markSoldOut,
+      [keys.soldOut(sku), keys.soldOutFence(sku)],
+      [Math.max(1, Math.round(ttlMs))],
+    );
+    if (marked === 1) stats.soldOut.marks += 1;
+    else stats.soldOut.fencedMarks += 1;
+  }
+
+  /**
+   * Clears the marks of SKUs that gained availability; when Redis is unreachable, remembers them
+   * and clears them once it answers. @throws STORE_UNAVAILABLE
+   */
+  async clear(skus: readonly string[]): Promise<void> {
+    try {
+      await this.unmark(skus, this.options.fenceMs);
+    } catch (error) {
+      this.repairs.add(skus);
+      throw error;
+    }
+  }
+
+  private async unmark(skus: readonly string[], fenceMs: number): Promise<void> {
+    const { gateway, keys, stats } = this.options;
+    await Promise.all(
+      [...new Set(skus)].map((sku) =>
+        gateway.script(clearSoldOut, [keys.soldOut(sku), keys.soldOutFence(sku)], [fenceMs]),
+      ),
+    );
+    stats.soldOut.clears += skus.length;
+  }
+}

@@ -1,0 +1,15 @@
+import type { Migration } from 'kysely';
+import { initialSchema } from './0001-initial-schema.js';
+
+/**
+ * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.
+ * Append new ones with a higher number; never edit one that shipped.
+ */
+export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001_initial_schema': initialSchema,
+});
+
+/** The table where applied migrations are recorded (namespaced, so a host's own kysely migrations in the same file do not collide). */
+export const MIGRATION_TABLE = 'stockroom_migrations';
+/** kysely's migration lock table for {@link MIGRATION_TABLE}. */
+export const MIGRATION_LOCK_TABLE = 'stockroom_migrations_lock';
