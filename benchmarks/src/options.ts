@@ -33,19 +33,19 @@ export interface BenchOptions {
 
 const HELP = `npm run bench -- [options]
 
-  --quick               short smoke run (about a minute): 1 round of ~1.5 s per variant,
-                        smaller data sets
+  --quick               short smoke run (about a minute): 1 round of 1 s per variant,
+                        small data sets; checks correctness, numbers are not comparable
   --scenario=LIST       only these scenarios, by id or number (comma-separated):
                         1 hot-sku, 2 naive, 3 raw, 4 cold-skus, 5 availability,
                         6 bulk-import, 7 http
-  --duration=SECONDS    length of one measured round (default 10, quick 1.5)
+  --duration=SECONDS    length of one measured round (default 10, quick 1)
   --rounds=N            rounds per variant, variants alternating (default 3, quick 1)
   --concurrency=N       concurrent callers (default 64)
   --pool=N              connections per Postgres pool (default 16)
-  --sell-out=N          units of each sell-out check (default 500, quick 200)
-  --cold-skus=N         SKUs of scenario 4, 3 warehouses each (default 10000, quick 1000)
-  --check-skus=N        SKUs of scenario 5 (default 1000, quick 200)
-  --bulk-rows=N         rows of scenario 6 (default 100000, quick 10000)
+  --sell-out=N          units of each sell-out check (default 500, quick 80)
+  --cold-skus=N         SKUs of scenario 4, 3 warehouses each (default 10000, quick 300)
+  --check-skus=N        SKUs of scenario 5 (default 1000, quick 100)
+  --bulk-rows=N         rows of scenario 6 (default 100000, quick 3000)
   --no-write            print only; write nothing to benchmarks/results/
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
@@ -104,14 +104,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     scenarios: scenarioList
       ? new Set(scenarioList.split(',').map((item) => item.trim().toLowerCase()))
       : null,
-    durationMs: number('duration', quick ? 1.5 : 10, false) * 1000,
+    durationMs: number('duration', quick ? 1 : 10, false) * 1000,
     rounds: number('rounds', quick ? 1 : 3),
     concurrency: number('concurrency', 64),
     poolSize: number('pool', 16),
-    sellOutUnits: number('sell-out', quick ? 200 : 500),
-    coldSkus: number('cold-skus', quick ? 1000 : 10_000),
-    checkSkus: number('check-skus', quick ? 200 : 1000),
-    bulkRows: number('bulk-rows', quick ? 10_000 : 100_000),
+    sellOutUnits: number('sell-out', quick ? 80 : 500),
+    coldSkus: number('cold-skus', quick ? 300 : 10_000),
+    checkSkus: number('check-skus', quick ? 100 : 1000),
+    bulkRows: number('bulk-rows', quick ? 3000 : 100_000),
     write: !flags.has('no-write'),
     resultsDirectory: resolve(here, '..', 'results'),
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',

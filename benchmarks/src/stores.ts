@@ -29,7 +29,7 @@ interface PostgresAdapterModule {
 
 /** The part of @stockroom/adapter-sqlite the benchmarks use. */
 interface SqliteAdapterModule {
-  createSqliteStockStore(options: { readonly filename: string }): StockStore;
+  createSqliteStockStore(options: { readonly filename: string }): Promise<StockStore> | StockStore;
 }
 
 /** A fresh schema name: `bench_<label>_<pid>_<random>`, safe to interpolate. */
@@ -87,7 +87,13 @@ export async function openStore(
     const loaded = await loadPackage<SqliteAdapterModule>('@stockroom/adapter-sqlite');
     if ('missing' in loaded) return { skipped: loaded.missing };
     const directory = await mkdtemp(join(tmpdir(), 'stockroom-bench-'));
-    const store = loaded.module.createSqliteStockStore({ filename: join(directory, 'bench.db') });
+    let store: StockStore;
+    try {
+      store = await loaded.module.createSqliteStockStore({ filename: join(directory, 'bench.db') });
+    } catch (error) {
+      await rm(directory, { recursive: true, force: true });
+      throw error;
+    }
     return {
       kind,
       store,

@@ -18,5 +18,9 @@ export default defineProject({
   test: {
     name: 'express-server',
     include: ['test/**/*.test.ts'],
+    // Projects do not inherit the root's timeouts; the HTTP suites need more than the default 5 s
+    // on a loaded machine (the bulk update of 10,000 items, the 200-request burst).
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

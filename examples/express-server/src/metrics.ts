@@ -64,22 +64,31 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
     fromStats('stockroom_cache_errors_total', 'Availability cache and guard failures (treated as misses)', () => stockroom.stats.cache.errors);
     fromStats('stockroom_events_published_total', 'Events the outbox relay delivered', () => stockroom.relay?.stats.published ?? 0);
     fromStats('stockroom_publish_failures_total', 'Outbox relay publish attempts that failed', () => stockroom.relay?.stats.failedAttempts ?? 0);
-    const pending = new Gauge({
+    const outboxLag = async () => {
+      try {
+        return await stockroom.store.reads.outboxLag();
+      } catch (error) {
+        logger.warn({ err: error }, 'could not read the outbox lag for metrics');
+        return undefined;
+      }
+    };
+    new Gauge({
       name: 'stockroom_outbox_pending',
       help: 'Events waiting in the outbox',
       registers,
+      async collect() {
+        const lag = await outboxLag();
+        if (lag) this.set(lag.pending);
+      },
     });
     new Gauge({
       name: 'stockroom_outbox_lag_seconds',
       help: 'Age of the oldest event waiting in the outbox (0 when empty)',
       registers,
       async collect() {
-        try {
-          const lag = await stockroom.store.reads.outboxLag();
-          pending.set(lag.pending);
+        const lag = await outboxLag();
+        if (lag) {
           this.set(lag.oldest ? Math.max(0, (clock.now().getTime() - lag.oldest.getTime()) / 1000) : 0);
-        } catch (error) {
-          logger.warn({ err: error }, 'could not read the outbox lag for metrics');
         }
       },
     });

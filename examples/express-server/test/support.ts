@@ -20,6 +20,7 @@ export const KEYS = {
 export type Caller = keyof typeof KEYS | 'none' | 'bogus';
 
 /** One HTTP answer, its body parsed when it is JSON. */
+// biome-ignore lint/suspicious/noExplicitAny: bodies are whatever the server sent; assertions check them
 export interface Answer<T = any> {
   readonly status: number;
   readonly headers: Headers;
@@ -43,6 +44,7 @@ export interface TestServer {
   readonly clock: ManualClock;
   readonly publisher: MemoryEventPublisher;
   readonly url: string;
+  // biome-ignore lint/suspicious/noExplicitAny: see Answer
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<Answer<T>>;
   close(): Promise<void>;
 }

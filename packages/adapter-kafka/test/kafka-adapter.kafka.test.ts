@@ -43,6 +43,8 @@ const unavailable = kafkaUnavailableReason();
 const skipKafka = unavailableService('kafka', unavailable === null, unavailable ?? '');
 const skipKcat = skipKafka || unavailableService('kcat', hasKcat(), 'kcat not installed');
 const run = uniqueId();
+/** Starting a cluster, creating topics and joining groups: seconds each on a busy machine. */
+const HOOK_TIMEOUT_MS = 60_000;
 
 /** Passes events on and remembers those the inner publisher accepted, in order. */
 class RecordingPublisher implements EventPublisher {
@@ -82,7 +84,7 @@ describe.skipIf(skipKafka)('Kafka adapter', { timeout: 30_000 }, () => {
     await admin.connect();
     replication = Math.min(3, (await admin.describeCluster()).brokers.length);
     await admin.disconnect();
-  });
+  }, HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     if (target?.external && created.length > 0) {
@@ -92,7 +94,7 @@ describe.skipIf(skipKafka)('Kafka adapter', { timeout: 30_000 }, () => {
       await admin.disconnect();
     }
     await target?.stop();
-  });
+  }, HOOK_TIMEOUT_MS);
 
   async function createFor(topics: string[], partitions = 3): Promise<void> {
     created.push(...topics);
@@ -149,6 +151,8 @@ describe.skipIf(skipKafka)('Kafka adapter', { timeout: 30_000 }, () => {
     let recording: RecordingPublisher;
     let publisher: KafkaEventPublisher;
     const holdsBySku = new Map<string, string[]>();
+    /** The topics as an independent kafkajs consumer reads them after the relay drained. */
+    let records: ReadRecord[];
 
     beforeAll(async () => {
       await createFor(inventoryTopics({ prefix }));
@@ -170,17 +174,17 @@ describe.skipIf(skipKafka)('Kafka adapter', { timeout: 30_000 }, () => {
       await stockroom.reservations.commit(holdsBySku.get(skus[0]!)![0]!);
       await stockroom.reservations.release(holdsBySku.get(skus[1]!)![0]!);
       await stockroom.relay!.drain();
-    });
+      records = await readTopics(kafka, inventoryTopics({ prefix }));
+    }, HOOK_TIMEOUT_MS);
 
     afterAll(async () => {
       await publisher?.close();
-    });
+    }, HOOK_TIMEOUT_MS);
 
     it('delivers every outbox event once, keyed by SKU, with CloudEvents headers', async () => {
       expect(await stockroom.store.reads.outboxLag()).toEqual({ pending: 0, oldest: null });
       const delivered = recording.delivered;
       expect(delivered.length).toBeGreaterThanOrEqual(14);
-      const records = await readTopics(kafka, inventoryTopics({ prefix }));
       expect(records).toHaveLength(delivered.length);
       const byId = new Map(records.map((record) => [record.headers.ce_id, record]));
       expect(byId.size).toBe(records.length);
@@ -194,8 +198,7 @@ describe.skipIf(skipKafka)('Kafka adapter', { timeout: 30_000 }, () => {
       }
     });
 
-    it('keeps each SKU in one partition per topic, in the order the events happened', async () => {
-      const records = await readTopics(kafka, inventoryTopics({ prefix }));
+    it('keeps each SKU in one partition per topic, in the order the events happened', () => {
       for (const [group, items] of byTopicAndKey(records)) {
         expect(new Set(items.map((item) => item.partition)).size, group).toBe(1);
         const [topic, key] = group.split(' ');
@@ -266,7 +269,9 @@ describe.skipIf(skipKafka)('Kafka adapter', { timeout: 30_000 }, () => {
       const logBefore = await readTopics(testKafka(first.brokers), topics);
       expect(logBefore).toHaveLength(deliveredBefore);
 
+      await firstPublisher.ping();
       await first.stop();
+      await expect(firstPublisher.ping()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
       const during: string[] = [];
       let pending = 0;
       for (let round = 0; round < 3; round += 1) {
@@ -285,6 +290,10 @@ describe.skipIf(skipKafka)('Kafka adapter', { timeout: 30_000 }, () => {
         expect(lag.pending).toBeGreaterThan(pending);
         pending = lag.pending;
       }
+      const [waiting] = await store.transaction((transaction) => transaction.outbox.claim(1));
+      await expect(firstPublisher.publish([waiting!.event])).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+      });
       await firstPublisher.close();
 
       const second = await startOutageTarget();
@@ -411,13 +420,13 @@ describe.skipIf(skipKafka)('Kafka adapter', { timeout: 30_000 }, () => {
         },
       });
       await consumer.start();
-    });
+    }, HOOK_TIMEOUT_MS);
 
     afterAll(async () => {
       await consumer?.close();
       await collector.close();
       await producer?.disconnect();
-    });
+    }, HOOK_TIMEOUT_MS);
 
     it('reserves a placed order and publishes the reserved reply', async () => {
       const sku = await newSku(10);

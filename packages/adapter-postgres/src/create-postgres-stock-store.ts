@@ -3,8 +3,8 @@ import {
   type Logger,
   type StockStore,
   type StockTransaction,
-  StoreUnavailableError,
   type StoreReads,
+  StoreUnavailableError,
   silentLogger,
   type TransactionOptions,
   ValidationError,
@@ -111,7 +111,9 @@ export class PostgresStockStore implements StockStore {
       return await this.primary
         .transaction()
         .setIsolationLevel('read committed')
-        .execute((transaction) => work(postgresStockTransaction(scopeOf(transaction, this.schema))));
+        .execute((transaction) =>
+          work(postgresStockTransaction(scopeOf(transaction, this.schema))),
+        );
     } catch (error) {
       throw this.translate(error);
     }

@@ -7,21 +7,23 @@ import pg from 'pg';
 import { translatePostgresError } from './translate-postgres-error.js';
 
 /** The result of one query, as much of pg's `QueryResult` as the store reads. */
-export interface PostgresQueryResultLike<R> {
+export interface PostgresQueryResultLike {
   readonly command: string;
   readonly rowCount: number | null;
-  readonly rows: R[];
+  readonly rows: unknown[];
 }
 
 /** The subset of a pg `PoolClient` the store uses. A `pg.PoolClient` fits. */
 export interface PostgresPoolClient {
-  query<R>(text: string, values: readonly unknown[]): Promise<PostgresQueryResultLike<R>>;
+  query(text: string, values: readonly unknown[]): Promise<PostgresQueryResultLike>;
   release(destroy?: boolean): void;
   /**
-   * When present, the store listens for `error`: pg emits it on a checked-out client whose
-   * connection dies between two statements, and an unheard `error` event ends the process.
+   * With `removeListener`, lets the store listen for `error` while it holds the client: pg
+   * emits it on a checked-out client whose connection dies between two statements, and an
+   * unheard `error` event ends the process.
    */
   on?(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /**
@@ -40,28 +42,6 @@ export interface PostgresPool {
  * connections STORE_UNAVAILABLE (see translate-postgres-error.ts).
  */
 export function translatingPool(pool: PostgresPool, logger: Logger): KyselyPostgresPool {
-  const clients = new WeakMap<PostgresPoolClient, KyselyPostgresPoolClient>();
-  const wrap = (client: PostgresPoolClient): KyselyPostgresPoolClient => {
-    // The next query on this client fails and is translated; here the event is only heard.
-    client.on?.('error', (error) => {
-      logger.warn({ err: error }, 'a PostgreSQL connection in use failed');
-    });
-    const query = async (text: unknown, values?: readonly unknown[]) => {
-      if (typeof text !== 'string') {
-        // Kysely only passes a cursor when a query is streamed; this store never streams.
-        throw new TypeError('streaming queries are not supported by the stockroom store');
-      }
-      try {
-        return await client.query(text, values ?? []);
-      } catch (error) {
-        throw translatePostgresError(error, { fromDriver: true });
-      }
-    };
-    return {
-      query: query as KyselyPostgresPoolClient['query'],
-      release: (destroy?: boolean) => client.release(destroy),
-    };
-  };
   return {
     async connect() {
       let client: PostgresPoolClient;
@@ -70,12 +50,30 @@ export function translatingPool(pool: PostgresPool, logger: Logger): KyselyPostg
       } catch (error) {
         throw translatePostgresError(error, { fromDriver: true });
       }
-      let wrapped = clients.get(client);
-      if (!wrapped) {
-        wrapped = wrap(client);
-        clients.set(client, wrapped);
-      }
-      return wrapped;
+      // Heard only: the next query on this client fails and is translated.
+      const onError = (error: Error) => {
+        logger.warn({ err: error }, 'a PostgreSQL connection in use failed');
+      };
+      const listening = client.on !== undefined && client.removeListener !== undefined;
+      if (listening) client.on?.('error', onError);
+      const query = async (text: unknown, values?: readonly unknown[]) => {
+        if (typeof text !== 'string') {
+          // Kysely passes a cursor only when a query is streamed; this store never streams.
+          throw new TypeError('streaming queries are not supported by the stockroom store');
+        }
+        try {
+          return await client.query(text, values ?? []);
+        } catch (error) {
+          throw translatePostgresError(error, { fromDriver: true });
+        }
+      };
+      return {
+        query: query as KyselyPostgresPoolClient['query'],
+        release: (destroy?: boolean) => {
+          if (listening) client.removeListener?.('error', onError);
+          client.release(destroy);
+        },
+      };
     },
     end: () => pool.end(),
   };

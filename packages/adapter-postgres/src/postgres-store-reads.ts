@@ -22,7 +22,10 @@ import { type SchemaScope, selectReservations } from './queries.js';
 type CursorPart = string | number;
 
 /** Decodes a cursor of `types` (s: string, n: number, t: ISO time → Date), or undefined. */
-function positionOf(request: PageRequest, types: string): Array<string | number | Date> | undefined {
+function positionOf(
+  request: PageRequest,
+  types: string,
+): Array<string | number | Date> | undefined {
   if (!request.cursor) return undefined;
   const parts = decodeCursor(request.cursor, types.length);
   return parts.map((part, index) => {
@@ -90,7 +93,11 @@ export function postgresStoreReads(scope: SchemaScope): StoreReads {
       let query = stock();
       if (after) {
         query = query.where((eb) =>
-          eb(eb.refTuple('sku', 'warehouse_id'), '>', eb.tuple(after[0] as string, after[1] as string)),
+          eb(
+            eb.refTuple('sku', 'warehouse_id'),
+            '>',
+            eb.tuple(after[0] as string, after[1] as string),
+          ),
         );
       }
       const rows = await query
@@ -136,7 +143,11 @@ export function postgresStoreReads(scope: SchemaScope): StoreReads {
       let query = selectReservations(db).where('r.status', '=', status);
       if (after) {
         query = query.where((eb) =>
-          eb(eb.refTuple('r.created_at', 'r.id'), '>', eb.tuple(after[0] as Date, after[1] as string)),
+          eb(
+            eb.refTuple('r.created_at', 'r.id'),
+            '>',
+            eb.tuple(after[0] as Date, after[1] as string),
+          ),
         );
       }
       const rows = await query
@@ -156,7 +167,11 @@ export function postgresStoreReads(scope: SchemaScope): StoreReads {
         query = query.where('warehouse_id', '=', filter.warehouseId);
       if (before) {
         query = query.where((eb) =>
-          eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before[0] as Date, before[1] as string)),
+          eb(
+            eb.refTuple('created_at', 'id'),
+            '<',
+            eb.tuple(before[0] as Date, before[1] as string),
+          ),
         );
       }
       const rows = await query
@@ -257,7 +272,11 @@ export function postgresStoreReads(scope: SchemaScope): StoreReads {
       }
       if (before) {
         query = query.where((eb) =>
-          eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before[0] as Date, before[1] as string)),
+          eb(
+            eb.refTuple('created_at', 'id'),
+            '<',
+            eb.tuple(before[0] as Date, before[1] as string),
+          ),
         );
       }
       const rows = await query

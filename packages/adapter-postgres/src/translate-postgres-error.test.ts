@@ -4,7 +4,11 @@ import { translatePostgresError } from './translate-postgres-error.js';
 // Driver errors as pg shapes them: an Error with a SQLSTATE `code` (and `constraint`), or a
 // Node socket error with an errno `code`.
 function databaseError(code: string, constraint?: string): Error {
-  return Object.assign(new Error(`database error ${code}`), { code, constraint, severity: 'ERROR' });
+  return Object.assign(new Error(`database error ${code}`), {
+    code,
+    constraint,
+    severity: 'ERROR',
+  });
 }
 
 describe('translatePostgresError', () => {

@@ -21,7 +21,12 @@ async function seeded(label: string): Promise<PostgresStockStore> {
   const store = await freshStore(label, { poolSize: 16 });
   const setup = createStockroom({ store });
   await setup.warehouses.create({ id: 'paris', name: 'Paris' });
-  await setup.adjustments.adjust({ sku: 'HOT', warehouseId: 'paris', type: 'RESTOCK', quantity: AVAILABLE });
+  await setup.adjustments.adjust({
+    sku: 'HOT',
+    warehouseId: 'paris',
+    type: 'RESTOCK',
+    quantity: AVAILABLE,
+  });
   return store;
 }
 
@@ -89,7 +94,13 @@ describe.skipIf(skipReason)('hot SKU under load (PostgreSQL)', () => {
     }, async () => {
       const store = await seeded(`hot_${locking}`);
       try {
-        const result = await hotSkuLoad({ store, sku: 'HOT', requests: REQUESTS, callers: 32, locking });
+        const result = await hotSkuLoad({
+          store,
+          sku: 'HOT',
+          requests: REQUESTS,
+          callers: 32,
+          locking,
+        });
         report(`${locking}, one process`, [result]);
         await expectExactOutcome(store, [result]);
       } finally {

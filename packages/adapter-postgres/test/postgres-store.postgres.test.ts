@@ -111,13 +111,24 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
 
   describe('guarded writes', () => {
     it('write every row or none: one stale version or one negative quantity writes nothing', async () => {
-      const paris = { ...createStock({ sku: 'G', warehouseId: 'paris' }, now), available: 5, total: 5 };
-      const london = { ...createStock({ sku: 'G', warehouseId: 'london' }, now), available: 5, total: 5 };
+      const paris = {
+        ...createStock({ sku: 'G', warehouseId: 'paris' }, now),
+        available: 5,
+        total: 5,
+      };
+      const london = {
+        ...createStock({ sku: 'G', warehouseId: 'london' }, now),
+        available: 5,
+        total: 5,
+      };
       await seed(paris, london);
       const stale = { ...london, version: 7 };
       expect(
         await store.transaction((transaction) =>
-          transaction.stock.update([write(paris, { available: 4 }), write(stale, { available: 4 })]),
+          transaction.stock.update([
+            write(paris, { available: 4 }),
+            write(stale, { available: 4 }),
+          ]),
         ),
       ).toEqual({ applied: false });
       expect(
@@ -125,7 +136,10 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           transaction.stock.update([
             write(paris, { available: 4 }),
             // Claims 5 available → -1: the guard refuses it even though the version matches.
-            { ...write(london, { available: 0 }), deltas: { available: -6, reserved: 0, damaged: 0, inTransit: 0 } },
+            {
+              ...write(london, { available: 0 }),
+              deltas: { available: -6, reserved: 0, damaged: 0, inTransit: 0 },
+            },
           ]),
         ),
       ).toEqual({ applied: false });
@@ -135,7 +149,10 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       ]);
       expect(
         await store.transaction((transaction) =>
-          transaction.stock.update([write(paris, { available: 4, reserved: 1 }), write(london, { available: 3, damaged: 2 })]),
+          transaction.stock.update([
+            write(paris, { available: 4, reserved: 1 }),
+            write(london, { available: 3, damaged: 2 }),
+          ]),
         ),
       ).toEqual({ applied: true });
       expect(await store.reads.stockBySku('G')).toMatchObject([
@@ -169,7 +186,11 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
     });
 
     it('a row read with lock blocks a second locker until the first commits, which then sees its write', async () => {
-      const row = { ...createStock({ sku: 'L', warehouseId: 'paris' }, now), available: 3, total: 3 };
+      const row = {
+        ...createStock({ sku: 'L', warehouseId: 'paris' }, now),
+        available: 3,
+        total: 3,
+      };
       await seed(row);
       const locked = deferred();
       const release = deferred();
@@ -191,11 +212,19 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
 
     it('insert of an existing key reports applied: false; a CHECK violation is VALIDATION_FAILED', async () => {
       const row = createStock({ sku: 'I', warehouseId: 'paris' }, now);
-      expect(await store.transaction((transaction) => transaction.stock.insert(row))).toEqual({ applied: true });
-      expect(await store.transaction((transaction) => transaction.stock.insert(row))).toEqual({ applied: false });
+      expect(await store.transaction((transaction) => transaction.stock.insert(row))).toEqual({
+        applied: true,
+      });
+      expect(await store.transaction((transaction) => transaction.stock.insert(row))).toEqual({
+        applied: false,
+      });
       await expect(
         store.transaction((transaction) =>
-          transaction.stock.insert({ ...createStock({ sku: 'I', warehouseId: 'london' }, now), available: -1, total: -1 }),
+          transaction.stock.insert({
+            ...createStock({ sku: 'I', warehouseId: 'london' }, now),
+            available: -1,
+            total: -1,
+          }),
         ),
       ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
       expect(await store.reads.stockBySku('I')).toHaveLength(1);
@@ -208,7 +237,10 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         reservation(`res_due_${index}`, new Date(now.getTime() - 1000 + index)),
       );
       await store.transaction((transaction) =>
-        transaction.reservations.insert([...due, reservation('res_later', new Date(now.getTime() + 60_000))]),
+        transaction.reservations.insert([
+          ...due,
+          reservation('res_later', new Date(now.getTime() + 60_000)),
+        ]),
       );
       const claimed = deferred();
       const release = deferred();
@@ -263,7 +295,9 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         ['evt_b', 0],
       ]);
       expect(entries[0]!.event).toEqual(event('evt_c'));
-      await store.transaction((transaction) => transaction.outbox.markDelivered(['evt_a', 'evt_b', 'evt_c']));
+      await store.transaction((transaction) =>
+        transaction.outbox.markDelivered(['evt_a', 'evt_b', 'evt_c']),
+      );
       expect(await store.reads.outboxLag()).toEqual({ pending: 0, oldest: null });
     });
   });
@@ -271,16 +305,32 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
   describe('idempotency, reservations and paging', () => {
     it('put of an existing key reports applied: false; purge deletes only older records', async () => {
       const record = { scope: 's', key: 'k', fingerprint: 'f', result: '{}', createdAt: now };
-      expect(await store.transaction((transaction) => transaction.idempotency.put(record))).toEqual({ applied: true });
+      expect(await store.transaction((transaction) => transaction.idempotency.put(record))).toEqual(
+        { applied: true },
+      );
       expect(
-        await store.transaction((transaction) => transaction.idempotency.put({ ...record, fingerprint: 'g' })),
+        await store.transaction((transaction) =>
+          transaction.idempotency.put({ ...record, fingerprint: 'g' }),
+        ),
       ).toEqual({ applied: false });
       await store.transaction((transaction) =>
-        transaction.idempotency.put({ ...record, key: 'k2', createdAt: new Date(now.getTime() + 1) }),
+        transaction.idempotency.put({
+          ...record,
+          key: 'k2',
+          createdAt: new Date(now.getTime() + 1),
+        }),
       );
-      expect(await store.transaction((transaction) => transaction.idempotency.get('s', 'k'))).toEqual(record);
-      expect(await store.transaction((transaction) => transaction.idempotency.purge(new Date(now.getTime() + 1)))).toBe(1);
-      expect(await store.transaction((transaction) => transaction.idempotency.get('s', 'k'))).toBeNull();
+      expect(
+        await store.transaction((transaction) => transaction.idempotency.get('s', 'k')),
+      ).toEqual(record);
+      expect(
+        await store.transaction((transaction) =>
+          transaction.idempotency.purge(new Date(now.getTime() + 1)),
+        ),
+      ).toBe(1);
+      expect(
+        await store.transaction((transaction) => transaction.idempotency.get('s', 'k')),
+      ).toBeNull();
     });
 
     it('a reservation update is a compare-and-set and stores refunded line counts', async () => {
@@ -294,21 +344,33 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       };
       await store.transaction((transaction) => transaction.reservations.insert([held]));
       const committed: Reservation = { ...held, status: 'COMMITTED', committedAt: now, version: 2 };
-      expect(await store.transaction((transaction) => transaction.reservations.update(committed, 1))).toEqual({ applied: true });
-      expect(await store.transaction((transaction) => transaction.reservations.update(committed, 1))).toEqual({ applied: false });
+      expect(
+        await store.transaction((transaction) => transaction.reservations.update(committed, 1)),
+      ).toEqual({ applied: true });
+      expect(
+        await store.transaction((transaction) => transaction.reservations.update(committed, 1)),
+      ).toEqual({ applied: false });
       const refunded: Reservation = {
         ...committed,
         lines: [held.lines[0]!, { ...held.lines[1]!, refunded: 2 }],
         version: 3,
       };
-      expect(await store.transaction((transaction) => transaction.reservations.update(refunded, 1))).toEqual({ applied: false });
-      expect(await store.transaction((transaction) => transaction.reservations.update(refunded, 2))).toEqual({ applied: true });
-      expect(await store.reads.reservation('res_cas')).toEqual(refunded);
-      expect(await store.transaction((transaction) => transaction.reservations.listByOrder('order-cas'))).toEqual([refunded]);
       expect(
-        (await store.transaction((transaction) => transaction.reservations.get(['res_missing', 'res_cas'], { lock: true }))).map(
-          (item) => item.id,
-        ),
+        await store.transaction((transaction) => transaction.reservations.update(refunded, 1)),
+      ).toEqual({ applied: false });
+      expect(
+        await store.transaction((transaction) => transaction.reservations.update(refunded, 2)),
+      ).toEqual({ applied: true });
+      expect(await store.reads.reservation('res_cas')).toEqual(refunded);
+      expect(
+        await store.transaction((transaction) => transaction.reservations.listByOrder('order-cas')),
+      ).toEqual([refunded]);
+      expect(
+        (
+          await store.transaction((transaction) =>
+            transaction.reservations.get(['res_missing', 'res_cas'], { lock: true }),
+          )
+        ).map((item) => item.id),
       ).toEqual(['res_cas']);
     });
 
@@ -324,7 +386,10 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
 
   describe('errors', () => {
     it('a deadlock is a retryable VERSION_CONFLICT carrying SQLSTATE 40P01', async () => {
-      await seed(createStock({ sku: 'D1', warehouseId: 'paris' }, now), createStock({ sku: 'D2', warehouseId: 'paris' }, now));
+      await seed(
+        createStock({ sku: 'D1', warehouseId: 'paris' }, now),
+        createStock({ sku: 'D2', warehouseId: 'paris' }, now),
+      );
       let holding = 0;
       const bothHold = deferred();
       const locker = (firstSku: string, secondSku: string) =>
@@ -336,27 +401,40 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           await transaction.stock.get({ sku: secondSku, warehouseId: 'paris' }, { lock: true });
         });
       const results = await Promise.allSettled([locker('D1', 'D2'), locker('D2', 'D1')]);
-      const rejected = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+      const rejected = results.filter(
+        (result): result is PromiseRejectedResult => result.status === 'rejected',
+      );
       expect(rejected).toHaveLength(1);
-      expect(rejected[0]!.reason).toMatchObject({ code: 'VERSION_CONFLICT', retryable: true, cause: { code: '40P01' } });
+      expect(rejected[0]!.reason).toMatchObject({
+        code: 'VERSION_CONFLICT',
+        retryable: true,
+        cause: { code: '40P01' },
+      });
     });
 
     it('a connection killed inside a transaction is STORE_UNAVAILABLE; the pool recovers', async () => {
       const applicationName = `kill_${store.schema}`.slice(0, 60);
-      const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2, application_name: applicationName });
+      const pool = new pg.Pool({
+        connectionString: DATABASE_URL,
+        max: 2,
+        application_name: applicationName,
+      });
       pool.on('error', () => {});
       const victim = createPostgresStockStore({ pool, schema: store.schema });
       try {
         await expect(
           victim.transaction(async (transaction) => {
             await transaction.stock.read(['K']);
-            await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
-              applicationName,
-            ]);
+            await adminQuery(
+              'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+              [applicationName],
+            );
             await transaction.stock.read(['K']);
           }),
         ).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', retryable: true });
-        expect(await victim.transaction((transaction) => transaction.stock.read(['K']))).toEqual([]);
+        expect(await victim.transaction((transaction) => transaction.stock.read(['K']))).toEqual(
+          [],
+        );
       } finally {
         await victim.close();
         await pool.end();
@@ -369,9 +447,13 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         schema: store.schema,
       });
       await expect(nowhere.ping()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-      await expect(nowhere.reads.stockBySku('A')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(nowhere.reads.stockBySku('A')).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+      });
       await nowhere.close();
-      await expect(nowhere.transaction(async () => 1)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      await expect(nowhere.transaction(async () => 1)).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+      });
     });
   });
 
@@ -384,7 +466,11 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
       await pool.end();
 
-      const owned = createPostgresStockStore({ connectionString: DATABASE_URL, poolSize: 1, schema: store.schema });
+      const owned = createPostgresStockStore({
+        connectionString: DATABASE_URL,
+        poolSize: 1,
+        schema: store.schema,
+      });
       await owned.ping();
       await owned.close();
       await owned.close();
@@ -393,9 +479,17 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
 
     it('migrate: true migrates lazily once; migrateToLatest is idempotent', async () => {
       const schema = uniqueSchema('lazy');
-      const lazy = createPostgresStockStore({ connectionString: DATABASE_URL, poolSize: 2, schema, migrate: true });
+      const lazy = createPostgresStockStore({
+        connectionString: DATABASE_URL,
+        poolSize: 2,
+        schema,
+        migrate: true,
+      });
       try {
-        const [rows, warehouses] = await Promise.all([lazy.reads.stockBySku('A'), lazy.reads.warehouses({})]);
+        const [rows, warehouses] = await Promise.all([
+          lazy.reads.stockBySku('A'),
+          lazy.reads.warehouses({}),
+        ]);
         expect(rows).toEqual([]);
         expect(warehouses.items).toEqual([]);
         expect(await lazy.migrate()).toEqual(['0001_initial']);
@@ -409,7 +503,9 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
     it('partitions: N creates stock and movements hash-partitioned by warehouse_id', async () => {
       const schema = uniqueSchema('parts');
       try {
-        expect(await migrateToLatest({ connectionString: DATABASE_URL, schema, partitions: 3 })).toEqual(['0001_initial']);
+        expect(
+          await migrateToLatest({ connectionString: DATABASE_URL, schema, partitions: 3 }),
+        ).toEqual(['0001_initial']);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key
            FROM pg_inherits JOIN pg_class parent ON parent.oid = inhparent JOIN pg_namespace n ON n.oid = parent.relnamespace
@@ -426,13 +522,15 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
     });
 
     it('refuses a schema name that is not an identifier and a bad partition count', () => {
-      expect(() => createPostgresStockStore({ connectionString: DATABASE_URL, schema: 'a"; drop' })).toThrow(
+      expect(() =>
+        createPostgresStockStore({ connectionString: DATABASE_URL, schema: 'a"; drop' }),
+      ).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+      expect(() =>
+        createPostgresStockStore({ connectionString: DATABASE_URL, partitions: 1 }),
+      ).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+      expect(() => createPostgresStockStore({})).toThrow(
         expect.objectContaining({ code: 'VALIDATION_FAILED' }),
       );
-      expect(() => createPostgresStockStore({ connectionString: DATABASE_URL, partitions: 1 })).toThrow(
-        expect.objectContaining({ code: 'VALIDATION_FAILED' }),
-      );
-      expect(() => createPostgresStockStore({})).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
     });
   });
 });

@@ -33,7 +33,10 @@ export const skipReason = unavailableService(
 /** A schema name unique to this file, this test and this run (≤ 63 characters). */
 export function uniqueSchema(label: string): string {
   const suffix = `${process.pid.toString(36)}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  return `sr_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase().slice(0, 30)}_${suffix}`;
+  return `sr_${label
+    .replace(/[^a-z0-9]/gi, '_')
+    .toLowerCase()
+    .slice(0, 30)}_${suffix}`;
 }
 
 /** Runs one statement on a short-lived connection (schema drops, sabotage). */

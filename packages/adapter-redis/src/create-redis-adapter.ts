@@ -24,7 +24,10 @@ export interface RedisAdapterOptions {
    * (`policies.cacheTtlMs`, 60 s)
    */
   readonly cacheTtlMs?: number;
-  /** The longest an ACTIVE reservation stays cached. @default 60000 */
+  /**
+   * The longest an ACTIVE reservation stays cached (never past its `expiresAt`), and how long an
+   * eviction leaves its version behind. @default 60000
+   */
   readonly reservationTtlMs?: number;
   /** Every Redis call gives up after this long; the stockroom then proceeds without Redis. @default 250 */
   readonly commandTimeoutMs?: number;
@@ -141,7 +144,15 @@ export function createRedisAdapter(options: RedisAdapterOptions): RedisAdapter {
       } catch {
         client.disconnect();
       }
-      await ended;
+      // A client waiting to reconnect stops without an 'end' event: do not wait for it forever.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        ended,
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, commandTimeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
       client.off('error', onError);
     })();
     return closing;
@@ -163,7 +174,7 @@ export function createRedisAdapter(options: RedisAdapterOptions): RedisAdapter {
       gateway,
       keys,
       stats,
-      markerTtlMs: options.reservationTtlMs ?? 60_000,
+      ttlMs: options.reservationTtlMs ?? 60_000,
     }),
     stats,
     keys,

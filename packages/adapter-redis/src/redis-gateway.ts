@@ -67,7 +67,11 @@ export class RedisGateway {
    * node owning the keys — does not have it yet).
    * @throws STORE_UNAVAILABLE as `call` does
    */
-  script(script: RedisScript, keys: readonly string[], args: ReadonlyArray<string | number>) {
+  async script(
+    script: RedisScript,
+    keys: readonly string[],
+    args: ReadonlyArray<string | number>,
+  ): Promise<unknown> {
     if (keys.length !== script.numberOfKeys) {
       throw new Error(`${script.name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
     }

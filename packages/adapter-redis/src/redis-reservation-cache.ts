@@ -9,8 +9,8 @@ export interface RedisReservationCacheOptions {
   readonly gateway: RedisGateway;
   readonly keys: RedisKeys;
   readonly stats: RedisAdapterStats;
-  /** How long an eviction marker stays (at least as long as any cached copy). */
-  readonly markerTtlMs: number;
+  /** The longest a copy stays cached, and how long an eviction marker stays. */
+  readonly ttlMs: number;
 }
 
 const MAX_PENDING = 100_000;
@@ -51,7 +51,11 @@ export class RedisReservationCache {
   // be older than. Until replayed, this process reads those ids from the store.
   private readonly pending = new Map<string, number>();
 
+  /** The longest a copy stays cached, and how long an eviction marker stays. */
+  readonly ttlMs: number;
+
   constructor(private readonly options: RedisReservationCacheOptions) {
+    this.ttlMs = options.ttlMs;
     options.gateway.onRecovered(() => {
       void this.replay();
     });
@@ -93,7 +97,7 @@ export class RedisReservationCache {
    * Evicts a reservation. With the version it left ACTIVE at, a marker stays for `ttlMs` so
    * that an older copy cannot be cached again meanwhile. @throws STORE_UNAVAILABLE
    */
-  async evict(id: string, version?: number, ttlMs = this.options.markerTtlMs): Promise<void> {
+  async evict(id: string, version?: number, ttlMs = this.ttlMs): Promise<void> {
     const { gateway, keys, stats } = this.options;
     if (version === undefined) {
       await gateway.call('evict reservation', (client) => client.del(keys.reservation(id)));
@@ -130,7 +134,7 @@ export class RedisReservationCache {
   private async replay(): Promise<void> {
     for (const [id, version] of [...this.pending]) {
       try {
-        await this.put(id, version, '', this.options.markerTtlMs);
+        await this.put(id, version, '', this.ttlMs);
       } catch {
         return; // Redis went away again; the rest waits for the next recovery.
       }

@@ -17,7 +17,7 @@ export interface ReservationCacheWiring {
   readonly reservationCache: RedisReservationCache;
   /** The stockroom's clock (a cached copy never outlives `expiresAt`). @default systemClock */
   readonly clock?: Clock;
-  /** The longest an ACTIVE reservation stays cached. @default 60000 */
+  /** The longest an ACTIVE reservation stays cached. @default the cache's `ttlMs` (60 s) */
   readonly ttlMs?: number;
   /** Where failures are logged. @default silent */
   readonly logger?: Logger;
@@ -49,7 +49,7 @@ export function withReservationCache(
 ): StockStore {
   const cache = wiring.reservationCache;
   const clock = wiring.clock ?? systemClock;
-  const ttlMs = wiring.ttlMs ?? 60_000;
+  const ttlMs = wiring.ttlMs ?? cache.ttlMs;
   const logger = wiring.logger ?? silentLogger;
 
   const lifetime = (reservation: Reservation): number =>

@@ -20,6 +20,7 @@ defineRedisSuite({
   async setUp() {
     cluster = await startRedisCluster();
     client = new Cluster([...cluster.nodes], redisClusterOptions(2000));
+    client.on('error', () => {});
     await untilReady(client, 20_000);
     return client;
   },

@@ -10,15 +10,14 @@ import {
   type Stockroom,
 } from '@stockroom/core';
 import { replayLedger, reservedMismatches, unavailableService } from '@stockroom/core/testing';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRedisAdapter, redisClientOptions } from '../src/index.js';
+import { createRedisAdapter } from '../src/index.js';
 import {
+  connectRedis,
   hasRedisBinaries,
   type RedisServer,
   startRedisServer,
   uniquePrefix,
-  untilReady,
   waitFor,
 } from './redis-services.js';
 
@@ -166,7 +165,7 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
       commandTimeoutMs: 100,
     });
     await redis.ready();
-    const admin = new Redis(server.url, redisClientOptions(5000));
+    const admin = await connectRedis(server.url, 5000);
     const stockroom = createStockroom({
       store: createMemoryStockStore(),
       cache: redis.cache,
@@ -180,7 +179,6 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
         type: 'RESTOCK',
         quantity: 5,
       });
-      await untilReady(admin);
       // Redis stops answering anyone for 1.5 s (connections stay open: no error, only silence).
       await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
       const started = performance.now();
@@ -204,9 +202,10 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
   }, 30_000);
 
   it('replays an invalidation that failed while Redis was unreachable as soon as it answers', async () => {
-    const client = new Redis(server.url, redisClientOptions());
-    const observer = new Redis(server.url, redisClientOptions());
-    await Promise.all([untilReady(client), untilReady(observer)]);
+    const [client, observer] = await Promise.all([
+      connectRedis(server.url, 250),
+      connectRedis(server.url, 250),
+    ]);
     // No fence: the test fills the cache right after a restock.
     const redis = createRedisAdapter({ client, prefix: uniquePrefix('partition'), fenceMs: 0 });
     const stockroom = createStockroom({

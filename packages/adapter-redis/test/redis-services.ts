@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Cluster, Redis } from 'ioredis';
-import type { RedisClient } from '../src/index.js';
+import { type RedisClient, redisClientOptions } from '../src/index.js';
 
 const run = promisify(execFile);
 
@@ -173,6 +173,17 @@ export async function ping(port: number): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * A client with the adapter's recommended options, connected, whose connection errors (expected
+ * when a test stops a server) are not printed by ioredis.
+ */
+export async function connectRedis(url: string, commandTimeoutMs = 2000): Promise<Redis> {
+  const client = new Redis(url, redisClientOptions(commandTimeoutMs));
+  client.on('error', () => {});
+  await untilReady(client);
+  return client;
 }
 
 /** Resolves once the client is connected (clients without an offline queue need this). */

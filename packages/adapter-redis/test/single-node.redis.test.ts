@@ -1,8 +1,8 @@
 import { unavailableService } from '@stockroom/core/testing';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { createRedisAdapter, redisClientOptions } from '../src/index.js';
-import { isRedisReachable, REDIS_URL, untilReady } from './redis-services.js';
+import { createRedisAdapter } from '../src/index.js';
+import { connectRedis, isRedisReachable, REDIS_URL } from './redis-services.js';
 import { defineRedisSuite } from './redis-suite.js';
 
 const skip = unavailableService('Redis', await isRedisReachable(REDIS_URL), REDIS_URL);
@@ -13,8 +13,7 @@ defineRedisSuite({
   skip,
   cluster: false,
   async setUp() {
-    client = new Redis(REDIS_URL, redisClientOptions(2000));
-    await untilReady(client);
+    client = await connectRedis(REDIS_URL);
     return client;
   },
   async tearDown() {
@@ -30,8 +29,7 @@ describe.skipIf(skip)('client ownership', () => {
     await owned.close();
     expect(owned.client.status).toBe('end');
 
-    const given = new Redis(REDIS_URL, redisClientOptions());
-    await untilReady(given);
+    const given = await connectRedis(REDIS_URL);
     const borrowed = createRedisAdapter({ client: given });
     await borrowed.close();
     expect(await given.ping()).toBe('PONG');

@@ -740,7 +740,10 @@ describe('two processes on one file', () => {
       env: { ...process.env, TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json') },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    cleanups.push(() => child.exitCode === null && child.kill());
+    cleanups.push(() => {
+      child.removeAllListeners();
+      if (child.exitCode === null) child.kill();
+    });
     return child;
   }
 

@@ -193,6 +193,9 @@ function statements(layout: SchemaLayout): RawBuilder<unknown>[] {
 }
 
 /** Creates every table, constraint and index of the first schema version. */
-export async function createInitialSchema(db: Kysely<unknown>, layout: SchemaLayout): Promise<void> {
+export async function createInitialSchema(
+  db: Kysely<unknown>,
+  layout: SchemaLayout,
+): Promise<void> {
   for (const statement of statements(layout)) await statement.execute(db);
 }

@@ -83,6 +83,7 @@ export function bulkUpdateContract(options: StockStoreContractOptions): void {
     it('non-atomic applies the good items with one movement per changed row and reports the rest', async () => {
       await seedWarehouses(world.stockroom);
       await stock(world.stockroom, 'A', 'paris', 5);
+      world.clock.advance(1000);
       const result = await world.stockroom.adjustments.bulkUpdate(
         { mode: 'delta', items: mixed },
         { actor: 'importer' },

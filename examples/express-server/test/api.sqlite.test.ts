@@ -1,0 +1,3 @@
+import { defineApiSuite } from './api-suite.js';
+
+defineApiSuite('SQLite (temp dir)', async () => ({ kind: 'sqlite' }));
