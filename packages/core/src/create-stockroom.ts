@@ -13,6 +13,7 @@ import type { StockStore } from './ports/stock-store.js';
 import { AdjustmentService } from './services/adjustment-service.js';
 import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
+import { BULK_BATCH_SIZE } from './services/bulk-update.js';
 import { OrderSaga } from './services/order-saga.js';
 import { ReconciliationService } from './services/reconciliation-service.js';
 import { ReplenishmentService } from './services/replenishment-service.js';
@@ -42,6 +43,8 @@ export interface StockroomPolicies {
   readonly soldOutTtlMs?: number;
   /** How long the in-process warehouse list used by checks may be reused. @default 5000 */
   readonly warehouseCacheMs?: number;
+  /** Items per store transaction in `adjustments.bulkUpdate`. @default 500 */
+  readonly bulkBatchSize?: number;
 }
 
 /** What `createStockroom` takes: a store, and optionally every other port. */
@@ -200,7 +203,9 @@ export function createStockroom(options: StockroomOptions): Stockroom {
 
   return {
     availability: new AvailabilityService(context),
-    adjustments: new AdjustmentService(context),
+    adjustments: new AdjustmentService(context, {
+      bulkBatchSize: Math.max(1, Math.trunc(policies.bulkBatchSize ?? BULK_BATCH_SIZE)),
+    }),
     reservations,
     orders: new OrderSaga(context, reservations),
     warehouses: new WarehouseService(context),

@@ -145,6 +145,7 @@ export {
 export {
   ADJUSTMENT_TYPES,
   AdjustmentService,
+  type AdjustmentSettings,
   type AdjustmentType,
   type AdjustRequest,
   type AdjustResult,

@@ -12,6 +12,7 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import {
+  BULK_BATCH_SIZE,
   type BulkUpdateFailure,
   type BulkUpdateRequest,
   type BulkUpdateResult,
@@ -64,9 +65,18 @@ export interface SettingsRequest extends Partial<StockSettings> {
 
 const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
 
-/** Restock, return, damage, corrections and settings. */
+/** Tuning of the adjustment service. */
+export interface AdjustmentSettings {
+  /** Items per store transaction in `bulkUpdate` (a batch is cut only between SKUs). @default 500 */
+  readonly bulkBatchSize: number;
+}
+
+/** Restock, return, damage, corrections, bulk imports and settings. */
 export class AdjustmentService {
-  constructor(private readonly context: ServiceContext) {}
+  constructor(
+    private readonly context: ServiceContext,
+    readonly settings: AdjustmentSettings = { bulkBatchSize: BULK_BATCH_SIZE },
+  ) {}
 
   /**
    * Applies one manual change as one ledger movement.
@@ -184,8 +194,9 @@ export class AdjustmentService {
    * `bulk update (<mode>)`). Every item is validated first; items fail on their own with a code
    * (see {@link BulkUpdateFailure}) and never make the call throw. With `atomic`, any failure
    * means nothing is applied (`applied: 0`, every failure listed). Items are applied in batches of
-   * about 500 rows, sorted by (sku, warehouseId), so 100,000 items run in bounded memory; the
-   * cache is invalidated once per SKU. Non-atomic batches commit one by one.
+   * about `bulkBatchSize` (500) rows, sorted by (sku, warehouseId), so 100,000 items run in
+   * bounded memory; the cache is invalidated once per SKU. Non-atomic batches commit one by one;
+   * an atomic import runs every batch in one store transaction.
    *
    * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items)
    * @example
@@ -201,7 +212,7 @@ export class AdjustmentService {
     request: BulkUpdateRequest,
     context: ChangeContext = {},
   ): Promise<BulkUpdateResult> {
-    return runBulkUpdate(this.context, request, context);
+    return runBulkUpdate(this.context, request, context, this.settings.bulkBatchSize);
   }
 
   /**

@@ -167,12 +167,12 @@ export async function runBulkUpdate(
       const outcome = await context.transact(async (transaction) => {
         effects = NO_EFFECTS;
         const now = context.clock.now();
-        const print = { mode, items: batch.map(({ index: _index, ...item }) => item) };
+        // Indexes are part of the batch's identity: a replay reports failures by index.
         return runIdempotent(
           transaction,
           batchContext,
           'bulk-update-batch',
-          print,
+          { mode, batch },
           now,
           async (): Promise<BatchOutcome> => {
             const result = await applyBatch(context, transaction, batch, mode, batchContext);
