@@ -23,6 +23,15 @@ interface ModelRow {
   available: number;
   reserved: number;
   damaged: number;
+  inTransit: number;
+}
+interface ModelTransfer {
+  id: string;
+  sku: string;
+  from: string;
+  to: string;
+  quantity: number;
+  status: 'INITIATED' | 'IN_TRANSIT' | 'RECEIVED' | 'CANCELLED';
 }
 interface ModelReservation {
   id: string;
@@ -34,6 +43,7 @@ interface ModelReservation {
 interface Model {
   rows: Map<string, ModelRow>;
   reservations: ModelReservation[];
+  transfers: ModelTransfer[];
   now: number;
   orders: number;
 }
@@ -60,7 +70,12 @@ async function check(model: Model, real: Real): Promise<void> {
   const actual = Object.fromEntries(
     rows.map((row) => [
       keyOf(row.sku, row.warehouseId),
-      { available: row.available, reserved: row.reserved, damaged: row.damaged },
+      {
+        available: row.available,
+        reserved: row.reserved,
+        damaged: row.damaged,
+        inTransit: row.inTransit,
+      },
     ]),
   );
   expect(actual).toEqual(Object.fromEntries(model.rows));
@@ -74,6 +89,10 @@ async function check(model: Model, real: Real): Promise<void> {
 }
 
 type Command = fc.AsyncCommand<Model, Real>;
+
+function emptyRow(): ModelRow {
+  return { available: 0, reserved: 0, damaged: 0, inTransit: 0 };
+}
 
 function rowOf(model: Model, sku: string, warehouseId: string): ModelRow | undefined {
   return model.rows.get(keyOf(sku, warehouseId));
@@ -93,11 +112,7 @@ class Restock implements Command {
       type: 'RESTOCK',
       quantity: this.quantity,
     });
-    const row = rowOf(model, this.sku, this.warehouseId) ?? {
-      available: 0,
-      reserved: 0,
-      damaged: 0,
-    };
+    const row = rowOf(model, this.sku, this.warehouseId) ?? emptyRow();
     model.rows.set(keyOf(this.sku, this.warehouseId), {
       ...row,
       available: row.available + this.quantity,
@@ -152,11 +167,7 @@ class Correct implements Command {
         quantity: this.quantity,
       }),
     );
-    const row = rowOf(model, this.sku, this.warehouseId) ?? {
-      available: 0,
-      reserved: 0,
-      damaged: 0,
-    };
+    const row = rowOf(model, this.sku, this.warehouseId) ?? emptyRow();
     if (row.available + this.quantity < 0) expect(result).toBe('INSUFFICIENT_STOCK');
     else {
       expect(result).toBe('ok');
@@ -323,6 +334,120 @@ class CancelOrder implements Command {
   toString = () => `cancel(#${this.pick}${this.partial ? ', partial' : ''})`;
 }
 
+class CreateTransfer implements Command {
+  constructor(
+    readonly sku: string,
+    readonly from: string,
+    readonly to: string,
+    readonly quantity: number,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    let id = '';
+    const result = await outcome(
+      real.stockroom.transfers
+        .create({
+          sku: this.sku,
+          fromWarehouseId: this.from,
+          toWarehouseId: this.to,
+          quantity: this.quantity,
+        })
+        .then((transfer) => {
+          id = transfer.id;
+        }),
+    );
+    if ((rowOf(model, this.sku, this.from)?.available ?? 0) < this.quantity)
+      expect(result).toBe('INSUFFICIENT_STOCK');
+    else {
+      expect(result).toBe('ok');
+      model.transfers.push({
+        id,
+        sku: this.sku,
+        from: this.from,
+        to: this.to,
+        quantity: this.quantity,
+        status: 'INITIATED',
+      });
+    }
+    await check(model, real);
+  }
+  toString = () => `transfer(${this.sku} ${this.from}→${this.to}, ${this.quantity})`;
+}
+
+class StepTransfer implements Command {
+  constructor(
+    readonly pick: number,
+    readonly step: 'ship' | 'receive' | 'cancel',
+  ) {}
+  check = (model: Readonly<Model>) => model.transfers.length > 0;
+  async run(model: Model, real: Real) {
+    const transfer = model.transfers[this.pick % model.transfers.length]!;
+    const result = await outcome(real.stockroom.transfers[this.step](transfer.id));
+    const done = { ship: 'IN_TRANSIT', receive: 'RECEIVED', cancel: 'CANCELLED' }[this.step];
+    const from = { ship: 'INITIATED', receive: 'IN_TRANSIT', cancel: 'INITIATED' }[this.step];
+    if (transfer.status === done) expect(result).toBe('ok');
+    else if (transfer.status !== from) expect(result).toBe('INVALID_STATE');
+    else if (this.step === 'ship') {
+      const source = rowOf(model, transfer.sku, transfer.from);
+      if ((source?.available ?? 0) < transfer.quantity) expect(result).toBe('INSUFFICIENT_STOCK');
+      else {
+        expect(result).toBe('ok');
+        source!.available -= transfer.quantity;
+        const key = keyOf(transfer.sku, transfer.to);
+        const destination = model.rows.get(key) ?? emptyRow();
+        model.rows.set(key, {
+          ...destination,
+          inTransit: destination.inTransit + transfer.quantity,
+        });
+        transfer.status = 'IN_TRANSIT';
+      }
+    } else if (this.step === 'receive') {
+      expect(result).toBe('ok');
+      const destination = rowOf(model, transfer.sku, transfer.to)!;
+      destination.inTransit -= transfer.quantity;
+      destination.available += transfer.quantity;
+      transfer.status = 'RECEIVED';
+    } else {
+      expect(result).toBe('ok');
+      transfer.status = 'CANCELLED';
+    }
+    await check(model, real);
+  }
+  toString = () => `${this.step}(transfer #${this.pick})`;
+}
+
+class BulkUpdate implements Command {
+  constructor(
+    readonly mode: 'set' | 'delta',
+    readonly atomic: boolean,
+    readonly items: Array<{ sku: string; warehouseId: string; quantity: number }>,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const result = await real.stockroom.adjustments.bulkUpdate({
+      mode: this.mode,
+      atomic: this.atomic,
+      items: this.items,
+    });
+    const next = new Map([...model.rows].map(([key, row]) => [key, { ...row }]));
+    const failed: Array<{ index: number; code: string }> = [];
+    this.items.forEach((item, index) => {
+      const key = keyOf(item.sku, item.warehouseId);
+      const row = next.get(key);
+      const target = this.mode === 'set' ? item.quantity : (row?.available ?? 0) + item.quantity;
+      if (target < 0) failed.push({ index, code: 'INSUFFICIENT_STOCK' });
+      else if (row) row.available = target;
+      else if (target > 0) next.set(key, { ...emptyRow(), available: target });
+    });
+    expect(result.failed.map(({ index, code }) => ({ index, code }))).toEqual(failed);
+    if (!this.atomic || failed.length === 0) model.rows = next;
+    else expect(result.applied).toBe(0);
+    await check(model, real);
+  }
+  toString = () =>
+    `bulk(${this.mode}${this.atomic ? ', atomic' : ''}, ${JSON.stringify(this.items)})`;
+}
+
 const sku = fc.constantFrom(...SKUS);
 const warehouse = fc.constantFrom(...WAREHOUSES);
 const quantity = fc.integer({ min: 1, max: 8 });
@@ -351,6 +476,34 @@ const commands = [
   fc.nat().map((pick) => new Release(pick)),
   fc.integer({ min: 1, max: 90 }).map((seconds) => new AdvanceAndExpire(seconds)),
   fc.tuple(fc.nat(), fc.boolean()).map(([pick, partial]) => new CancelOrder(pick, partial)),
+  fc
+    .tuple(sku, fc.uniqueArray(warehouse, { minLength: 2, maxLength: 2 }), quantity)
+    .map(([s, [from, to], q]) => new CreateTransfer(s, from!, to!, q)),
+  fc
+    .tuple(fc.nat(), fc.constantFrom('ship' as const, 'receive' as const, 'cancel' as const))
+    .map(([pick, step]) => new StepTransfer(pick, step)),
+  fc
+    .tuple(
+      fc.constantFrom('set' as const, 'delta' as const),
+      fc.boolean(),
+      fc.uniqueArray(fc.record({ sku, warehouseId: warehouse }), {
+        minLength: 1,
+        maxLength: 4,
+        selector: (item) => keyOf(item.sku, item.warehouseId),
+      }),
+      fc.array(fc.integer({ min: -10, max: 15 }), { minLength: 4, maxLength: 4 }),
+    )
+    .map(
+      ([mode, atomic, rows, quantities]) =>
+        new BulkUpdate(
+          mode,
+          atomic,
+          rows.map((row, index) => {
+            const value = quantities[index]!;
+            return { ...row, quantity: mode === 'set' ? Math.abs(value) : value === 0 ? 1 : value };
+          }),
+        ),
+    ),
 ];
 
 describe('model-based: the memory store against a reference model', () => {
@@ -364,6 +517,7 @@ describe('model-based: the memory store against a reference model', () => {
         const model: Model = {
           rows: new Map(),
           reservations: [],
+          transfers: [],
           now: clock.now().getTime(),
           orders: 0,
         };

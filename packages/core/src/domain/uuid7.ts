@@ -3,6 +3,19 @@ import { IdPrefix } from './ids.js';
 
 let lastMs = 0;
 let sequence = 0;
+// Random bytes are drawn in blocks: one getRandomValues call per id dominated bulk imports.
+const pool = new Uint8Array(4096);
+let poolOffset = pool.length;
+
+function randomBytes(count: number): Uint8Array {
+  if (poolOffset + count > pool.length) {
+    globalThis.crypto.getRandomValues(pool);
+    poolOffset = 0;
+  }
+  const bytes = pool.subarray(poolOffset, poolOffset + count);
+  poolOffset += count;
+  return bytes;
+}
 
 /**
  * A UUIDv7-layout id: 48 bits of Unix milliseconds, a 12-bit counter that keeps ids from one
@@ -17,8 +30,7 @@ export function uuid7(nowMs: number = Date.now()): string {
     sequence = (sequence + 1) & 0xfff;
     if (sequence === 0) lastMs += 1;
   }
-  const random = new Uint8Array(8);
-  globalThis.crypto.getRandomValues(random);
+  const random = randomBytes(8);
   const time = lastMs.toString(16).padStart(12, '0');
   const hex = Array.from(random, (byte) => byte.toString(16).padStart(2, '0')).join('');
   const variant = ((Number.parseInt(hex.slice(0, 2), 16) & 0x3f) | 0x80).toString(16);
