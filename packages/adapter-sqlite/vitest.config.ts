@@ -9,6 +9,11 @@ export default defineProject({
     alias: [
       { find: /^@stockroom\/core\/testing$/, replacement: core('testing/index.ts') },
       { find: /^@stockroom\/core$/, replacement: core('index.ts') },
+      // The README example imports the package by name.
+      {
+        find: /^@stockroom\/adapter-sqlite$/,
+        replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      },
     ],
   },
   test: {

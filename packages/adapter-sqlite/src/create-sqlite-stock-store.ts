@@ -157,9 +157,7 @@ export async function createSqliteStockStore(
     }
   } catch (error) {
     for (const database of opened) database.close();
-    const translated = translateSqliteError(error);
-    if (translated !== error) throw translated;
-    throw error;
+    throw translateSqliteError(error);
   }
 
   const writes = new Kysely<SqliteTables>({

@@ -66,11 +66,14 @@ class StatementCache {
     if (statement === undefined) {
       statement = this.database.prepare(source);
       if (this.statements.size >= STATEMENT_CACHE_SIZE) {
-        const oldest = this.statements.keys().next().value as string;
-        this.statements.delete(oldest);
+        const leastRecent = this.statements.keys().next().value as string;
+        this.statements.delete(leastRecent);
       }
-      this.statements.set(source, statement);
+    } else {
+      // Re-inserting keeps the Map in least-recently-used order.
+      this.statements.delete(source);
     }
+    this.statements.set(source, statement);
     return statement;
   }
 
@@ -100,8 +103,7 @@ class SqliteConnection implements DatabaseConnection {
     }
   }
 
-  // biome-ignore lint/correctness/useYield: streaming is not supported; the generator only throws
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('the stockroom SQLite driver does not stream queries');
   }
 }

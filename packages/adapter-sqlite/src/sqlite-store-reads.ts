@@ -18,7 +18,8 @@ import {
   transferFromRow,
   warehouseFromRow,
 } from './mappers.js';
-import { stockOfSkus, withLines } from './sqlite-stock-transaction.js';
+import { withLines } from './sqlite-reservation-rows.js';
+import { stockOfSkus } from './sqlite-stock-rows.js';
 import type { SqliteTables } from './tables.js';
 
 type Db = Kysely<SqliteTables>;
@@ -61,8 +62,7 @@ function toPage<R, T>(
  * data. Reads made of several statements run in one read transaction, so they see one snapshot.
  */
 export function createSqliteStoreReads(db: Db): StoreReads {
-  const snapshot = <T>(work: (db: Db) => Promise<T>): Promise<T> =>
-    db.transaction().execute(work);
+  const snapshot = <T>(work: (db: Db) => Promise<T>): Promise<T> => db.transaction().execute(work);
 
   return {
     async stockBySku(sku) {
@@ -168,8 +168,7 @@ export function createSqliteStoreReads(db: Db): StoreReads {
         const last = rows[limit - 1];
         return {
           items: reservations,
-          nextCursor:
-            rows.length > limit && last ? encodeCursor([last.created_at, last.id]) : null,
+          nextCursor: rows.length > limit && last ? encodeCursor([last.created_at, last.id]) : null,
         };
       }),
 
@@ -292,7 +291,10 @@ export function createSqliteStoreReads(db: Db): StoreReads {
       const warehouseId = filter.warehouseId;
       if (warehouseId !== undefined) {
         query = query.where((eb) =>
-          eb.or([eb('from_warehouse_id', '=', warehouseId), eb('to_warehouse_id', '=', warehouseId)]),
+          eb.or([
+            eb('from_warehouse_id', '=', warehouseId),
+            eb('to_warehouse_id', '=', warehouseId),
+          ]),
         );
       }
       if (page.cursor) {

@@ -30,11 +30,6 @@ function hasPrimaryCode(code: string, primaries: readonly string[]): boolean {
   return primaries.some((primary) => code === primary || code.startsWith(`${primary}_`));
 }
 
-/** The SQLite result code of a driver error (`SQLITE_BUSY`, …), or undefined for anything else. */
-export function sqliteErrorCode(error: unknown): string | undefined {
-  return sqliteCodeOf(error);
-}
-
 /**
  * Turns a better-sqlite3 error into a stockroom error, keyed on its SQLite result code:
  * - `SQLITE_BUSY*` / `SQLITE_LOCKED*` (another process holds the write lock past `busy_timeout`,

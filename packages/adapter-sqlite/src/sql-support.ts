@@ -1,3 +1,15 @@
+import type { WriteOutcome } from '@stockroom/core';
+
+/** A guarded write that happened. */
+export const APPLIED: WriteOutcome = Object.freeze({ applied: true });
+/** A guarded write that lost its race (or found nothing to write). */
+export const NOT_APPLIED: WriteOutcome = Object.freeze({ applied: false });
+
+/** `{ applied: true }` when exactly one row changed. */
+export function outcome(changed: bigint | undefined): WriteOutcome {
+  return changed === 1n ? APPLIED : NOT_APPLIED;
+}
+
 // SQLite caps one statement at 32,766 bound parameters (SQLITE_MAX_VARIABLE_NUMBER in the
 // better-sqlite3 build) and multi-row VALUES lists are best kept to a few hundred rows, so
 // multi-row inserts and IN lists are cut into chunks that stay well inside both.

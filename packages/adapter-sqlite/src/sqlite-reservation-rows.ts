@@ -1,0 +1,122 @@
+import type { Reservation, ReservationRows } from '@stockroom/core';
+import { type Kysely, sql } from 'kysely';
+import {
+  reservationFromRows,
+  reservationLinesToRows,
+  reservationToRow,
+  toMillis,
+} from './mappers.js';
+import { APPLIED, chunks, distinct, NOT_APPLIED } from './sql-support.js';
+import type { ReservationTable, SqliteTables } from './tables.js';
+
+type Db = Kysely<SqliteTables>;
+
+/** Loads each reservation's lines and maps them, keeping the order of `rows`. */
+export async function withLines(db: Db, rows: readonly ReservationTable[]): Promise<Reservation[]> {
+  if (rows.length === 0) return [];
+  const lines = new Map<string, SqliteTables['reservation_lines'][]>();
+  for (const ids of chunks(distinct(rows.map((row) => row.id)))) {
+    const found = await db
+      .selectFrom('reservation_lines')
+      .selectAll()
+      .where('reservation_id', 'in', ids)
+      .orderBy('reservation_id')
+      .orderBy('line_no')
+      .execute();
+    for (const line of found) {
+      const list = lines.get(line.reservation_id);
+      if (list) list.push(line);
+      else lines.set(line.reservation_id, [line]);
+    }
+  }
+  return rows.map((row) => reservationFromRows(row, lines.get(row.id) ?? []));
+}
+
+/** Reservations and their lines inside a transaction (see `ReservationRows`). */
+export function reservationRows(db: Db): ReservationRows {
+  return {
+    async get(ids) {
+      const rows: ReservationTable[] = [];
+      for (const part of chunks(distinct(ids))) {
+        rows.push(
+          ...(await db.selectFrom('reservations').selectAll().where('id', 'in', part).execute()),
+        );
+      }
+      const byId = new Map((await withLines(db, rows)).map((item) => [item.id, item]));
+      return distinct(ids).flatMap((id) => byId.get(id) ?? []);
+    },
+
+    async insert(reservations) {
+      if (reservations.length === 0) return;
+      for (const part of chunks(reservations, 9)) {
+        await db.insertInto('reservations').values(part.map(reservationToRow)).execute();
+      }
+      for (const part of chunks(reservations.flatMap(reservationLinesToRows), 6)) {
+        await db.insertInto('reservation_lines').values(part).execute();
+      }
+    },
+
+    async update(next, expectedVersion) {
+      const { id: _id, ...fields } = reservationToRow(next);
+      const result = await db
+        .updateTable('reservations')
+        .set(fields)
+        .where('id', '=', next.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (result.numUpdatedRows !== 1n) return NOT_APPLIED;
+      // Store the lines exactly as given (refunds change `refunded`); unchanged lines are not
+      // rewritten.
+      const lines = reservationLinesToRows(next);
+      if (lines.length > 0) {
+        await db
+          .insertInto('reservation_lines')
+          .values(lines)
+          .onConflict((conflict) =>
+            conflict
+              .columns(['reservation_id', 'line_no'])
+              .doUpdateSet((eb) => ({
+                sku: eb.ref('excluded.sku'),
+                warehouse_id: eb.ref('excluded.warehouse_id'),
+                quantity: eb.ref('excluded.quantity'),
+                refunded: eb.ref('excluded.refunded'),
+              }))
+              .where(
+                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded)`,
+              ),
+          )
+          .execute();
+      }
+      await db
+        .deleteFrom('reservation_lines')
+        .where('reservation_id', '=', next.id)
+        .where('line_no', '>=', lines.length)
+        .execute();
+      return APPLIED;
+    },
+
+    async claimDue(now, limit) {
+      const rows = await db
+        .selectFrom('reservations')
+        .selectAll()
+        .where('status', '=', 'ACTIVE')
+        .where('expires_at', '<=', toMillis(now))
+        .orderBy('expires_at')
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      return withLines(db, rows);
+    },
+
+    async listByOrder(orderId) {
+      const rows = await db
+        .selectFrom('reservations')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return withLines(db, rows);
+    },
+  };
+}
