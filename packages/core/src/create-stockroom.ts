@@ -41,6 +41,8 @@ export interface StockroomPolicies {
   readonly cacheTtlMs?: number;
   /** How long a sold-out mark may refuse requests without a store round trip. @default 2000 */
   readonly soldOutTtlMs?: number;
+  /** How the outbox relay holds its batch while publishing; see `OutboxRelayOptions.mode`. @default 'locked' */
+  readonly relayMode?: 'locked' | 'unlocked';
   /** How long the in-process warehouse list used by checks may be reused. @default 5000 */
   readonly warehouseCacheMs?: number;
   /** Items per store transaction in `adjustments.bulkUpdate`. @default 500 */
@@ -197,7 +199,12 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     ...policies.reservations,
   });
   const relay = options.publisher
-    ? new OutboxRelay({ store: options.store, publisher: options.publisher, logger })
+    ? new OutboxRelay({
+        store: options.store,
+        publisher: options.publisher,
+        logger,
+        ...(policies.relayMode ? { mode: policies.relayMode } : {}),
+      })
     : undefined;
   let closed: Promise<void> | undefined;
 

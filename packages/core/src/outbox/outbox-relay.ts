@@ -9,6 +9,16 @@ export interface OutboxRelayOptions {
   readonly logger: Logger;
   /** Events per publish call. @default 500 */
   readonly batchSize?: number;
+  /**
+   * `locked`: the batch stays claimed in the store transaction while it is published, so a
+   * second relay skips it (needs `capabilities.skipLocked` to help; the default).
+   * `unlocked`: claim in one short transaction, publish with no transaction open, delete in a
+   * second one. No store lock is held during the publish — choose it for SQLite, whose one
+   * write lock would otherwise stall every writer for the length of a Kafka send — and run one
+   * relay at a time (a job lease), or a batch may be published twice (still at-least-once).
+   * @default 'locked'
+   */
+  readonly mode?: 'locked' | 'unlocked';
 }
 
 /** What one relay pass did. */
@@ -37,6 +47,35 @@ export class OutboxRelay {
 
   /** Publishes one batch. */
   async runOnce(): Promise<RelayResult> {
+    const result =
+      this.options.mode === 'unlocked' ? await this.runUnlocked() : await this.runLocked();
+    this.stats.published += result.published;
+    return result;
+  }
+
+  private async runUnlocked(): Promise<RelayResult> {
+    const { store, publisher, logger } = this.options;
+    const entries = await store.transaction((transaction) =>
+      transaction.outbox.claim(this.batchSize),
+    );
+    if (entries.length === 0) return { published: 0, failed: 0 };
+    const ids = entries.map((entry) => entry.event.id);
+    try {
+      await publisher.publish(entries.map((entry) => entry.event));
+    } catch (error) {
+      logger.warn(
+        { err: error, events: ids.length },
+        'outbox publish failed; events stay in the outbox',
+      );
+      this.stats.failedAttempts += 1;
+      await store.transaction((transaction) => transaction.outbox.markFailed(ids));
+      return { published: 0, failed: ids.length };
+    }
+    await store.transaction((transaction) => transaction.outbox.markDelivered(ids));
+    return { published: ids.length, failed: 0 };
+  }
+
+  private async runLocked(): Promise<RelayResult> {
     let failed = 0;
     const published = await this.options.store.transaction(async (transaction) => {
       const entries = await transaction.outbox.claim(this.batchSize);
@@ -57,7 +96,6 @@ export class OutboxRelay {
       await transaction.outbox.markDelivered(ids);
       return ids.length;
     });
-    this.stats.published += published;
     return { published, failed };
   }
 

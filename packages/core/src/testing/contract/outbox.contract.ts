@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { OutboxRelay } from '../../outbox/outbox-relay.js';
+import { silentLogger } from '../../ports/logger.js';
 import type { StockStoreContractOptions } from '../define-stock-store-contract.js';
 import { seedWarehouses, stock } from '../fixtures.js';
 import { useContractWorld } from './harness.js';
@@ -47,6 +49,23 @@ export function outboxContract(options: StockStoreContractOptions): void {
       expect(await world.stockroom.relay!.runOnce()).toEqual({ published: 0, failed: pending });
       expect((await world.store.reads.outboxLag()).pending).toBe(pending);
       await world.stockroom.relay!.drain();
+      expect(world.publisher.events).toHaveLength(pending);
+      expect((await world.store.reads.outboxLag()).pending).toBe(0);
+    });
+
+    it('the unlocked relay mode delivers the same way and keeps events on a failed publish', async () => {
+      const relay = new OutboxRelay({
+        store: world.store,
+        publisher: world.publisher,
+        logger: silentLogger,
+        mode: 'unlocked',
+      });
+      await seedWarehouses(world.stockroom);
+      await stock(world.stockroom, 'A', 'paris', 5);
+      const pending = (await world.store.reads.outboxLag()).pending;
+      world.publisher.failNext(1);
+      expect(await relay.runOnce()).toEqual({ published: 0, failed: pending });
+      expect(await relay.drain()).toBe(pending);
       expect(world.publisher.events).toHaveLength(pending);
       expect((await world.store.reads.outboxLag()).pending).toBe(0);
     });
