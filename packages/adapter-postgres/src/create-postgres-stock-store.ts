@@ -59,7 +59,9 @@ export interface PostgresStockStoreOptions {
  * for the expiry sweeper and the outbox relay, and optional replica reads.
  */
 export class PostgresStockStore implements StockStore {
+  /** Row locks, SKIP LOCKED claims, and any number of processes on one database. */
   readonly capabilities = { lockingReads: true, skipLocked: true, multiProcess: true } as const;
+  /** Reads outside transactions: on the replica when one is configured, else the primary. */
   readonly reads: StoreReads;
   /** The schema holding the tables. */
   readonly schema: string;
@@ -120,8 +122,9 @@ export class PostgresStockStore implements StockStore {
   }
 
   /**
-   * Creates or upgrades the tables (see `migrateToLatest`); runs once per store.
-   * @returns the migrations applied by this call
+   * Creates or upgrades the tables (see `migrateToLatest`). Runs once per store: later calls
+   * (and the lazy run of `migrate: true`) share the first run, which is retried only if it failed.
+   * @returns the migrations that run applied (empty when the schema was up to date)
    */
   migrate(): Promise<string[]> {
     if (this.closing) return Promise.reject(closedError());

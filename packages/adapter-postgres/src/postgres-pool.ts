@@ -87,7 +87,7 @@ export function createOwnedPool(
   connectionString: string,
   max: number,
   logger: Logger,
-): PostgresPool & { readonly totalCount: number } {
+): PostgresPool {
   const pool = new pg.Pool({ connectionString, max });
   pool.on('error', (error) => {
     logger.warn({ err: error }, 'an idle PostgreSQL connection failed; the pool replaces it');

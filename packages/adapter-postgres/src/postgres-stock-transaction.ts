@@ -162,11 +162,12 @@ function ledgerRows(scope: SchemaScope): LedgerRows {
 
 function outboxRows(scope: SchemaScope): OutboxRows {
   const { db } = scope;
+  // `enqueued_us` comes from the column default (clock_timestamp(), per row); `ordinal` counts
+  // across every append of the transaction, so its events keep their order even when two rows
+  // are written in the same microsecond.
+  let ordinal = 0;
   return {
     async append(events) {
-      // `enqueued_us` comes from the column default (clock_timestamp(), per row); `ordinal`
-      // keeps the append order among rows written in the same microsecond.
-      let ordinal = 0;
       for (const part of chunk(events)) {
         await db
           .insertInto('outbox')

@@ -1,6 +1,6 @@
 import { defineStockStoreContract } from '@stockroom/core/testing';
-import { createPostgresStockStore, type PostgresStockStore } from '../src/index.js';
-import { DATABASE_URL, dropSchema, skipReason, uniqueSchema } from './support.js';
+import type { PostgresStockStore } from '../src/index.js';
+import { dropSchema, freshStore, skipReason } from './support.js';
 
 // The full adapter contract, in both table layouts and both locking modes. Every test gets its
 // own schema (unique per file, test and run), dropped after the suite has closed the store.
@@ -11,17 +11,8 @@ for (const partitions of [0, 4]) {
       name: `postgres (${layout}, ${locking})`,
       locking,
       skip: skipReason,
-      createStore: async () => {
-        const schema = uniqueSchema(`contract_p${partitions}_${locking.slice(0, 4)}`);
-        const store = createPostgresStockStore({
-          connectionString: DATABASE_URL,
-          poolSize: 8,
-          schema,
-          partitions,
-        });
-        await store.migrate();
-        return store;
-      },
+      createStore: () =>
+        freshStore(`contract_p${partitions}_${locking.slice(0, 4)}`, { poolSize: 8, partitions }),
       destroyStore: (store) => dropSchema((store as PostgresStockStore).schema),
     });
   }

@@ -19,15 +19,21 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 async function seeded(label: string): Promise<PostgresStockStore> {
   const store = await freshStore(label, { poolSize: 16 });
-  const setup = createStockroom({ store });
-  await setup.warehouses.create({ id: 'paris', name: 'Paris' });
-  await setup.adjustments.adjust({
-    sku: 'HOT',
-    warehouseId: 'paris',
-    type: 'RESTOCK',
-    quantity: AVAILABLE,
-  });
-  return store;
+  try {
+    const setup = createStockroom({ store });
+    await setup.warehouses.create({ id: 'paris', name: 'Paris' });
+    await setup.adjustments.adjust({
+      sku: 'HOT',
+      warehouseId: 'paris',
+      type: 'RESTOCK',
+      quantity: AVAILABLE,
+    });
+    return store;
+  } catch (error) {
+    await store.close();
+    await dropSchema(store.schema);
+    throw error;
+  }
 }
 
 async function expectExactOutcome(store: PostgresStockStore, results: readonly HotSkuResult[]) {

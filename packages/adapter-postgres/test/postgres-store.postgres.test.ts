@@ -500,6 +500,20 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       }
     });
 
+    it('instances migrating one schema at once: one applies, the others find it done', async () => {
+      const schema = uniqueSchema('race');
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 3 }, () =>
+            migrateToLatest({ connectionString: DATABASE_URL, schema }),
+          ),
+        );
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 1]);
+      } finally {
+        await dropSchema(schema);
+      }
+    });
+
     it('partitions: N creates stock and movements hash-partitioned by warehouse_id', async () => {
       const schema = uniqueSchema('parts');
       try {

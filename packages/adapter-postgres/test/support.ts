@@ -55,7 +55,7 @@ export async function dropSchema(schema: string): Promise<void> {
   await adminQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
 
-/** A migrated store in a fresh schema. */
+/** A migrated store in a fresh schema; on a failed migration, closes and drops it again. */
 export async function freshStore(
   label: string,
   options: Partial<PostgresStockStoreOptions> = {},
@@ -66,6 +66,12 @@ export async function freshStore(
     schema: uniqueSchema(label),
     ...options,
   });
-  await store.migrate();
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    await dropSchema(store.schema);
+    throw error;
+  }
   return store;
 }

@@ -1,5 +1,5 @@
 import { type Logger, silentLogger, ValidationError } from '@stockroom/core';
-import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createOwnedPool, type PostgresPool, translatingPool } from '../postgres-pool.js';
 import { translatePostgresError } from '../translate-postgres-error.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
@@ -52,17 +52,46 @@ export function resolveLayout(options: {
   return { schema, partitions };
 }
 
-function provider(layout: SchemaLayout): MigrationProvider {
-  const migrations: Record<string, Migration> = {
-    '0001_initial': { up: (db) => createInitialSchema(db, layout) },
-  };
-  return { getMigrations: async () => migrations };
+/** One schema change; `up` runs inside the migration transaction. */
+interface Migration {
+  readonly name: string;
+  up(db: Kysely<unknown>, layout: SchemaLayout): Promise<void>;
+}
+
+/** Every migration, in order. Names sort in the order they apply. */
+const MIGRATIONS: readonly Migration[] = [{ name: '0001_initial', up: createInitialSchema }];
+
+/**
+ * Creates the schema and the bookkeeping tables. `IF NOT EXISTS` does not stop two sessions
+ * racing on the same name in PostgreSQL (one may get a unique violation on the catalog), so a
+ * failed attempt is retried: the next one finds the objects the winner committed.
+ */
+async function bootstrap(db: Kysely<unknown>, schema: string): Promise<void> {
+  const table = (name: string) => sql.id(schema, name);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await sql`CREATE SCHEMA IF NOT EXISTS ${sql.id(schema)}`.execute(db);
+      await sql`CREATE TABLE IF NOT EXISTS ${table('stockroom_migration')} (
+        name text PRIMARY KEY,
+        applied_at timestamptz NOT NULL
+      )`.execute(db);
+      await sql`CREATE TABLE IF NOT EXISTS ${table('stockroom_migration_lock')} (
+        id integer PRIMARY KEY
+      )`.execute(db);
+      await sql`INSERT INTO ${table('stockroom_migration_lock')} (id) VALUES (1)
+        ON CONFLICT (id) DO NOTHING`.execute(db);
+      return;
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
 }
 
 /**
- * Runs the package's pending migrations through `db` in the layout's schema, one transaction
- * per run (PostgreSQL DDL is transactional). Kysely's migrator serialises concurrent runs with
- * a PostgreSQL advisory lock: migrations only, never the request path.
+ * Runs the package's pending migrations through `db` in the layout's schema: one transaction
+ * that first locks the schema's migration-lock row (`SELECT … FOR UPDATE`), so concurrent runs
+ * queue and the later ones find the work done. No advisory lock, no catalog-wide introspection:
+ * the same steps work on PostgreSQL-compatible distributed databases.
  * @returns the names of the migrations applied now
  */
 export async function runMigrations(
@@ -70,28 +99,38 @@ export async function runMigrations(
   layout: SchemaLayout,
   logger: Logger,
 ): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: provider(layout),
-    migrationTableSchema: layout.schema,
-    migrationTableName: 'stockroom_migration',
-    migrationLockTableName: 'stockroom_migration_lock',
-  });
-  const { error, results = [] } = await migrator.migrateToLatest();
-  const applied = results
-    .filter((result) => result.status === 'Success')
-    .map((result) => result.migrationName);
-  if (error !== undefined) {
+  const table = (name: string) => sql.id(layout.schema, name);
+  try {
+    await bootstrap(db, layout.schema);
+    const applied = await db.transaction().execute(async (transaction) => {
+      await sql`SELECT id FROM ${table('stockroom_migration_lock')} WHERE id = 1 FOR UPDATE`.execute(
+        transaction,
+      );
+      const done = await sql<{
+        name: string;
+      }>`SELECT name FROM ${table('stockroom_migration')}`.execute(transaction);
+      const finished = new Set(done.rows.map((row) => row.name));
+      const names: string[] = [];
+      for (const migration of MIGRATIONS) {
+        if (finished.has(migration.name)) continue;
+        await migration.up(transaction, layout);
+        await sql`INSERT INTO ${table('stockroom_migration')} (name, applied_at)
+          VALUES (${migration.name}, clock_timestamp())`.execute(transaction);
+        names.push(migration.name);
+      }
+      return names;
+    });
+    if (applied.length > 0) {
+      logger.info(
+        { schema: layout.schema, partitions: layout.partitions, applied },
+        'stockroom migrations applied',
+      );
+    }
+    return applied;
+  } catch (error) {
     logger.error({ err: error, schema: layout.schema }, 'stockroom migration failed');
     throw translatePostgresError(error);
   }
-  if (applied.length > 0) {
-    logger.info(
-      { schema: layout.schema, partitions: layout.partitions, applied },
-      'stockroom migrations applied',
-    );
-  }
-  return applied;
 }
 
 /**
