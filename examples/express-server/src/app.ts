@@ -55,7 +55,9 @@ export interface AppDependencies {
 }
 
 /** Every route of the API, in matching order. */
-export function apiRoutes(dependencies: Pick<AppDependencies, 'stockroom' | 'jobs' | 'metrics'>): Route[] {
+export function apiRoutes(
+  dependencies: Pick<AppDependencies, 'stockroom' | 'jobs' | 'metrics'>,
+): Route[] {
   const { stockroom, jobs, metrics } = dependencies;
   return [
     ...warehouseRoutes({ stockroom }),
@@ -67,14 +69,24 @@ export function apiRoutes(dependencies: Pick<AppDependencies, 'stockroom' | 'job
   ];
 }
 
-function sendProblem(response: Response, problem: Problem, headers: Readonly<Record<string, string>> = {}): void {
-  response.status(problem.status).set(headers).type('application/problem+json').send(JSON.stringify(problem));
+function sendProblem(
+  response: Response,
+  problem: Problem,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  response
+    .status(problem.status)
+    .set(headers)
+    .type('application/problem+json')
+    .send(JSON.stringify(problem));
 }
 
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
 function hasBody(request: Request): boolean {
-  return request.get('transfer-encoding') !== undefined || Number(request.get('content-length') ?? 0) > 0;
+  return (
+    request.get('transfer-encoding') !== undefined || Number(request.get('content-length') ?? 0) > 0
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
@@ -141,7 +153,10 @@ export function createApp(dependencies: AppDependencies): express.Express {
     response.json({ status: 'ok' });
   });
   operation('/readyz', async (_request, response) => {
-    const components: Record<string, { status: 'up' | 'down' | 'disabled'; kind?: string; detail?: string }> = {};
+    const components: Record<
+      string,
+      { status: 'up' | 'down' | 'disabled'; kind?: string; detail?: string }
+    > = {};
     const all: ReadinessComponent[] = [
       { name: 'store', kind: 'store', check: () => stockroom.store.ping() },
       ...(dependencies.readiness ?? []),
@@ -165,7 +180,8 @@ export function createApp(dependencies: AppDependencies): express.Express {
       }),
     );
     const shuttingDown = dependencies.isShuttingDown?.() ?? false;
-    const ready = !shuttingDown && Object.values(components).every((component) => component.status !== 'down');
+    const ready =
+      !shuttingDown && Object.values(components).every((component) => component.status !== 'down');
     response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', components });
   });
   operation('/metrics', async (_request, response) => {
@@ -187,7 +203,9 @@ export function createApp(dependencies: AppDependencies): express.Express {
   const jsonTypes = ['application/json', 'application/*+json'];
   const smallBodies = express.json({ limit: '1mb', type: jsonTypes });
   const largeBodies = express.json({ limit: '16mb', type: jsonTypes });
-  const largeBodyPaths = new Set(routes.filter((route) => route.bodyLimit === '16mb').map((route) => route.path));
+  const largeBodyPaths = new Set(
+    routes.filter((route) => route.bodyLimit === '16mb').map((route) => route.path),
+  );
   api.use((request, response, next) =>
     (largeBodyPaths.has(request.path) ? largeBodies : smallBodies)(request, response, next),
   );
@@ -204,10 +222,16 @@ export function createApp(dependencies: AppDependencies): express.Express {
       const key = route.method === 'post' ? idempotencyKeyOf(request) : undefined;
       if (route.body && request.body === undefined && hasBody(request) && !request.is(jsonTypes)) {
         throw new HttpProblem('VALIDATION_FAILED', 'The body must be JSON', {
-          errors: [{ path: 'body', message: 'must be JSON sent with Content-Type: application/json' }],
+          errors: [
+            { path: 'body', message: 'must be JSON sent with Content-Type: application/json' },
+          ],
         });
       }
-      const input = route.parse({ params: request.params, query: request.query, body: request.body });
+      const input = route.parse({
+        params: request.params,
+        query: request.query,
+        body: request.body,
+      });
       let replayed = false;
       const change: ChangeContext = {
         actor: principal.actor,
@@ -234,7 +258,9 @@ export function createApp(dependencies: AppDependencies): express.Express {
       if (dependencies.checkResponses) {
         const check = route.success.schema.safeParse(body);
         if (!check.success) {
-          throw new Error(`${route.operationId} answered a body its schema rejects: ${check.error.message}`);
+          throw new Error(
+            `${route.operationId} answered a body its schema rejects: ${check.error.message}`,
+          );
         }
       }
       if (replayed) response.set('Idempotent-Replayed', 'true');
@@ -272,14 +298,22 @@ function translateBodyError(error: unknown): HttpProblem | undefined {
   const type = (error as { type: unknown }).type;
   if (type === 'entity.too.large') {
     const limit = (error as { limit?: number }).limit;
-    return new HttpProblem('PAYLOAD_TOO_LARGE', `The body is larger than ${limit === undefined ? 'allowed' : `${limit} bytes`}`);
+    return new HttpProblem(
+      'PAYLOAD_TOO_LARGE',
+      `The body is larger than ${limit === undefined ? 'allowed' : `${limit} bytes`}`,
+    );
   }
   if (type === 'entity.parse.failed') {
     return new HttpProblem('VALIDATION_FAILED', 'The body is not valid JSON', {
       errors: [{ path: 'body', message: 'is not valid JSON' }],
     });
   }
-  if (typeof type === 'string' && /^(encoding|charset)\.unsupported$|^request\.(aborted|size\.invalid)$|^stream\.encoding\.set$/.test(type)) {
+  if (
+    typeof type === 'string' &&
+    /^(encoding|charset)\.unsupported$|^request\.(aborted|size\.invalid)$|^stream\.encoding\.set$/.test(
+      type,
+    )
+  ) {
     return new HttpProblem('VALIDATION_FAILED', 'The body could not be read', {
       errors: [{ path: 'body', message: type }],
     });

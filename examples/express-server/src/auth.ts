@@ -70,7 +70,9 @@ export const ADMIN_KEY_FILE = 'admin-api-key';
  * The admin key used when no keys are configured: read from the data directory, or generated
  * there (mode 0600) on first start. `created` tells the caller to print it, once.
  */
-export async function ensureAdminKey(dataDir: string): Promise<{ key: string; created: boolean; path: string }> {
+export async function ensureAdminKey(
+  dataDir: string,
+): Promise<{ key: string; created: boolean; path: string }> {
   const path = join(dataDir, ADMIN_KEY_FILE);
   try {
     const key = (await readFile(path, 'utf8')).trim();
@@ -118,6 +120,7 @@ export function authenticate(keys: ApiKeyRing) {
 /** The principal `authenticate` stored on the response. */
 export function principalOf(response: Response): Principal {
   const principal = response.locals.principal as Principal | undefined;
-  if (!principal) throw new HttpProblem('UNAUTHORIZED', 'Send an API key as "Authorization: Bearer <key>"');
+  if (!principal)
+    throw new HttpProblem('UNAUTHORIZED', 'Send an API key as "Authorization: Bearer <key>"');
   return principal;
 }

@@ -7,8 +7,8 @@ import type {
   JobLease,
   Logger,
   SoldOutGuard,
-  StockStore,
   Stockroom,
+  StockStore,
 } from '@stockroom/core';
 import { createMemoryStockStore } from '@stockroom/core';
 import type { Config } from './config.js';
@@ -28,7 +28,11 @@ export async function openStore(config: Config, logger: Logger): Promise<OpenedS
   const database = config.database;
   switch (database.kind) {
     case 'memory':
-      return { store: createMemoryStockStore(), kind: 'memory', location: 'memory (nothing is kept)' };
+      return {
+        store: createMemoryStockStore(),
+        kind: 'memory',
+        location: 'memory (nothing is kept)',
+      };
     case 'sqlite': {
       const { createSqliteStockStore } = await import('@stockroom/adapter-sqlite');
       await mkdir(dirname(database.filename), { recursive: true });
@@ -36,7 +40,9 @@ export async function openStore(config: Config, logger: Logger): Promise<OpenedS
       return { store, kind: 'sqlite', location: database.filename };
     }
     case 'postgres': {
-      const { createPostgresStockStore, migrateToLatest } = await import('@stockroom/adapter-postgres');
+      const { createPostgresStockStore, migrateToLatest } = await import(
+        '@stockroom/adapter-postgres'
+      );
       const schema = database.schema === undefined ? {} : { schema: database.schema };
       await migrateToLatest({ connectionString: database.url, logger, ...schema });
       const store = createPostgresStockStore({
@@ -86,12 +92,19 @@ export async function openRedis(
           adapterModule.redisClusterOptions(),
         );
   client.on('error', (error: unknown) => logger.debug({ err: error }, 'Redis connection error'));
-  const adapter = adapterModule.createRedisAdapter({ client, prefix: `${config.redisPrefix}:`, logger });
+  const adapter = adapterModule.createRedisAdapter({
+    client,
+    prefix: `${config.redisPrefix}:`,
+    logger,
+  });
   try {
     await adapter.ready(5000);
   } catch (error) {
     // Redis is never the source of truth: start without it and let it come back.
-    logger.warn({ err: error }, 'Redis is not reachable yet; running against the store alone until it answers');
+    logger.warn(
+      { err: error },
+      'Redis is not reachable yet; running against the store alone until it answers',
+    );
   }
   return {
     cache: adapter.cache,
@@ -123,6 +136,9 @@ export interface KafkaBackend {
   readonly publisher: EventPublisher;
   /** Starts the order-events consumer (retrying in the background until it connects). */
   startConsumer(stockroom: Stockroom): void;
+  /** Stops the consumer (first at shutdown: no new work comes in). */
+  stopConsumer(): Promise<void>;
+  /** Closes the publisher (last: after the final relay). */
   close(): Promise<void>;
 }
 
@@ -148,6 +164,13 @@ export async function openKafka(
   let consumer: InstanceType<typeof OrderEventsConsumer> | undefined;
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
+  const stopConsumer = async () => {
+    closed = true;
+    clearTimeout(retry);
+    await consumer
+      ?.close()
+      .catch((error: unknown) => logger.warn({ err: error }, 'consumer close failed'));
+  };
   return {
     publisher,
     startConsumer(stockroom) {
@@ -171,10 +194,9 @@ export async function openKafka(
       };
       attempt();
     },
+    stopConsumer,
     async close() {
-      closed = true;
-      clearTimeout(retry);
-      await consumer?.close().catch((error: unknown) => logger.warn({ err: error }, 'consumer close failed'));
+      await stopConsumer();
       await publisher.close();
     },
   };

@@ -29,7 +29,10 @@ export interface Config {
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string } | undefined;
   /** Configured keys; empty means "generate an admin key in the data directory". */
   readonly apiKeys: readonly ApiKeyEntry[];
-  readonly reservations: { readonly defaultTtlSeconds: number; readonly maxLifetimeSeconds: number };
+  readonly reservations: {
+    readonly defaultTtlSeconds: number;
+    readonly maxLifetimeSeconds: number;
+  };
   /** Requests per minute per API key; 0 turns limiting off. */
   readonly rateLimitPerMinute: number;
   /** Load the demo data at start when the store is empty. */
@@ -97,17 +100,30 @@ function parseApiKeys(text: string, context: z.RefinementCtx): ApiKeyEntry[] {
   return entries;
 }
 
-function parseDatabase(url: string | undefined, dataDir: string, readUrl: string | undefined, schema: string | undefined, context: z.RefinementCtx): DatabaseConfig {
+function parseDatabase(
+  url: string | undefined,
+  dataDir: string,
+  readUrl: string | undefined,
+  schema: string | undefined,
+  context: z.RefinementCtx,
+): DatabaseConfig {
   if (url === undefined || url === '') {
     if (readUrl) {
-      context.addIssue({ code: 'custom', message: 'DATABASE_READ_URL needs a postgres:// DATABASE_URL' });
+      context.addIssue({
+        code: 'custom',
+        message: 'DATABASE_READ_URL needs a postgres:// DATABASE_URL',
+      });
     }
     return { kind: 'sqlite', filename: resolve(dataDir, 'stockroom.db') };
   }
   if (url === 'memory:') return { kind: 'memory' };
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
-    if (path === '') context.addIssue({ code: 'custom', message: 'DATABASE_URL sqlite: needs a file path (sqlite:./data/stock.db)' });
+    if (path === '')
+      context.addIssue({
+        code: 'custom',
+        message: 'DATABASE_URL sqlite: needs a file path (sqlite:./data/stock.db)',
+      });
     return { kind: 'sqlite', filename: resolve(path) };
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
@@ -118,29 +134,42 @@ function parseDatabase(url: string | undefined, dataDir: string, readUrl: string
   }
   context.addIssue({
     code: 'custom',
-    message: 'DATABASE_URL must be unset (SQLite in the data directory), postgres://…, sqlite:<file> or memory:',
+    message:
+      'DATABASE_URL must be unset (SQLite in the data directory), postgres://…, sqlite:<file> or memory:',
   });
   return { kind: 'memory' };
 }
 
-function parseRedis(url: string | undefined, nodes: string | undefined, context: z.RefinementCtx): RedisConfig | undefined {
+function parseRedis(
+  url: string | undefined,
+  nodes: string | undefined,
+  context: z.RefinementCtx,
+): RedisConfig | undefined {
   if (url && nodes) {
     context.addIssue({ code: 'custom', message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both' });
     return undefined;
   }
   if (url) {
-    if (!/^rediss?:\/\//.test(url)) context.addIssue({ code: 'custom', message: 'REDIS_URL must be redis://… or rediss://…' });
+    if (!/^rediss?:\/\//.test(url))
+      context.addIssue({ code: 'custom', message: 'REDIS_URL must be redis://… or rediss://…' });
     return { kind: 'single', url };
   }
   if (nodes) {
-    const parsed = nodes.split(',').map((node) => node.trim()).filter(Boolean).map((node) => {
-      const match = /^(.+):([0-9]{1,5})$/.exec(node);
-      if (!match) {
-        context.addIssue({ code: 'custom', message: `REDIS_CLUSTER_NODES: "${node}" is not host:port` });
-        return { host: node, port: 0 };
-      }
-      return { host: match[1]!, port: Number(match[2]) };
-    });
+    const parsed = nodes
+      .split(',')
+      .map((node) => node.trim())
+      .filter(Boolean)
+      .map((node) => {
+        const match = /^(.+):([0-9]{1,5})$/.exec(node);
+        if (!match) {
+          context.addIssue({
+            code: 'custom',
+            message: `REDIS_CLUSTER_NODES: "${node}" is not host:port`,
+          });
+          return { host: node, port: 0 };
+        }
+        return { host: match[1]!, port: Number(match[2]) };
+      });
     return { kind: 'cluster', nodes: parsed };
   }
   return undefined;
@@ -156,25 +185,43 @@ const EnvSchema = z
     DATABASE_SCHEMA: z
       .string()
       .trim()
-      .regex(/^([a-z_][a-z0-9_]{0,62})?$/, { message: 'DATABASE_SCHEMA must be a lower-case SQL identifier' })
+      .regex(/^([a-z_][a-z0-9_]{0,62})?$/, {
+        message: 'DATABASE_SCHEMA must be a lower-case SQL identifier',
+      })
       .optional(),
     REDIS_URL: z.string().trim().optional(),
     REDIS_CLUSTER_NODES: z.string().trim().optional(),
     REDIS_PREFIX: z
       .string()
       .trim()
-      .regex(/^[A-Za-z0-9:_-]{1,64}$/, { message: 'REDIS_PREFIX must be 1–64 of A-Z a-z 0-9 : _ -' })
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/, {
+        message: 'REDIS_PREFIX must be 1–64 of A-Z a-z 0-9 : _ -',
+      })
       .default('stockroom'),
     KAFKA_BROKERS: z.string().trim().optional(),
     KAFKA_CLIENT_ID: z.string().trim().min(1).default('stockroom'),
     STOCKROOM_API_KEYS: z.string().optional(),
-    STOCKROOM_RESERVATION_TTL_SECONDS: integer('STOCKROOM_RESERVATION_TTL_SECONDS', 1, 86_400).default(600),
-    STOCKROOM_MAX_RESERVATION_SECONDS: integer('STOCKROOM_MAX_RESERVATION_SECONDS', 1, 86_400).default(3600),
-    STOCKROOM_RATE_LIMIT_PER_MINUTE: integer('STOCKROOM_RATE_LIMIT_PER_MINUTE', 0, 10_000_000).default(6000),
+    STOCKROOM_RESERVATION_TTL_SECONDS: integer(
+      'STOCKROOM_RESERVATION_TTL_SECONDS',
+      1,
+      86_400,
+    ).default(600),
+    STOCKROOM_MAX_RESERVATION_SECONDS: integer(
+      'STOCKROOM_MAX_RESERVATION_SECONDS',
+      1,
+      86_400,
+    ).default(3600),
+    STOCKROOM_RATE_LIMIT_PER_MINUTE: integer(
+      'STOCKROOM_RATE_LIMIT_PER_MINUTE',
+      0,
+      10_000_000,
+    ).default(6000),
     STOCKROOM_DEMO: flag('STOCKROOM_DEMO').default(false),
     STOCKROOM_JOBS: flag('STOCKROOM_JOBS').default(true),
     STOCKROOM_RECONCILE_REPAIR: flag('STOCKROOM_RECONCILE_REPAIR').default(false),
-    STOCKROOM_SHUTDOWN_TIMEOUT_MS: integer('STOCKROOM_SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(10_000),
+    STOCKROOM_SHUTDOWN_TIMEOUT_MS: integer('STOCKROOM_SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(
+      10_000,
+    ),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -186,20 +233,33 @@ const EnvSchema = z
     if (env.STOCKROOM_RESERVATION_TTL_SECONDS > env.STOCKROOM_MAX_RESERVATION_SECONDS) {
       context.addIssue({
         code: 'custom',
-        message: 'STOCKROOM_RESERVATION_TTL_SECONDS must not exceed STOCKROOM_MAX_RESERVATION_SECONDS',
+        message:
+          'STOCKROOM_RESERVATION_TTL_SECONDS must not exceed STOCKROOM_MAX_RESERVATION_SECONDS',
       });
     }
-    const brokers = (env.KAFKA_BROKERS ?? '').split(',').map((broker) => broker.trim()).filter(Boolean);
+    const brokers = (env.KAFKA_BROKERS ?? '')
+      .split(',')
+      .map((broker) => broker.trim())
+      .filter(Boolean);
     for (const broker of brokers) {
       if (!/^[^:\s]+:[0-9]{1,5}$/.test(broker)) {
-        context.addIssue({ code: 'custom', message: `KAFKA_BROKERS: "${broker}" is not host:port` });
+        context.addIssue({
+          code: 'custom',
+          message: `KAFKA_BROKERS: "${broker}" is not host:port`,
+        });
       }
     }
     return {
       port: env.PORT,
       host: env.HOST || undefined,
       dataDir,
-      database: parseDatabase(env.DATABASE_URL, dataDir, env.DATABASE_READ_URL, env.DATABASE_SCHEMA, context),
+      database: parseDatabase(
+        env.DATABASE_URL,
+        dataDir,
+        env.DATABASE_READ_URL,
+        env.DATABASE_SCHEMA,
+        context,
+      ),
       redis: parseRedis(env.REDIS_URL || undefined, env.REDIS_CLUSTER_NODES || undefined, context),
       redisPrefix: env.REDIS_PREFIX,
       kafka: brokers.length > 0 ? { brokers, clientId: env.KAFKA_CLIENT_ID } : undefined,
@@ -221,7 +281,9 @@ const EnvSchema = z
  * Reads and validates the configuration from environment variables.
  * @throws ConfigError listing every problem, one line each
  */
-export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
+export function loadConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Config {
   // An empty variable means "unset", as shells and compose files often leave them.
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),

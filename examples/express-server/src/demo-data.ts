@@ -2,14 +2,72 @@ import type { CreateWarehouseRequest, Stockroom } from '@stockroom/core';
 
 /** The demo warehouses: five cities on two continents. */
 export const DEMO_WAREHOUSES: readonly CreateWarehouseRequest[] = [
-  { id: 'paris', name: 'Paris', city: 'Paris', country: 'FR', latitude: 48.8566, longitude: 2.3522, capacity: 250_000, priority: 10 },
-  { id: 'berlin', name: 'Berlin', city: 'Berlin', country: 'DE', latitude: 52.52, longitude: 13.405, capacity: 250_000, priority: 20 },
-  { id: 'madrid', name: 'Madrid', city: 'Madrid', country: 'ES', latitude: 40.4168, longitude: -3.7038, capacity: 150_000, priority: 30 },
-  { id: 'london', name: 'London', city: 'London', country: 'GB', latitude: 51.5072, longitude: -0.1276, capacity: 150_000, priority: 40 },
-  { id: 'new-york', name: 'New York', city: 'New York', country: 'US', latitude: 40.7128, longitude: -74.006, capacity: 300_000, priority: 50 },
+  {
+    id: 'paris',
+    name: 'Paris',
+    city: 'Paris',
+    country: 'FR',
+    latitude: 48.8566,
+    longitude: 2.3522,
+    capacity: 250_000,
+    priority: 10,
+  },
+  {
+    id: 'berlin',
+    name: 'Berlin',
+    city: 'Berlin',
+    country: 'DE',
+    latitude: 52.52,
+    longitude: 13.405,
+    capacity: 250_000,
+    priority: 20,
+  },
+  {
+    id: 'madrid',
+    name: 'Madrid',
+    city: 'Madrid',
+    country: 'ES',
+    latitude: 40.4168,
+    longitude: -3.7038,
+    capacity: 150_000,
+    priority: 30,
+  },
+  {
+    id: 'london',
+    name: 'London',
+    city: 'London',
+    country: 'GB',
+    latitude: 51.5072,
+    longitude: -0.1276,
+    capacity: 150_000,
+    priority: 40,
+  },
+  {
+    id: 'new-york',
+    name: 'New York',
+    city: 'New York',
+    country: 'US',
+    latitude: 40.7128,
+    longitude: -74.006,
+    capacity: 300_000,
+    priority: 50,
+  },
 ];
 
-const PRODUCTS = ['TSHIRT', 'HOODIE', 'SNEAKER', 'CAP', 'JACKET', 'SOCKS', 'JEANS', 'SCARF', 'BEANIE', 'SHORTS', 'POLO', 'DRESS'];
+const PRODUCTS = [
+  'TSHIRT',
+  'HOODIE',
+  'SNEAKER',
+  'CAP',
+  'JACKET',
+  'SOCKS',
+  'JEANS',
+  'SCARF',
+  'BEANIE',
+  'SHORTS',
+  'POLO',
+  'DRESS',
+];
 const COLOURS = ['BLACK', 'WHITE', 'NAVY', 'RED', 'GREEN'];
 const SIZES = ['XS', 'S', 'M', 'L', 'XL'];
 
@@ -47,7 +105,8 @@ export function demoStockRows(): { sku: string; warehouseId: string; quantity: n
         for (let offset = 0; offset < count; offset += 1) {
           const warehouse = DEMO_WAREHOUSES[(start + offset) % DEMO_WAREHOUSES.length]!;
           // About one row in ten starts at or below the default low-stock threshold (10).
-          const quantity = random() < 0.1 ? 1 + Math.floor(random() * 8) : 15 + Math.floor(random() * 110);
+          const quantity =
+            random() < 0.1 ? 1 + Math.floor(random() * 8) : 15 + Math.floor(random() * 110);
           rows.push({ sku, warehouseId: warehouse.id, quantity });
         }
       }
@@ -65,7 +124,12 @@ export async function seedDemoData(
   stockroom: Stockroom,
 ): Promise<{ seeded: boolean; warehouses: number; rows: number; skus: number }> {
   const existing = await stockroom.warehouses.list({ limit: 1 });
-  const context = (key: string) => ({ actor: 'system:demo', reason: 'demo data', idempotencyKey: `demo:${key}`, idempotencyScope: 'demo' });
+  const context = (key: string) => ({
+    actor: 'system:demo',
+    reason: 'demo data',
+    idempotencyKey: `demo:${key}`,
+    idempotencyScope: 'demo',
+  });
   const rows = demoStockRows();
   const skus = new Set(rows.map((row) => row.sku)).size;
   if (existing.items.length > 0 && !(await isPartialSeed(stockroom))) {
@@ -75,9 +139,14 @@ export async function seedDemoData(
     const found = await stockroom.warehouses.get(warehouse.id);
     if (!found) await stockroom.warehouses.create(warehouse, context(`warehouse:${warehouse.id}`));
   }
-  const result = await stockroom.adjustments.bulkUpdate({ mode: 'set', atomic: true, items: rows }, context('stock'));
+  const result = await stockroom.adjustments.bulkUpdate(
+    { mode: 'set', atomic: true, items: rows },
+    context('stock'),
+  );
   if (result.failed.length > 0) {
-    throw new Error(`demo data: ${result.failed.length} rows failed, the first: ${result.failed[0]?.detail}`);
+    throw new Error(
+      `demo data: ${result.failed.length} rows failed, the first: ${result.failed[0]?.detail}`,
+    );
   }
   return { seeded: true, warehouses: DEMO_WAREHOUSES.length, rows: rows.length, skus };
 }

@@ -1,4 +1,9 @@
-import { type Clock, fingerprint, IdempotencyConflictError, type StockStore } from '@stockroom/core';
+import {
+  type Clock,
+  fingerprint,
+  IdempotencyConflictError,
+  type StockStore,
+} from '@stockroom/core';
 import type { Request } from 'express';
 import { HttpProblem } from './problem-details.js';
 

@@ -27,7 +27,12 @@ export interface JobDefinition {
 
 /** What the runner reports for metrics. */
 export interface JobObserver {
-  jobRan(name: JobName, outcome: 'ok' | 'failed' | 'skipped', processed: number, seconds: number): void;
+  jobRan(
+    name: JobName,
+    outcome: 'ok' | 'failed' | 'skipped',
+    processed: number,
+    seconds: number,
+  ): void;
 }
 
 const MINUTE = 60_000;
@@ -134,7 +139,10 @@ export class JobRunner {
   async run(name: JobName): Promise<number> {
     const outcome = await this.runExclusive(name);
     if (outcome === 'busy') {
-      throw new InvalidStateError(`Job ${name} is running on another instance; try again later`, 'RUNNING');
+      throw new InvalidStateError(
+        `Job ${name} is running on another instance; try again later`,
+        'RUNNING',
+      );
     }
     return outcome.processed;
   }
@@ -189,19 +197,24 @@ export class JobRunner {
       this.logger.debug({ job: job.name }, 'job lease held elsewhere; skipped');
       return 'busy';
     }
-    const renewal = setInterval(() => {
-      lease.renew(job.leaseMs).catch((error: unknown) => {
-        this.logger.warn({ err: error, job: job.name }, 'job lease renewal failed');
-      });
-    }, Math.max(1000, job.leaseMs / 2));
+    const renewal = setInterval(
+      () => {
+        lease.renew(job.leaseMs).catch((error: unknown) => {
+          this.logger.warn({ err: error, job: job.name }, 'job lease renewal failed');
+        });
+      },
+      Math.max(1000, job.leaseMs / 2),
+    );
     renewal.unref();
     try {
       const processed = await job.run();
       const seconds = (performance.now() - started) / 1000;
       this.observer?.jobRan(job.name, 'ok', processed, seconds);
-      if (processed > 0 || job.name !== 'relay-outbox') {
-        this.logger.info({ job: job.name, processed, ms: Math.round(seconds * 1000) }, 'job ran');
-      }
+      // Quiet runs (nothing to do) stay at debug: the relay runs every second.
+      this.logger[processed > 0 ? 'info' : 'debug'](
+        { job: job.name, processed, ms: Math.round(seconds * 1000) },
+        'job ran',
+      );
       return { processed };
     } catch (error) {
       this.observer?.jobRan(job.name, 'failed', 0, (performance.now() - started) / 1000);

@@ -16,7 +16,10 @@ export class LoggingEventPublisher implements EventPublisher {
         'event',
       );
     }
-    this.logger.info({ published: events.length, types }, 'events logged (set KAFKA_BROKERS to publish to Kafka)');
+    this.logger.info(
+      { published: events.length, types },
+      'events logged (set KAFKA_BROKERS to publish to Kafka)',
+    );
   }
 
   async ping(): Promise<void> {}

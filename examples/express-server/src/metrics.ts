@@ -18,7 +18,12 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
   private readonly jobProcessed: Counter<'job'>;
   private readonly jobDuration: Histogram<'job'>;
 
-  constructor(stockroom: Stockroom, clock: Clock, logger: Logger, options: { defaultMetrics?: boolean } = {}) {
+  constructor(
+    stockroom: Stockroom,
+    clock: Clock,
+    logger: Logger,
+    options: { defaultMetrics?: boolean } = {},
+  ) {
     const registers = [this.registry];
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
     this.requests = new Histogram({
@@ -55,15 +60,51 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
           this.inc(read());
         },
       });
-    fromStats('stockroom_conflicts_total', 'Write conflicts (lost compare-and-set, serialization failures)', () => stockroom.stats.conflicts);
-    fromStats('stockroom_retries_total', 'Transactions retried after a conflict', () => stockroom.stats.retries);
-    fromStats('stockroom_sold_out_refusals_total', 'Reservations refused by the sold-out guard without a store round trip', () => stockroom.stats.soldOutRefusals);
-    fromStats('stockroom_reservation_batches_total', 'Reservation transactions (each applies a batch of requests)', () => stockroom.stats.batches.count);
-    fromStats('stockroom_cache_hits_total', 'Availability cache hits', () => stockroom.stats.cache.hits);
-    fromStats('stockroom_cache_misses_total', 'Availability cache misses', () => stockroom.stats.cache.misses);
-    fromStats('stockroom_cache_errors_total', 'Availability cache and guard failures (treated as misses)', () => stockroom.stats.cache.errors);
-    fromStats('stockroom_events_published_total', 'Events the outbox relay delivered', () => stockroom.relay?.stats.published ?? 0);
-    fromStats('stockroom_publish_failures_total', 'Outbox relay publish attempts that failed', () => stockroom.relay?.stats.failedAttempts ?? 0);
+    fromStats(
+      'stockroom_conflicts_total',
+      'Write conflicts (lost compare-and-set, serialization failures)',
+      () => stockroom.stats.conflicts,
+    );
+    fromStats(
+      'stockroom_retries_total',
+      'Transactions retried after a conflict',
+      () => stockroom.stats.retries,
+    );
+    fromStats(
+      'stockroom_sold_out_refusals_total',
+      'Reservations refused by the sold-out guard without a store round trip',
+      () => stockroom.stats.soldOutRefusals,
+    );
+    fromStats(
+      'stockroom_reservation_batches_total',
+      'Reservation transactions (each applies a batch of requests)',
+      () => stockroom.stats.batches.count,
+    );
+    fromStats(
+      'stockroom_cache_hits_total',
+      'Availability cache hits',
+      () => stockroom.stats.cache.hits,
+    );
+    fromStats(
+      'stockroom_cache_misses_total',
+      'Availability cache misses',
+      () => stockroom.stats.cache.misses,
+    );
+    fromStats(
+      'stockroom_cache_errors_total',
+      'Availability cache and guard failures (treated as misses)',
+      () => stockroom.stats.cache.errors,
+    );
+    fromStats(
+      'stockroom_events_published_total',
+      'Events the outbox relay delivered',
+      () => stockroom.relay?.stats.published ?? 0,
+    );
+    fromStats(
+      'stockroom_publish_failures_total',
+      'Outbox relay publish attempts that failed',
+      () => stockroom.relay?.stats.failedAttempts ?? 0,
+    );
     const outboxLag = async () => {
       try {
         return await stockroom.store.reads.outboxLag();
@@ -88,7 +129,9 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
       async collect() {
         const lag = await outboxLag();
         if (lag) {
-          this.set(lag.oldest ? Math.max(0, (clock.now().getTime() - lag.oldest.getTime()) / 1000) : 0);
+          this.set(
+            lag.oldest ? Math.max(0, (clock.now().getTime() - lag.oldest.getTime()) / 1000) : 0,
+          );
         }
       },
     });
@@ -123,7 +166,12 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
     this.local[outcome] += 1;
   }
 
-  jobRan(name: JobName, outcome: 'ok' | 'failed' | 'skipped', processed: number, seconds: number): void {
+  jobRan(
+    name: JobName,
+    outcome: 'ok' | 'failed' | 'skipped',
+    processed: number,
+    seconds: number,
+  ): void {
     this.jobRuns.inc({ job: name, outcome });
     if (outcome === 'skipped') return;
     this.jobProcessed.inc({ job: name }, processed);

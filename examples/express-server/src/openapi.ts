@@ -1,11 +1,11 @@
 import {
-  OpenApiGeneratorV31,
   OpenAPIRegistry,
+  OpenApiGeneratorV31,
   type ResponseConfig,
   type RouteConfig,
 } from '@asteasolutions/zod-to-openapi';
-import { ANY_ROLE, type Route } from './routes/define-route.js';
 import { PROBLEM_TYPES, type ProblemCode } from './problem-details.js';
+import { ANY_ROLE, type Route } from './routes/define-route.js';
 import { ProblemSchema } from './schemas/common.js';
 import { EmptyBody } from './schemas/reservation.js';
 import { z } from './schemas/zod.js';
@@ -22,7 +22,8 @@ export function openApiPath(path: string): string {
 export function failuresOf(route: Route): ProblemCode[] {
   const codes = new Set<ProblemCode>(['UNAUTHORIZED']);
   if (route.roles.length < ANY_ROLE.length) codes.add('FORBIDDEN');
-  if (route.params || route.query || route.body || route.method === 'post') codes.add('VALIDATION_FAILED');
+  if (route.params || route.query || route.body || route.method === 'post')
+    codes.add('VALIDATION_FAILED');
   for (const code of route.failures) codes.add(code);
   if (route.body) codes.add('PAYLOAD_TOO_LARGE');
   if (route.method === 'post') codes.add('IDEMPOTENCY_KEY_REUSED');
@@ -34,7 +35,10 @@ function problemResponses(route: Route): Record<string, ResponseConfig> {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of failuresOf(route)) {
     // The atomic bulk update answers 409 whatever the failure's code.
-    const status = route.operationId === 'bulkUpdateStock' && code === 'NOT_FOUND' ? 409 : PROBLEM_TYPES[code].status;
+    const status =
+      route.operationId === 'bulkUpdateStock' && code === 'NOT_FOUND'
+        ? 409
+        : PROBLEM_TYPES[code].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   const responses: Record<string, ResponseConfig> = {};
@@ -42,7 +46,11 @@ function problemResponses(route: Route): Record<string, ResponseConfig> {
     responses[String(status)] = {
       description: codes.join(', '),
       ...(status === 429
-        ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } }
+        ? {
+            headers: {
+              'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
+            },
+          }
         : {}),
       content: { 'application/problem+json': { schema: ProblemSchema } },
     };
@@ -51,15 +59,10 @@ function problemResponses(route: Route): Record<string, ResponseConfig> {
 }
 
 const IdempotencyHeaders = z.object({
-  'Idempotency-Key': z
-    .string()
-    .min(1)
-    .max(255)
-    .optional()
-    .openapi({
-      description:
-        'Makes the POST take effect at most once: a replay with the same key and body returns the first status and body with `Idempotent-Replayed: true`; the same key with another body → 422. Kept at least 24 h, scoped to the API key.',
-    }),
+  'Idempotency-Key': z.string().min(1).max(255).optional().openapi({
+    description:
+      'Makes the POST take effect at most once: a replay with the same key and body returns the first status and body with `Idempotent-Replayed: true`; the same key with another body → 422. Kept at least 24 h, scoped to the API key.',
+  }),
 });
 
 function routeConfig(route: Route): RouteConfig {
@@ -79,7 +82,9 @@ function routeConfig(route: Route): RouteConfig {
     operationId: route.operationId,
     tags: [route.tag],
     summary: route.summary,
-    description: [route.description, `Roles: ${route.roles.join(', ')}.`].filter(Boolean).join('\n\n'),
+    description: [route.description, `Roles: ${route.roles.join(', ')}.`]
+      .filter(Boolean)
+      .join('\n\n'),
     security: [{ apiKey: [] }],
     'x-roles': [...route.roles],
     request,
@@ -90,7 +95,8 @@ function routeConfig(route: Route): RouteConfig {
           ? {
               headers: {
                 'Idempotent-Replayed': {
-                  description: '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
+                  description:
+                    '`true` when this is the stored answer to an earlier request with the same Idempotency-Key',
                   schema: { type: 'string', enum: ['true'] },
                 },
               },
@@ -140,7 +146,10 @@ function registerOperations(registry: OpenAPIRegistry): void {
     summary: 'Readiness: the store, the cache and the publisher answer',
     responses: {
       200: { description: 'Ready', content: { 'application/json': { schema: Readiness } } },
-      503: { description: 'A component is down, or the server is shutting down', content: { 'application/json': { schema: Readiness } } },
+      503: {
+        description: 'A component is down, or the server is shutting down',
+        content: { 'application/json': { schema: Readiness } },
+      },
     },
   });
   registry.registerPath({
@@ -149,7 +158,12 @@ function registerOperations(registry: OpenAPIRegistry): void {
     operationId: 'metrics',
     tags,
     summary: 'Prometheus metrics',
-    responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: z.string() } } } },
+    responses: {
+      200: {
+        description: 'Prometheus text format',
+        content: { 'text/plain': { schema: z.string() } },
+      },
+    },
   });
   registry.registerPath({
     method: 'get',
@@ -157,7 +171,12 @@ function registerOperations(registry: OpenAPIRegistry): void {
     operationId: 'openapi',
     tags,
     summary: 'This document',
-    responses: { 200: { description: 'OpenAPI 3.1', content: { 'application/json': { schema: z.object({}).passthrough() } } } },
+    responses: {
+      200: {
+        description: 'OpenAPI 3.1',
+        content: { 'application/json': { schema: z.object({}).passthrough() } },
+      },
+    },
   });
   registry.registerPath({
     method: 'get',

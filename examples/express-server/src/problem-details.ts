@@ -53,7 +53,11 @@ export interface Problem {
     readonly requested: number;
     readonly available: number;
   }[];
-  readonly failed?: readonly { readonly index: number; readonly code: string; readonly detail: string }[];
+  readonly failed?: readonly {
+    readonly index: number;
+    readonly code: string;
+    readonly detail: string;
+  }[];
 }
 
 /** Extension members a problem may carry. */
@@ -99,7 +103,13 @@ export function atomicBulkFailure(
   return new HttpProblem(
     code,
     `Nothing was applied: ${failed.length} item(s) failed; the first, at index ${first?.index}: ${first?.detail}`,
-    { failed: failed.map(({ index, code: itemCode, detail }) => ({ index, code: itemCode, detail })) },
+    {
+      failed: failed.map(({ index, code: itemCode, detail }) => ({
+        index,
+        code: itemCode,
+        detail,
+      })),
+    },
     {},
     409,
   );
@@ -129,7 +139,12 @@ export function problem(
 
 function extensionsOf(error: StockroomError): ProblemExtensions {
   if (error.code === ErrorCode.VALIDATION_FAILED && 'issues' in error) {
-    return { errors: (error.issues as readonly ProblemIssue[]).map(({ path, message }) => ({ path, message })) };
+    return {
+      errors: (error.issues as readonly ProblemIssue[]).map(({ path, message }) => ({
+        path,
+        message,
+      })),
+    };
   }
   if (error.code === ErrorCode.INSUFFICIENT_STOCK && 'shortfalls' in error) {
     const shortfalls = error.shortfalls as readonly {
@@ -138,7 +153,11 @@ function extensionsOf(error: StockroomError): ProblemExtensions {
       available: number;
     }[];
     return {
-      shortfalls: shortfalls.map(({ sku, requested, available }) => ({ sku, requested, available })),
+      shortfalls: shortfalls.map(({ sku, requested, available }) => ({
+        sku,
+        requested,
+        available,
+      })),
     };
   }
   return {};

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   type Clock,
   createStockroom,
@@ -10,10 +10,17 @@ import {
   type Stockroom,
   systemClock,
 } from '@stockroom/core';
-import { pino, type Logger as PinoLogger } from 'pino';
+import { type Logger as PinoLogger, pino } from 'pino';
 import { createApp, type ReadinessComponent } from './app.js';
-import { ApiKeyRing, type ApiKeyEntry, ensureAdminKey } from './auth.js';
-import { openKafka, openRedis, openStore } from './backends.js';
+import { type ApiKeyEntry, ApiKeyRing, ensureAdminKey } from './auth.js';
+import {
+  type KafkaBackend,
+  type OpenedStore,
+  openKafka,
+  openRedis,
+  openStore,
+  type RedisBackend,
+} from './backends.js';
 import type { Config } from './config.js';
 import { seedDemoData } from './demo-data.js';
 import { JobRunner, stockroomJobs } from './jobs.js';
@@ -43,7 +50,9 @@ export interface RunningService {
   readonly metrics: ServerMetrics;
   readonly logger: PinoLogger;
   /** The generated admin key, when no keys were configured; `created` on its first start. */
-  readonly adminKey: { readonly key: string; readonly created: boolean; readonly path: string } | undefined;
+  readonly adminKey:
+    | { readonly key: string; readonly created: boolean; readonly path: string }
+    | undefined;
   /**
    * Graceful shutdown: stop accepting, finish in-flight requests (up to the shutdown timeout),
    * stop the jobs, run the relay once more, close the consumer, publisher, store and Redis.
@@ -56,7 +65,10 @@ export interface RunningService {
 export const VERSION = '0.1.0';
 
 /** Builds everything from the configuration and listens. */
-export async function startService(config: Config, overrides: ServiceOverrides = {}): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  overrides: ServiceOverrides = {},
+): Promise<RunningService> {
   const clock = overrides.clock ?? systemClock;
   const logger =
     overrides.logger ??
@@ -68,11 +80,33 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   await mkdir(config.dataDir, { recursive: true });
 
   const opened = await openStore(config, logger);
-  const redis = await openRedis(config, logger, clock).catch(async (error: unknown) => {
-    await opened.store.close();
+  let redis: RedisBackend | undefined;
+  let kafka: KafkaBackend | undefined;
+  try {
+    redis = await openRedis(config, logger, clock);
+    kafka = overrides.publisher ? undefined : await openKafka(config, logger, clock);
+    return await assemble(config, overrides, { logger, clock, opened, redis, kafka });
+  } catch (error) {
+    // Whatever failed (a bad key file, a port in use…), release what was opened.
+    await kafka?.close().catch(() => {});
+    await redis?.close().catch(() => {});
+    await opened.store.close().catch(() => {});
     throw error;
-  });
-  const kafka = overrides.publisher ? undefined : await openKafka(config, logger, clock);
+  }
+}
+
+async function assemble(
+  config: Config,
+  overrides: ServiceOverrides,
+  parts: {
+    readonly logger: PinoLogger;
+    readonly clock: Clock;
+    readonly opened: OpenedStore;
+    readonly redis: RedisBackend | undefined;
+    readonly kafka: KafkaBackend | undefined;
+  },
+): Promise<RunningService> {
+  const { logger, clock, opened, redis, kafka } = parts;
   const publisher: EventPublisher =
     overrides.publisher ?? kafka?.publisher ?? new LoggingEventPublisher(logger);
 
@@ -110,7 +144,9 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         ? new RedisRateLimiter(redis.client, config.redisPrefix, config.rateLimitPerMinute, logger)
         : new MemoryRateLimiter(config.rateLimitPerMinute, clock);
   const readiness: ReadinessComponent[] = [
-    redis ? { name: 'cache', kind: 'redis', check: () => redis.ping() } : { name: 'cache', kind: 'none' },
+    redis
+      ? { name: 'cache', kind: 'redis', check: () => redis.ping() }
+      : { name: 'cache', kind: 'none' },
     {
       name: 'publisher',
       kind: overrides.publisher ? 'custom' : kafka ? 'kafka' : 'logging',
@@ -132,10 +168,17 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     ...(limiter ? { rateLimit: { limiter, perMinute: config.rateLimitPerMinute } } : {}),
   });
 
-  const server = config.host === undefined ? app.listen(config.port) : app.listen(config.port, config.host);
+  const server =
+    config.host === undefined ? app.listen(config.port) : app.listen(config.port, config.host);
   // Keep-alive longer than typical load balancers' idle timeouts, so they close first.
   server.keepAliveTimeout = 65_000;
-  await once(server, 'listening');
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await jobs.stop();
+    await stockroom.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   if (config.jobs) jobs.start();
   kafka?.startConsumer(stockroom);
@@ -158,19 +201,24 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       shuttingDown = true;
       logger.info({}, 'shutting down');
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle as their last response goes out: close them then.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), config.shutdownTimeoutMs);
       await stopped;
+      clearInterval(sweep);
       clearTimeout(timer);
       await jobs.stop();
-      await kafka?.close().catch((error: unknown) => logger.warn({ err: error }, 'Kafka close failed'));
+      await kafka?.stopConsumer();
       try {
         const published = (await stockroom.relay?.drain()) ?? 0;
         if (published > 0) logger.info({ published }, 'outbox drained');
       } catch (error) {
         logger.warn({ err: error }, 'last outbox relay failed; the events stay in the outbox');
       }
-      if (!kafka) await publisher.close?.();
+      await publisher
+        .close?.()
+        ?.catch((error: unknown) => logger.warn({ err: error }, 'publisher close failed'));
       await stockroom.close();
       await redis?.close();
       logger.info({}, 'stopped');

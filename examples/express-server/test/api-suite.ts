@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../src/app.js';
-import { type Backend, startTestServer, type TestServer } from './support.js';
 import { alertAndJobTests } from './suites/alerts-jobs.js';
 import { authAndIdempotencyTests } from './suites/auth-idempotency.js';
 import { badInputTests } from './suites/bad-input.js';
@@ -8,6 +7,7 @@ import { inventoryTests } from './suites/inventory.js';
 import { reservationTests } from './suites/reservations.js';
 import { transferTests } from './suites/transfers.js';
 import { warehouseTests } from './suites/warehouses.js';
+import { type Backend, startTestServer, type TestServer } from './support.js';
 
 /**
  * The end-to-end suite over real HTTP: one server per backend, every endpoint of the contract
@@ -29,7 +29,9 @@ export function defineApiSuite(
         ['berlin', 'Berlin', 52.52, 13.405],
         ['madrid', 'Madrid', 40.4168, -3.7038],
       ] as const) {
-        const answer = await server.call('POST', '/api/v1/warehouses', { body: { id, name, latitude, longitude } });
+        const answer = await server.call('POST', '/api/v1/warehouses', {
+          body: { id, name, latitude, longitude },
+        });
         expect(answer.status, answer.text).toBe(201);
       }
     });
@@ -50,11 +52,17 @@ export function defineApiSuite(
       it('exercised every route of the API with a success and a failure (per /metrics)', async () => {
         const text = (await server.call('GET', '/metrics', { as: 'none' })).text;
         const seen = new Map<string, Set<string>>();
-        for (const match of text.matchAll(/^http_request_duration_seconds_count\{method="(\w+)",route="([^"]+)",status="(\d+)"\} (\d+)/gm)) {
+        for (const match of text.matchAll(
+          /^http_request_duration_seconds_count\{method="(\w+)",route="([^"]+)",status="(\d+)"\} (\d+)/gm,
+        )) {
           const key = `${match[1]} ${match[2]}`;
           seen.set(key, (seen.get(key) ?? new Set()).add(match[3]![0]!));
         }
-        const routes = apiRoutes({ stockroom: server.service.stockroom, jobs: server.service.jobs, metrics: server.service.metrics });
+        const routes = apiRoutes({
+          stockroom: server.service.stockroom,
+          jobs: server.service.jobs,
+          metrics: server.service.metrics,
+        });
         const missing = routes
           .map((route) => `${route.method.toUpperCase()} /api/v1${route.path}`)
           .filter((key) => !(seen.get(key)?.has('2') && seen.get(key)?.has('4')));

@@ -33,7 +33,13 @@ const CONTRACT = [
   'GET /api/v1/replenishment/suggestions',
   'POST /api/v1/admin/jobs/{name}/run',
 ];
-const OPERATIONS = ['GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs'];
+const OPERATIONS = [
+  'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
+  'GET /openapi.json',
+  'GET /docs',
+];
 
 describe('OpenAPI document and reference page', () => {
   let server: TestServer;
@@ -52,10 +58,16 @@ describe('OpenAPI document and reference page', () => {
   it('is a valid OpenAPI 3.1 document (checked by an OpenAPI validator)', async () => {
     expect(document.openapi).toBe('3.1.0');
     await expect(SwaggerParser.validate(structuredClone(document))).resolves.toBeTruthy();
+    // The validator does reject a broken document (so the check above means something).
+    const broken = structuredClone(document);
+    broken.paths['/api/v1/reservations'].post.responses['201'].content = 'not a map';
+    await expect(SwaggerParser.validate(broken)).rejects.toThrow();
   });
 
   it('lists exactly the routes of the contract, plus the operations routes', () => {
-    const listed = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, item]) =>
+    const listed = Object.entries(
+      document.paths as Record<string, Record<string, unknown>>,
+    ).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
     expect([...listed].sort()).toEqual([...CONTRACT, ...OPERATIONS].sort());
@@ -67,20 +79,39 @@ describe('OpenAPI document and reference page', () => {
       const operation = document.paths[path][method.toLowerCase()];
       expect(operation['x-roles'].length, entry).toBeGreaterThan(0);
       expect(operation.security, entry).toEqual([{ apiKey: [] }]);
-      expect(operation.responses['401'].content['application/problem+json'].schema, entry).toEqual({ $ref: '#/components/schemas/Problem' });
+      expect(operation.responses['401'].content['application/problem+json'].schema, entry).toEqual({
+        $ref: '#/components/schemas/Problem',
+      });
       const success = Object.keys(operation.responses).filter((status) => status.startsWith('2'));
       expect(success, entry).toHaveLength(1);
-      const headers = (operation.parameters ?? []).filter((parameter: { in: string }) => parameter.in === 'header');
-      expect(headers.map((parameter: { name: string }) => parameter.name), entry).toEqual(method === 'POST' ? ['Idempotency-Key'] : []);
+      const headers = (operation.parameters ?? []).filter(
+        (parameter: { in: string }) => parameter.in === 'header',
+      );
+      expect(
+        headers.map((parameter: { name: string }) => parameter.name),
+        entry,
+      ).toEqual(method === 'POST' ? ['Idempotency-Key'] : []);
       if (method === 'POST') expect(operation.responses['422'], entry).toBeDefined();
     }
-    expect(document.paths['/api/v1/reservations'].post.responses['201'].content['application/json'].schema).toEqual({
+    expect(
+      document.paths['/api/v1/reservations'].post.responses['201'].content['application/json']
+        .schema,
+    ).toEqual({
       $ref: '#/components/schemas/Reservation',
     });
     expect(document.paths['/api/v1/reservations'].post['x-roles']).toEqual(['admin', 'storefront']);
     expect(document.components.schemas.Reserve.additionalProperties).toBe(false);
     expect(document.components.schemas.Stock.required).toEqual(
-      expect.arrayContaining(['sku', 'warehouseId', 'available', 'reserved', 'damaged', 'inTransit', 'total', 'version']),
+      expect.arrayContaining([
+        'sku',
+        'warehouseId',
+        'available',
+        'reserved',
+        'damaged',
+        'inTransit',
+        'total',
+        'version',
+      ]),
     );
   });
 
@@ -92,7 +123,13 @@ describe('OpenAPI document and reference page', () => {
       const [method, path] = entry.split(' ') as [string, string];
       expect(page.text, entry).toContain(`${method}</span> <code>${path}</code>`);
     }
-    for (const code of ['VALIDATION_FAILED', 'INSUFFICIENT_STOCK', 'IDEMPOTENCY_KEY_REUSED', 'RATE_LIMITED', 'STORE_UNAVAILABLE']) {
+    for (const code of [
+      'VALIDATION_FAILED',
+      'INSUFFICIENT_STOCK',
+      'IDEMPOTENCY_KEY_REUSED',
+      'RATE_LIMITED',
+      'STORE_UNAVAILABLE',
+    ]) {
       expect(page.text).toContain(`id="problem-${code.toLowerCase().replaceAll('_', '-')}"`);
     }
     expect(page.text).not.toMatch(/<script/);

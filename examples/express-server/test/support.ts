@@ -73,7 +73,11 @@ async function postgresReachable(): Promise<boolean> {
 
 /** The skip reason of the Postgres variant (false when PostgreSQL answers; throws under CI). */
 export async function postgresSkipReason(): Promise<string | false> {
-  return unavailableService('PostgreSQL', await postgresReachable(), DATABASE_URL.replace(/\/\/[^@]*@/, '//'));
+  return unavailableService(
+    'PostgreSQL',
+    await postgresReachable(),
+    DATABASE_URL.replace(/\/\/[^@]*@/, '//'),
+  );
 }
 
 /** A schema name unique to this file and run. */
@@ -100,8 +104,9 @@ export async function dropSchema(schema: string): Promise<void> {
 export async function startTestServer(
   backend: Backend = { kind: 'sqlite' },
   env: Record<string, string> = {},
+  options: { readonly configuredPublisher?: boolean } = {},
 ): Promise<TestServer> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'stockroom-server-'));
+  const dataDir = env.STOCKROOM_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'stockroom-server-')));
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -110,18 +115,30 @@ export async function startTestServer(
     STOCKROOM_JOBS: '0',
     LOG_LEVEL: 'silent',
     ...(backend.kind === 'memory' ? { DATABASE_URL: 'memory:' } : {}),
-    ...(backend.kind === 'postgres' ? { DATABASE_URL: backend.url, DATABASE_SCHEMA: backend.schema } : {}),
+    ...(backend.kind === 'postgres'
+      ? { DATABASE_URL: backend.url, DATABASE_SCHEMA: backend.schema }
+      : {}),
     ...env,
   });
   const clock = new ManualClock('2026-03-01T09:00:00.000Z');
   const publisher = new MemoryEventPublisher();
-  const service = await startService(config, {
-    clock,
-    publisher,
-    checkResponses: true,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-  });
-  const call = async <T,>(method: string, path: string, options: CallOptions = {}): Promise<Answer<T>> => {
+  let service: RunningService;
+  try {
+    service = await startService(config, {
+      clock,
+      ...(options.configuredPublisher ? {} : { publisher }),
+      checkResponses: true,
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    });
+  } catch (error) {
+    if (env.STOCKROOM_DATA_DIR === undefined) await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const call = async <T>(
+    method: string,
+    path: string,
+    options: CallOptions = {},
+  ): Promise<Answer<T>> => {
     const as = options.as ?? 'admin';
     const headers: Record<string, string> = { ...options.headers };
     if (as === 'bogus') headers.authorization = 'Bearer not-a-key-at-all-0000';
@@ -133,7 +150,11 @@ export async function startTestServer(
       body = JSON.stringify(options.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await fetch(`${service.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
+    const response = await fetch(`${service.url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     const text = await response.text();
     const type = response.headers.get('content-type') ?? '';
     return {
@@ -151,7 +172,7 @@ export async function startTestServer(
     call,
     async close() {
       await service.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (env.STOCKROOM_DATA_DIR === undefined) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

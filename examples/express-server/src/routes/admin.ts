@@ -6,7 +6,10 @@ import { z } from '../schemas/zod.js';
 import { ADMIN, defineRoute, type Route } from './define-route.js';
 
 const JobParams = z.strictObject({
-  name: Id.openapi({ description: `One of ${JOB_NAMES.join(', ')}`, example: 'expire-reservations' }),
+  name: Id.openapi({
+    description: `One of ${JOB_NAMES.join(', ')}`,
+    example: 'expire-reservations',
+  }),
 });
 
 const JobResultSchema = z

@@ -139,10 +139,7 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
       return { params, query, body };
     },
     run(input, call) {
-      return spec.handle(
-        input as RouteInput<z.output<P>, z.output<Q>, z.output<B>>,
-        call,
-      );
+      return spec.handle(input as RouteInput<z.output<P>, z.output<Q>, z.output<B>>, call);
     },
   };
 }

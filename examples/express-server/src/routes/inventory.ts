@@ -34,7 +34,8 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       method: 'get',
       path: '/inventory/check',
       tag: 'Inventory',
-      summary: 'Can this quantity of a SKU be had? (ACTIVE warehouses; nearest first with coordinates)',
+      summary:
+        'Can this quantity of a SKU be had? (ACTIVE warehouses; nearest first with coordinates)',
       roles: ANY_ROLE,
       query: CheckQuery,
       success: { status: 200, description: 'The answer', schema: AvailabilitySchema },
@@ -72,7 +73,11 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       summary: 'Restock, return, damage or correct one row (one ledger movement)',
       roles: ADMIN,
       body: AdjustBody,
-      success: { status: 200, description: 'The row after the change and its movement', schema: AdjustResultSchema },
+      success: {
+        status: 200,
+        description: 'The row after the change and its movement',
+        schema: AdjustResultSchema,
+      },
       failures: ['NOT_FOUND', 'INSUFFICIENT_STOCK', 'VERSION_CONFLICT', 'CAPACITY_EXCEEDED'],
       async handle({ body }, call) {
         const { reason, ...request } = body;
@@ -96,14 +101,19 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       roles: ADMIN,
       body: BulkUpdateBody,
       bodyLimit: '16mb',
-      success: { status: 200, description: 'What was applied and what failed', schema: BulkResultSchema },
+      success: {
+        status: 200,
+        description: 'What was applied and what failed',
+        schema: BulkResultSchema,
+      },
       failures: ['INSUFFICIENT_STOCK', 'CAPACITY_EXCEEDED', 'NOT_FOUND'],
       async handle({ body }, call) {
         const result = await stockroom.adjustments.bulkUpdate(
           { mode: body.mode, atomic: body.atomic ?? false, items: body.items },
           call.change,
         );
-        if ((body.atomic ?? false) && result.failed.length > 0) throw atomicBulkFailure(result.failed);
+        if ((body.atomic ?? false) && result.failed.length > 0)
+          throw atomicBulkFailure(result.failed);
         return {
           applied: result.applied,
           failed: result.failed.map(({ index, code, detail }) => ({ index, code, detail })),

@@ -137,7 +137,11 @@ export function reservationRoutes({
       roles: STOREFRONT,
       params: OrderParams,
       body: CancelOrderBody,
-      success: { status: 200, description: 'What was released and refunded', schema: CancelResultSchema },
+      success: {
+        status: 200,
+        description: 'What was released and refunded',
+        schema: CancelResultSchema,
+      },
       failures: ['INVALID_STATE'],
       async handle({ params, body }, call) {
         return presentCancel(

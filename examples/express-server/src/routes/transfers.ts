@@ -1,4 +1,5 @@
 import { NotFoundError, type Stockroom } from '@stockroom/core';
+import { EmptyBody } from '../schemas/reservation.js';
 import {
   CreateTransferBody,
   presentTransfer,
@@ -7,16 +8,11 @@ import {
   TransferParams,
   TransferSchema,
 } from '../schemas/transfer.js';
-import { EmptyBody } from '../schemas/reservation.js';
 import { ADMIN, ANY_ROLE, defineRoute, type Route } from './define-route.js';
 
 /** /transfers. */
 export function transferRoutes({ stockroom }: { stockroom: Stockroom }): Route[] {
-  const step = (
-    name: 'ship' | 'receive' | 'cancel',
-    summary: string,
-    description: string,
-  ): Route =>
+  const step = (name: 'ship' | 'receive' | 'cancel', summary: string, description: string): Route =>
     defineRoute({
       operationId: `${name}Transfer`,
       method: 'post',
@@ -27,7 +23,11 @@ export function transferRoutes({ stockroom }: { stockroom: Stockroom }): Route[]
       params: TransferParams,
       body: EmptyBody,
       success: { status: 200, description, schema: TransferSchema },
-      failures: ['NOT_FOUND', 'INVALID_STATE', ...(name === 'ship' ? (['INSUFFICIENT_STOCK'] as const) : [])],
+      failures: [
+        'NOT_FOUND',
+        'INVALID_STATE',
+        ...(name === 'ship' ? (['INSUFFICIENT_STOCK'] as const) : []),
+      ],
       async handle({ params }, call) {
         return presentTransfer(await stockroom.transfers[name](params.id, call.change));
       },

@@ -10,8 +10,24 @@ export const Id = z
   .refine(isValidId, { message: 'must be 1–128 printable characters' })
   .openapi({ example: 'SKU-1' });
 
+/** An integer in [min, max], with one clear message for every way to miss. */
+export function integerIn(min: number, max: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .max(max, { error: message });
+}
+
+/** A number in [min, max]. */
+export function numberIn(min: number, max: number) {
+  const message = `must be a number from ${min} to ${max}`;
+  return z.number({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
 /** A quantity: an integer from 1 to 1,000,000,000. */
-export const Quantity = z.number().int().min(1).max(MAX_QUANTITY).openapi({ example: 5 });
+export const Quantity = integerIn(1, MAX_QUANTITY).openapi({ example: 5 });
 
 /** An ISO-8601 UTC time, as every response carries times. */
 export const Timestamp = z.iso.datetime().openapi({ example: '2026-01-01T12:00:00.000Z' });
@@ -26,7 +42,7 @@ const decimalText = /^-?[0-9]{1,16}(\.[0-9]{1,16})?$/;
 export function integerQuery(min: number, max: number) {
   return z.preprocess(
     (value) => (typeof value === 'string' && integerText.test(value) ? Number(value) : value),
-    z.number({ error: 'must be an integer' }).int().min(min).max(max),
+    integerIn(min, max),
   );
 }
 
@@ -34,7 +50,7 @@ export function integerQuery(min: number, max: number) {
 export function numberQuery(min: number, max: number) {
   return z.preprocess(
     (value) => (typeof value === 'string' && decimalText.test(value) ? Number(value) : value),
-    z.number({ error: 'must be a number' }).min(min).max(max),
+    numberIn(min, max),
   );
 }
 

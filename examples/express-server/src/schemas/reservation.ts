@@ -5,7 +5,7 @@ import {
   type Reservation,
   ReservationStatus,
 } from '@stockroom/core';
-import { Id, OptionalTimestamp, Quantity, Timestamp } from './common.js';
+import { Id, integerIn, numberIn, OptionalTimestamp, Quantity, Timestamp } from './common.js';
 import { MovementSchema, presentMovement } from './stock.js';
 import { z } from './zod.js';
 
@@ -49,11 +49,13 @@ export const ReserveBody = z
       .max(86_400)
       .optional()
       .openapi({ description: '1 … the maximum lifetime (default 600)' }),
-    strategy: z.enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]]).optional(),
+    strategy: z
+      .enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]])
+      .optional(),
     location: z
       .strictObject({
-        latitude: z.number().min(-90).max(90),
-        longitude: z.number().min(-180).max(180),
+        latitude: numberIn(-90, 90),
+        longitude: numberIn(-180, 180),
       })
       .optional()
       .openapi({ description: "The customer's location, for the nearest strategy" }),
@@ -67,7 +69,7 @@ export const ReservationParams = z.strictObject({ id: Id });
 export const EmptyBody = z.strictObject({}).optional();
 
 /** POST /reservations/:id/extend. */
-export const ExtendBody = z.strictObject({ seconds: z.number().int().min(1).max(3600) }).openapi('Extend');
+export const ExtendBody = z.strictObject({ seconds: integerIn(1, 3600) }).openapi('Extend');
 
 /** `:orderId`. */
 export const OrderParams = z.strictObject({ orderId: Id });

@@ -9,6 +9,7 @@ import {
 } from '@stockroom/core';
 import {
   Id,
+  integerIn,
   integerQuery,
   numberQuery,
   OptionalTimestamp,
@@ -132,7 +133,7 @@ export const SkuStockQuery = z.strictObject({
     .openapi({ description: 'Rebuild the quantities at this instant from the ledger' }),
 });
 
-const Signed = z.number().int().min(-MAX_QUANTITY).max(MAX_QUANTITY);
+const Signed = integerIn(-MAX_QUANTITY, MAX_QUANTITY);
 
 /** POST /inventory/adjust. */
 export const AdjustBody = z
@@ -147,7 +148,7 @@ export const AdjustBody = z
       description: 'Positive; signed and non-zero for ADJUSTMENT',
     }),
     reason: z.string().min(1).max(500).optional(),
-    expectedVersion: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    expectedVersion: integerIn(0, Number.MAX_SAFE_INTEGER).optional(),
   })
   .superRefine((body, context) => {
     if (body.type === 'ADJUSTMENT' ? body.quantity === 0 : body.quantity < 1) {
@@ -174,8 +175,8 @@ export const StockKeyParams = z.strictObject({ sku: Id, warehouseId: Id });
 /** PUT …/settings. */
 export const SettingsBody = z
   .strictObject({
-    lowStockThreshold: z.number().int().min(0).max(MAX_QUANTITY).optional(),
-    reorderPoint: z.number().int().min(0).max(MAX_QUANTITY).optional(),
+    lowStockThreshold: integerIn(0, MAX_QUANTITY).optional(),
+    reorderPoint: integerIn(0, MAX_QUANTITY).optional(),
     maxStockLevel: z
       .number()
       .int()
@@ -199,8 +200,7 @@ export const StockPageSchema = pageOf(StockSchema, 'StockPage');
 /** The most items one bulk update may carry. */
 export const MAX_BULK_ITEMS = 10_000;
 
-const bulkItem = (quantity: z.ZodNumber) =>
-  z.strictObject({ sku: Id, warehouseId: Id, quantity });
+const bulkItem = (quantity: z.ZodNumber) => z.strictObject({ sku: Id, warehouseId: Id, quantity });
 
 /** POST /inventory/bulk-update. */
 export const BulkUpdateBody = z
@@ -208,7 +208,10 @@ export const BulkUpdateBody = z
     z.strictObject({
       mode: z.literal('set').openapi({ description: 'Write available to quantity (0 allowed)' }),
       atomic: z.boolean().optional(),
-      items: z.array(bulkItem(z.number().int().min(0).max(MAX_QUANTITY))).min(1).max(MAX_BULK_ITEMS),
+      items: z
+        .array(bulkItem(integerIn(0, MAX_QUANTITY)))
+        .min(1)
+        .max(MAX_BULK_ITEMS),
     }),
     z.strictObject({
       mode: z.literal('delta').openapi({ description: 'Add a signed non-zero quantity' }),

@@ -1,9 +1,13 @@
 import type { WarehouseWithOccupancy } from '@stockroom/core';
 import { WarehouseStatus } from '@stockroom/core';
-import { Id, PagingQuery, pageOf } from './common.js';
+import { Id, integerIn, numberIn, PagingQuery, pageOf } from './common.js';
 import { z } from './zod.js';
 
-const Status = z.enum([WarehouseStatus.ACTIVE, WarehouseStatus.INACTIVE, WarehouseStatus.MAINTENANCE]);
+const Status = z.enum([
+  WarehouseStatus.ACTIVE,
+  WarehouseStatus.INACTIVE,
+  WarehouseStatus.MAINTENANCE,
+]);
 
 /** A warehouse as the API shows it. */
 export const WarehouseSchema = z
@@ -15,9 +19,16 @@ export const WarehouseSchema = z
     country: z.string().nullable(),
     latitude: z.number().nullable(),
     longitude: z.number().nullable(),
-    capacity: z.number().int().nullable().openapi({ description: 'Most units it may hold; null for no limit' }),
+    capacity: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Most units it may hold; null for no limit' }),
     status: Status,
-    priority: z.number().int().openapi({ description: 'Lower is preferred by the priority strategy' }),
+    priority: z
+      .number()
+      .int()
+      .openapi({ description: 'Lower is preferred by the priority strategy' }),
     occupancy: z.number().int().openapi({ description: 'Sum of `total` of its stock rows' }),
   })
   .openapi('Warehouse');
@@ -30,17 +41,15 @@ const fields = {
   code: Id.optional(),
   city: z.string().max(200).nullable().optional(),
   country: z.string().max(64).nullable().optional(),
-  latitude: z.number().min(-90).max(90).nullable().optional(),
-  longitude: z.number().min(-180).max(180).nullable().optional(),
-  capacity: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullable().optional(),
+  latitude: numberIn(-90, 90).nullable().optional(),
+  longitude: numberIn(-180, 180).nullable().optional(),
+  capacity: integerIn(0, Number.MAX_SAFE_INTEGER).nullable().optional(),
   status: Status.optional(),
-  priority: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+  priority: integerIn(-1_000_000, 1_000_000).optional(),
 };
 
 /** POST /warehouses. */
-export const CreateWarehouseBody = z
-  .strictObject({ id: Id, ...fields })
-  .openapi('CreateWarehouse');
+export const CreateWarehouseBody = z.strictObject({ id: Id, ...fields }).openapi('CreateWarehouse');
 
 /** PATCH /warehouses/:id: any subset of the POST fields but `id`. */
 export const UpdateWarehouseBody = z

@@ -10,7 +10,9 @@ export function alertAndJobTests(server: () => TestServer): void {
       const held = await reserve(server(), { items: [{ sku: 'ALERT-1', quantity: 25 }] });
       expect(held.status).toBe(201);
       expect(await runJob(server(), 'low-stock')).toBeGreaterThan(0);
-      const triggered = await server().call('GET', '/api/v1/alerts?status=TRIGGERED&limit=1000', { as: 'readonly' });
+      const triggered = await server().call('GET', '/api/v1/alerts?status=TRIGGERED&limit=1000', {
+        as: 'readonly',
+      });
       expect(triggered.status).toBe(200);
       const alert = triggered.body.items.find((item: { sku: string }) => item.sku === 'ALERT-1');
       expect(alert).toEqual({
@@ -35,18 +37,34 @@ export function alertAndJobTests(server: () => TestServer): void {
       });
       const listed = await server().call('GET', '/api/v1/alerts?status=ACKNOWLEDGED');
       expect(listed.body.items.map((item: { id: string }) => item.id)).toContain(alert.id);
-      expectProblem(await server().call('POST', '/api/v1/alerts/alr_unknown/acknowledge'), 404, 'NOT_FOUND');
-      expectProblem(await server().call('GET', '/api/v1/alerts?status=SLEEPING'), 400, 'VALIDATION_FAILED');
+      expectProblem(
+        await server().call('POST', '/api/v1/alerts/alr_unknown/acknowledge'),
+        404,
+        'NOT_FOUND',
+      );
+      expectProblem(
+        await server().call('GET', '/api/v1/alerts?status=SLEEPING'),
+        400,
+        'VALIDATION_FAILED',
+      );
       // Back above the threshold: the alert resolves, and acknowledging it is then 409.
       await server().call('POST', `/api/v1/reservations/${held.body.reservationId}/release`);
       const resolved = await server().call('GET', '/api/v1/alerts?status=RESOLVED&limit=1000');
       expect(resolved.body.items.map((item: { id: string }) => item.id)).toContain(alert.id);
-      expectProblem(await server().call('POST', `/api/v1/alerts/${alert.id}/acknowledge`), 409, 'INVALID_STATE');
+      expectProblem(
+        await server().call('POST', `/api/v1/alerts/${alert.id}/acknowledge`),
+        409,
+        'INVALID_STATE',
+      );
     });
 
     it('suggests what to reorder', async () => {
       await restock(server(), 'REPL-1', 'madrid', 4);
-      const answer = await server().call('GET', '/api/v1/replenishment/suggestions?warehouseId=madrid', { as: 'readonly' });
+      const answer = await server().call(
+        'GET',
+        '/api/v1/replenishment/suggestions?warehouseId=madrid',
+        { as: 'readonly' },
+      );
       expect(answer.status).toBe(200);
       const line = answer.body.items.find((item: { sku: string }) => item.sku === 'REPL-1');
       // No sales: reorder up to the reorder point plus one.
@@ -61,7 +79,11 @@ export function alertAndJobTests(server: () => TestServer): void {
         suggestedQuantity: 17,
       });
       for (const item of answer.body.items) expect(item.warehouseId).toBe('madrid');
-      expectProblem(await server().call('GET', '/api/v1/replenishment/suggestions?warehouseId='), 400, 'VALIDATION_FAILED');
+      expectProblem(
+        await server().call('GET', '/api/v1/replenishment/suggestions?warehouseId='),
+        400,
+        'VALIDATION_FAILED',
+      );
     });
   });
 
@@ -71,8 +93,16 @@ export function alertAndJobTests(server: () => TestServer): void {
       expect(await runJob(server(), 'low-stock')).toBeGreaterThan(0);
       expect(await runJob(server(), 'expire-reservations')).toBe(0);
       expect(await runJob(server(), 'purge-idempotency-keys')).toBeGreaterThanOrEqual(0);
-      expectProblem(await server().call('POST', '/api/v1/admin/jobs/make-coffee/run'), 404, 'NOT_FOUND');
-      expectProblem(await server().call('POST', '/api/v1/admin/jobs/low-stock/run', { as: 'storefront' }), 403, 'FORBIDDEN');
+      expectProblem(
+        await server().call('POST', '/api/v1/admin/jobs/make-coffee/run'),
+        404,
+        'NOT_FOUND',
+      );
+      expectProblem(
+        await server().call('POST', '/api/v1/admin/jobs/low-stock/run', { as: 'storefront' }),
+        403,
+        'FORBIDDEN',
+      );
     });
 
     it('relays the outbox to the publisher; /metrics shows the lag and the published count', async () => {
@@ -88,7 +118,9 @@ export function alertAndJobTests(server: () => TestServer): void {
       );
       expect(await metric(server(), 'stockroom_outbox_pending')).toBe(0);
       expect(await metric(server(), 'stockroom_outbox_lag_seconds')).toBe(0);
-      expect(await metric(server(), 'stockroom_events_published_total')).toBeGreaterThanOrEqual(published);
+      expect(await metric(server(), 'stockroom_events_published_total')).toBeGreaterThanOrEqual(
+        published,
+      );
     });
 
     it('purges idempotency keys older than 24 hours', async () => {

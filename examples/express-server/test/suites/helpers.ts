@@ -29,7 +29,9 @@ export async function restock(
 
 /** A SKU's totals and rows, or null when it has none. */
 export async function stockOf(server: TestServer, sku: string) {
-  const answer = await server.call('GET', `/api/v1/inventory/${encodeURIComponent(sku)}`, { as: 'readonly' });
+  const answer = await server.call('GET', `/api/v1/inventory/${encodeURIComponent(sku)}`, {
+    as: 'readonly',
+  });
   if (answer.status === 404) return null;
   expect(answer.status, answer.text).toBe(200);
   return answer.body;
@@ -38,7 +40,10 @@ export async function stockOf(server: TestServer, sku: string) {
 /** One row of a SKU, by warehouse. */
 export async function rowOf(server: TestServer, sku: string, warehouseId: string) {
   const stock = await stockOf(server, sku);
-  return stock?.warehouses.find((row: { warehouseId: string }) => row.warehouseId === warehouseId) ?? null;
+  return (
+    stock?.warehouses.find((row: { warehouseId: string }) => row.warehouseId === warehouseId) ??
+    null
+  );
 }
 
 /** Reserves through the API as the storefront. */

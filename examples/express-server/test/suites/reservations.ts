@@ -7,7 +7,11 @@ export function reservationTests(server: () => TestServer): void {
   describe('reservations', () => {
     it('holds stock (201) and reads it back', async () => {
       await restock(server(), 'RES-1', 'paris', 10);
-      const held = await reserve(server(), { items: [{ sku: 'RES-1', quantity: 3 }], orderId: 'order-1', userId: 'user-1' });
+      const held = await reserve(server(), {
+        items: [{ sku: 'RES-1', quantity: 3 }],
+        orderId: 'order-1',
+        userId: 'user-1',
+      });
       expect(held.status).toBe(201);
       expect(held.body).toEqual({
         reservationId: expect.stringMatching(/^res_/),
@@ -21,10 +25,16 @@ export function reservationTests(server: () => TestServer): void {
         allocations: [{ sku: 'RES-1', warehouseId: 'paris', quantity: 3 }],
       });
       expect(await rowOf(server(), 'RES-1', 'paris')).toMatchObject({ available: 7, reserved: 3 });
-      const read = await server().call('GET', `/api/v1/reservations/${held.body.reservationId}`, { as: 'readonly' });
+      const read = await server().call('GET', `/api/v1/reservations/${held.body.reservationId}`, {
+        as: 'readonly',
+      });
       expect(read.status).toBe(200);
       expect(read.body).toEqual(held.body);
-      expectProblem(await server().call('GET', '/api/v1/reservations/res_unknown'), 404, 'NOT_FOUND');
+      expectProblem(
+        await server().call('GET', '/api/v1/reservations/res_unknown'),
+        404,
+        'NOT_FOUND',
+      );
     });
 
     it('splits a line over the nearest warehouses and shows the split in allocations', async () => {
@@ -57,92 +67,204 @@ export function reservationTests(server: () => TestServer): void {
         ],
       });
       expectProblem(refused, 409, 'INSUFFICIENT_STOCK');
-      expect(refused.body.shortfalls).toEqual([{ sku: 'RES-SPLIT', requested: 100, available: 11 }]);
+      expect(refused.body.shortfalls).toEqual([
+        { sku: 'RES-SPLIT', requested: 100, available: 11 },
+      ]);
       expect(await stockOf(server(), 'RES-1')).toEqual(before);
     });
 
     it('commits: reserved units are sold (a SALE movement); again → 200 unchanged', async () => {
       const held = await reserve(server(), { items: [{ sku: 'RES-1', quantity: 2 }] });
       const id = held.body.reservationId;
-      const committed = await server().call('POST', `/api/v1/reservations/${id}/commit`, { as: 'storefront' });
+      const committed = await server().call('POST', `/api/v1/reservations/${id}/commit`, {
+        as: 'storefront',
+      });
       expect(committed.status).toBe(200);
-      expect(committed.body).toMatchObject({ reservationId: id, status: 'COMMITTED', committedAt: server().clock.now().toISOString() });
-      expect(await rowOf(server(), 'RES-1', 'paris')).toMatchObject({ available: 5, reserved: 3, total: 8 });
+      expect(committed.body).toMatchObject({
+        reservationId: id,
+        status: 'COMMITTED',
+        committedAt: server().clock.now().toISOString(),
+      });
+      expect(await rowOf(server(), 'RES-1', 'paris')).toMatchObject({
+        available: 5,
+        reserved: 3,
+        total: 8,
+      });
       const movements = await server().call('GET', '/api/v1/inventory/RES-1/movements?limit=1');
-      expect(movements.body.items[0]).toMatchObject({ type: 'SALE', reservationId: id, deltas: { reserved: -2 } });
-      const again = await server().call('POST', `/api/v1/reservations/${id}/commit`, { as: 'storefront' });
+      expect(movements.body.items[0]).toMatchObject({
+        type: 'SALE',
+        reservationId: id,
+        deltas: { reserved: -2 },
+      });
+      const again = await server().call('POST', `/api/v1/reservations/${id}/commit`, {
+        as: 'storefront',
+      });
       expect(again.status).toBe(200);
       expect(again.body).toEqual(committed.body);
       expect(await rowOf(server(), 'RES-1', 'paris')).toMatchObject({ available: 5, reserved: 3 });
-      expectProblem(await server().call('POST', `/api/v1/reservations/${id}/release`), 409, 'INVALID_STATE');
-      expectProblem(await server().call('POST', '/api/v1/reservations/res_unknown/commit'), 404, 'NOT_FOUND');
+      expectProblem(
+        await server().call('POST', `/api/v1/reservations/${id}/release`),
+        409,
+        'INVALID_STATE',
+      );
+      expectProblem(
+        await server().call('POST', '/api/v1/reservations/res_unknown/commit'),
+        404,
+        'NOT_FOUND',
+      );
     });
 
     it('releases: units are available again; again → 200 unchanged; commit after → 409', async () => {
       const held = await reserve(server(), { items: [{ sku: 'RES-1', quantity: 4 }] });
       const id = held.body.reservationId;
       expect(await rowOf(server(), 'RES-1', 'paris')).toMatchObject({ available: 1, reserved: 7 });
-      const released = await server().call('POST', `/api/v1/reservations/${id}/release`, { as: 'storefront', body: {} });
+      const released = await server().call('POST', `/api/v1/reservations/${id}/release`, {
+        as: 'storefront',
+        body: {},
+      });
       expect(released.status).toBe(200);
-      expect(released.body).toMatchObject({ status: 'RELEASED', releasedAt: server().clock.now().toISOString() });
+      expect(released.body).toMatchObject({
+        status: 'RELEASED',
+        releasedAt: server().clock.now().toISOString(),
+      });
       expect(await rowOf(server(), 'RES-1', 'paris')).toMatchObject({ available: 5, reserved: 3 });
       const again = await server().call('POST', `/api/v1/reservations/${id}/release`);
       expect(again.status).toBe(200);
       expect(again.body).toEqual(released.body);
-      expectProblem(await server().call('POST', `/api/v1/reservations/${id}/commit`), 409, 'INVALID_STATE');
-      expectProblem(await server().call('POST', '/api/v1/reservations/res_unknown/release'), 404, 'NOT_FOUND');
+      expectProblem(
+        await server().call('POST', `/api/v1/reservations/${id}/commit`),
+        409,
+        'INVALID_STATE',
+      );
+      expectProblem(
+        await server().call('POST', '/api/v1/reservations/res_unknown/release'),
+        404,
+        'NOT_FOUND',
+      );
     });
 
     it('extends an ACTIVE reservation within the maximum lifetime', async () => {
-      const held = await reserve(server(), { items: [{ sku: 'RES-1', quantity: 1 }], ttlSeconds: 600 });
+      const held = await reserve(server(), {
+        items: [{ sku: 'RES-1', quantity: 1 }],
+        ttlSeconds: 600,
+      });
       const id = held.body.reservationId;
-      const extended = await server().call('POST', `/api/v1/reservations/${id}/extend`, { as: 'storefront', body: { seconds: 1800 } });
+      const extended = await server().call('POST', `/api/v1/reservations/${id}/extend`, {
+        as: 'storefront',
+        body: { seconds: 1800 },
+      });
       expect(extended.status).toBe(200);
-      expect(new Date(extended.body.expiresAt).getTime() - new Date(held.body.expiresAt).getTime()).toBe(1_800_000);
-      const tooLong = await server().call('POST', `/api/v1/reservations/${id}/extend`, { body: { seconds: 1201 } });
+      expect(
+        new Date(extended.body.expiresAt).getTime() - new Date(held.body.expiresAt).getTime(),
+      ).toBe(1_800_000);
+      const tooLong = await server().call('POST', `/api/v1/reservations/${id}/extend`, {
+        body: { seconds: 1201 },
+      });
       expectProblem(tooLong, 409, 'INVALID_STATE');
-      expectProblem(await server().call('POST', `/api/v1/reservations/${id}/extend`, { body: { seconds: 0 } }), 400, 'VALIDATION_FAILED');
-      expectProblem(await server().call('POST', '/api/v1/reservations/res_unknown/extend', { body: { seconds: 5 } }), 404, 'NOT_FOUND');
+      expectProblem(
+        await server().call('POST', `/api/v1/reservations/${id}/extend`, { body: { seconds: 0 } }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      expectProblem(
+        await server().call('POST', '/api/v1/reservations/res_unknown/extend', {
+          body: { seconds: 5 },
+        }),
+        404,
+        'NOT_FOUND',
+      );
       await server().call('POST', `/api/v1/reservations/${id}/release`);
-      expectProblem(await server().call('POST', `/api/v1/reservations/${id}/extend`, { body: { seconds: 5 } }), 409, 'INVALID_STATE');
+      expectProblem(
+        await server().call('POST', `/api/v1/reservations/${id}/extend`, { body: { seconds: 5 } }),
+        409,
+        'INVALID_STATE',
+      );
     });
 
     it('a reservation past expiresAt cannot be committed or extended (409 INVALID_STATE)', async () => {
-      const held = await reserve(server(), { items: [{ sku: 'RES-1', quantity: 1 }], ttlSeconds: 30 });
+      const held = await reserve(server(), {
+        items: [{ sku: 'RES-1', quantity: 1 }],
+        ttlSeconds: 30,
+      });
       server().clock.advance(31_000);
       const id = held.body.reservationId;
-      expectProblem(await server().call('POST', `/api/v1/reservations/${id}/commit`), 409, 'INVALID_STATE');
-      expectProblem(await server().call('POST', `/api/v1/reservations/${id}/extend`, { body: { seconds: 60 } }), 409, 'INVALID_STATE');
+      expectProblem(
+        await server().call('POST', `/api/v1/reservations/${id}/commit`),
+        409,
+        'INVALID_STATE',
+      );
+      expectProblem(
+        await server().call('POST', `/api/v1/reservations/${id}/extend`, { body: { seconds: 60 } }),
+        409,
+        'INVALID_STATE',
+      );
       await runJob(server(), 'expire-reservations');
-      expect((await server().call('GET', `/api/v1/reservations/${id}`)).body.status).toBe('EXPIRED');
+      expect((await server().call('GET', `/api/v1/reservations/${id}`)).body.status).toBe(
+        'EXPIRED',
+      );
     });
 
     it('ttlSeconds: 1 → EXPIRED after the expiry job, its stock available again; /metrics counts it', async () => {
       await runJob(server(), 'expire-reservations');
       await restock(server(), 'RES-TTL', 'madrid', 5);
-      const expiredBefore = await metric(server(), 'stockroom_reservations_total', '{outcome="expired"}');
-      const held = await reserve(server(), { items: [{ sku: 'RES-TTL', quantity: 5 }], ttlSeconds: 1 });
+      const expiredBefore = await metric(
+        server(),
+        'stockroom_reservations_total',
+        '{outcome="expired"}',
+      );
+      const held = await reserve(server(), {
+        items: [{ sku: 'RES-TTL', quantity: 5 }],
+        ttlSeconds: 1,
+      });
       expect(held.status).toBe(201);
-      expect(await rowOf(server(), 'RES-TTL', 'madrid')).toMatchObject({ available: 0, reserved: 5 });
+      expect(await rowOf(server(), 'RES-TTL', 'madrid')).toMatchObject({
+        available: 0,
+        reserved: 5,
+      });
       expect(await runJob(server(), 'expire-reservations')).toBe(0);
       server().clock.advance(1000);
       expect(await runJob(server(), 'expire-reservations')).toBe(1);
       const read = await server().call('GET', `/api/v1/reservations/${held.body.reservationId}`);
-      expect(read.body).toMatchObject({ status: 'EXPIRED', releasedAt: server().clock.now().toISOString() });
-      expect(await rowOf(server(), 'RES-TTL', 'madrid')).toMatchObject({ available: 5, reserved: 0 });
+      expect(read.body).toMatchObject({
+        status: 'EXPIRED',
+        releasedAt: server().clock.now().toISOString(),
+      });
+      expect(await rowOf(server(), 'RES-TTL', 'madrid')).toMatchObject({
+        available: 5,
+        reserved: 0,
+      });
       const movements = await server().call('GET', '/api/v1/inventory/RES-TTL/movements?limit=1');
-      expect(movements.body.items[0]).toMatchObject({ type: 'EXPIRATION', reservationId: held.body.reservationId, actor: 'system:expiry' });
-      expect(await metric(server(), 'stockroom_reservations_total', '{outcome="expired"}')).toBe(expiredBefore + 1);
-      expect(await metric(server(), 'stockroom_job_processed_total', '{job="expire-reservations"}')).toBeGreaterThanOrEqual(1);
+      expect(movements.body.items[0]).toMatchObject({
+        type: 'EXPIRATION',
+        reservationId: held.body.reservationId,
+        actor: 'system:expiry',
+      });
+      expect(await metric(server(), 'stockroom_reservations_total', '{outcome="expired"}')).toBe(
+        expiredBefore + 1,
+      );
+      expect(
+        await metric(server(), 'stockroom_job_processed_total', '{job="expire-reservations"}'),
+      ).toBeGreaterThanOrEqual(1);
     });
 
     it('200 concurrent reservations of 1 unit against 50 available: exactly 50 × 201 and 150 × 409', async () => {
       await restock(server(), 'RES-HOT', 'berlin', 50);
-      const admittedBefore = await metric(server(), 'stockroom_reservations_total', '{outcome="admitted"}');
-      const refusedBefore = await metric(server(), 'stockroom_reservations_total', '{outcome="refused"}');
+      const admittedBefore = await metric(
+        server(),
+        'stockroom_reservations_total',
+        '{outcome="admitted"}',
+      );
+      const refusedBefore = await metric(
+        server(),
+        'stockroom_reservations_total',
+        '{outcome="refused"}',
+      );
       const answers = await Promise.all(
         Array.from({ length: 200 }, (_, index) =>
-          reserve(server(), { items: [{ sku: 'RES-HOT', quantity: 1 }], userId: `shopper-${index}` }),
+          reserve(server(), {
+            items: [{ sku: 'RES-HOT', quantity: 1 }],
+            userId: `shopper-${index}`,
+          }),
         ),
       );
       const statuses = answers.map((answer) => answer.status);
@@ -151,31 +273,62 @@ export function reservationTests(server: () => TestServer): void {
       for (const answer of answers.filter((candidate) => candidate.status === 409)) {
         expect(answer.body.code).toBe('INSUFFICIENT_STOCK');
       }
-      expect(await rowOf(server(), 'RES-HOT', 'berlin')).toMatchObject({ available: 0, reserved: 50, total: 50 });
-      expect(await metric(server(), 'stockroom_reservations_total', '{outcome="admitted"}')).toBe(admittedBefore + 50);
-      expect(await metric(server(), 'stockroom_reservations_total', '{outcome="refused"}')).toBe(refusedBefore + 150);
+      expect(await rowOf(server(), 'RES-HOT', 'berlin')).toMatchObject({
+        available: 0,
+        reserved: 50,
+        total: 50,
+      });
+      expect(await metric(server(), 'stockroom_reservations_total', '{outcome="admitted"}')).toBe(
+        admittedBefore + 50,
+      );
+      expect(await metric(server(), 'stockroom_reservations_total', '{outcome="refused"}')).toBe(
+        refusedBefore + 150,
+      );
     });
   });
 
   describe('orders', () => {
     it('cancel releases ACTIVE reservations and refunds committed ones (REFUND movements)', async () => {
       await restock(server(), 'ORD-1', 'paris', 10);
-      const sold = await reserve(server(), { items: [{ sku: 'ORD-1', quantity: 4 }], orderId: 'order-77' });
+      const sold = await reserve(server(), {
+        items: [{ sku: 'ORD-1', quantity: 4 }],
+        orderId: 'order-77',
+      });
       await server().call('POST', `/api/v1/reservations/${sold.body.reservationId}/commit`);
-      const held = await reserve(server(), { items: [{ sku: 'ORD-1', quantity: 2 }], orderId: 'order-77' });
-      expect(await rowOf(server(), 'ORD-1', 'paris')).toMatchObject({ available: 4, reserved: 2, total: 6 });
+      const held = await reserve(server(), {
+        items: [{ sku: 'ORD-1', quantity: 2 }],
+        orderId: 'order-77',
+      });
+      expect(await rowOf(server(), 'ORD-1', 'paris')).toMatchObject({
+        available: 4,
+        reserved: 2,
+        total: 6,
+      });
       const partial = await server().call('POST', '/api/v1/orders/order-77/cancel', {
         as: 'storefront',
         body: { items: [{ sku: 'ORD-1', warehouseId: 'paris', quantity: 1 }] },
       });
       expect(partial.status).toBe(200);
-      expect(partial.body.released.map((reservation: { reservationId: string; status: string }) => [reservation.reservationId, reservation.status])).toEqual([
-        [held.body.reservationId, 'RELEASED'],
-      ]);
+      expect(
+        partial.body.released.map((reservation: { reservationId: string; status: string }) => [
+          reservation.reservationId,
+          reservation.status,
+        ]),
+      ).toEqual([[held.body.reservationId, 'RELEASED']]);
       expect(partial.body.refunded).toEqual([
-        expect.objectContaining({ type: 'REFUND', sku: 'ORD-1', warehouseId: 'paris', orderId: 'order-77', deltas: { available: 1, reserved: 0, damaged: 0, inTransit: 0 } }),
+        expect.objectContaining({
+          type: 'REFUND',
+          sku: 'ORD-1',
+          warehouseId: 'paris',
+          orderId: 'order-77',
+          deltas: { available: 1, reserved: 0, damaged: 0, inTransit: 0 },
+        }),
       ]);
-      expect(await rowOf(server(), 'ORD-1', 'paris')).toMatchObject({ available: 7, reserved: 0, total: 7 });
+      expect(await rowOf(server(), 'ORD-1', 'paris')).toMatchObject({
+        available: 7,
+        reserved: 0,
+        total: 7,
+      });
       const tooMuch = await server().call('POST', '/api/v1/orders/order-77/cancel', {
         body: { items: [{ sku: 'ORD-1', warehouseId: 'paris', quantity: 4 }] },
       });
@@ -183,7 +336,11 @@ export function reservationTests(server: () => TestServer): void {
       const rest = await server().call('POST', '/api/v1/orders/order-77/cancel');
       expect(rest.status).toBe(200);
       expect(rest.body.released).toEqual([]);
-      expect(rest.body.refunded.map((movement: { deltas: { available: number } }) => movement.deltas.available)).toEqual([3]);
+      expect(
+        rest.body.refunded.map(
+          (movement: { deltas: { available: number } }) => movement.deltas.available,
+        ),
+      ).toEqual([3]);
       expect(await rowOf(server(), 'ORD-1', 'paris')).toMatchObject({ available: 10 });
       const none = await server().call('POST', '/api/v1/orders/no-such-order/cancel', { body: {} });
       expect(none.body).toEqual({ released: [], refunded: [] });

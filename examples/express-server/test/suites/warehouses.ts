@@ -7,7 +7,15 @@ export function warehouseTests(server: () => TestServer): void {
   describe('warehouses', () => {
     it('creates a warehouse (201) with defaults, and refuses a duplicate id (409 ALREADY_EXISTS)', async () => {
       const created = await server().call('POST', '/api/v1/warehouses', {
-        body: { id: 'lyon', name: 'Lyon', city: 'Lyon', country: 'FR', latitude: 45.764, longitude: 4.8357, capacity: 1000 },
+        body: {
+          id: 'lyon',
+          name: 'Lyon',
+          city: 'Lyon',
+          country: 'FR',
+          latitude: 45.764,
+          longitude: 4.8357,
+          capacity: 1000,
+        },
       });
       expect(created.status).toBe(201);
       expect(created.body).toEqual({
@@ -23,7 +31,9 @@ export function warehouseTests(server: () => TestServer): void {
         priority: 100,
         occupancy: 0,
       });
-      const duplicate = await server().call('POST', '/api/v1/warehouses', { body: { id: 'lyon', name: 'Other' } });
+      const duplicate = await server().call('POST', '/api/v1/warehouses', {
+        body: { id: 'lyon', name: 'Other' },
+      });
       expectProblem(duplicate, 409, 'ALREADY_EXISTS');
       expect((await server().call('GET', '/api/v1/warehouses/lyon')).body.name).toBe('Lyon');
     });
@@ -33,7 +43,11 @@ export function warehouseTests(server: () => TestServer): void {
       const found = await server().call('GET', '/api/v1/warehouses/lyon', { as: 'readonly' });
       expect(found.status).toBe(200);
       expect(found.body.occupancy).toBe(7);
-      expectProblem(await server().call('GET', '/api/v1/warehouses/nowhere', { as: 'readonly' }), 404, 'NOT_FOUND');
+      expectProblem(
+        await server().call('GET', '/api/v1/warehouses/nowhere', { as: 'readonly' }),
+        404,
+        'NOT_FOUND',
+      );
     });
 
     it('lists warehouses by id, paged with limit and cursor', async () => {
@@ -41,12 +55,24 @@ export function warehouseTests(server: () => TestServer): void {
       expect(first.status).toBe(200);
       expect(first.body.items.map((item: { id: string }) => item.id)).toEqual(['berlin', 'lyon']);
       expect(first.body.nextCursor).toEqual(expect.any(String));
-      const second = await server().call('GET', `/api/v1/warehouses?limit=2&cursor=${first.body.nextCursor}`);
+      const second = await server().call(
+        'GET',
+        `/api/v1/warehouses?limit=2&cursor=${first.body.nextCursor}`,
+      );
       expect(second.body.items.map((item: { id: string }) => item.id)).toEqual(['madrid', 'paris']);
       const all = await server().call('GET', '/api/v1/warehouses');
-      expect(all.body.items.map((item: { id: string }) => item.id)).toEqual(['berlin', 'lyon', 'madrid', 'paris']);
+      expect(all.body.items.map((item: { id: string }) => item.id)).toEqual([
+        'berlin',
+        'lyon',
+        'madrid',
+        'paris',
+      ]);
       expect(all.body.nextCursor).toBeNull();
-      expectProblem(await server().call('GET', '/api/v1/warehouses?cursor=garbage'), 400, 'VALIDATION_FAILED');
+      expectProblem(
+        await server().call('GET', '/api/v1/warehouses?cursor=garbage'),
+        400,
+        'VALIDATION_FAILED',
+      );
     });
 
     it('patches any subset of fields but the id; 404 for an unknown one; 400 for the id', async () => {
@@ -54,16 +80,27 @@ export function warehouseTests(server: () => TestServer): void {
         body: { status: 'MAINTENANCE', priority: 5, city: null },
       });
       expect(patched.status).toBe(200);
-      expect(patched.body).toMatchObject({ id: 'lyon', status: 'MAINTENANCE', priority: 5, city: null, name: 'Lyon', occupancy: 7 });
+      expect(patched.body).toMatchObject({
+        id: 'lyon',
+        status: 'MAINTENANCE',
+        priority: 5,
+        city: null,
+        name: 'Lyon',
+        occupancy: 7,
+      });
       expectProblem(
         await server().call('PATCH', '/api/v1/warehouses/nowhere', { body: { name: 'X' } }),
         404,
         'NOT_FOUND',
       );
-      const withId = await server().call('PATCH', '/api/v1/warehouses/lyon', { body: { id: 'other' } });
+      const withId = await server().call('PATCH', '/api/v1/warehouses/lyon', {
+        body: { id: 'other' },
+      });
       expectProblem(withId, 400, 'VALIDATION_FAILED');
       expect(withId.body.errors).toEqual([{ path: 'id', message: 'is not a known field' }]);
-      expect((await server().call('GET', '/api/v1/warehouses/lyon')).body.status).toBe('MAINTENANCE');
+      expect((await server().call('GET', '/api/v1/warehouses/lyon')).body.status).toBe(
+        'MAINTENANCE',
+      );
     });
   });
 }
