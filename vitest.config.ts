@@ -7,7 +7,5 @@ export default defineConfig({
     projects: ['packages/*', 'examples/*', 'tests'],
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: '.ci-results/vitest.json' },
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
   },
 });

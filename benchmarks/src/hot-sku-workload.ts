@@ -41,7 +41,8 @@ interface Accumulated {
 }
 
 function add(outcomes: Record<string, number>, more: Partial<Record<string, number>>): void {
-  for (const [key, value] of Object.entries(more)) outcomes[key] = (outcomes[key] ?? 0) + (value ?? 0);
+  for (const [key, value] of Object.entries(more))
+    outcomes[key] = (outcomes[key] ?? 0) + (value ?? 0);
 }
 
 /**
@@ -99,7 +100,11 @@ export async function runHotVariants(
       for (const entry of opened) {
         const before = entry.target.counters();
         const result = await runClosedLoop<ReserveOutcome>(
-          { concurrency: options.concurrency, durationMs: options.durationMs },
+          {
+            concurrency: options.concurrency,
+            durationMs: options.durationMs,
+            maxRequests: options.maxRequestsPerRound,
+          },
           () => entry.target.reserve(HOT_SKU, 1),
         );
         const delta = counterDelta(entry.target.counters(), before);
@@ -164,6 +169,12 @@ async function finish(
     );
   }
   let oversold = Math.max(0, admitted - HOT_UNITS);
+  const refusedWithStock = entry.outcomes.refused ?? 0;
+  if (refusedWithStock > 0) {
+    failures.push(
+      `timed rounds: ${refusedWithStock} request(s) refused for lack of stock while stock remained`,
+    );
+  }
 
   // The sell-out check: the crowd empties a small stock; exactly the stock is admitted.
   const units = options.sellOutUnits;
@@ -179,7 +190,8 @@ async function finish(
   );
   const sold = sellOut.outcomes.admitted ?? 0;
   const after = await entry.target.stock(SELL_OUT_SKU);
-  oversold += Math.max(0, sold - units) + Math.max(0, after.reserved - units);
+  // Counted from the replies and from the row; the larger is the oversell.
+  oversold += Math.max(0, sold - units, after.reserved - units);
   if (after.available !== units - sold || after.reserved !== sold) {
     failures.push(
       `sell-out: ${sold} admitted of ${units} but the row holds available ${after.available}, reserved ${after.reserved}`,

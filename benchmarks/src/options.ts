@@ -11,6 +11,11 @@ export interface BenchOptions {
   readonly durationMs: number;
   /** Rounds per variant; the variants of a scenario alternate round by round. */
   readonly rounds: number;
+  /**
+   * A round also ends after this many requests (keeps the ledger replay of the in-memory store,
+   * whose paged reads sort the whole ledger per page, within a minute).
+   */
+  readonly maxRequestsPerRound: number;
   /** Concurrent callers of the load generators. */
   readonly concurrency: number;
   /** Connections per Postgres pool (the library's and the raw scenarios' alike). */
@@ -40,6 +45,7 @@ const HELP = `npm run bench -- [options]
                         6 bulk-import, 7 http
   --duration=SECONDS    length of one measured round (default 10, quick 1)
   --rounds=N            rounds per variant, variants alternating (default 3, quick 1)
+  --max-requests=N      a round also ends after N requests (default 40000)
   --concurrency=N       concurrent callers (default 64)
   --pool=N              connections per Postgres pool (default 16)
   --sell-out=N          units of each sell-out check (default 500, quick 80)
@@ -67,6 +73,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'scenario',
     'duration',
     'rounds',
+    'max-requests',
     'concurrency',
     'pool',
     'sell-out',
@@ -106,6 +113,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       : null,
     durationMs: number('duration', quick ? 1 : 10, false) * 1000,
     rounds: number('rounds', quick ? 1 : 3),
+    maxRequestsPerRound: number('max-requests', 40_000),
     concurrency: number('concurrency', 64),
     poolSize: number('pool', 16),
     sellOutUnits: number('sell-out', quick ? 80 : 500),

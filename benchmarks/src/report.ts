@@ -12,6 +12,7 @@ export interface RunReport {
   readonly settings: {
     readonly durationSeconds: number;
     readonly rounds: number;
+    readonly maxRequestsPerRound: number;
     readonly concurrency: number;
     readonly poolSize: number;
     readonly sellOutUnits: number;
@@ -45,13 +46,14 @@ export function correctnessOf(scenarios: readonly ScenarioReport[]): Correctness
       variantsChecked += 1;
       oversoldUnits += row.oversold ?? 0;
       if (row.ledger === 'mismatch') ledgerMismatches += 1;
-      for (const failure of row.failures) failures.push(`${scenario.number}. ${row.variant}: ${failure}`);
+      for (const failure of row.failures)
+        failures.push(`${scenario.number}. ${row.variant}: ${failure}`);
     }
   }
   return { variantsChecked, oversoldUnits, ledgerMismatches, failures };
 }
 
-const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
+const escapeCell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 function number(value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '–';
@@ -59,7 +61,7 @@ function number(value: number | null | undefined): string {
 }
 
 function milliseconds(value: number | undefined): string {
-  if (value === undefined) return '–';
+  if (value === undefined || Number.isNaN(value)) return '–';
   if (value < 10) return value.toFixed(2);
   if (value < 100) return value.toFixed(1);
   return Math.round(value).toLocaleString('en-US');
@@ -94,7 +96,22 @@ function rowCells(scenario: ScenarioReport, row: ResultRow): string[] {
   ];
 }
 
-const line = (cells: readonly string[]) => `| ${cells.map(escape).join(' | ')} |`;
+/** A markdown table with padded columns (readable on a terminal as well as rendered). */
+function table(
+  header: readonly string[],
+  right: readonly boolean[],
+  rows: readonly string[][],
+): string[] {
+  const all = [header, ...rows].map((cells) => cells.map(escapeCell));
+  const widths = header.map((_cell, index) =>
+    Math.max(3, ...all.map((cells) => (cells[index] ?? '').length)),
+  );
+  const format = (cells: readonly string[]) =>
+    `| ${cells.map((cell, index) => (right[index] ? cell.padStart(widths[index]!) : cell.padEnd(widths[index]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((width, index) => (right[index] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width))).join(' | ')} |`;
+  const [head, ...body] = all;
+  return [format(head!), rule, ...body.map(format)];
+}
 
 /** The results table, the ratios and the correctness verdict, as markdown. */
 export function renderMarkdown(report: RunReport): string {
@@ -108,60 +125,46 @@ export function renderMarkdown(report: RunReport): string {
   );
   const s = report.settings;
   out.push(
-    `Settings: ${s.rounds} round(s) × ${s.durationSeconds} s per variant, ${s.concurrency} callers, pool ${s.poolSize}, sell-out ${s.sellOutUnits} units, ${s.coldSkus.toLocaleString('en-US')} cold SKUs, ${s.checkSkus.toLocaleString('en-US')} checked SKUs, ${s.bulkRows.toLocaleString('en-US')} bulk rows`,
+    `Settings: ${s.rounds} round(s) × ${s.durationSeconds} s (or ${s.maxRequestsPerRound.toLocaleString('en-US')} requests) per variant, ${s.concurrency} callers, pool ${s.poolSize}, sell-out ${s.sellOutUnits} units, ${s.coldSkus.toLocaleString('en-US')} cold SKUs, ${s.checkSkus.toLocaleString('en-US')} checked SKUs, ${s.bulkRows.toLocaleString('en-US')} bulk rows`,
   );
   out.push('');
-  out.push(
-    line([
-      'scenario',
-      'variant',
-      'ops/s',
-      'p50 ms',
-      'p95 ms',
-      'p99 ms',
-      'retries / conflicts',
-      'oversold',
-      'ledger',
-      'notes',
-    ]),
-  );
-  out.push(line(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---', '---']));
+  const rows: string[][] = [];
   for (const scenario of report.scenarios) {
     if (scenario.skipped) {
-      out.push(
-        line([
-          `${scenario.number}. ${scenario.id}`,
-          '–',
-          '–',
-          '–',
-          '–',
-          '–',
-          '–',
-          '–',
-          '–',
-          `skipped: ${scenario.skipped}`,
-        ]),
-      );
+      const label = `${scenario.number}. ${scenario.id}`;
+      rows.push([label, '–', '–', '–', '–', '–', '–', '–', '–', `skipped: ${scenario.skipped}`]);
       continue;
     }
-    for (const row of scenario.rows) out.push(line(rowCells(scenario, row)));
+    for (const row of scenario.rows) rows.push(rowCells(scenario, row));
   }
+  out.push(
+    ...table(
+      [
+        'scenario',
+        'variant',
+        'ops/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'retries / conflicts',
+        'oversold',
+        'ledger',
+        'notes',
+      ],
+      [false, false, true, true, true, true, true, true, false, false],
+      rows,
+    ),
+  );
   const ratios = report.scenarios.flatMap((scenario) =>
-    scenario.ratios.map((ratio) => ({ scenario, ratio })),
+    scenario.ratios.map((ratio) => [
+      `${scenario.number}. ${scenario.id}`,
+      ratio.label,
+      ratio.value === null ? '–' : `${ratio.value.toFixed(2)}×`,
+    ]),
   );
   if (ratios.length > 0) {
     out.push('');
-    out.push(line(['scenario', 'ratio (same run)', 'value']));
-    out.push(line(['---', '---', '---:']));
-    for (const { scenario, ratio } of ratios) {
-      out.push(
-        line([
-          `${scenario.number}. ${scenario.id}`,
-          ratio.label,
-          ratio.value === null ? '–' : `${ratio.value.toFixed(2)}×`,
-        ]),
-      );
-    }
+    out.push(...table(['scenario', 'ratio (same run)', 'value'], [false, false, true], ratios));
   }
   out.push('');
   const c = report.correctness;

@@ -75,6 +75,7 @@ async function main(): Promise<number> {
     settings: {
       durationSeconds: options.durationMs / 1000,
       rounds: options.rounds,
+      maxRequestsPerRound: options.maxRequestsPerRound,
       concurrency: options.concurrency,
       poolSize: options.poolSize,
       sellOutUnits: options.sellOutUnits,
@@ -99,7 +100,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(2);
   },
 );

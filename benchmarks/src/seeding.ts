@@ -15,7 +15,11 @@ interface BulkCapable {
     readonly items: readonly SeedItem[];
   }): Promise<{
     readonly applied: number;
-    readonly failed: readonly { readonly index: number; readonly code: string; readonly detail: string }[];
+    readonly failed: readonly {
+      readonly index: number;
+      readonly code: string;
+      readonly detail: string;
+    }[];
   }>;
 }
 

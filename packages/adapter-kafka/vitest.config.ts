@@ -14,5 +14,8 @@ export default defineProject({
   test: {
     name: 'adapter-kafka',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Projects do not inherit the root config's timeouts; loaded CI machines need headroom.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

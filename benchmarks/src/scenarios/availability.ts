@@ -108,12 +108,18 @@ export const availabilityScenario: Scenario = {
     return {
       rows: ordered,
       ratios: [
-        { label: 'p50 without cache ÷ p50 with Redis', value: ratioOf(p(NO_CACHE, 'p50'), p(REDIS, 'p50')) },
-        { label: 'p99 without cache ÷ p99 with Redis', value: ratioOf(p(NO_CACHE, 'p99'), p(REDIS, 'p99')) },
+        {
+          label: 'p50 without cache ÷ p50 with Redis',
+          value: ratioOf(p(NO_CACHE, 'p50'), p(REDIS, 'p50')),
+        },
+        {
+          label: 'p99 without cache ÷ p99 with Redis',
+          value: ratioOf(p(NO_CACHE, 'p99'), p(REDIS, 'p99')),
+        },
       ],
       notes: [
         `${options.concurrency} callers check a uniformly random SKU of ${options.checkSkus.toLocaleString('en-US')} (× ${WAREHOUSES} warehouses) while one writer reserves a random SKU about ${WRITES_PER_SECOND} times a second, invalidating its cache entry.`,
-        'The hit ratio is the stockroom\'s own counter (`stats.cache`); the in-process cache (MemoryAvailabilityCache) is shown for scale.',
+        "The hit ratio is the stockroom's own counter (`stats.cache`); the in-process cache (MemoryAvailabilityCache) is shown for scale.",
       ],
     };
   },
@@ -193,7 +199,11 @@ async function measureRound(
     }
   })();
   const result = await runClosedLoop<'checked'>(
-    { concurrency: options.concurrency, durationMs: options.durationMs },
+    {
+      concurrency: options.concurrency,
+      durationMs: options.durationMs,
+      maxRequests: options.maxRequestsPerRound,
+    },
     async () => {
       const sku = skuName('CHECK', randomInt(random, 0, options.checkSkus - 1));
       await entry.stockroom.availability.check({ sku, quantity: 1 });
@@ -209,7 +219,8 @@ async function measureRound(
   entry.latencies.merge(result.latencies);
   entry.requests += result.requests;
   entry.firstError ??= result.firstError;
-  if (result.outcomes.error) entry.firstError ??= new Error(`${result.outcomes.error} checks failed`);
+  if (result.outcomes.error)
+    entry.firstError ??= new Error(`${result.outcomes.error} checks failed`);
   const rate = ((result.outcomes.checked ?? 0) * 1000) / result.elapsedMs;
   entry.rates.push(rate);
   return rate;
@@ -227,7 +238,8 @@ async function finish(context: ScenarioContext, entry: Running): Promise<ResultR
     oversold += Math.max(0, reserved - UNITS_PER_ROW * WAREHOUSES);
     if (reserved !== admitted) mismatched += 1;
   }
-  if (mismatched > 0) failures.push(`${mismatched} SKU(s) whose reserved units disagree with the writer`);
+  if (mismatched > 0)
+    failures.push(`${mismatched} SKU(s) whose reserved units disagree with the writer`);
   if (oversold > 0) failures.push(`${oversold} unit(s) oversold`);
   const problems = await verifyStore(entry.handle.store);
   failures.push(...problems);

@@ -69,8 +69,13 @@ async function importInto(
         items: items(count, (index) => 200 + (index % 70)),
       },
     ];
-    const measured: { label: string; seconds: number; peakRss: number; peakHeap: number; baseline: number }[] =
-      [];
+    const measured: {
+      label: string;
+      seconds: number;
+      peakRss: number;
+      peakHeap: number;
+      baseline: number;
+    }[] = [];
     for (const pass of passes) {
       const began = performance.now();
       const { result, peakRssMb, peakHeapMb, baselineRssMb } = await withMemoryPeak(() =>
@@ -92,7 +97,9 @@ async function importInto(
     // Both passes checked at the end: every row at its last level, the ledger replays.
     const failures: string[] = [];
     const stock = await readAll<InventoryStock>((page) => handle.store.reads.allStock(page));
-    const expected = new Map(passes[1]!.items.map((item) => [`${item.sku}@${item.warehouseId}`, item.quantity]));
+    const expected = new Map(
+      passes[1]!.items.map((item) => [`${item.sku}@${item.warehouseId}`, item.quantity]),
+    );
     const wrong = stock.filter(
       (row) => expected.get(`${row.sku}@${row.warehouseId}`) !== row.available,
     ).length;

@@ -46,8 +46,16 @@ export const hotSkuScenario: Scenario = {
     const rate = (label: string) =>
       measured.find((measurement) => measurement.label === label)?.row.opsPerSecond ?? null;
     const ratios: Ratio[] = [
-      ['postgres · optimistic', 'postgres · optimistic · batched', 'postgres · optimistic · unbatched'],
-      ['postgres · pessimistic', 'postgres · pessimistic · batched', 'postgres · pessimistic · unbatched'],
+      [
+        'postgres · optimistic',
+        'postgres · optimistic · batched',
+        'postgres · optimistic · unbatched',
+      ],
+      [
+        'postgres · pessimistic',
+        'postgres · pessimistic · batched',
+        'postgres · pessimistic · unbatched',
+      ],
       ['sqlite', 'sqlite · batched', 'sqlite · unbatched'],
       ['memory', 'memory · batched', 'memory · unbatched'],
     ].map(([store, batched, unbatched]) => ({

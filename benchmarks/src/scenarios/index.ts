@@ -3,6 +3,7 @@ import { availabilityScenario } from './availability.js';
 import { bulkImportScenario } from './bulk-import.js';
 import { coldSkusScenario } from './cold-skus.js';
 import { hotSkuScenario } from './hot-sku.js';
+import { httpScenario } from './http.js';
 import { naiveScenario } from './naive.js';
 import { rawLimitsScenario } from './raw-limits.js';
 
@@ -14,4 +15,5 @@ export const SCENARIOS: readonly Scenario[] = [
   coldSkusScenario,
   availabilityScenario,
   bulkImportScenario,
+  httpScenario,
 ];

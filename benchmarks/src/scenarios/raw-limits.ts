@@ -31,8 +31,14 @@ export const rawLimitsScenario: Scenario = {
           label: 'library unbatched ÷ raw one-transaction-per-reservation',
           value: ratioOf(rate(LIB_TX), rate(RAW_TX)),
         },
-        { label: 'library batched ÷ raw batched', value: ratioOf(rate(LIB_BATCH), rate(RAW_BATCH)) },
-        { label: 'raw batched ÷ raw per transaction', value: ratioOf(rate(RAW_BATCH), rate(RAW_TX)) },
+        {
+          label: 'library batched ÷ raw batched',
+          value: ratioOf(rate(LIB_BATCH), rate(RAW_BATCH)),
+        },
+        {
+          label: 'raw batched ÷ raw per transaction',
+          value: ratioOf(rate(RAW_BATCH), rate(RAW_TX)),
+        },
       ],
       notes: [
         'Raw per transaction: BEGIN; UPDATE stock … WHERE available >= 1 RETURNING; INSERT reservation; INSERT movement; COMMIT (5 round trips, pool of ' +

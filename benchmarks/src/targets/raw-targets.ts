@@ -106,7 +106,11 @@ export async function createRawPerTransactionTarget(
   return baseTarget(context, raw, async (sku, quantity) => {
     try {
       await inTransaction(raw.pool, async (client) => {
-        const updated = await client.query<{ available: number; reserved: number; version: number }>(
+        const updated = await client.query<{
+          available: number;
+          reserved: number;
+          version: number;
+        }>(
           `UPDATE "${raw.schema}".stock
            SET available = available - $3, reserved = reserved + $3, version = version + 1,
                updated_at = now()
@@ -196,7 +200,9 @@ export async function createRawBatchedTarget(
           row.version,
           reservationId,
         ];
-        values.forEach((value, index) => movements[index]!.push(value));
+        values.forEach((value, index) => {
+          movements[index]!.push(value);
+        });
         return 'admitted';
       });
       const changed = [...rows.values()].filter(
@@ -237,7 +243,9 @@ export async function createRawBatchedTarget(
       }
       return result;
     });
-    outcomes.forEach((outcome, index) => batch[index]!.resolve(outcome));
+    outcomes.forEach((outcome, index) => {
+      batch[index]!.resolve(outcome);
+    });
   };
 
   const drain = async (lane: number) => {

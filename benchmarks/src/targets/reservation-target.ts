@@ -11,7 +11,11 @@ export type ReserveOutcome =
 export interface TargetCounters {
   readonly retries: number;
   readonly conflicts: number;
-  readonly batches?: { readonly count: number; readonly requests: number; readonly largest: number };
+  readonly batches?: {
+    readonly count: number;
+    readonly requests: number;
+    readonly largest: number;
+  };
 }
 
 /**

@@ -116,7 +116,11 @@ async function assemble(
     publisher,
     clock,
     logger,
-    policies: { reservations: config.reservations },
+    policies: {
+      reservations: config.reservations,
+      // SQLite has one write lock: publish with no transaction open (the relay runs under a lease).
+      ...(opened.kind === 'sqlite' ? { relayMode: 'unlocked' as const } : {}),
+    },
   });
 
   let adminKey: RunningService['adminKey'];

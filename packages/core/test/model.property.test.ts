@@ -437,7 +437,7 @@ class BulkUpdate implements Command {
       const target = this.mode === 'set' ? item.quantity : (row?.available ?? 0) + item.quantity;
       if (target < 0) failed.push({ index, code: 'INSUFFICIENT_STOCK' });
       else if (row) row.available = target;
-      else if (target > 0) next.set(key, { ...emptyRow(), available: target });
+      else next.set(key, { ...emptyRow(), available: target });
     });
     expect(result.failed.map(({ index, code }) => ({ index, code }))).toEqual(failed);
     if (!this.atomic || failed.length === 0) model.rows = next;

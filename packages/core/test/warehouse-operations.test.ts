@@ -140,8 +140,11 @@ describe('bulk update', () => {
         { index: 3, code: 'VALIDATION_FAILED' },
       ],
     });
-    // Setting a row that does not exist to 0 changes nothing and creates no row.
-    await expect(stockroom.availability.get('A')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Setting a row that does not exist to 0 creates it empty, with no movement.
+    expect(await stockroom.availability.get('A')).toMatchObject({
+      available: 0,
+      warehouses: [{ sku: 'A', warehouseId: 'paris', available: 0, version: 0 }],
+    });
   });
 });
 

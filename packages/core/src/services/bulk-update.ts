@@ -301,8 +301,9 @@ async function applyBatch(
       }
     }
     applied += 1;
-    if (change === 0) continue;
+    // Setting a missing row to 0 still creates it (an empty row the warehouse now lists).
     changes.ensureRow(item);
+    if (change === 0) continue;
     changes.apply(item, 'ADJUSTMENT', deltas({ available: change }), {}, movementContext);
     const occupied = occupancy.get(item.warehouseId);
     if (occupied !== undefined) occupancy.set(item.warehouseId, occupied + change);
