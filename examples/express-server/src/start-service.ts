@@ -6,7 +6,9 @@ import {
   type Clock,
   createStockroom,
   type EventPublisher,
+  MemoryAvailabilityCache,
   MemoryJobLease,
+  MemorySoldOutGuard,
   type Stockroom,
   systemClock,
 } from '@stockroom/core';
@@ -112,7 +114,10 @@ async function assemble(
 
   const stockroom = createStockroom({
     store: redis ? redis.wrapStore(opened.store) : opened.store,
-    ...(redis ? { cache: redis.cache, soldOutGuard: redis.soldOutGuard } : {}),
+    // Without Redis the cache and the sold-out guard live in this process (one instance only).
+    ...(redis
+      ? { cache: redis.cache, soldOutGuard: redis.soldOutGuard }
+      : { cache: new MemoryAvailabilityCache(clock), soldOutGuard: new MemorySoldOutGuard(clock) }),
     publisher,
     clock,
     logger,
@@ -150,7 +155,7 @@ async function assemble(
   const readiness: ReadinessComponent[] = [
     redis
       ? { name: 'cache', kind: 'redis', check: () => redis.ping() }
-      : { name: 'cache', kind: 'none' },
+      : { name: 'cache', kind: 'in-process', check: async () => {} },
     {
       name: 'publisher',
       kind: overrides.publisher ? 'custom' : kafka ? 'kafka' : 'logging',
@@ -190,7 +195,7 @@ async function assemble(
     {
       port,
       store: `${opened.kind}: ${opened.location}`,
-      cache: redis ? 'redis' : 'none',
+      cache: redis ? 'redis' : 'in-process',
       publisher: kafka ? 'kafka' : overrides.publisher ? 'custom' : 'logging',
       keys: entries.length,
       rateLimitPerMinute: config.rateLimitPerMinute,
