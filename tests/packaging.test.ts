@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { publint } from 'publint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
@@ -107,6 +108,13 @@ describe('packed packages load as a user loads them', () => {
       const { esm, cjs } = JSON.parse(output) as { esm: string[]; cjs: string[] };
       expect(esm.length).toBeGreaterThan(0);
       expect(cjs).toEqual(esm);
+    });
+  }
+
+  for (const { dir, manifest } of packages) {
+    it(`${manifest.name}: publint finds nothing to fix in the manifest`, async () => {
+      const { messages } = await publint({ pkgDir: dir, level: 'suggestion' });
+      expect(messages.map((message) => `${message.type} ${message.code}`)).toEqual([]);
     });
   }
 
