@@ -379,6 +379,10 @@ export class ReservationService {
       while (queue.length > 0) {
         const batch = queue.splice(0, this.settings.maxBatchSize);
         await this.runBatch(batch);
+        // Let the callers just answered run their continuations (and queue their next request)
+        // before the next batch is cut; otherwise a closed-loop crowd splits into two halves
+        // that alternate, each batch half the size it could be.
+        if (queue.length < this.settings.maxBatchSize) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.running[lane] = false;
