@@ -277,6 +277,16 @@ const EnvSchema = z
     };
   });
 
+const english = z.locales.en().localeError;
+
+/** zod's own message for an issue, prefixed with the variable it is about. */
+function withVariableName(issue: Parameters<typeof english>[0]): string {
+  const text = english(issue);
+  const message = typeof text === 'string' ? text : (text?.message ?? 'is invalid');
+  const variable = issue.path?.join('.') ?? '';
+  return variable === '' ? message : `${variable}: ${message}`;
+}
+
 /**
  * Reads and validates the configuration from environment variables.
  * @throws ConfigError listing every problem, one line each
@@ -288,14 +298,8 @@ export function loadConfig(
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
-  const result = EnvSchema.safeParse(present);
+  // Our own messages name their variable already; zod's built-in ones get it prefixed here.
+  const result = EnvSchema.safeParse(present, { error: withVariableName });
   if (result.success) return result.data;
-  throw new ConfigError(
-    result.error.issues.map((issue) => {
-      const variable = issue.path.join('.');
-      return variable === '' || issue.message.startsWith(variable)
-        ? issue.message
-        : `${variable}: ${issue.message}`;
-    }),
-  );
+  throw new ConfigError(result.error.issues.map((issue) => issue.message));
 }
