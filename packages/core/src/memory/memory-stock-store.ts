@@ -97,6 +97,8 @@ export class MemoryStockStore implements StockStore {
     alerts: new Map(),
   };
   private closed = false;
+  /** Stock keys per SKU, so reads of a SKU's rows do not scan every row. */
+  private readonly skuIndex = new Map<string, Set<string>>();
 
   constructor(_options: MemoryStockStoreOptions = {}) {
     this.reads = this.createReads();
@@ -143,12 +145,16 @@ export class MemoryStockStore implements StockStore {
   }
 
   private stockOf(skus: readonly string[]): InventoryStock[] {
-    const wanted = new Set(skus);
-    return [...this.state.stock.values()]
-      .filter((row) => wanted.has(row.sku))
-      .sort((left, right) =>
-        compareKeys([left.sku, left.warehouseId], [right.sku, right.warehouseId]),
-      );
+    const rows: InventoryStock[] = [];
+    for (const sku of new Set(skus)) {
+      for (const key of this.skuIndex.get(sku) ?? []) {
+        const row = this.state.stock.get(key);
+        if (row) rows.push(row);
+      }
+    }
+    return rows.sort((left, right) =>
+      compareKeys([left.sku, left.warehouseId], [right.sku, right.warehouseId]),
+    );
   }
 
   private createTransaction(undo: Array<() => void>): StockTransaction {
@@ -161,6 +167,10 @@ export class MemoryStockStore implements StockStore {
           const key = stockKeyOf(row);
           if (state.stock.has(key)) return NOT_APPLIED;
           this.setIn(undo, state.stock, key, row);
+          // The index only grows; a rolled-back insert leaves a key that lookups skip.
+          const keys = this.skuIndex.get(row.sku) ?? new Set<string>();
+          keys.add(key);
+          this.skuIndex.set(row.sku, keys);
           return APPLIED;
         },
         update: async (writes, unchanged = []) => {
