@@ -9,7 +9,7 @@ import type {
   WarehouseRows,
   WriteOutcome,
 } from '@stockroom/core';
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import {
   alertFromRow,
   alertToRow,
@@ -26,7 +26,59 @@ import {
   warehouseToRow,
 } from './mappers.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
-import { chunk, type SchemaScope, selectReservations, valuesList } from './queries.js';
+import {
+  type ColumnTypes,
+  chunk,
+  insertUnnest,
+  type SchemaScope,
+  selectReservations,
+  valuesList,
+} from './queries.js';
+import type { MovementTable, ReservationLineTable, ReservationTable } from './tables.js';
+
+// Column types of the rows the reservation path inserts with `insertUnnest` (one array a column).
+const RESERVATION_TYPES: ColumnTypes<Insertable<ReservationTable>> = {
+  id: 'text',
+  status: 'text',
+  order_id: 'text',
+  user_id: 'text',
+  created_at: 'timestamptz',
+  expires_at: 'timestamptz',
+  committed_at: 'timestamptz',
+  released_at: 'timestamptz',
+  version: 'bigint',
+};
+const RESERVATION_LINE_TYPES: ColumnTypes<Insertable<ReservationLineTable>> = {
+  reservation_id: 'text',
+  line_no: 'integer',
+  sku: 'text',
+  warehouse_id: 'text',
+  quantity: 'bigint',
+  refunded: 'bigint',
+};
+const MOVEMENT_TYPES: ColumnTypes<Insertable<MovementTable>> = {
+  id: 'text',
+  sku: 'text',
+  warehouse_id: 'text',
+  type: 'text',
+  delta_available: 'bigint',
+  delta_reserved: 'bigint',
+  delta_damaged: 'bigint',
+  delta_in_transit: 'bigint',
+  after_available: 'bigint',
+  after_reserved: 'bigint',
+  after_damaged: 'bigint',
+  after_in_transit: 'bigint',
+  version: 'bigint',
+  reservation_id: 'text',
+  order_id: 'text',
+  transfer_id: 'text',
+  reference: 'text',
+  idempotency_key: 'text',
+  actor: 'text',
+  reason: 'text',
+  created_at: 'timestamptz',
+};
 
 const APPLIED: WriteOutcome = { applied: true };
 const NOT_APPLIED: WriteOutcome = { applied: false };
@@ -58,39 +110,21 @@ function reservationRows(scope: SchemaScope): ReservationRows {
       // inserted (constraint checks run at the end of the statement).
       for (const part of chunk(reservations, 500)) {
         const lines = part.flatMap((reservation) =>
-          reservation.lines.map((line, index) => [
-            reservation.id,
-            index,
-            line.sku,
-            line.warehouseId,
-            line.quantity,
-            line.refunded,
-          ]),
+          reservation.lines.map((line, index) => ({
+            reservation_id: reservation.id,
+            line_no: index,
+            sku: line.sku,
+            warehouse_id: line.warehouseId,
+            quantity: line.quantity,
+            refunded: line.refunded,
+          })),
         );
-        const headers = part.map((reservation) => {
-          const row = reservationToRow(reservation);
-          return [
-            row.id,
-            row.status,
-            row.order_id,
-            row.user_id,
-            row.created_at,
-            row.expires_at,
-            row.committed_at,
-            row.released_at,
-            row.version,
-          ];
-        });
         await sql`
           WITH inserted AS (
-            INSERT INTO ${scope.table('reservations')}
-              (id, status, order_id, user_id, created_at, expires_at, committed_at, released_at, version)
-            SELECT * FROM ${valuesList(headers, ['text', 'text', 'text', 'text', 'timestamptz', 'timestamptz', 'timestamptz', 'timestamptz', 'bigint'])} AS h
+            ${insertUnnest(scope.table('reservations'), RESERVATION_TYPES, part.map(reservationToRow))}
             RETURNING id
           )
-          INSERT INTO ${scope.table('reservation_lines')}
-            (reservation_id, line_no, sku, warehouse_id, quantity, refunded)
-          SELECT * FROM ${valuesList(lines, ['text', 'integer', 'text', 'text', 'bigint', 'bigint'])} AS l
+          ${insertUnnest(scope.table('reservation_lines'), RESERVATION_LINE_TYPES, lines)}
         `.execute(db);
       }
     },
@@ -154,7 +188,11 @@ function ledgerRows(scope: SchemaScope): LedgerRows {
   return {
     async append(movements) {
       for (const part of chunk(movements)) {
-        await scope.db.insertInto('movements').values(part.map(movementToRow)).execute();
+        await insertUnnest(
+          scope.table('movements'),
+          MOVEMENT_TYPES,
+          part.map(movementToRow),
+        ).execute(scope.db);
       }
     },
   };
@@ -169,6 +207,8 @@ function outboxRows(scope: SchemaScope): OutboxRows {
   return {
     async append(events) {
       for (const part of chunk(events)) {
+        // A VALUES list, not `insertUnnest`: escaping every event's JSON into a json[] literal
+        // measured ~0.3 ms slower per 64-event batch.
         await db
           .insertInto('outbox')
           .values(part.map((event) => outboxToRow(event, ordinal++)))

@@ -19,7 +19,8 @@ export function scopeOf(db: Kysely<Database>, schema: string): SchemaScope {
 
 /**
  * PostgreSQL takes at most 65 535 bind parameters per statement; multi-row statements are cut
- * into chunks of this many rows (the widest row, a movement, has 21 columns).
+ * into chunks of this many rows (the widest row, a movement, has 21 columns). The `unnest`
+ * inserts bind one parameter a column and are chunked only to bound a statement's size.
  */
 export const ROWS_PER_STATEMENT = 1000;
 
@@ -45,6 +46,28 @@ export function valuesList(
         sql`(${sql.join(row.map((value, index) => sql`${value}::${sql.raw(types[index]!)}`))})`,
     ),
   )})`;
+}
+
+/** The PostgreSQL type of every column a row sends, in the order the columns are written. */
+export type ColumnTypes<Row> = { readonly [Column in keyof Row]-?: string };
+
+/**
+ * `INSERT INTO table (a, b, …) SELECT * FROM unnest($1::ta[], $2::tb[], …)`: the rows go as one
+ * array parameter per column, so the SQL text is the same for any number of rows and binding
+ * costs one parameter a column instead of one a value (a multi-row VALUES list of a 64-request
+ * batch binds over a thousand parameters and is parsed afresh for every batch size).
+ */
+export function insertUnnest<Row extends object>(
+  table: RawBuilder<unknown>,
+  types: ColumnTypes<Row>,
+  rows: readonly Row[],
+): RawBuilder<unknown> {
+  const columns = Object.keys(types) as (keyof Row & string)[];
+  const arrays = columns.map(
+    (column) => sql`${rows.map((row) => row[column] ?? null)}::${sql.raw(types[column])}[]`,
+  );
+  return sql`INSERT INTO ${table} (${sql.join(columns.map((column) => sql.id(column)))})
+    SELECT * FROM unnest(${sql.join(arrays)})`;
 }
 
 /** Reservations joined with their lines (aggregated in line order), as {@link ReservationRow}. */
