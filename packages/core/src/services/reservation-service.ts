@@ -382,7 +382,8 @@ export class ReservationService {
         // Let the callers just answered run their continuations (and queue their next request)
         // before the next batch is cut; otherwise a closed-loop crowd splits into two halves
         // that alternate, each batch half the size it could be.
-        if (queue.length < this.settings.maxBatchSize) await new Promise((resolve) => setImmediate(resolve));
+        if (queue.length < this.settings.maxBatchSize)
+          await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       this.running[lane] = false;
