@@ -14,6 +14,7 @@ import { AdjustmentService } from './services/adjustment-service.js';
 import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
 import { BULK_BATCH_SIZE } from './services/bulk-update.js';
+import { CacheFillFence } from './services/cache-fill-fence.js';
 import { OrderSaga } from './services/order-saga.js';
 import { ReconciliationService } from './services/reconciliation-service.js';
 import { ReplenishmentService } from './services/replenishment-service.js';
@@ -138,6 +139,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     return items;
   };
 
+  const cacheFills = new CacheFillFence();
   const context: ServiceContext = {
     store: options.store,
     cache,
@@ -167,7 +169,9 @@ export function createStockroom(options: StockroomOptions): Stockroom {
           },
         },
       ),
+    cacheFills,
     async afterCommit(effects: CommitEffects) {
+      cacheFills.invalidate(effects.touched);
       const jobs: Promise<void>[] = [];
       if (cache && effects.touched.length > 0) jobs.push(cache.delete(effects.touched));
       if (soldOutGuard) {

@@ -229,15 +229,25 @@ export class AvailabilityService {
       this.context.stats.cache.hits += 1;
       return hit;
     }
-    if (cache) this.context.stats.cache.misses += 1;
-    const rows = await this.context.store.reads.stockBySku(sku);
-    const value: CachedAvailability = {
-      sku,
-      rows: rows.map((row) => ({ warehouseId: row.warehouseId, available: row.available })),
-    };
-    if (cache) await cache.set(value, this.context.cacheTtlMs);
-    return value;
+    if (!cache) return availabilityOf(sku, await this.context.store.reads.stockBySku(sku));
+    this.context.stats.cache.misses += 1;
+    const fill = this.context.cacheFills.begin(sku);
+    try {
+      const value = availabilityOf(sku, await this.context.store.reads.stockBySku(sku));
+      // A change that committed during the read would be hidden for a whole TTL: don't store.
+      if (fill.isFresh()) await cache.set(value, this.context.cacheTtlMs);
+      return value;
+    } finally {
+      fill.end();
+    }
   }
+}
+
+function availabilityOf(sku: string, rows: readonly InventoryStock[]): CachedAvailability {
+  return {
+    sku,
+    rows: rows.map((row) => ({ warehouseId: row.warehouseId, available: row.available })),
+  };
 }
 
 /** Sums a SKU's rows. */

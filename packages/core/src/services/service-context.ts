@@ -7,6 +7,7 @@ import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { Logger } from '../ports/logger.js';
 import type { StockStore, StockTransaction, TransactionOptions } from '../ports/stock-store.js';
+import type { CacheFillFence } from './cache-fill-fence.js';
 
 /** Counters the services keep; the example server exports them as metrics. */
 export interface StockroomStats {
@@ -39,6 +40,8 @@ export interface ServiceContext {
     options?: TransactionOptions,
     retryStats?: RetryStats,
   ): Promise<T>;
+  /** Keeps cache fills from storing values read before a change committed here. */
+  readonly cacheFills: CacheFillFence;
   /** Warehouses for availability checks, cached briefly in process. */
   readonly warehouseDirectory: { list(): Promise<readonly Warehouse[]> };
   /** Forgets the cached warehouse list (after a warehouse changed here). */
