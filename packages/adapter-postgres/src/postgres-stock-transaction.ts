@@ -101,7 +101,8 @@ function reservationRows(scope: SchemaScope): ReservationRows {
     async get(ids, options = {}) {
       if (ids.length === 0) return [];
       let query = selectReservations(db).where(sql<boolean>`r.id = ANY(${[...ids]}::text[])`);
-      if (options.lock) query = query.forUpdate();
+      // Locks are taken in id order, so two transactions locking overlapping sets queue.
+      if (options.lock) query = query.orderBy('r.id').forUpdate();
       return inOrder(ids, (await query.execute()).map(reservationFromRow));
     },
 
@@ -270,6 +271,24 @@ function idempotencyRows(scope: SchemaScope): IdempotencyRows {
         .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
         .executeTakeFirst();
       return outcome(result.numInsertedOrUpdatedRows);
+    },
+
+    async replace(record) {
+      const result = await db
+        .updateTable('idempotency_keys')
+        .set({ fingerprint: record.fingerprint, result: record.result })
+        .where('scope', '=', record.scope)
+        .where('key', '=', record.key)
+        .executeTakeFirst();
+      return outcome(result.numUpdatedRows);
+    },
+
+    async remove(scopeName, key) {
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('scope', '=', scopeName)
+        .where('key', '=', key)
+        .execute();
     },
 
     async purge(before) {

@@ -10,6 +10,7 @@ import {
 import { sql } from 'kysely';
 import {
   alertFromRow,
+  idempotencyFromRow,
   movementFromRow,
   reservationFromRow,
   stockFromRow,
@@ -307,6 +308,16 @@ export function postgresStoreReads(scope: SchemaScope): StoreReads {
         .limit(limit + 1)
         .execute();
       return pageOf(rows.map(alertFromRow), limit, (item) => [iso(item.triggeredAt), item.id]);
+    },
+
+    async idempotencyRecord(scope, key) {
+      const row = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row ? idempotencyFromRow(row) : null;
     },
 
     async outboxLag() {

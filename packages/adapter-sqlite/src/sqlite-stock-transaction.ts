@@ -113,6 +113,24 @@ function idempotencyRows(db: Db): IdempotencyRows {
       return outcome(result.numInsertedOrUpdatedRows);
     },
 
+    async replace(record) {
+      const result = await db
+        .updateTable('idempotency_keys')
+        .set({ fingerprint: record.fingerprint, result: record.result })
+        .where('scope', '=', record.scope)
+        .where('key', '=', record.key)
+        .executeTakeFirst();
+      return outcome(result.numUpdatedRows);
+    },
+
+    async remove(scope, key) {
+      await db
+        .deleteFrom('idempotency_keys')
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .execute();
+    },
+
     async purge(before) {
       const result = await db
         .deleteFrom('idempotency_keys')

@@ -12,6 +12,7 @@ import {
 import { type Kysely, sql } from 'kysely';
 import {
   alertFromRow,
+  idempotencyFromRow,
   movementFromRow,
   stockFromRow,
   toMillis,
@@ -327,6 +328,16 @@ export function createSqliteStoreReads(db: Db): StoreReads {
         .limit(limit + 1)
         .execute();
       return toPage(rows, limit, alertFromRow, (row) => [row.triggered_at, row.id]);
+    },
+
+    async idempotencyRecord(scope, key) {
+      const row = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where('scope', '=', scope)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row ? idempotencyFromRow(row) : null;
     },
 
     async outboxLag() {

@@ -19,10 +19,10 @@ const createStore = () => createSqliteStockStore({ filename: tempFile() });
 const destroyStore = (store: StockStore) => removeFiles((store as SqliteStockStore).filename);
 defineStockStoreContract({ name: 'sqlite', createStore, destroyStore });
 defineStockStoreContract({
-  name: 'sqlite (pessimistic)',
+  name: 'sqlite (optimistic)',
   createStore,
   destroyStore,
-  locking: 'pessimistic',
+  locking: 'optimistic',
 });
 
 // A connection the host owns: the store shares it between transactions and reads, never closes it.

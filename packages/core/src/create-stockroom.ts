@@ -1,6 +1,7 @@
-import { type LockingPolicy, optimisticEverywhere } from './concurrency/locking-policy.js';
+import { type LockingPolicy, pessimisticEverywhere } from './concurrency/locking-policy.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './concurrency/retry-policy.js';
 import { DEFAULT_STOCK_SETTINGS, type StockSettings } from './domain/inventory-stock.js';
+import type { ChangeContext } from './domain/movement.js';
 import { defaultIdGenerator } from './domain/uuid7.js';
 import type { Warehouse } from './domain/warehouse.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
@@ -15,6 +16,7 @@ import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
 import { BULK_BATCH_SIZE } from './services/bulk-update.js';
 import { CacheFillFence } from './services/cache-fill-fence.js';
+import { KeyedCommands } from './services/keyed-commands.js';
 import { OrderSaga } from './services/order-saga.js';
 import { ReconciliationService } from './services/reconciliation-service.js';
 import { ReplenishmentService } from './services/replenishment-service.js';
@@ -30,9 +32,15 @@ import { WarehouseService } from './services/warehouse-service.js';
 
 /** Tuning knobs, all optional. */
 export interface StockroomPolicies {
-  /** Conflict retries. @default 8 attempts, 5–200 ms full-jitter backoff, 5 s deadline */
+  /**
+   * Retries of internal races (deadlocks, serialization failures, busy stores, lost guarded
+   * writes). @default no attempt count, 2–100 ms full-jitter backoff, 30 s deadline
+   */
   readonly retry?: Partial<RetryPolicy>;
-  /** Optimistic or pessimistic per SKU. @default optimistic everywhere */
+  /**
+   * Row locks or version checks alone, per SKU. @default pessimistic everywhere (rows are locked
+   * in canonical order by the writes that change them)
+   */
   readonly locking?: LockingPolicy;
   /** Reservation TTLs and batching. */
   readonly reservations?: Partial<ReservationSettings>;
@@ -91,6 +99,20 @@ export interface Stockroom {
   readonly stats: StockroomStats;
   /** Deletes idempotency records older than `olderThanMs` (default 24 h). @returns how many */
   purgeIdempotencyKeys(olderThanMs?: number): Promise<number>;
+  /**
+   * Runs `work` at most once per idempotency key (`context.idempotencyKey` in
+   * `context.idempotencyScope`) across every process sharing the store, for host operations that
+   * are not one stockroom command (a job run): the key is claimed, `work` runs, its result is
+   * stored; concurrent and later calls with the key and the same `operation` and `request` get
+   * that result (`context.onReplay` is called). Without a key, `work` simply runs.
+   * @throws IDEMPOTENCY_KEY_REUSED when the key was used for another request
+   */
+  runOnce<T>(
+    operation: string,
+    request: unknown,
+    context: ChangeContext,
+    work: () => Promise<T>,
+  ): Promise<T>;
   /** Closes the store and the cache (what `createStockroom` was given). Idempotent. */
   close(): Promise<void>;
 }
@@ -140,7 +162,9 @@ export function createStockroom(options: StockroomOptions): Stockroom {
   };
 
   const cacheFills = new CacheFillFence();
+  const keyed = new KeyedCommands(options.store, clock, retryPolicy);
   const context: ServiceContext = {
+    keyed,
     store: options.store,
     cache,
     soldOutGuard,
@@ -148,7 +172,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     ids: options.ids ?? defaultIdGenerator(),
     logger,
     retryPolicy,
-    lockingPolicy: policies.locking ?? optimisticEverywhere,
+    lockingPolicy: policies.locking ?? pessimisticEverywhere,
     source: options.source ?? 'stockroom',
     defaultStockSettings: { ...DEFAULT_STOCK_SETTINGS, ...policies.defaultStockSettings },
     cacheTtlMs: policies.cacheTtlMs ?? 60_000,
@@ -231,6 +255,8 @@ export function createStockroom(options: StockroomOptions): Stockroom {
       options.store.transaction((transaction) =>
         transaction.idempotency.purge(new Date(clock.now().getTime() - olderThanMs)),
       ),
+    runOnce: (operation, request, changeContext, work) =>
+      keyed.runOnce(changeContext, `host:${operation}`, request, work),
     close() {
       closed ??= (async () => {
         await options.store.close();

@@ -18,6 +18,7 @@ export {
   type LockingMode,
   type LockingPolicy,
   optimisticEverywhere,
+  pessimisticEverywhere,
 } from './concurrency/locking-policy.js';
 export {
   backoffDelay,

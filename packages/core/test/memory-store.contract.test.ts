@@ -3,7 +3,7 @@ import { defineStockStoreContract } from '../src/testing/index.js';
 
 defineStockStoreContract({ name: 'memory', createStore: async () => createMemoryStockStore() });
 defineStockStoreContract({
-  name: 'memory (pessimistic)',
+  name: 'memory (optimistic)',
   createStore: async () => createMemoryStockStore(),
-  locking: 'pessimistic',
+  locking: 'optimistic',
 });

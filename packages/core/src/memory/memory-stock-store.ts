@@ -290,6 +290,17 @@ export class MemoryStockStore implements StockStore {
           this.setIn(undo, state.idempotency, key, record);
           return APPLIED;
         },
+        replace: async (record) => {
+          const key = `${record.scope}\u0000${record.key}`;
+          const existing = state.idempotency.get(key);
+          if (!existing) return NOT_APPLIED;
+          this.setIn(undo, state.idempotency, key, { ...record, createdAt: existing.createdAt });
+          return APPLIED;
+        },
+        remove: async (scope, key) => {
+          const id = `${scope}\u0000${key}`;
+          if (state.idempotency.has(id)) this.deleteIn(undo, state.idempotency, id);
+        },
         purge: async (before) => {
           let count = 0;
           for (const [key, record] of [...state.idempotency]) {
@@ -472,6 +483,8 @@ export class MemoryStockStore implements StockStore {
             true,
           ),
         ),
+      idempotencyRecord: (scope, key) =>
+        read(() => state.idempotency.get(`${scope}\u0000${key}`) ?? null),
       outboxLag: () =>
         read(() => {
           let oldest: Date | null = null;

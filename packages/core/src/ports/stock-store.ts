@@ -130,6 +130,13 @@ export interface IdempotencyRows {
   get(scope: string, key: string): Promise<IdempotencyRecord | null>;
   /** Stores a record; `{ applied: false }` when (scope, key) exists already. */
   put(record: IdempotencyRecord): Promise<WriteOutcome>;
+  /**
+   * Overwrites the fingerprint and result of an existing record (a claim becoming a result);
+   * `{ applied: false }` when (scope, key) has no record.
+   */
+  replace(record: IdempotencyRecord): Promise<WriteOutcome>;
+  /** Deletes one record (a claim whose work failed), if it exists. */
+  remove(scope: string, key: string): Promise<void>;
   /** Deletes records created before `before`; returns how many. */
   purge(before: Date): Promise<number>;
 }
@@ -241,6 +248,13 @@ export interface StoreReads {
     filter: { readonly status?: LowStockAlert['status'] },
     page: PageRequest,
   ): Promise<Page<LowStockAlert>>;
+  /**
+   * The idempotency record for (scope, key), or null; lets a replay be answered without a
+   * transaction. Optional: without it the core reads the record in a short transaction. A
+   * replica may not have a record yet, never a record the primary lacks, so a miss only means
+   * "run the command", which finds the record in its own transaction.
+   */
+  idempotencyRecord?(scope: string, key: string): Promise<IdempotencyRecord | null>;
   /** How many outbox entries wait for delivery, and the oldest one's event time. */
   outboxLag(): Promise<{ readonly pending: number; readonly oldest: Date | null }>;
 }

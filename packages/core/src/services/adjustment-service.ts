@@ -93,51 +93,53 @@ export class AdjustmentService {
       check.integer(request.expectedVersion, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER);
     }
     check.done();
-    let effects = NO_EFFECTS;
-    const result = await this.context.transact(async (transaction) => {
-      effects = NO_EFFECTS;
-      const now = this.context.clock.now();
-      return runIdempotent(transaction, context, 'adjust', request, now, async () => {
-        const warehouse = await this.warehouse(transaction, request.warehouseId);
-        const changes = new StockChangeSet(transaction, this.context, now);
-        await changes.loadForWrite([request.sku]);
-        const key = { sku: request.sku, warehouseId: request.warehouseId };
-        const existing = changes.row(key);
-        if (
-          request.expectedVersion !== undefined &&
-          (existing?.version ?? 0) !== request.expectedVersion
-        ) {
-          throw new VersionConflictError(
-            `${request.sku}@${request.warehouseId} is not at version ${request.expectedVersion}`,
-            {
-              retryable: false,
-              expectedVersion: request.expectedVersion,
-              actualVersion: existing?.version ?? 0,
-            },
-          );
-        }
-        const [type, change] = movementOf(request.type, request.quantity);
-        if (!existing && change.available < 0) {
-          if (request.type === 'DAMAGE')
-            throw new NotFoundError('stock', `${request.sku}@${request.warehouseId}`);
-          throw new InsufficientStockError([
-            {
-              sku: request.sku,
-              warehouseId: request.warehouseId,
-              requested: -change.available,
-              available: 0,
-            },
-          ]);
-        }
-        changes.ensureRow(key);
-        const movement = changes.apply(key, type, change, {}, context);
-        await ensureCapacity(transaction, changes, warehouse, [request.sku]);
-        effects = await changes.flush();
-        return { stock: changes.row(key)!, movement };
+    return this.context.keyed.run(context, 'adjust', request, async () => {
+      let effects = NO_EFFECTS;
+      const result = await this.context.transact(async (transaction) => {
+        effects = NO_EFFECTS;
+        const now = this.context.clock.now();
+        return runIdempotent(transaction, context, 'adjust', request, now, async () => {
+          const warehouse = await this.warehouse(transaction, request.warehouseId);
+          const changes = new StockChangeSet(transaction, this.context, now);
+          await changes.loadForWrite([request.sku]);
+          const key = { sku: request.sku, warehouseId: request.warehouseId };
+          const existing = changes.row(key);
+          if (
+            request.expectedVersion !== undefined &&
+            (existing?.version ?? 0) !== request.expectedVersion
+          ) {
+            throw new VersionConflictError(
+              `${request.sku}@${request.warehouseId} is not at version ${request.expectedVersion}`,
+              {
+                retryable: false,
+                expectedVersion: request.expectedVersion,
+                actualVersion: existing?.version ?? 0,
+              },
+            );
+          }
+          const [type, change] = movementOf(request.type, request.quantity);
+          if (!existing && change.available < 0) {
+            if (request.type === 'DAMAGE')
+              throw new NotFoundError('stock', `${request.sku}@${request.warehouseId}`);
+            throw new InsufficientStockError([
+              {
+                sku: request.sku,
+                warehouseId: request.warehouseId,
+                requested: -change.available,
+                available: 0,
+              },
+            ]);
+          }
+          changes.ensureRow(key);
+          const movement = changes.apply(key, type, change, {}, context);
+          await ensureCapacity(transaction, changes, warehouse, [request.sku]);
+          effects = await changes.flush();
+          return { stock: changes.row(key)!, movement };
+        });
       });
+      await this.context.afterCommit(effects);
+      return result;
     });
-    await this.context.afterCommit(effects);
-    return result;
   }
 
   /**
@@ -154,38 +156,40 @@ export class AdjustmentService {
       .id(request.warehouseId, 'warehouseId')
       .integer(request.quantity, 'quantity', 0, MAX_QUANTITY)
       .done();
-    let effects = NO_EFFECTS;
-    const result = await this.context.transact(async (transaction) => {
-      effects = NO_EFFECTS;
-      const now = this.context.clock.now();
-      return runIdempotent(transaction, context, 'set-available', request, now, async () => {
-        const warehouse = await this.warehouse(transaction, request.warehouseId);
-        const changes = new StockChangeSet(transaction, this.context, now);
-        await changes.loadForWrite([request.sku]);
-        const key = { sku: request.sku, warehouseId: request.warehouseId };
-        const isNew = changes.row(key) === undefined;
-        const row = changes.ensureRow(key);
-        const difference = request.quantity - row.available;
-        if (difference === 0) {
-          if (isNew && !(await transaction.stock.insert(row)).applied) {
-            throw new VersionConflictError('Row created concurrently', { retryable: true });
+    return this.context.keyed.run(context, 'set-available', request, async () => {
+      let effects = NO_EFFECTS;
+      const result = await this.context.transact(async (transaction) => {
+        effects = NO_EFFECTS;
+        const now = this.context.clock.now();
+        return runIdempotent(transaction, context, 'set-available', request, now, async () => {
+          const warehouse = await this.warehouse(transaction, request.warehouseId);
+          const changes = new StockChangeSet(transaction, this.context, now);
+          await changes.loadForWrite([request.sku]);
+          const key = { sku: request.sku, warehouseId: request.warehouseId };
+          const isNew = changes.row(key) === undefined;
+          const row = changes.ensureRow(key);
+          const difference = request.quantity - row.available;
+          if (difference === 0) {
+            if (isNew && !(await transaction.stock.insert(row)).applied) {
+              throw new VersionConflictError('Row created concurrently', { retryable: true });
+            }
+            return { stock: row, movement: null };
           }
-          return { stock: row, movement: null };
-        }
-        const movement = changes.apply(
-          key,
-          'ADJUSTMENT',
-          deltas({ available: difference }),
-          {},
-          context,
-        );
-        await ensureCapacity(transaction, changes, warehouse, [request.sku]);
-        effects = await changes.flush();
-        return { stock: changes.row(key)!, movement };
+          const movement = changes.apply(
+            key,
+            'ADJUSTMENT',
+            deltas({ available: difference }),
+            {},
+            context,
+          );
+          await ensureCapacity(transaction, changes, warehouse, [request.sku]);
+          effects = await changes.flush();
+          return { stock: changes.row(key)!, movement };
+        });
       });
+      await this.context.afterCommit(effects);
+      return result;
     });
-    await this.context.afterCommit(effects);
-    return result;
   }
 
   /**
@@ -212,7 +216,9 @@ export class AdjustmentService {
     request: BulkUpdateRequest,
     context: ChangeContext = {},
   ): Promise<BulkUpdateResult> {
-    return runBulkUpdate(this.context, request, context, this.settings.bulkBatchSize);
+    return this.context.keyed.run(context, 'bulk-update', request, () =>
+      runBulkUpdate(this.context, request, context, this.settings.bulkBatchSize),
+    );
   }
 
   /**
@@ -235,6 +241,15 @@ export class AdjustmentService {
       check.integer(request.maxStockLevel, 'maxStockLevel', 0, MAX_QUANTITY);
     }
     check.done();
+    return this.context.keyed.run(context, 'settings', request, () =>
+      this.updateSettingsOnce(request, context),
+    );
+  }
+
+  private updateSettingsOnce(
+    request: SettingsRequest,
+    context: ChangeContext,
+  ): Promise<InventoryStock> {
     return this.context.transact(async (transaction) => {
       const now = this.context.clock.now();
       return runIdempotent(transaction, context, 'settings', request, now, async () => {

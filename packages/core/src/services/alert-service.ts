@@ -1,8 +1,11 @@
 import { compareStockKeys, type StockKey, stockKeyOf } from '../domain/inventory-stock.js';
 import { AlertStatus, type LowStockAlert } from '../domain/low-stock-alert.js';
+import type { ChangeContext } from '../domain/movement.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import type { Page, PageRequest } from '../ports/page.js';
+import type { StockTransaction } from '../ports/stock-store.js';
+import { runIdempotent } from './idempotency.js';
 import { reconcileRowAlert } from './low-stock.js';
 import type { ServiceContext } from './service-context.js';
 import { validate } from './validate.js';
@@ -88,11 +91,38 @@ export class AlertService {
   /**
    * TRIGGERED → ACKNOWLEDGED, stamping who and when. Acknowledging an ACKNOWLEDGED alert returns
    * it unchanged. The alert stays open until its row climbs above the threshold.
-   * @throws VALIDATION_FAILED, NOT_FOUND, INVALID_STATE (the alert is RESOLVED)
+   * With `context.idempotencyKey`, the first result is stored with the change and a replay
+   * (concurrent or later) gets it back, marked through `context.onReplay`.
+   * @throws VALIDATION_FAILED, NOT_FOUND, INVALID_STATE (the alert is RESOLVED),
+   *   IDEMPOTENCY_KEY_REUSED
    */
-  async acknowledge(id: string, actor?: string): Promise<LowStockAlert> {
+  async acknowledge(
+    id: string,
+    actor?: string,
+    context: ChangeContext = {},
+  ): Promise<LowStockAlert> {
     validate().id(id, 'alertId').optionalId(actor, 'actor').done();
-    return this.context.transact(async (transaction) => {
+    const request = { id, actor: actor ?? null };
+    return this.context.keyed.run(context, 'acknowledge-alert', request, () =>
+      this.context.transact((transaction) =>
+        runIdempotent(
+          transaction,
+          context,
+          'acknowledge-alert',
+          request,
+          this.context.clock.now(),
+          () => this.acknowledgeIn(transaction, id, actor),
+        ),
+      ),
+    );
+  }
+
+  private async acknowledgeIn(
+    transaction: StockTransaction,
+    id: string,
+    actor: string | undefined,
+  ): Promise<LowStockAlert> {
+    {
       const found = await transaction.alerts.get(id);
       if (!found) throw new NotFoundError('alert', id);
       // Lock the row first: the change that resolves an alert writes the row, so it cannot
@@ -111,7 +141,7 @@ export class AlertService {
       };
       await transaction.alerts.update(next);
       return next;
-    });
+    }
   }
 
   /** One alert, or null. */

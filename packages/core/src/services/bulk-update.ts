@@ -4,7 +4,12 @@ import type { ChangeContext } from '../domain/movement.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
-import { runIdempotent } from './idempotency.js';
+import {
+  DEFAULT_IDEMPOTENCY_SCOPE,
+  fingerprint,
+  runIdempotent,
+  storeIdempotency,
+} from './idempotency.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
 import { StockChangeSet } from './stock-change-set.js';
 import { validate } from './validate.js';
@@ -195,7 +200,23 @@ export async function runBulkUpdate(
     }
     await context.afterCommit(effects);
   }
-  return { applied, failed: byIndex(failed) };
+  const result: BulkUpdateResult = { applied, failed: byIndex(failed) };
+  if (changeContext.idempotencyKey) {
+    // The whole call's answer under its own key, so a replay is answered without a batch.
+    const now = context.clock.now();
+    await context.transact(async (transaction) => {
+      const print = fingerprint('bulk-update', request);
+      if (
+        !(await transaction.idempotency.get(
+          changeContext.idempotencyScope ?? DEFAULT_IDEMPOTENCY_SCOPE,
+          changeContext.idempotencyKey!,
+        ))
+      ) {
+        await storeIdempotency(transaction, changeContext, print, result, now);
+      }
+    });
+  }
+  return result;
 }
 
 /** Why an item is malformed, or null. */

@@ -91,6 +91,16 @@ export class OrderSaga {
         .quantity(item?.quantity, `items.${index}.quantity`);
     });
     check.done();
+    return this.context.keyed.run(context, 'cancel-order', { orderId, items: items ?? null }, () =>
+      this.cancelOnce(orderId, items, context),
+    );
+  }
+
+  private async cancelOnce(
+    orderId: string,
+    items: readonly RefundItem[] | undefined,
+    context: ChangeContext,
+  ): Promise<CancelResult> {
     let effects = NO_EFFECTS;
     const result = await this.context.transact(async (transaction) => {
       effects = NO_EFFECTS;
@@ -102,7 +112,18 @@ export class OrderSaga {
         { orderId, items: items ?? null },
         now,
         async () => {
-          const all = await transaction.reservations.listByOrder(orderId);
+          // Lock the order's reservations (in id order) before their stock rows: the order in
+          // which commit, release and expiry take their locks, so none of them deadlocks this.
+          const listed = await transaction.reservations.listByOrder(orderId);
+          const locked = await transaction.reservations.get(
+            listed.map((reservation) => reservation.id).sort(),
+            { lock: true },
+          );
+          const byId = new Map(locked.map((reservation) => [reservation.id, reservation]));
+          const all = listed.flatMap((reservation) => {
+            const current = byId.get(reservation.id);
+            return current ? [current] : [];
+          });
           const changes = new StockChangeSet(transaction, this.context, now);
           await changes.loadForWrite(
             all.flatMap((reservation) => reservation.lines.map((line) => line.sku)),

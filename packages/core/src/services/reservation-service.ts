@@ -132,7 +132,7 @@ export class ReservationService {
    * @throws VALIDATION_FAILED for malformed input
    * @throws INSUFFICIENT_STOCK with a shortfall per short SKU; nothing is held
    * @throws IDEMPOTENCY_KEY_REUSED when the key was used for another request
-   * @throws VERSION_CONFLICT (retryable) when concurrent writers exhausted the retry budget
+   * @throws STORE_UNAVAILABLE (retryable) when the store made no progress within the retry deadline
    */
   async reserve(request: ReserveRequest, context: ChangeContext = {}): Promise<Reservation> {
     this.validateReserve(request);
@@ -156,11 +156,17 @@ export class ReservationService {
         );
       }
     }
-    return new Promise<Reservation>((resolve, reject) => {
-      const lane = laneOf(request, this.settings.lanes);
-      this.queues[lane]!.push({ request, context, resolve, reject });
-      if (!this.running[lane]) void this.drain(lane);
-    });
+    return this.context.keyed.run(
+      context,
+      'reserve',
+      request,
+      () =>
+        new Promise<Reservation>((resolve, reject) => {
+          const lane = laneOf(request, this.settings.lanes);
+          this.queues[lane]!.push({ request, context, resolve, reject });
+          if (!this.running[lane]) void this.drain(lane);
+        }),
+    );
   }
 
   /** The reservation, or null. */
@@ -203,6 +209,12 @@ export class ReservationService {
    */
   async extend(id: string, seconds: number, context: ChangeContext = {}): Promise<Reservation> {
     validate().id(id, 'reservationId').integer(seconds, 'seconds', 1, 3600).done();
+    return this.context.keyed.run(context, 'extend', { id, seconds }, () =>
+      this.extendOnce(id, seconds, context),
+    );
+  }
+
+  private extendOnce(id: string, seconds: number, context: ChangeContext): Promise<Reservation> {
     return this.context.transact(async (transaction) =>
       runIdempotent(
         transaction,
@@ -316,6 +328,17 @@ export class ReservationService {
     command: 'commit' | 'release',
     decide: (reservation: Reservation, now: Date) => Reservation | null,
   ): Promise<Reservation> {
+    return this.context.keyed.run(context, command, { id }, () =>
+      this.transitionOnce(id, context, command, decide),
+    );
+  }
+
+  private async transitionOnce(
+    id: string,
+    context: ChangeContext,
+    command: 'commit' | 'release',
+    decide: (reservation: Reservation, now: Date) => Reservation | null,
+  ): Promise<Reservation> {
     let effects = NO_EFFECTS;
     const result = await this.context.transact(async (transaction) => {
       effects = NO_EFFECTS;
@@ -404,6 +427,14 @@ export class ReservationService {
         return result.outcomes;
       });
     } catch (error) {
+      // One bad request must not fail the others: split the batch until the failing request
+      // is alone (a store past its deadline fails everyone: splitting would only wait longer).
+      if (batch.length > 1 && !(isStockroomError(error) && error.code === 'STORE_UNAVAILABLE')) {
+        const half = Math.ceil(batch.length / 2);
+        await this.runBatch(batch.slice(0, half));
+        await this.runBatch(batch.slice(half));
+        return;
+      }
       stats.reservations.failed += batch.length;
       for (const pending of batch) pending.reject(error);
       return;

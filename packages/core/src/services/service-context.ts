@@ -8,6 +8,7 @@ import type { IdGenerator } from '../ports/id-generator.js';
 import type { Logger } from '../ports/logger.js';
 import type { StockStore, StockTransaction, TransactionOptions } from '../ports/stock-store.js';
 import type { CacheFillFence } from './cache-fill-fence.js';
+import type { KeyedCommands } from './keyed-commands.js';
 
 /** Counters the services keep; the example server exports them as metrics. */
 export interface StockroomStats {
@@ -40,6 +41,8 @@ export interface ServiceContext {
     options?: TransactionOptions,
     retryStats?: RetryStats,
   ): Promise<T>;
+  /** Replays keyed commands before they take locks; shares concurrent calls with one key. */
+  readonly keyed: KeyedCommands;
   /** Keeps cache fills from storing values read before a change committed here. */
   readonly cacheFills: CacheFillFence;
   /** Warehouses for availability checks, cached briefly in process. */

@@ -85,6 +85,12 @@ export class TransferService {
         'must differ from fromWarehouseId',
       )
       .done();
+    return this.context.keyed.run(context, 'create-transfer', request, () =>
+      this.createOnce(request, context),
+    );
+  }
+
+  private createOnce(request: CreateTransferRequest, context: ChangeContext): Promise<Transfer> {
     return this.context.transact(async (transaction) => {
       const now = this.context.clock.now();
       return runIdempotent(transaction, context, 'create-transfer', request, now, async () => {
@@ -211,6 +217,18 @@ export class TransferService {
     move: (changes: StockChangeSet, transfer: Transfer) => Promise<void>,
   ): Promise<Transfer> {
     validate().id(id, 'transferId').done();
+    return this.context.keyed.run(context, `${command}-transfer`, { id }, () =>
+      this.stepOnce(id, context, status, command, move),
+    );
+  }
+
+  private async stepOnce(
+    id: string,
+    context: ChangeContext,
+    status: TransferStatus,
+    command: 'ship' | 'receive' | 'cancel',
+    move: (changes: StockChangeSet, transfer: Transfer) => Promise<void>,
+  ): Promise<Transfer> {
     let effects = NO_EFFECTS;
     const result = await this.context.transact(async (transaction) => {
       effects = NO_EFFECTS;

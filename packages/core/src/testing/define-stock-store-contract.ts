@@ -3,6 +3,7 @@ import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
+import { contentionContract } from './contract/contention.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
 import { outboxContract } from './contract/outbox.contract.js';
@@ -20,7 +21,10 @@ export interface StockStoreContractOptions {
   readonly createStore: () => Promise<StockStore>;
   /** Cleans up after a test (drop a schema, delete a file). The suite closes the store first. */
   readonly destroyStore?: (store: StockStore) => Promise<void>;
-  /** Runs every reservation with row locks (`lockingPolicy` pessimistic) when set. */
+  /**
+   * Forces a locking policy on every SKU (`pessimistic`: row locks, the default of `createStockroom`;
+   * `optimistic`: version checks and retries only). Unset: the stockroom's default.
+   */
   readonly locking?: 'optimistic' | 'pessimistic';
   /** A reason to skip the whole suite (a service is missing); see `unavailableService`. */
   readonly skip?: string | false;
@@ -34,6 +38,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   storeContract,
   reservationContract,
   concurrencyContract,
+  contentionContract,
   ledgerContract,
   idempotencyContract,
   outboxContract,

@@ -21,8 +21,8 @@ export function useContractWorld(
   policies: StockroomPolicies = {},
 ): ContractWorld {
   const world = {} as ContractWorld;
-  const locking =
-    options.locking === 'pessimistic' ? { locking: () => 'pessimistic' as const } : {};
+  const mode = options.locking;
+  const locking = mode ? { locking: () => mode } : {};
   beforeEach(async () => {
     world.store = await options.createStore();
     world.clock = new ManualClock('2026-03-01T12:00:00.000Z');
@@ -33,7 +33,7 @@ export function useContractWorld(
         clock: world.clock,
         publisher: world.publisher,
         policies: {
-          retry: { maxAttempts: 50, deadlineMs: 30_000 },
+          retry: { deadlineMs: 30_000 },
           ...locking,
           ...policies,
           ...extra,
