@@ -42,7 +42,7 @@ const HELP = `npm run bench -- [options]
                         small data sets; checks correctness, numbers are not comparable
   --scenario=LIST       only these scenarios, by id or number (comma-separated):
                         1 hot-sku, 2 naive, 3 raw, 4 cold-skus, 5 availability,
-                        6 bulk-import, 7 http
+                        6 bulk-import, 7 http, 8 mixed
   --duration=SECONDS    length of one measured round (default 10, quick 1)
   --rounds=N            rounds per variant, variants alternating (default 3, quick 1)
   --max-requests=N      a round also ends after N requests (default 40000)

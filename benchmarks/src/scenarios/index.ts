@@ -4,6 +4,7 @@ import { bulkImportScenario } from './bulk-import.js';
 import { coldSkusScenario } from './cold-skus.js';
 import { hotSkuScenario } from './hot-sku.js';
 import { httpScenario } from './http.js';
+import { mixedScenario } from './mixed.js';
 import { naiveScenario } from './naive.js';
 import { rawLimitsScenario } from './raw-limits.js';
 
@@ -16,4 +17,5 @@ export const SCENARIOS: readonly Scenario[] = [
   availabilityScenario,
   bulkImportScenario,
   httpScenario,
+  mixedScenario,
 ];
