@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeContext, Clock, Stockroom } from '@stockroom/core';
-import { systemClock } from '@stockroom/core';
 import express, {
   type NextFunction,
   type Request,
@@ -11,7 +10,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { type ApiKeyRing, authenticate, principalOf } from './auth.js';
 import { renderDocsPage } from './docs-page.js';
-import { HttpIdempotency, idempotencyKeyOf } from './idempotency.js';
+import { idempotencyKeyOf } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
 import type { ServerMetrics } from './metrics.js';
 import { API_BASE, buildOpenApiDocument } from './openapi.js';
@@ -65,7 +64,7 @@ export function apiRoutes(
     ...reservationRoutes({ stockroom, outcomes: metrics }),
     ...transferRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),
-    ...adminRoutes({ jobs }),
+    ...adminRoutes({ jobs, stockroom }),
   ];
 }
 
@@ -100,12 +99,10 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 /** Builds the Express app (it does not listen). */
 export function createApp(dependencies: AppDependencies): express.Express {
   const { stockroom, logger, metrics } = dependencies;
-  const clock = dependencies.clock ?? systemClock;
   const routes = apiRoutes(dependencies);
   const document = buildOpenApiDocument(routes, dependencies.version ?? '0.1.0');
   const documentJson = JSON.stringify(document);
   const docsHtml = renderDocsPage(document);
-  const httpIdempotency = new HttpIdempotency(stockroom.store, clock);
 
   const app = express();
   app.disable('x-powered-by');
@@ -241,20 +238,7 @@ export function createApp(dependencies: AppDependencies): express.Express {
         },
       };
       const call: CallContext = { principal, requestId: String(request.id), change };
-      let body: unknown;
-      if (key !== undefined && route.idempotency === 'http') {
-        const outcome = await httpIdempotency.run(
-          principal.keyId,
-          key,
-          route.operationId,
-          { params: input.params, body: input.body ?? null },
-          () => route.run(input, call),
-        );
-        body = outcome.body;
-        replayed = outcome.replayed;
-      } else {
-        body = await route.run(input, call);
-      }
+      const body = await route.run(input, call);
       if (dependencies.checkResponses) {
         const check = route.success.schema.safeParse(body);
         if (!check.success) {

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@stockroom/core';
+import { NotFoundError, type Stockroom } from '@stockroom/core';
 import { JOB_NAMES, type JobRunner } from '../jobs.js';
 import { Id } from '../schemas/common.js';
 import { EmptyBody } from '../schemas/reservation.js';
@@ -20,7 +20,13 @@ const JobResultSchema = z
   .openapi('JobRun');
 
 /** /admin. */
-export function adminRoutes({ jobs }: { jobs: JobRunner }): Route[] {
+export function adminRoutes({
+  jobs,
+  stockroom,
+}: {
+  jobs: JobRunner;
+  stockroom: Stockroom;
+}): Route[] {
   return [
     defineRoute({
       operationId: 'runJob',
@@ -32,12 +38,17 @@ export function adminRoutes({ jobs }: { jobs: JobRunner }): Route[] {
       roles: ADMIN,
       params: JobParams,
       body: EmptyBody,
-      idempotency: 'http',
       success: { status: 200, description: 'What the run did', schema: JobResultSchema },
       failures: ['NOT_FOUND', 'INVALID_STATE'],
-      async handle({ params }) {
-        if (!jobs.has(params.name)) throw new NotFoundError('job', params.name);
-        return { job: params.name, processed: await jobs.run(params.name) };
+      async handle({ params }, call) {
+        const name = params.name;
+        if (!jobs.has(name)) throw new NotFoundError('job', name);
+        // With an Idempotency-Key the run happens once across every instance on the store;
+        // concurrent and later calls with the key get the first run's answer as a replay.
+        return stockroom.runOnce(`run-job:${name}`, { name }, call.change, async () => ({
+          job: name,
+          processed: await jobs.run(name),
+        }));
       },
     }),
   ];

@@ -39,11 +39,12 @@ export function alertRoutes({ stockroom }: { stockroom: Stockroom }): Route[] {
       roles: ADMIN,
       params: AlertParams,
       body: EmptyBody,
-      idempotency: 'http',
       success: { status: 200, description: 'The ACKNOWLEDGED alert', schema: AlertSchema },
       failures: ['NOT_FOUND', 'INVALID_STATE'],
       async handle({ params }, call) {
-        return presentAlert(await stockroom.alerts.acknowledge(params.id, call.principal.actor));
+        return presentAlert(
+          await stockroom.alerts.acknowledge(params.id, call.principal.actor, call.change),
+        );
       },
     }),
     defineRoute({

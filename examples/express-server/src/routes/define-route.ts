@@ -29,13 +29,6 @@ export interface RouteInput<P, Q, B> {
   readonly body: B;
 }
 
-/** How POST replays work for a route. */
-export type IdempotencyMode =
-  /** The route runs one core command; the core stores and replays its result atomically. */
-  | 'core'
-  /** The route is not one core command; the HTTP layer stores and replays its response. */
-  | 'http';
-
 interface RouteShape {
   /** A unique, stable operation id (used in OpenAPI and in idempotency fingerprints). */
   readonly operationId: string;
@@ -54,8 +47,6 @@ interface RouteShape {
   };
   /** Failure codes worth documenting beyond the ones every route has. */
   readonly failures: readonly ProblemCode[];
-  /** For POST routes. @default 'core' */
-  readonly idempotency?: IdempotencyMode;
   /** The body size limit. @default '1mb' */
   readonly bodyLimit?: '1mb' | '16mb';
 }

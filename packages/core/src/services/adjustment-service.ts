@@ -16,6 +16,7 @@ import {
   type BulkUpdateFailure,
   type BulkUpdateRequest,
   type BulkUpdateResult,
+  bulkResultOf,
   runBulkUpdate,
 } from './bulk-update.js';
 import { ensureCapacity } from './capacity.js';
@@ -216,9 +217,13 @@ export class AdjustmentService {
     request: BulkUpdateRequest,
     context: ChangeContext = {},
   ): Promise<BulkUpdateResult> {
-    return this.context.keyed.run(context, 'bulk-update', request, () =>
-      runBulkUpdate(this.context, request, context, this.settings.bulkBatchSize),
+    const stored = await this.context.keyed.run<BulkUpdateResult | number>(
+      context,
+      'bulk-update',
+      request,
+      () => runBulkUpdate(this.context, request, context, this.settings.bulkBatchSize),
     );
+    return bulkResultOf(stored);
   }
 
   /**

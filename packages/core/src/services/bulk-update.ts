@@ -150,11 +150,12 @@ export async function runBulkUpdate(
           }
           if (failed.length > 0) throw new AtomicRollback(failed);
           effects = mergeEffects(merged);
-          return count;
+          const result: BulkUpdateResult = { applied: count, failed: [] };
+          return result;
         });
       });
       await context.afterCommit(effects);
-      return { applied, failed: [] };
+      return bulkResultOf(applied);
     } catch (error) {
       if (error instanceof AtomicRollback) return { applied: 0, failed: byIndex(error.failed) };
       throw error;
@@ -346,4 +347,9 @@ function mergeEffects(all: readonly CommitEffects[]): CommitEffects {
 
 function byIndex(failed: readonly BulkUpdateFailure[]): BulkUpdateFailure[] {
   return [...failed].sort((left, right) => left.index - right.index);
+}
+
+/** A stored atomic bulk result; records written by earlier versions hold the applied count alone. */
+export function bulkResultOf(stored: BulkUpdateResult | number): BulkUpdateResult {
+  return typeof stored === 'number' ? { applied: stored, failed: [] } : stored;
 }
