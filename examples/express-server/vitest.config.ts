@@ -13,6 +13,7 @@ export default defineProject({
         find: new RegExp(`^@stockroom/adapter-${name}$`),
         replacement: source(`adapter-${name}/src/index.ts`),
       })),
+      { find: /^@stockroom\/cli$/, replacement: source('cli/src/index.ts') },
     ],
   },
   test: {

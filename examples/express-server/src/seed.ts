@@ -4,8 +4,10 @@ import { pino } from 'pino';
 import { openStore } from './backends.js';
 import { ConfigError, loadConfig } from './config.js';
 import { seedDemoData } from './demo-data.js';
+import { loadEnvFiles } from './env-file.js';
 
 async function main(): Promise<void> {
+  loadEnvFiles();
   const config = loadConfig(process.env);
   const logger = pino({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
   const opened = await openStore(config, logger);

@@ -1,8 +1,12 @@
 // The entry point of `npm start`: configuration from the environment, then listen.
 import { ConfigError, loadConfig } from './config.js';
+import { loadEnvFiles } from './env-file.js';
+import { startBanner } from './start-banner.js';
 import { startService } from './start-service.js';
 
 async function main(): Promise<void> {
+  // `.env` files first (the environment itself wins over them), then the configuration.
+  loadEnvFiles();
   let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig(process.env);
@@ -14,12 +18,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const service = await startService(config);
-  if (service.adminKey?.created) {
-    // Printed once, on the first start; the key stays in the data directory.
-    process.stdout.write(
-      `\n  stockroom generated an admin API key (kept in ${service.adminKey.path}):\n\n    ${service.adminKey.key}\n\n  Use it as: curl -H "Authorization: Bearer ${service.adminKey.key}" http://localhost:${service.port}/api/v1/warehouses\n  Set STOCKROOM_API_KEYS to use your own keys instead.\n\n`,
-    );
-  }
+  process.stdout.write(await startBanner(service));
   let signals = 0;
   const stop = (signal: NodeJS.Signals) => {
     signals += 1;

@@ -14,7 +14,7 @@ import {
 } from '@stockroom/core';
 import { type Logger as PinoLogger, pino } from 'pino';
 import { createApp, type ReadinessComponent } from './app.js';
-import { type ApiKeyEntry, ApiKeyRing, ensureAdminKey } from './auth.js';
+import { type ApiKeyEntry, ensureAdminKey } from './auth.js';
 import {
   type KafkaBackend,
   type OpenedStore,
@@ -26,6 +26,7 @@ import {
 import type { Config } from './config.js';
 import { seedDemoData } from './demo-data.js';
 import { JobRunner, stockroomJobs } from './jobs.js';
+import { FileBackedApiKeyRing } from './key-file-ring.js';
 import { LoggingEventPublisher } from './logging-event-publisher.js';
 import { ServerMetrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './rate-limit.js';
@@ -165,7 +166,7 @@ async function assemble(
   let shuttingDown = false;
   const app = createApp({
     stockroom,
-    keys: new ApiKeyRing(entries),
+    keys: new FileBackedApiKeyRing(entries, config.dataDir, logger),
     jobs,
     metrics,
     logger,

@@ -1,0 +1,422 @@
+// The `stockroom` command. Every command prints a human summary, or one JSON document with
+// --json; progress goes to stderr. Exit codes: see exit-codes.ts.
+import { createWriteStream, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isStockroomError, type Logger, type Stockroom, silentLogger } from '@stockroom/core';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import {
+  API_KEY_ROLES,
+  ApiKeyFileError,
+  type ApiKeyRole,
+  apiKeyFilePath,
+  createApiKey,
+  readApiKeyFile,
+  revokeApiKey,
+} from './api-key-file.js';
+import { seedDemoData } from './demo-data.js';
+import { ExitCode } from './exit-codes.js';
+import { migrateStore, openStockroom } from './open-store.js';
+import { Progress } from './progress.js';
+import { stockOf } from './stock-as-of.js';
+import { CsvFormatError, exportStockCsv, importStockCsv } from './stock-csv.js';
+import { describeTarget, parseStoreTarget, type StoreTarget, UsageError } from './store-target.js';
+
+declare const __CLI_VERSION__: string | undefined;
+const VERSION = typeof __CLI_VERSION__ === 'string' ? __CLI_VERSION__ : '0.1.0';
+
+interface GlobalOptions {
+  readonly database?: string;
+  readonly schema?: string;
+  readonly dataDir: string;
+  readonly json: boolean;
+  readonly progress: boolean;
+}
+
+/** A command's outcome: what to print and the exit code. */
+interface Outcome {
+  readonly json: unknown;
+  readonly text: string;
+  readonly exitCode?: number;
+}
+
+let exitCode: number = ExitCode.OK;
+
+function globals(command: Command): GlobalOptions {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  // An empty variable counts as unset (as the server reads its environment).
+  return {
+    ...options,
+    dataDir: options.dataDir || './data',
+    ...(options.schema ? {} : { schema: undefined }),
+  };
+}
+
+function target(options: GlobalOptions): StoreTarget {
+  return parseStoreTarget(options.database, {
+    dataDir: options.dataDir,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+  });
+}
+
+function report(options: GlobalOptions, outcome: Outcome): void {
+  process.stdout.write(
+    options.json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.text}\n`,
+  );
+  exitCode = outcome.exitCode ?? ExitCode.OK;
+}
+
+function progressFor(label: string, options: GlobalOptions): Progress {
+  return new Progress(label, process.stderr, { enabled: options.progress });
+}
+
+async function withStockroom<T>(
+  options: GlobalOptions,
+  work: (stockroom: Stockroom) => Promise<T>,
+): Promise<T> {
+  const logger: Logger = silentLogger;
+  const stockroom = await openStockroom(target(options), logger);
+  try {
+    return await work(stockroom);
+  } finally {
+    await stockroom.close();
+  }
+}
+
+function instant(value: string): Date {
+  const date = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
+    throw new InvalidArgumentError('must be an ISO 8601 date or time (2026-01-31T18:00:00Z)');
+  }
+  return date;
+}
+
+function table(rows: readonly (readonly (string | number)[])[]): string {
+  const widths = rows[0]!.map((_, column) =>
+    Math.max(...rows.map((row) => String(row[column]).length)),
+  );
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) =>
+          typeof cell === 'number'
+            ? String(cell).padStart(widths[column]!)
+            : cell.padEnd(widths[column]!),
+        )
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Builds the program (exported for tests of the wiring). */
+export function buildProgram(): Command {
+  const program = new Command('stockroom')
+    .description('Operate a stockroom store: migrate, import and export stock, reconcile, keys')
+    .version(VERSION)
+    .addOption(
+      new Option(
+        '--database <url>',
+        'postgres://… URL, sqlite:<file> or a SQLite file path (default: <data-dir>/stockroom.db)',
+      ).env('DATABASE_URL'),
+    )
+    .addOption(
+      new Option('--schema <name>', 'PostgreSQL schema (default: stockroom)').env(
+        'DATABASE_SCHEMA',
+      ),
+    )
+    .addOption(
+      new Option('--data-dir <dir>', "the server's data directory (SQLite file, API keys)")
+        .env('STOCKROOM_DATA_DIR')
+        .default('./data'),
+    )
+    .option('--json', 'print one JSON document (for scripts)', false)
+    .option('--no-progress', 'no progress output on stderr')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('migrate')
+    .description('bring the store schema to the latest version')
+    .action(async (_options, command: Command) => {
+      const options = globals(command);
+      const where = target(options);
+      const applied = await migrateStore(where, silentLogger);
+      report(options, {
+        json: { store: describeTarget(where), applied },
+        text:
+          applied.length === 0
+            ? `${describeTarget(where)} is up to date`
+            : `applied ${applied.length} migration${applied.length === 1 ? '' : 's'} to ${describeTarget(where)}: ${applied.join(', ')}`,
+      });
+    });
+
+  program
+    .command('import')
+    .description('import stock levels from CSV (sku,warehouseId,available[,lowStockThreshold,…])')
+    .argument('<file>', 'the CSV file')
+    .addOption(
+      new Option('--mode <mode>', 'set: available is the new level; delta: a signed change')
+        .choices(['set', 'delta'])
+        .default('set'),
+    )
+    .option('--atomic', 'all or nothing: with any bad row, nothing is applied', false)
+    .option('--dry-run', 'check every row against the store and report, writing nothing', false)
+    .option('--errors <file>', 'where bad rows are reported (default: <file>.errors.csv)')
+    .action(async (file: string, local, command: Command) => {
+      const options = globals(command);
+      const path = resolve(file);
+      if (!existsSync(path)) throw new UsageError(`no such file: ${file}`);
+      const result = await withStockroom(options, (stockroom) =>
+        importStockCsv(stockroom, path, {
+          mode: local.mode,
+          atomic: local.atomic,
+          dryRun: local.dryRun,
+          ...(local.errors === undefined ? {} : { errorsFile: resolve(local.errors) }),
+          progress: progressFor(local.dryRun ? 'checking' : 'importing', options),
+        }),
+      );
+      const verb = result.dryRun ? 'would apply' : 'applied';
+      const lines = [
+        `${result.rows.toLocaleString('en')} rows read; ${verb} ${result.applied.toLocaleString('en')} (${result.changed.toLocaleString('en')} changed level${result.settingsChanged ? `, ${result.settingsChanged} changed settings` : ''}); ${result.failed.toLocaleString('en')} failed in ${(result.durationMs / 1000).toFixed(1)} s`,
+      ];
+      if (result.atomic && result.failed > 0)
+        lines.push('atomic: nothing was applied because rows failed');
+      if (result.errorsFile) lines.push(`bad rows: ${result.errorsFile}`);
+      report(options, {
+        json: result,
+        text: lines.join('\n'),
+        exitCode: result.failed > 0 ? ExitCode.FINDINGS : ExitCode.OK,
+      });
+    });
+
+  program
+    .command('export')
+    .description('export stock levels as CSV, sorted by sku and warehouse')
+    .option('-o, --output <file>', 'write to a file (default: stdout)')
+    .option('--warehouse <id>', 'only this warehouse')
+    .action(async (local, command: Command) => {
+      const options = globals(command);
+      const toFile = local.output !== undefined;
+      const output = toFile ? createWriteStream(resolve(local.output)) : process.stdout;
+      const count = await withStockroom(options, (stockroom) =>
+        exportStockCsv(stockroom, output, {
+          ...(local.warehouse === undefined ? {} : { warehouseId: local.warehouse }),
+          progress: progressFor('exporting', options),
+          closeOutput: toFile,
+        }),
+      );
+      if (!toFile) return;
+      report(options, {
+        json: { rows: count, file: resolve(local.output) },
+        text: `exported ${count.toLocaleString('en')} rows to ${resolve(local.output)}`,
+      });
+    });
+
+  program
+    .command('reconcile')
+    .description('check every stock row against its ledger and its active holds')
+    .option('--repair', 'record an ADJUSTMENT for what does not add up', false)
+    .action(async (local, command: Command) => {
+      const options = globals(command);
+      const result = await withStockroom(options, (stockroom) =>
+        stockroom.reconciliation.reconcile({ repair: local.repair }, { actor: 'cli:reconcile' }),
+      );
+      const found = result.discrepancies.length;
+      const lines = [
+        `checked ${result.checked.toLocaleString('en')} rows: ${found === 0 ? 'everything adds up' : `${found} discrepanc${found === 1 ? 'y' : 'ies'}`}${local.repair ? `, ${result.repaired} repaired` : ''}`,
+      ];
+      if (found > 0) {
+        lines.push(
+          table([
+            ['sku', 'warehouse', 'kind', 'bucket', 'stored', 'expected'],
+            ...result.discrepancies.map((entry) => [
+              entry.sku,
+              entry.warehouseId,
+              entry.kind,
+              entry.bucket,
+              entry.stored,
+              entry.expected,
+            ]),
+          ]),
+        );
+        if (!local.repair) lines.push('run with --repair to record the differences');
+      }
+      report(options, {
+        json: result,
+        text: lines.join('\n'),
+        exitCode: found > result.repaired ? ExitCode.FINDINGS : ExitCode.OK,
+      });
+    });
+
+  program
+    .command('stock')
+    .description("a SKU's stock per warehouse, now or as of a past instant (ledger replay)")
+    .argument('<sku>')
+    .option('--as-of <time>', 'ISO 8601 instant, e.g. 2026-01-31T18:00:00Z', instant)
+    .action(async (sku: string, local, command: Command) => {
+      const options = globals(command);
+      const asOf: Date | undefined = local.asOf;
+      const levels = await withStockroom(options, (stockroom) => stockOf(stockroom, sku, asOf));
+      const sum = (pick: (level: (typeof levels)[number]) => number) =>
+        levels.reduce((total, level) => total + pick(level), 0);
+      const totals = {
+        available: sum((level) => level.available),
+        reserved: sum((level) => level.reserved),
+        damaged: sum((level) => level.damaged),
+        inTransit: sum((level) => level.inTransit),
+        total: sum((level) => level.total),
+      };
+      report(options, {
+        json: { sku, asOf: asOf?.toISOString() ?? null, warehouses: levels, ...totals },
+        text:
+          levels.length === 0
+            ? `${sku}: no stock${asOf ? ` as of ${asOf.toISOString()}` : ''}`
+            : `${sku}${asOf ? ` as of ${asOf.toISOString()}` : ''}\n${table([
+                ['warehouse', 'available', 'reserved', 'damaged', 'inTransit', 'total'],
+                ...levels.map((level) => [
+                  level.warehouseId,
+                  level.available,
+                  level.reserved,
+                  level.damaged,
+                  level.inTransit,
+                  level.total,
+                ]),
+                [
+                  'all',
+                  totals.available,
+                  totals.reserved,
+                  totals.damaged,
+                  totals.inTransit,
+                  totals.total,
+                ],
+              ])}`,
+      });
+    });
+
+  const keys = program
+    .command('keys')
+    .description("the server's API keys, kept hashed in <data-dir>/api-keys.json");
+  keys
+    .command('create')
+    .description('create a key (shown once) for a role')
+    .addOption(
+      new Option('--role <role>', 'admin, storefront or readonly')
+        .choices(API_KEY_ROLES)
+        .makeOptionMandatory(),
+    )
+    .option('--name <label>', 'a label for people', '')
+    .action(async (local: { role: ApiKeyRole; name: string }, command: Command) => {
+      const options = globals(command);
+      const path = apiKeyFilePath(options.dataDir);
+      const { key, entry } = await createApiKey(path, { role: local.role, name: local.name });
+      report(options, {
+        json: { key, ...entry, sha256: undefined, file: path },
+        text: `created ${entry.role} key ${entry.id}${entry.name ? ` (${entry.name})` : ''}; it is shown once:\n\n  ${key}\n\nThe server (data dir ${resolve(options.dataDir)}) accepts it within a second.`,
+      });
+    });
+  keys
+    .command('list')
+    .description('list keys (never the keys themselves)')
+    .action(async (_local, command: Command) => {
+      const options = globals(command);
+      const file = await readApiKeyFile(apiKeyFilePath(options.dataDir));
+      const listed = file.keys.map(({ sha256: _secretDigest, ...key }) => key);
+      report(options, {
+        json: { keys: listed },
+        text:
+          listed.length === 0
+            ? `no keys in ${apiKeyFilePath(options.dataDir)}`
+            : table([
+                ['id', 'role', 'name', 'created', 'revoked'],
+                ...listed.map((key) => [
+                  key.id,
+                  key.role,
+                  key.name,
+                  key.createdAt,
+                  key.revokedAt ?? '',
+                ]),
+              ]),
+      });
+    });
+  keys
+    .command('revoke')
+    .description('revoke a key by id (key_…)')
+    .argument('<id>')
+    .action(async (id: string, _local, command: Command) => {
+      const options = globals(command);
+      const revoked = await revokeApiKey(apiKeyFilePath(options.dataDir), id);
+      if (!revoked) {
+        report(options, {
+          json: { error: 'NOT_FOUND', id },
+          text: `no key ${id} in ${apiKeyFilePath(options.dataDir)}`,
+          exitCode: ExitCode.NOT_FOUND,
+        });
+        return;
+      }
+      const { sha256: _secretDigest, ...shown } = revoked;
+      report(options, { json: shown, text: `revoked ${id} at ${revoked.revokedAt}` });
+    });
+
+  program
+    .command('seed')
+    .description('load the demo data (5 warehouses, 300 SKUs) unless the store holds warehouses')
+    .action(async (_local, command: Command) => {
+      const options = globals(command);
+      const result = await withStockroom(options, (stockroom) => seedDemoData(stockroom));
+      report(options, {
+        json: result,
+        text: result.seeded
+          ? `loaded ${result.warehouses} warehouses and ${result.rows} stock rows of ${result.skus} SKUs into ${describeTarget(target(options))}`
+          : `${describeTarget(target(options))} already holds warehouses; nothing loaded`,
+      });
+    });
+
+  return program;
+}
+
+function describeError(error: unknown): { code: string; message: string; exit: number } {
+  if (error instanceof UsageError)
+    return { code: 'USAGE', message: error.message, exit: ExitCode.USAGE };
+  if (error instanceof CsvFormatError || error instanceof ApiKeyFileError) {
+    return { code: 'BAD_FILE', message: error.message, exit: ExitCode.FAILED };
+  }
+  if (isStockroomError(error)) {
+    return { code: error.code, message: error.message, exit: ExitCode.FAILED };
+  }
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof errno === 'string' && error instanceof Error) {
+    return { code: errno, message: error.message, exit: ExitCode.FAILED };
+  }
+  return {
+    code: 'INTERNAL',
+    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+    exit: ExitCode.FAILED,
+  };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const envFile = resolve('.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  const program = buildProgram();
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end here too, with exit code 0.
+      return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    }
+    const described = describeError(error);
+    process.stderr.write(
+      json
+        ? `${JSON.stringify({ error: described.code, message: described.message })}\n`
+        : `stockroom: ${described.message}\n`,
+    );
+    return described.exit;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
