@@ -172,6 +172,7 @@ async function assemble(
     clock,
     readiness,
     version: VERSION,
+    maxReservationSeconds: config.reservations.maxLifetimeSeconds,
     isShuttingDown: () => shuttingDown,
     checkResponses: overrides.checkResponses ?? false,
     ...(limiter ? { rateLimit: { limiter, perMinute: config.rateLimitPerMinute } } : {}),

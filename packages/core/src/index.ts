@@ -34,7 +34,14 @@ export {
   type StockroomPolicies,
 } from './create-stockroom.js';
 export { type CloudEvent, EventType, type JsonValue } from './domain/events.js';
-export { type IdKind, IdPrefix, isValidId, MAX_ID_LENGTH, MAX_QUANTITY } from './domain/ids.js';
+export {
+  ID_RULE,
+  type IdKind,
+  IdPrefix,
+  isValidId,
+  MAX_ID_LENGTH,
+  MAX_QUANTITY,
+} from './domain/ids.js';
 export {
   addQuantities,
   applyDeltas,
