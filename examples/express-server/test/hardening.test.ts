@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { forgedCursorTests } from './suites/forged-cursors.js';
 import { expectProblem, restock, stockOf } from './suites/helpers.js';
 import { startTestServer, type TestServer } from './support.js';
 
@@ -58,6 +59,10 @@ describe('hardening (SQLite)', () => {
         { path: 'Content-Encoding', message: 'must be identity, gzip, deflate or br' },
       ]);
     });
+  });
+
+  describe('3. forged page cursors', () => {
+    forgedCursorTests(() => server);
   });
 
   describe('4. identifiers must be well-formed Unicode', () => {

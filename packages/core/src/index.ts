@@ -143,8 +143,11 @@ export type {
 } from './ports/index.js';
 export { silentLogger, systemClock } from './ports/index.js';
 export {
+  type CursorPart,
+  type CursorValue,
   DEFAULT_PAGE_LIMIT,
   decodeCursor,
+  decodeCursorAs,
   encodeCursor,
   MAX_PAGE_LIMIT,
   pageLimit,
