@@ -13,6 +13,7 @@ import { type ApiKeyRing, authenticate, principalOf } from './auth.js';
 import { renderDocsPage } from './docs-page.js';
 import { HttpIdempotency, idempotencyKeyOf } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
+import { requestLogSerializer } from './log-redaction.js';
 import type { ServerMetrics } from './metrics.js';
 import { API_BASE, buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, type Problem, problemFromError } from './problem-details.js';
@@ -130,6 +131,8 @@ export function createApp(dependencies: AppDependencies): express.Express {
         if (error || response.statusCode >= 500) return 'error';
         return 'info';
       },
+      // Keys sent the wrong way (`?api_key=`, `X-API-Key`, in the path…) never reach the log.
+      serializers: { req: requestLogSerializer(dependencies.keys) },
       customProps(_request, response) {
         const principal = response.locals.principal as { keyId?: string } | undefined;
         return principal?.keyId ? { keyId: principal.keyId } : {};
