@@ -246,7 +246,9 @@ export function createApp(dependencies: AppDependencies): express.Express {
           `The ${principal.role} role may not ${route.method.toUpperCase()} ${API_BASE}${route.path}; it needs ${route.roles.join(' or ')}`,
         );
       }
-      const key = route.method === 'post' ? idempotencyKeyOf(request) : undefined;
+      // A malformed (or empty) key is refused on every method; only POSTs replay by it.
+      const sentKey = idempotencyKeyOf(request);
+      const key = route.method === 'post' ? sentKey : undefined;
       if (route.body && request.body === undefined && hasBody(request) && !request.is(jsonTypes)) {
         throw new HttpProblem('VALIDATION_FAILED', 'The body must be JSON', {
           errors: [

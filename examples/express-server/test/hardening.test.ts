@@ -175,6 +175,18 @@ describe('hardening (SQLite)', () => {
       expect(await stockOf(server, 'IDEM-EMPTY')).toBeNull();
     });
 
+    it('refuses an empty or malformed Idempotency-Key on PUT and PATCH too', async () => {
+      for (const key of ['', 'has space', 'x'.repeat(256)]) {
+        const answer = await server.call('PATCH', '/api/v1/warehouses/paris', {
+          body: { name: 'Paris Nord' },
+          headers: { 'idempotency-key': key },
+        });
+        expectProblem(answer, 400, 'VALIDATION_FAILED');
+      }
+      const warehouse = await server.call('GET', '/api/v1/warehouses/paris');
+      expect(warehouse.body.name).toBe('Paris');
+    });
+
     it('answers a failed atomic bulk update with a status that matches its code', async () => {
       await restock(server, 'BULK-A', 'paris', 2);
       await restock(server, 'BULK-B', 'paris', 2);
