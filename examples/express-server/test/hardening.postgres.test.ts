@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeStartupFailure } from '../src/start-service.js';
 import { forgedCursorTests } from './suites/forged-cursors.js';
 import {
   DATABASE_URL,
@@ -30,5 +31,21 @@ describe.skipIf(skip)('hardening (PostgreSQL)', () => {
 
   describe('3. forged page cursors', () => {
     forgedCursorTests(() => server);
+  });
+
+  describe('12. a start-up failure names its cause', () => {
+    it('says which database does not exist on the readable line', async () => {
+      const missing = `stockroom_missing_${process.pid}`;
+      const url = DATABASE_URL.replace(/\/[^/?]*(\?|$)/, `/${missing}$1`);
+      const failure = await startTestServer({ kind: 'postgres', url, schema }).then(
+        (started) => started.close().then(() => new Error('it started')),
+        (error: unknown) => error,
+      );
+      expect(describeStartupFailure(failure)).toMatch(
+        new RegExp(
+          `^PostgreSQL is unavailable \\(SQLSTATE 3D000\\): database "${missing}" does not exist$`,
+        ),
+      );
+    });
   });
 });
