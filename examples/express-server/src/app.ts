@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeContext, Clock, Stockroom } from '@stockroom/core';
+import { isStockroomError, systemClock } from '@stockroom/core';
 import express, {
   type NextFunction,
   type Request,
@@ -12,6 +13,7 @@ import { type ApiKeyRing, authenticate, principalOf } from './auth.js';
 import { renderDocsPage } from './docs-page.js';
 import { idempotencyKeyOf } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
+import { requestLogSerializer } from './log-redaction.js';
 import type { ServerMetrics } from './metrics.js';
 import { API_BASE, buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, type Problem, problemFromError } from './problem-details.js';
@@ -49,19 +51,25 @@ export interface AppDependencies {
   readonly isShuttingDown?: () => boolean;
   /** The API version shown in the OpenAPI document. @default '0.1.0' */
   readonly version?: string;
+  /**
+   * The reservations' maximum lifetime (the core's `policies.reservations`): the limit of
+   * `ttlSeconds` and of an extension, in validation and in the OpenAPI document. @default 3600
+   */
+  readonly maxReservationSeconds?: number;
   /** Check every success body against its schema (tests): a mismatch is a 500. */
   readonly checkResponses?: boolean;
 }
 
 /** Every route of the API, in matching order. */
 export function apiRoutes(
-  dependencies: Pick<AppDependencies, 'stockroom' | 'jobs' | 'metrics'>,
+  dependencies: Pick<AppDependencies, 'stockroom' | 'jobs' | 'metrics' | 'maxReservationSeconds'>,
 ): Route[] {
   const { stockroom, jobs, metrics } = dependencies;
+  const maxLifetimeSeconds = dependencies.maxReservationSeconds ?? 3600;
   return [
     ...warehouseRoutes({ stockroom }),
     ...inventoryRoutes({ stockroom }),
-    ...reservationRoutes({ stockroom, outcomes: metrics }),
+    ...reservationRoutes({ stockroom, outcomes: metrics, maxLifetimeSeconds }),
     ...transferRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),
     ...adminRoutes({ jobs, stockroom }),
@@ -121,6 +129,8 @@ export function createApp(dependencies: AppDependencies): express.Express {
         if (error || response.statusCode >= 500) return 'error';
         return 'info';
       },
+      // Keys sent the wrong way (`?api_key=`, `X-API-Key`, in the path…) never reach the log.
+      serializers: { req: requestLogSerializer(dependencies.keys) },
       customProps(_request, response) {
         const principal = response.locals.principal as { keyId?: string } | undefined;
         return principal?.keyId ? { keyId: principal.keyId } : {};
@@ -140,6 +150,18 @@ export function createApp(dependencies: AppDependencies): express.Express {
     next();
   });
 
+  // A path that is not percent-encoded UTF-8 (`/%ff`, a lone surrogate) answers 400 on every
+  // route, matched or not, before anything reads it.
+  app.use((request, _response, next) => {
+    try {
+      decodeURIComponent(request.path);
+    } catch (error) {
+      next(error);
+      return;
+    }
+    next();
+  });
+
   const operation = (path: string, handler: RequestHandler) => {
     app.get(path, (request, response, next) => {
       response.locals.route = path;
@@ -149,7 +171,9 @@ export function createApp(dependencies: AppDependencies): express.Express {
   operation('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
-  operation('/readyz', async (_request, response) => {
+  // Without an admin key /readyz answers only its status: the components (and a failing one's
+  // error, which may name a host) are for operators.
+  operation('/readyz', async (request, response) => {
     const components: Record<
       string,
       { status: 'up' | 'down' | 'disabled'; kind?: string; detail?: string }
@@ -179,7 +203,11 @@ export function createApp(dependencies: AppDependencies): express.Express {
     const shuttingDown = dependencies.isShuttingDown?.() ?? false;
     const ready =
       !shuttingDown && Object.values(components).every((component) => component.status !== 'down');
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', components });
+    const status = ready ? 'ready' : 'not-ready';
+    const caller = dependencies.keys.authenticate(request.get('authorization'));
+    response
+      .status(ready ? 200 : 503)
+      .json(caller?.role === 'admin' ? { status, components } : { status });
   });
   operation('/metrics', async (_request, response) => {
     const text = await metrics.registry.metrics();
@@ -216,7 +244,9 @@ export function createApp(dependencies: AppDependencies): express.Express {
           `The ${principal.role} role may not ${route.method.toUpperCase()} ${API_BASE}${route.path}; it needs ${route.roles.join(' or ')}`,
         );
       }
-      const key = route.method === 'post' ? idempotencyKeyOf(request) : undefined;
+      // A malformed (or empty) key is refused on every method; only POSTs replay by it.
+      const sentKey = idempotencyKeyOf(request);
+      const key = route.method === 'post' ? sentKey : undefined;
       if (route.body && request.body === undefined && hasBody(request) && !request.is(jsonTypes)) {
         throw new HttpProblem('VALIDATION_FAILED', 'The body must be JSON', {
           errors: [
@@ -260,7 +290,10 @@ export function createApp(dependencies: AppDependencies): express.Express {
     next(new HttpProblem('NOT_FOUND', `No route ${request.method} ${request.path}`));
   });
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
-    const translated = translateBodyError(error) ?? error;
+    const translated =
+      error instanceof HttpProblem || isStockroomError(error)
+        ? error
+        : (translateRequestError(error) ?? error);
     const { problem, headers, unexpected } = problemFromError(
       translated,
       request.originalUrl.split('?')[0] ?? request.originalUrl,
@@ -276,10 +309,15 @@ export function createApp(dependencies: AppDependencies): express.Express {
   return app;
 }
 
-/** body-parser's errors (too large, malformed JSON) as problems. */
-function translateBodyError(error: unknown): HttpProblem | undefined {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const type = (error as { type: unknown }).type;
+/**
+ * Errors raised before a route runs — body-parser's (too large, malformed JSON, a body that
+ * cannot be decompressed or decoded) and the router's (a path that is not percent-encoded UTF-8)
+ * — as problems in our own words. Any other error that carries a 4xx `status` or `statusCode`
+ * is a client error too: it answers 400, never 500.
+ */
+export function translateRequestError(error: unknown): HttpProblem | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const type = (error as { type?: unknown }).type;
   if (type === 'entity.too.large') {
     const limit = (error as { limit?: number }).limit;
     return new HttpProblem(
@@ -292,15 +330,33 @@ function translateBodyError(error: unknown): HttpProblem | undefined {
       errors: [{ path: 'body', message: 'is not valid JSON' }],
     });
   }
-  if (
-    typeof type === 'string' &&
-    /^(encoding|charset)\.unsupported$|^request\.(aborted|size\.invalid)$|^stream\.encoding\.set$/.test(
-      type,
-    )
-  ) {
+  if (type === 'encoding.unsupported') {
     return new HttpProblem('VALIDATION_FAILED', 'The body could not be read', {
-      errors: [{ path: 'body', message: type }],
+      errors: [{ path: 'Content-Encoding', message: 'must be identity, gzip, deflate or br' }],
     });
+  }
+  if (type === 'charset.unsupported') {
+    return new HttpProblem('VALIDATION_FAILED', 'The body could not be read', {
+      errors: [{ path: 'Content-Type', message: 'must have charset utf-8 (or none)' }],
+    });
+  }
+  if (error instanceof URIError) {
+    return new HttpProblem('VALIDATION_FAILED', 'The path is not valid percent-encoded UTF-8', {
+      errors: [{ path: 'path', message: 'is not valid percent-encoded UTF-8' }],
+    });
+  }
+  const status = statusOfError(error);
+  if (status === undefined || status < 400 || status > 499) return undefined;
+  if (status === 413) return new HttpProblem('PAYLOAD_TOO_LARGE', 'The body is too large');
+  return new HttpProblem('VALIDATION_FAILED', 'The body could not be read', {
+    errors: [{ path: 'body', message: 'could not be read as sent (check Content-Encoding)' }],
+  });
+}
+
+function statusOfError(error: object): number | undefined {
+  for (const field of ['status', 'statusCode'] as const) {
+    const value = (error as Record<string, unknown>)[field];
+    if (typeof value === 'number' && Number.isInteger(value)) return value;
   }
   return undefined;
 }

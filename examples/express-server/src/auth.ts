@@ -54,6 +54,27 @@ export class ApiKeyRing {
     return this.byDigest.size;
   }
 
+  /**
+   * True when `text` holds a configured key anywhere: alone, after a scheme (`Bearer`, `Token`),
+   * or base64-encoded as Basic credentials. Used to keep keys out of logs.
+   */
+  containsKey(text: string): boolean {
+    if (text.length < 16) return false;
+    const candidates = new Set<string>([text]);
+    for (const word of text.split(/[\s,;:=]+/)) {
+      if (word.length >= 16) candidates.add(word);
+      if (word.length >= 20 && /^[A-Za-z0-9+/]+=*$/.test(word)) {
+        for (const part of Buffer.from(word, 'base64').toString('utf8').split(':')) {
+          candidates.add(part);
+        }
+      }
+    }
+    for (const candidate of candidates) {
+      if (this.byDigest.has(digest(candidate))) return true;
+    }
+    return false;
+  }
+
   /** The principal of an `Authorization` header value, or undefined. */
   authenticate(header: string | undefined): Principal | undefined {
     if (!header) return undefined;

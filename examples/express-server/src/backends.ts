@@ -40,12 +40,10 @@ export async function openStore(config: Config, logger: Logger): Promise<OpenedS
       return { store, kind: 'sqlite', location: database.filename };
     }
     case 'postgres': {
-      const { createPostgresStockStore, migrateToLatest } = await import(
-        '@stockroom/adapter-postgres'
-      );
+      const { openPostgresStockStore } = await import('@stockroom/adapter-postgres');
       const schema = database.schema === undefined ? {} : { schema: database.schema };
-      await migrateToLatest({ connectionString: database.url, logger, ...schema });
-      const store = createPostgresStockStore({
+      // Connects and migrates before it resolves, so a database that is down fails the start.
+      const store = await openPostgresStockStore({
         connectionString: database.url,
         ...(database.readUrl === undefined ? {} : { readConnectionString: database.readUrl }),
         logger,

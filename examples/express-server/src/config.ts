@@ -53,6 +53,11 @@ export class ConfigError extends Error {
   }
 }
 
+/** Where the cross-variable checks report a problem. */
+interface IssueSink {
+  addIssue(issue: { readonly code: 'custom'; readonly message: string }): void;
+}
+
 const flag = (name: string) =>
   z
     .string()
@@ -75,7 +80,7 @@ const integer = (name: string, min: number, max: number) =>
 
 const keyPattern = /^[\x21-\x2b\x2d-\x7e]{16,256}$/;
 
-function parseApiKeys(text: string, context: z.RefinementCtx): ApiKeyEntry[] {
+function parseApiKeys(text: string, context: IssueSink): ApiKeyEntry[] {
   const entries: ApiKeyEntry[] = [];
   const seen = new Set<string>();
   for (const [index, raw] of text.split(',').entries()) {
@@ -105,7 +110,7 @@ function parseDatabase(
   dataDir: string,
   readUrl: string | undefined,
   schema: string | undefined,
-  context: z.RefinementCtx,
+  context: IssueSink,
 ): DatabaseConfig {
   if (url === undefined || url === '') {
     if (readUrl) {
@@ -143,7 +148,7 @@ function parseDatabase(
 function parseRedis(
   url: string | undefined,
   nodes: string | undefined,
-  context: z.RefinementCtx,
+  context: IssueSink,
 ): RedisConfig | undefined {
   if (url && nodes) {
     context.addIssue({ code: 'custom', message: 'set REDIS_URL or REDIS_CLUSTER_NODES, not both' });
@@ -175,107 +180,111 @@ function parseRedis(
   return undefined;
 }
 
-const EnvSchema = z
-  .object({
-    PORT: integer('PORT', 0, 65_535).default(3000),
-    HOST: z.string().trim().optional(),
-    STOCKROOM_DATA_DIR: z.string().trim().min(1).default('./data'),
-    DATABASE_URL: z.string().trim().optional(),
-    DATABASE_READ_URL: z.string().trim().optional(),
-    DATABASE_SCHEMA: z
-      .string()
-      .trim()
-      .regex(/^([a-z_][a-z0-9_]{0,62})?$/, {
-        message: 'DATABASE_SCHEMA must be a lower-case SQL identifier',
-      })
-      .optional(),
-    REDIS_URL: z.string().trim().optional(),
-    REDIS_CLUSTER_NODES: z.string().trim().optional(),
-    REDIS_PREFIX: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9:_-]{1,64}$/, {
-        message: 'REDIS_PREFIX must be 1–64 of A-Z a-z 0-9 : _ -',
-      })
-      .default('stockroom'),
-    KAFKA_BROKERS: z.string().trim().optional(),
-    KAFKA_CLIENT_ID: z.string().trim().min(1).default('stockroom'),
-    STOCKROOM_API_KEYS: z.string().optional(),
-    STOCKROOM_RESERVATION_TTL_SECONDS: integer(
-      'STOCKROOM_RESERVATION_TTL_SECONDS',
-      1,
-      86_400,
-    ).default(600),
-    STOCKROOM_MAX_RESERVATION_SECONDS: integer(
-      'STOCKROOM_MAX_RESERVATION_SECONDS',
-      1,
-      86_400,
-    ).default(3600),
-    STOCKROOM_RATE_LIMIT_PER_MINUTE: integer(
-      'STOCKROOM_RATE_LIMIT_PER_MINUTE',
-      0,
-      10_000_000,
-    ).default(6000),
-    STOCKROOM_DEMO: flag('STOCKROOM_DEMO').default(false),
-    STOCKROOM_JOBS: flag('STOCKROOM_JOBS').default(true),
-    STOCKROOM_RECONCILE_REPAIR: flag('STOCKROOM_RECONCILE_REPAIR').default(false),
-    STOCKROOM_SHUTDOWN_TIMEOUT_MS: integer('STOCKROOM_SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(
-      10_000,
-    ),
-    LOG_LEVEL: z
-      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
-      })
-      .default('info'),
-  })
-  .transform((env, context): Config => {
-    const dataDir = resolve(env.STOCKROOM_DATA_DIR);
-    if (env.STOCKROOM_RESERVATION_TTL_SECONDS > env.STOCKROOM_MAX_RESERVATION_SECONDS) {
+/** Each variable's own rule, checked independently so every problem is reported at once. */
+const ENV_FIELDS = {
+  PORT: integer('PORT', 0, 65_535).default(3000),
+  HOST: z.string().trim().optional(),
+  STOCKROOM_DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATABASE_URL: z.string().trim().optional(),
+  DATABASE_READ_URL: z.string().trim().optional(),
+  DATABASE_SCHEMA: z
+    .string()
+    .trim()
+    .regex(/^([a-z_][a-z0-9_]{0,62})?$/, {
+      message: 'DATABASE_SCHEMA must be a lower-case SQL identifier',
+    })
+    .optional(),
+  REDIS_URL: z.string().trim().optional(),
+  REDIS_CLUSTER_NODES: z.string().trim().optional(),
+  REDIS_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/, {
+      message: 'REDIS_PREFIX must be 1–64 of A-Z a-z 0-9 : _ -',
+    })
+    .default('stockroom'),
+  KAFKA_BROKERS: z.string().trim().optional(),
+  KAFKA_CLIENT_ID: z.string().trim().min(1).default('stockroom'),
+  STOCKROOM_API_KEYS: z.string().optional(),
+  STOCKROOM_RESERVATION_TTL_SECONDS: integer(
+    'STOCKROOM_RESERVATION_TTL_SECONDS',
+    1,
+    86_400,
+  ).default(600),
+  STOCKROOM_MAX_RESERVATION_SECONDS: integer(
+    'STOCKROOM_MAX_RESERVATION_SECONDS',
+    1,
+    86_400,
+  ).default(3600),
+  STOCKROOM_RATE_LIMIT_PER_MINUTE: integer(
+    'STOCKROOM_RATE_LIMIT_PER_MINUTE',
+    0,
+    10_000_000,
+  ).default(6000),
+  STOCKROOM_DEMO: flag('STOCKROOM_DEMO').default(false),
+  STOCKROOM_JOBS: flag('STOCKROOM_JOBS').default(true),
+  STOCKROOM_RECONCILE_REPAIR: flag('STOCKROOM_RECONCILE_REPAIR').default(false),
+  STOCKROOM_SHUTDOWN_TIMEOUT_MS: integer('STOCKROOM_SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(
+    10_000,
+  ),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+};
+
+type Env = { [K in keyof typeof ENV_FIELDS]: z.output<(typeof ENV_FIELDS)[K]> };
+
+/** The configuration from variables that each passed their own rule; checks across variables. */
+function toConfig(env: Env, context: IssueSink): Config {
+  const dataDir = resolve(env.STOCKROOM_DATA_DIR);
+  if (env.STOCKROOM_RESERVATION_TTL_SECONDS > env.STOCKROOM_MAX_RESERVATION_SECONDS) {
+    context.addIssue({
+      code: 'custom',
+      message:
+        'STOCKROOM_RESERVATION_TTL_SECONDS must not exceed STOCKROOM_MAX_RESERVATION_SECONDS',
+    });
+  }
+  const brokers = (env.KAFKA_BROKERS ?? '')
+    .split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean);
+  for (const broker of brokers) {
+    if (!/^[^:\s]+:[0-9]{1,5}$/.test(broker)) {
       context.addIssue({
         code: 'custom',
-        message:
-          'STOCKROOM_RESERVATION_TTL_SECONDS must not exceed STOCKROOM_MAX_RESERVATION_SECONDS',
+        message: `KAFKA_BROKERS: "${broker}" is not host:port`,
       });
     }
-    const brokers = (env.KAFKA_BROKERS ?? '')
-      .split(',')
-      .map((broker) => broker.trim())
-      .filter(Boolean);
-    for (const broker of brokers) {
-      if (!/^[^:\s]+:[0-9]{1,5}$/.test(broker)) {
-        context.addIssue({
-          code: 'custom',
-          message: `KAFKA_BROKERS: "${broker}" is not host:port`,
-        });
-      }
-    }
-    return {
-      port: env.PORT,
-      host: env.HOST || undefined,
+  }
+  return {
+    port: env.PORT,
+    host: env.HOST || undefined,
+    dataDir,
+    database: parseDatabase(
+      env.DATABASE_URL,
       dataDir,
-      database: parseDatabase(
-        env.DATABASE_URL,
-        dataDir,
-        env.DATABASE_READ_URL,
-        env.DATABASE_SCHEMA,
-        context,
-      ),
-      redis: parseRedis(env.REDIS_URL || undefined, env.REDIS_CLUSTER_NODES || undefined, context),
-      redisPrefix: env.REDIS_PREFIX,
-      kafka: brokers.length > 0 ? { brokers, clientId: env.KAFKA_CLIENT_ID } : undefined,
-      apiKeys: parseApiKeys(env.STOCKROOM_API_KEYS ?? '', context),
-      reservations: {
-        defaultTtlSeconds: env.STOCKROOM_RESERVATION_TTL_SECONDS,
-        maxLifetimeSeconds: env.STOCKROOM_MAX_RESERVATION_SECONDS,
-      },
-      rateLimitPerMinute: env.STOCKROOM_RATE_LIMIT_PER_MINUTE,
-      demo: env.STOCKROOM_DEMO,
-      jobs: env.STOCKROOM_JOBS,
-      reconcileRepair: env.STOCKROOM_RECONCILE_REPAIR,
-      logLevel: env.LOG_LEVEL,
-      shutdownTimeoutMs: env.STOCKROOM_SHUTDOWN_TIMEOUT_MS,
-    };
-  });
+      env.DATABASE_READ_URL,
+      env.DATABASE_SCHEMA,
+      context,
+    ),
+    redis: parseRedis(env.REDIS_URL || undefined, env.REDIS_CLUSTER_NODES || undefined, context),
+    redisPrefix: env.REDIS_PREFIX,
+    kafka: brokers.length > 0 ? { brokers, clientId: env.KAFKA_CLIENT_ID } : undefined,
+    apiKeys: parseApiKeys(env.STOCKROOM_API_KEYS ?? '', context),
+    reservations: {
+      defaultTtlSeconds: env.STOCKROOM_RESERVATION_TTL_SECONDS,
+      maxLifetimeSeconds: env.STOCKROOM_MAX_RESERVATION_SECONDS,
+    },
+    rateLimitPerMinute: env.STOCKROOM_RATE_LIMIT_PER_MINUTE,
+    demo: env.STOCKROOM_DEMO,
+    jobs: env.STOCKROOM_JOBS,
+    reconcileRepair: env.STOCKROOM_RECONCILE_REPAIR,
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.STOCKROOM_SHUTDOWN_TIMEOUT_MS,
+  };
+}
 
 const english = z.locales.en().localeError;
 
@@ -299,7 +308,24 @@ export function loadConfig(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
   );
   // Our own messages name their variable already; zod's built-in ones get it prefixed here.
-  const result = EnvSchema.safeParse(present, { error: withVariableName });
-  if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => issue.message));
+  // Every variable is checked on its own, then the checks across variables run on those that
+  // passed (a variable that failed counts as unset there), so one run reports every problem.
+  const issues: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(ENV_FIELDS)) {
+    const result = (schema as z.ZodType).safeParse(present[name], {
+      error: (issue) => withVariableName({ ...issue, path: [name, ...(issue.path ?? [])] }),
+    });
+    if (result.success) {
+      values[name] = result.data;
+    } else {
+      issues.push(...result.error.issues.map((issue) => issue.message));
+      values[name] = (schema as z.ZodType).safeParse(undefined).data;
+    }
+  }
+  const config = toConfig(values as Env, {
+    addIssue: (issue) => issues.push(issue.message),
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
 }

@@ -83,8 +83,6 @@ export class HttpProblem extends Error {
     readonly detail: string,
     readonly extensions: ProblemExtensions = {},
     readonly headers: Readonly<Record<string, string>> = {},
-    /** Overrides the table's status; only the atomic bulk update uses it (the contract's 409). */
-    readonly status?: number,
   ) {
     super(detail);
     this.name = 'HttpProblem';
@@ -92,8 +90,9 @@ export class HttpProblem extends Error {
 }
 
 /**
- * An atomic bulk update that failed: 409 whatever the first failure's code (the contract says
- * so), with that code and every failure in `failed`.
+ * An atomic bulk update that failed: nothing was applied. The problem carries the first
+ * failure's code, with that code's status from {@link PROBLEM_TYPES} (so `status` and `code`
+ * always agree), and every failure in `failed`.
  */
 export function atomicBulkFailure(
   failed: readonly { readonly index: number; readonly code: string; readonly detail: string }[],
@@ -110,8 +109,6 @@ export function atomicBulkFailure(
         detail,
       })),
     },
-    {},
-    409,
   );
 }
 
@@ -174,9 +171,8 @@ export function problemFromError(
   requestId: string,
 ): { problem: Problem; headers: Readonly<Record<string, string>>; unexpected: boolean } {
   if (error instanceof HttpProblem) {
-    const body = problem(error.code, error.detail, error.extensions, instance);
     return {
-      problem: error.status === undefined ? body : { ...body, status: error.status },
+      problem: problem(error.code, error.detail, error.extensions, instance),
       headers: error.headers,
       unexpected: false,
     };

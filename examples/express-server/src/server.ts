@@ -1,8 +1,9 @@
 // The entry point of `npm start`: configuration from the environment, then listen.
+import { isStockroomError } from '@stockroom/core';
 import { ConfigError, loadConfig } from './config.js';
 import { loadEnvFiles } from './env-file.js';
 import { startBanner } from './start-banner.js';
-import { startService } from './start-service.js';
+import { describeStartupFailure, startService } from './start-service.js';
 
 async function main(): Promise<void> {
   // `.env` files first (the environment itself wins over them), then the configuration.
@@ -40,8 +41,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `stockroom failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
+  // The readable line names the cause; the stack only helps for an error nobody expected.
+  const expected = isStockroomError(error) || (error as { code?: unknown })?.code !== undefined;
+  process.stderr.write(`stockroom failed to start: ${describeStartupFailure(error)}\n`);
+  if (!expected && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   process.exit(1);
 });

@@ -64,6 +64,30 @@ export interface RunningService {
   close(): Promise<void>;
 }
 
+/**
+ * One readable line for an error that stopped the start: its message and those of its causes
+ * (`PostgreSQL is unavailable (SQLSTATE 3D000): database "shop" does not exist`), so the cause
+ * is on the line a user reads, not only in the JSON log.
+ */
+export function describeStartupFailure(error: unknown): string {
+  const messages: string[] = [];
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (current !== undefined && current !== null && !seen.has(current)) {
+    seen.add(current);
+    const message =
+      current instanceof Error
+        ? current.message ||
+          ((current as { code?: unknown }).code === undefined
+            ? current.name
+            : String((current as { code?: unknown }).code))
+        : String(current);
+    if (message && !messages.some((known) => known.includes(message))) messages.push(message);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return messages.join(': ');
+}
+
 /** The server's version (kept in step with package.json). */
 export const VERSION = '0.1.0';
 
@@ -173,6 +197,7 @@ async function assemble(
     clock,
     readiness,
     version: VERSION,
+    maxReservationSeconds: config.reservations.maxLifetimeSeconds,
     isShuttingDown: () => shuttingDown,
     checkResponses: overrides.checkResponses ?? false,
     ...(limiter ? { rateLimit: { limiter, perMinute: config.rateLimitPerMinute } } : {}),

@@ -88,7 +88,7 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(3000);
   });
 
-  it('explains every problem, one line per variable', () => {
+  it('explains every problem, one line per variable, all in one round', () => {
     expect(
       issuesOf({
         PORT: 'eighty',
@@ -101,10 +101,16 @@ describe('configuration from the environment', () => {
         KAFKA_BROKERS: 'k1',
       }),
     ).toEqual([
+      // Every problem at once: each variable's own rule, then the checks across variables.
       'PORT must be a whole number from 0 to 65535',
       'STOCKROOM_RATE_LIMIT_PER_MINUTE must be a whole number from 0 to 10000000',
       'STOCKROOM_DEMO must be 1/0, true/false, yes/no or on/off',
       'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+      'KAFKA_BROKERS: "k1" is not host:port',
+      'DATABASE_URL must be unset (SQLite in the data directory), postgres://…, sqlite:<file> or memory:',
+      'REDIS_URL must be redis://… or rediss://…',
+      'STOCKROOM_API_KEYS entry 1: a key is 16–256 visible ASCII characters without commas (expected key:role, e.g. "my-long-secret-key-1:admin")',
+      'STOCKROOM_API_KEYS entry 2: role must be one of admin, storefront, readonly (expected key:role, e.g. "my-long-secret-key-1:admin")',
     ]);
     expect(
       issuesOf({

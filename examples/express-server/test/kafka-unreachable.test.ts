@@ -20,7 +20,7 @@ describe('with KAFKA_BROKERS set but Kafka unreachable', () => {
   it('starts, serves, keeps the events in the outbox and reports the publisher down', async () => {
     await server.call('POST', '/api/v1/warehouses', { body: { id: 'paris', name: 'Paris' } });
     await restock(server, 'K-1', 'paris', 3);
-    const ready = await server.call('GET', '/readyz', { as: 'none' });
+    const ready = await server.call('GET', '/readyz', { as: 'admin' });
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({
       status: 'not-ready',

@@ -48,7 +48,7 @@ describe.skipIf(skip)('with Redis (cache, sold-out guard, leases, rate limits)',
   });
 
   it('reports the cache in /readyz', async () => {
-    const ready = await server.call('GET', '/readyz', { as: 'none' });
+    const ready = await server.call('GET', '/readyz', { as: 'admin' });
     expect(ready.body.components.cache).toEqual({ status: 'up', kind: 'redis' });
   });
 

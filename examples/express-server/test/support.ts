@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ManualClock, MemoryEventPublisher } from '@stockroom/core';
 import { unavailableService } from '@stockroom/core/testing';
 import pg from 'pg';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { type RunningService, startService } from '../src/start-service.js';
 
@@ -104,7 +104,11 @@ export async function dropSchema(schema: string): Promise<void> {
 export async function startTestServer(
   backend: Backend = { kind: 'sqlite' },
   env: Record<string, string> = {},
-  options: { readonly configuredPublisher?: boolean } = {},
+  options: {
+    readonly configuredPublisher?: boolean;
+    /** Replaces the silent test logger (a test that reads the log lines). */
+    readonly logger?: Logger;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = env.STOCKROOM_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'stockroom-server-')));
   const config = loadConfig({
@@ -128,7 +132,7 @@ export async function startTestServer(
       clock,
       ...(options.configuredPublisher ? {} : { publisher }),
       checkResponses: true,
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
   } catch (error) {
     if (env.STOCKROOM_DATA_DIR === undefined) await rm(dataDir, { recursive: true, force: true });

@@ -47,7 +47,11 @@ export interface PostgresStockStoreOptions {
    * into N partitions. Read by the first migration of a schema only. @default 0
    */
   readonly partitions?: number;
-  /** Runs `migrateToLatest` before the first use (once per store). @default false */
+  /**
+   * Runs `migrateToLatest` before the first use (once per store), as the SQLite adapter does.
+   * Pass `false` when migrations run at deploy time (then a store used on an unmigrated schema
+   * answers STORE_UNAVAILABLE saying how to migrate). @default true
+   */
   readonly migrate?: boolean;
   /** A pino-compatible logger (pool errors, migrations, lost connections). @default silent */
   readonly logger?: Logger;
@@ -80,7 +84,7 @@ export class PostgresStockStore implements StockStore {
     this.schema = layout.schema;
     this.partitions = layout.partitions;
     this.logger = options.logger ?? silentLogger;
-    this.autoMigrate = options.migrate ?? false;
+    this.autoMigrate = options.migrate ?? true;
     const primaryPool = this.poolOf(options.pool, options.connectionString, options.poolSize);
     if (!primaryPool) {
       throw new ValidationError([{ path: 'pool', message: 'give a pool or a connectionString' }]);
@@ -209,7 +213,8 @@ function guardReads(reads: StoreReads, ready: () => Promise<void>): StoreReads {
 }
 
 /**
- * Creates the PostgreSQL store.
+ * Creates the PostgreSQL store. It connects and migrates lazily, on first use; to connect and
+ * migrate before going on (and fail at start), use {@link openPostgresStockStore}.
  *
  * @example
  * ```ts
@@ -226,4 +231,32 @@ function guardReads(reads: StoreReads, ready: () => Promise<void>): StoreReads {
  */
 export function createPostgresStockStore(options: PostgresStockStoreOptions): PostgresStockStore {
   return new PostgresStockStore(options);
+}
+
+/**
+ * Opens the PostgreSQL store: creates it, and unless `migrate: false`, migrates the schema
+ * before resolving, so a database that cannot be reached or migrated fails here. The same shape
+ * as the SQLite adapter's `openSqliteStockStore`: `await open…StockStore(options)`, migrated by
+ * default.
+ *
+ * @example
+ * ```ts
+ * const store = await openPostgresStockStore({ connectionString: process.env.DATABASE_URL });
+ * const stockroom = createStockroom({ store });
+ * ```
+ * @throws STORE_UNAVAILABLE when the database cannot be reached; VALIDATION_FAILED for bad
+ *   options
+ */
+export async function openPostgresStockStore(
+  options: PostgresStockStoreOptions,
+): Promise<PostgresStockStore> {
+  const store = new PostgresStockStore(options);
+  try {
+    if (options.migrate ?? true) await store.migrate();
+    else await store.ping();
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw translatePostgresError(error);
+  }
+  return store;
 }

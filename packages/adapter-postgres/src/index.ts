@@ -1,6 +1,7 @@
 // The public surface of @stockroom/adapter-postgres. Named exports only.
 export {
   createPostgresStockStore,
+  openPostgresStockStore,
   PostgresStockStore,
   type PostgresStockStoreOptions,
 } from './create-postgres-stock-store.js';

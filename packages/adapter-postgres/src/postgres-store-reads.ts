@@ -1,11 +1,10 @@
 import {
-  decodeCursor,
+  decodeCursorAs,
   encodeCursor,
   type Page,
   type PageRequest,
   pageLimit,
   type StoreReads,
-  ValidationError,
 } from '@stockroom/core';
 import { sql } from 'kysely';
 import {
@@ -22,21 +21,20 @@ import { type SchemaScope, selectReservations } from './queries.js';
 
 type CursorPart = string | number;
 
-/** Decodes a cursor of `types` (s: string, n: number, t: ISO time → Date), or undefined. */
+const PART_KINDS = { s: 'string', n: 'integer', t: 'time' } as const;
+
+/**
+ * Decodes a cursor of `types` (s: string, n: integer, t: ISO time → Date), or undefined. The
+ * core checks every part (a time PostgreSQL cannot store, a NUL, an unsafe integer) before it
+ * can reach SQL.
+ */
 function positionOf(
   request: PageRequest,
   types: string,
 ): Array<string | number | Date> | undefined {
   if (!request.cursor) return undefined;
-  const parts = decodeCursor(request.cursor, types.length);
-  return parts.map((part, index) => {
-    const type = types[index];
-    if (type === 'n' && typeof part === 'number') return part;
-    if (type === 's' && typeof part === 'string') return part;
-    if (type === 't' && typeof part === 'string' && !Number.isNaN(Date.parse(part)))
-      return new Date(part);
-    throw new ValidationError([{ path: 'cursor', message: 'is not a valid cursor' }]);
-  });
+  const kinds = [...types].map((type) => PART_KINDS[type as keyof typeof PART_KINDS]);
+  return decodeCursorAs(request.cursor, kinds);
 }
 
 /** Serves one keyset page from `limit + 1` fetched rows. */

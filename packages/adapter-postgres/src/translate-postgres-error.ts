@@ -14,6 +14,8 @@ import {
 //     ON CONFLICT) → retryable VERSION_CONFLICT: a concurrent transaction wrote the same key,
 //     and the retry will see it;
 //   23514 check_violation → VALIDATION_FAILED (a quantity would have gone negative);
+//   42P01 undefined_table, 3F000 invalid_schema_name → STORE_UNAVAILABLE saying how to migrate
+//     (the store was used on a schema that was never migrated);
 //   08xxx connection exceptions, 57P01–57P03 shutdown / cannot connect now, 53xxx insufficient
 //     resources (too many connections, disk full), 58xxx system errors, 28xxx bad credentials,
 //     3D000 unknown database, 57014 statement timeout, 40003 (CockroachDB: commit outcome
@@ -30,6 +32,10 @@ function fieldOf(error: unknown, field: string): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const value = (error as Record<string, unknown>)[field];
   return typeof value === 'string' ? value : undefined;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The SQLSTATE of a PostgreSQL error, or undefined. */
@@ -65,6 +71,13 @@ export function translatePostgresError(
         return new VersionConflictError(
           `A concurrent transaction wrote the same key${constraint ? ` (${constraint})` : ''}`,
           { retryable: true },
+          { cause: error },
+        );
+      case '42P01':
+      case '3F000':
+        // undefined_table / invalid_schema_name: the schema was never migrated.
+        return new StoreUnavailableError(
+          `The stockroom tables do not exist (SQLSTATE ${state}: ${messageOf(error)}): migrate the schema first — create the store with migrate: true (the default) or run migrateToLatest({ connectionString, schema }) at deploy time`,
           { cause: error },
         );
       case '23514':

@@ -93,13 +93,21 @@ function configureReader(database: SqliteDatabase, busyTimeoutMs: number): void 
   database.pragma('query_only = ON');
 }
 
-/** Wraps every read so that after `close()` it rejects with STORE_UNAVAILABLE. */
+/**
+ * Wraps every read so that after `close()` it rejects with STORE_UNAVAILABLE, and a driver
+ * error surfaces as a stockroom error (an unmigrated database: STORE_UNAVAILABLE saying how to
+ * migrate).
+ */
 function whileOpen<T extends object>(reads: T, ensureOpen: () => void): T {
   const wrapped: Record<string, (...parameters: unknown[]) => Promise<unknown>> = {};
   for (const [name, read] of Object.entries(reads)) {
     wrapped[name] = async (...parameters) => {
       ensureOpen();
-      return (read as (...parameters: unknown[]) => Promise<unknown>)(...parameters);
+      try {
+        return await (read as (...parameters: unknown[]) => Promise<unknown>)(...parameters);
+      } catch (error) {
+        throw translateSqliteError(error);
+      }
     };
   }
   return wrapped as T;
@@ -224,3 +232,11 @@ export async function createSqliteStockStore(
     },
   };
 }
+
+/**
+ * The same as {@link createSqliteStockStore}, under the name both SQL adapters share:
+ * `await openSqliteStockStore(options)` / `await openPostgresStockStore(options)` open the store
+ * and migrate it before resolving, unless `migrate: false`.
+ */
+export const openSqliteStockStore: (options: SqliteStockStoreOptions) => Promise<SqliteStockStore> =
+  createSqliteStockStore;

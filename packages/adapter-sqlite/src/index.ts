@@ -1,6 +1,7 @@
 // The public surface of @stockroom/adapter-sqlite. Named exports only.
 export {
   createSqliteStockStore,
+  openSqliteStockStore,
   type SqliteStockStore,
   type SqliteStockStoreOptions,
   type SqliteStockStoreTarget,

@@ -1,5 +1,5 @@
 import {
-  decodeCursor,
+  decodeCursorAs,
   encodeCursor,
   type InventoryStock,
   type Page,
@@ -7,7 +7,6 @@ import {
   pageLimit,
   type StockKey,
   type StoreReads,
-  ValidationError,
 } from '@stockroom/core';
 import { type Kysely, sql } from 'kysely';
 import {
@@ -28,18 +27,19 @@ type Part = 'string' | 'number';
 type PartValue<P extends Part> = P extends 'string' ? string : number;
 
 /**
- * Decodes a keyset cursor and checks each part's type.
+ * Decodes a keyset cursor and checks each part (the core's shared checks: well-formed text
+ * without NUL, safe integers).
  * @throws VALIDATION_FAILED when the cursor is not one of this store's
  */
 function decode<const P extends readonly Part[]>(
   cursor: string,
   parts: P,
 ): { [K in keyof P]: PartValue<P[K]> } {
-  const values = decodeCursor(cursor, parts.length);
-  if (values.some((value, index) => typeof value !== parts[index])) {
-    throw new ValidationError([{ path: 'cursor', message: 'is not a valid cursor' }]);
-  }
-  return values as { [K in keyof P]: PartValue<P[K]> };
+  const values = decodeCursorAs(
+    cursor,
+    parts.map((part) => (part === 'string' ? 'string' : 'integer')),
+  );
+  return values as unknown as { [K in keyof P]: PartValue<P[K]> };
 }
 
 /** Cuts the `limit + 1` rows of a keyset query into a page and the cursor of its last item. */

@@ -35,7 +35,9 @@ function hasPrimaryCode(code: string, primaries: readonly string[]): boolean {
  * - `SQLITE_BUSY*` / `SQLITE_LOCKED*` (another process holds the write lock past `busy_timeout`,
  *   or a WAL snapshot went stale) → retryable `VERSION_CONFLICT`, which the core's retry policy
  *   retries with backoff;
- * - I/O, disk-full, cannot-open, read-only, corrupt, not-a-database → `STORE_UNAVAILABLE`.
+ * - I/O, disk-full, cannot-open, read-only, corrupt, not-a-database → `STORE_UNAVAILABLE`;
+ * - `no such table` (a database that was never migrated) → `STORE_UNAVAILABLE` saying how to
+ *   migrate.
  *
  * Stockroom errors and anything else (a constraint failure is a bug, not a race) are returned
  * unchanged.
@@ -48,6 +50,12 @@ export function translateSqliteError(error: unknown): unknown {
     return new VersionConflictError(
       `SQLite database is busy (${code}): another connection holds the lock`,
       { retryable: true },
+      { cause: error },
+    );
+  }
+  if (code === 'SQLITE_ERROR' && error instanceof Error && /^no such table: /.test(error.message)) {
+    return new StoreUnavailableError(
+      `The stockroom tables do not exist (${error.message}): migrate the database first — open the store with migrate: true (the default) or run migrateToLatest(database)`,
       { cause: error },
     );
   }

@@ -35,7 +35,14 @@ export {
   type StockroomPolicies,
 } from './create-stockroom.js';
 export { type CloudEvent, EventType, type JsonValue } from './domain/events.js';
-export { type IdKind, IdPrefix, isValidId, MAX_ID_LENGTH, MAX_QUANTITY } from './domain/ids.js';
+export {
+  ID_RULE,
+  type IdKind,
+  IdPrefix,
+  isValidId,
+  MAX_ID_LENGTH,
+  MAX_QUANTITY,
+} from './domain/ids.js';
 export {
   addQuantities,
   applyDeltas,
@@ -137,8 +144,11 @@ export type {
 } from './ports/index.js';
 export { silentLogger, systemClock } from './ports/index.js';
 export {
+  type CursorPart,
+  type CursorValue,
   DEFAULT_PAGE_LIMIT,
   decodeCursor,
+  decodeCursorAs,
   encodeCursor,
   MAX_PAGE_LIMIT,
   pageLimit,

@@ -81,6 +81,63 @@ export interface Route extends RouteShape {
   run(input: RouteInput<unknown, unknown, unknown>, call: CallContext): Promise<unknown>;
 }
 
+type RawIssue = z.core.$ZodRawIssue;
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  array: 'an array',
+  object: 'an object',
+  null: 'null',
+};
+
+function list(values: readonly unknown[]): string {
+  return values.map((value) => JSON.stringify(value)).join(', ');
+}
+
+function bound(issue: { readonly origin?: string }, limit: number | bigint): string {
+  if (issue.origin === 'array' || issue.origin === 'set') {
+    return `${limit} item${Number(limit) === 1 ? '' : 's'}`;
+  }
+  if (issue.origin === 'string') return `${limit} character${Number(limit) === 1 ? '' : 's'}`;
+  return String(limit);
+}
+
+/**
+ * The API's own wording for every kind of validation failure, so a client never reads a
+ * validator's text. Schemas that give a message of their own (ids, quantities) keep it: zod
+ * prefers a schema's message to this map.
+ */
+export function apiErrorMessage(issue: RawIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'is required';
+      return `must be ${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+    case 'too_small':
+      return `must be at least ${bound(issue, issue.minimum)}`;
+    case 'too_big':
+      return `must be at most ${bound(issue, issue.maximum)}`;
+    case 'invalid_format':
+      return issue.format === 'datetime'
+        ? 'must be an ISO-8601 UTC time such as 2026-01-01T12:00:00Z'
+        : `must be a valid ${issue.format}`;
+    case 'invalid_value':
+      return `must be one of ${list(issue.values)}`;
+    case 'invalid_union': {
+      const options = (issue as { readonly options?: readonly unknown[] }).options;
+      return options ? `must be one of ${list(options)}` : 'does not match any accepted form';
+    }
+    case 'not_multiple_of':
+      return `must be a multiple of ${issue.divisor}`;
+    case 'unrecognized_keys':
+      return 'is not a known field';
+    default:
+      return 'is invalid';
+  }
+}
+
 function issuesOf(error: z.ZodError): ProblemIssue[] {
   const issues: ProblemIssue[] = [];
   for (const issue of error.issues) {
@@ -89,18 +146,23 @@ function issuesOf(error: z.ZodError): ProblemIssue[] {
       for (const key of issue.keys) {
         issues.push({ path: path ? `${path}.${key}` : key, message: 'is not a known field' });
       }
-    } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-      issues.push({ path: path || 'body', message: 'is required' });
     } else {
       issues.push({ path: path || 'body', message: issue.message });
     }
   }
-  return issues;
+  // One message per field: checks that fail for one reason (an id too long and not valid) say it once.
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function parsePart(schema: z.ZodType | undefined, value: unknown, issues: ProblemIssue[]): unknown {
   if (!schema) return undefined;
-  const result = schema.safeParse(value, { reportInput: true });
+  const result = schema.safeParse(value, { reportInput: true, error: apiErrorMessage });
   if (result.success) return result.data;
   issues.push(...issuesOf(result.error));
   return undefined;

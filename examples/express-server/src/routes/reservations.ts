@@ -3,13 +3,13 @@ import {
   CancelOrderBody,
   CancelResultSchema,
   EmptyBody,
-  ExtendBody,
+  extendBody,
   OrderParams,
   presentCancel,
   presentReservation,
   ReservationParams,
   ReservationSchema,
-  ReserveBody,
+  reserveBody,
 } from '../schemas/reservation.js';
 import { ANY_ROLE, defineRoute, type Route, STOREFRONT } from './define-route.js';
 
@@ -22,9 +22,12 @@ export interface ReservationOutcomes {
 export function reservationRoutes({
   stockroom,
   outcomes,
+  maxLifetimeSeconds = 3600,
 }: {
   stockroom: Stockroom;
   outcomes: ReservationOutcomes;
+  /** The configured maximum reservation lifetime (the core's default is 3600 s). */
+  maxLifetimeSeconds?: number;
 }): Route[] {
   return [
     defineRoute({
@@ -34,7 +37,7 @@ export function reservationRoutes({
       tag: 'Reservations',
       summary: 'Hold stock for a checkout: every line or none',
       roles: STOREFRONT,
-      body: ReserveBody,
+      body: reserveBody(maxLifetimeSeconds),
       success: { status: 201, description: 'The ACTIVE reservation', schema: ReservationSchema },
       failures: ['INSUFFICIENT_STOCK', 'VERSION_CONFLICT'],
       async handle({ body }, call) {
@@ -119,7 +122,7 @@ export function reservationRoutes({
       summary: 'Move expiresAt later (ACTIVE only, within the maximum lifetime)',
       roles: STOREFRONT,
       params: ReservationParams,
-      body: ExtendBody,
+      body: extendBody(maxLifetimeSeconds),
       success: { status: 200, description: 'The extended reservation', schema: ReservationSchema },
       failures: ['NOT_FOUND', 'INVALID_STATE'],
       async handle({ params, body }, call) {

@@ -1,13 +1,16 @@
-import { isValidId, MAX_PAGE_LIMIT, MAX_QUANTITY } from '@stockroom/core';
+import { ID_RULE, isValidId, MAX_ID_LENGTH, MAX_PAGE_LIMIT, MAX_QUANTITY } from '@stockroom/core';
 import { PROBLEM_TYPES } from '../problem-details.js';
 import { z } from './zod.js';
 
-/** A SKU or an id: 1–128 printable characters, no leading or trailing space. */
+/**
+ * A SKU or an id: 1–128 printable characters of well-formed Unicode, no leading or trailing
+ * space — the core's rule ({@link isValidId}) and its one message, whatever the miss.
+ */
 export const Id = z
-  .string()
-  .min(1)
-  .max(128)
-  .refine(isValidId, { message: 'must be 1–128 printable characters' })
+  .string({ error: ID_RULE })
+  .min(1, { error: ID_RULE })
+  .max(MAX_ID_LENGTH, { error: ID_RULE })
+  .refine(isValidId, { error: ID_RULE, abort: true })
   .openapi({ example: 'SKU-1' });
 
 /** An integer in [min, max], with one clear message for every way to miss. */

@@ -27,40 +27,43 @@ export const ReservationSchema = z
 /** A reservation response body. */
 export type ReservationBody = z.infer<typeof ReservationSchema>;
 
-/** POST /reservations. */
-export const ReserveBody = z
-  .strictObject({
-    items: z
-      .array(
-        z.strictObject({
-          sku: Id,
-          quantity: Quantity,
-          warehouseId: Id.optional().openapi({ description: 'Pins the item to one warehouse' }),
+/**
+ * POST /reservations, for a server whose reservations live at most `maxLifetimeSeconds`: the
+ * body's `ttlSeconds` limit, its message and its OpenAPI maximum are that one number.
+ */
+export function reserveBody(maxLifetimeSeconds: number) {
+  return z
+    .strictObject({
+      items: z
+        .array(
+          z.strictObject({
+            sku: Id,
+            quantity: Quantity,
+            warehouseId: Id.optional().openapi({ description: 'Pins the item to one warehouse' }),
+          }),
+        )
+        .min(1)
+        .max(100),
+      orderId: Id.optional(),
+      userId: Id.optional(),
+      ttlSeconds: integerIn(1, maxLifetimeSeconds)
+        .optional()
+        .openapi({
+          description: `How long the hold lasts, 1–${maxLifetimeSeconds} s (the server's default when absent)`,
         }),
-      )
-      .min(1)
-      .max(100),
-    orderId: Id.optional(),
-    userId: Id.optional(),
-    ttlSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .max(86_400)
-      .optional()
-      .openapi({ description: '1 … the maximum lifetime (default 600)' }),
-    strategy: z
-      .enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]])
-      .optional(),
-    location: z
-      .strictObject({
-        latitude: numberIn(-90, 90),
-        longitude: numberIn(-180, 180),
-      })
-      .optional()
-      .openapi({ description: "The customer's location, for the nearest strategy" }),
-  })
-  .openapi('Reserve');
+      strategy: z
+        .enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]])
+        .optional(),
+      location: z
+        .strictObject({
+          latitude: numberIn(-90, 90),
+          longitude: numberIn(-180, 180),
+        })
+        .optional()
+        .openapi({ description: "The customer's location, for the nearest strategy" }),
+    })
+    .openapi('Reserve');
+}
 
 /** `:id` of a reservation. */
 export const ReservationParams = z.strictObject({ id: Id });
@@ -68,8 +71,10 @@ export const ReservationParams = z.strictObject({ id: Id });
 /** The body of commit and release: none, or an empty object. */
 export const EmptyBody = z.strictObject({}).optional();
 
-/** POST /reservations/:id/extend. */
-export const ExtendBody = z.strictObject({ seconds: integerIn(1, 3600) }).openapi('Extend');
+/** POST /reservations/:id/extend: at most the maximum lifetime, like `ttlSeconds`. */
+export function extendBody(maxLifetimeSeconds: number) {
+  return z.strictObject({ seconds: integerIn(1, maxLifetimeSeconds) }).openapi('Extend');
+}
 
 /** `:orderId`. */
 export const OrderParams = z.strictObject({ orderId: Id });

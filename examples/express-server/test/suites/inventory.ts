@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PROBLEM_TYPES } from '../../src/problem-details.js';
 import type { TestServer } from '../support.js';
 import { expectProblem, restock, rowOf, stockOf } from './helpers.js';
 
@@ -392,7 +393,7 @@ export function inventoryTests(server: () => TestServer): void {
       expect(await rowOf(server(), 'BULK-3', 'berlin')).toMatchObject({ available: 7 });
     });
 
-    it('atomic with a failure: 409 with the first failure’s code and every failure; nothing applied', async () => {
+    it('atomic with a failure: the first failure’s code, with its status, and every failure; nothing applied', async () => {
       const answer = await server().call('POST', '/api/v1/inventory/bulk-update', {
         body: {
           mode: 'delta',
@@ -404,7 +405,8 @@ export function inventoryTests(server: () => TestServer): void {
           ],
         },
       });
-      expectProblem(answer, 409, answer.body.failed?.[0]?.code);
+      const first = answer.body.failed?.[0]?.code as keyof typeof PROBLEM_TYPES;
+      expectProblem(answer, PROBLEM_TYPES[first].status, first);
       expect(
         answer.body.failed
           .map((failure: { index: number; code: string }) => [failure.index, failure.code])

@@ -1,4 +1,4 @@
-import { isValidId, MAX_QUANTITY } from '../domain/ids.js';
+import { ID_RULE, isValidId, MAX_QUANTITY } from '../domain/ids.js';
 import { compareStockKeys, deltas, type StockKey, stockKeyOf } from '../domain/inventory-stock.js';
 import type { ChangeContext } from '../domain/movement.js';
 import { ErrorCode } from '../errors/error-codes.js';
@@ -223,8 +223,8 @@ export async function runBulkUpdate(
 /** Why an item is malformed, or null. */
 function itemProblem(item: BulkUpdateItem | undefined, mode: 'set' | 'delta'): string | null {
   if (typeof item !== 'object' || item === null) return 'must be an object';
-  if (!isValidId(item.sku)) return 'sku must be 1–128 printable characters';
-  if (!isValidId(item.warehouseId)) return 'warehouseId must be 1–128 printable characters';
+  if (!isValidId(item.sku)) return `sku ${ID_RULE}`;
+  if (!isValidId(item.warehouseId)) return `warehouseId ${ID_RULE}`;
   const quantity = item.quantity;
   if (typeof quantity !== 'number' || !Number.isInteger(quantity)) {
     return 'quantity must be an integer';

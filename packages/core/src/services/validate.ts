@@ -1,14 +1,13 @@
-import { isValidId, MAX_QUANTITY } from '../domain/ids.js';
+import { ID_RULE, isValidId, MAX_QUANTITY } from '../domain/ids.js';
 import { ValidationError, type ValidationIssue } from '../errors/validation-error.js';
 
 /** Collects validation issues, then throws them all at once. */
 export class Validator {
   private readonly issues: ValidationIssue[] = [];
 
-  /** An id or SKU: 1–128 printable characters. */
+  /** An id or SKU: 1–128 printable characters of well-formed Unicode. */
   id(value: unknown, path: string): this {
-    if (!isValidId(value))
-      this.issues.push({ path, message: 'must be 1–128 printable characters' });
+    if (!isValidId(value)) this.issues.push({ path, message: ID_RULE });
     return this;
   }
 
