@@ -106,8 +106,12 @@ export type {
   AlertRows,
   AvailabilityCache,
   CachedAvailability,
+  CachedAvailabilityRow,
+  CacheLookup,
+  CacheScope,
   Clock,
   EventPublisher,
+  FillToken,
   IdempotencyRecord,
   IdempotencyRows,
   IdGenerator,
@@ -127,6 +131,8 @@ export type {
   StockTransaction,
   StockWrite,
   StoreCapabilities,
+  StoreChangeFeed,
+  StoreChanges,
   StoreReads,
   TransactionOptions,
   TransferFilter,
@@ -134,7 +140,7 @@ export type {
   WarehouseRows,
   WriteOutcome,
 } from './ports/index.js';
-export { silentLogger, systemClock } from './ports/index.js';
+export { NO_STORE_CHANGES, silentLogger, systemClock } from './ports/index.js';
 export {
   DEFAULT_PAGE_LIMIT,
   decodeCursor,
