@@ -11,6 +11,8 @@ export interface ReplicaStats {
   replicaReads: number;
   /** Reads served by the primary because the replica had not replayed far enough in time. */
   primaryReads: number;
+  /** Replica reads that first waited for the standby to replay far enough. */
+  waited: number;
   /** Reads sent back to the primary because the replica failed. */
   replicaFailures: number;
   /** WAL bytes the replica was behind the primary at the last comparison (0 when caught up). */
@@ -90,7 +92,13 @@ export function routeReads(options: ReplicaRouterOptions): {
   /** The replica's lag right now (bytes of WAL, and seconds since its last replayed commit). */
   lag(): Promise<{ readonly bytes: number; readonly seconds: number | null }>;
 } {
-  const stats: ReplicaStats = { replicaReads: 0, primaryReads: 0, replicaFailures: 0, lagBytes: 0 };
+  const stats: ReplicaStats = {
+    replicaReads: 0,
+    primaryReads: 0,
+    waited: 0,
+    replicaFailures: 0,
+    lagBytes: 0,
+  };
   const { primary, replica, logger } = options;
   let replayed = -1n;
   let notStandby = false;
@@ -129,10 +137,11 @@ export function routeReads(options: ReplicaRouterOptions): {
       return true;
     }
     const deadline = performance.now() + options.waitMs;
-    for (;;) {
+    for (let attempt = 0; ; attempt += 1) {
       const position = await replayPosition();
       if (position >= target) {
         stats.lagBytes = 0;
+        if (attempt > 0) stats.waited += 1;
         return true;
       }
       stats.lagBytes = notStandby ? 0 : Number(target - position);
