@@ -12,10 +12,10 @@ import { systemClock } from '../ports/clock.js';
  * An in-process availability cache with TTLs, version-stamped fills and hit/miss counters.
  *
  * Every invalidation takes the next number of a counter and records it for its key; a miss
- * hands out the counter's current value as its token, and `set` stores only if the key's last
- * invalidation is not newer than the token. The record of invalidations is bounded: when it
- * grows past `maxEntries` it is dropped and replaced by a floor (every older token is refused),
- * which costs at most a few refused fills and never a stale one.
+ * hands out the number of the key's last invalidation as its token, and `set` stores only if
+ * that is still the key's last invalidation. The record of invalidations is bounded: when it
+ * grows past `maxEntries` it is dropped and replaced by a floor (the current counter, newer than
+ * every token handed out before), which costs at most a few refused fills and never a stale one.
  */
 export class MemoryAvailabilityCache implements AvailabilityCache {
   readonly scope = 'process' as const;
@@ -37,16 +37,14 @@ export class MemoryAvailabilityCache implements AvailabilityCache {
     if (!entry || entry.expiresAt <= this.clock.now().getTime()) {
       if (entry) this.entries.delete(sku);
       this.stats.misses += 1;
-      return { hit: false, token: String(this.sequence) };
+      return { hit: false, token: String(this.lastInvalidation(sku)) };
     }
     this.stats.hits += 1;
     return { hit: true, value: entry.value };
   }
 
   async set(value: CachedAvailability, ttlMs: number, token: FillToken): Promise<boolean> {
-    const issued = Number(token);
-    const last = this.invalidated.get(value.sku) ?? this.floor;
-    if (!Number.isInteger(issued) || issued < last || issued > this.sequence) {
+    if (token !== String(this.lastInvalidation(value.sku))) {
       this.stats.refused += 1;
       return false;
     }
@@ -80,6 +78,11 @@ export class MemoryAvailabilityCache implements AvailabilityCache {
     this.invalidated.clear();
     this.entries.clear();
     this.stats.clears += 1;
+  }
+
+  /** The number of the key's last invalidation (the floor when not recorded any more). */
+  private lastInvalidation(sku: string): number {
+    return this.invalidated.get(sku) ?? this.floor;
   }
 
   async directoryStamp(): Promise<string> {
