@@ -28,6 +28,25 @@ type CacheKind = 'none' | 'redis' | 'memory';
 interface Variant {
   readonly label: string;
   readonly cache: CacheKind;
+  /** The hot-SKU variant: every checker on one SKU while a writer reserves it 200 times a second. */
+  readonly hot?: boolean;
+}
+
+/** Hot-SKU variant: one SKU in one warehouse, with enough units never to sell out. */
+const HOT_SKU = 'HOT-CHECK';
+const HOT_UNITS = 1_000_000;
+/** The hot-SKU writer's rate: one reservation every 5 ms. */
+const HOT_WRITES_PER_SECOND = 200;
+
+/** What the hot-SKU variant counts on top of the uniform one. */
+interface HotCounters {
+  /** Reservations committed (answered) so far: the floor of every check that starts now. */
+  committed: number;
+  /** Checks whose answer was older than the last write committed before they started. */
+  older: number;
+  /** The first such answer, for the report. */
+  example: string | undefined;
+  coalesced: number;
 }
 
 interface Running {
@@ -44,11 +63,14 @@ interface Running {
   requests: number;
   writes: number;
   firstError: unknown;
+  readonly hotCounters: HotCounters;
 }
 
 const NO_CACHE = 'postgres · no cache';
 const REDIS = 'postgres · Redis cache';
 const MEMORY = 'postgres · in-process cache';
+const HOT_REDIS = 'postgres · Redis cache · hot SKU';
+const HOT_MEMORY = 'postgres · in-process cache · hot SKU';
 
 /** Scenario 5: `availability.check` latency with and without a cache, and the hit ratio. */
 export const availabilityScenario: Scenario = {
@@ -63,6 +85,8 @@ export const availabilityScenario: Scenario = {
       { label: NO_CACHE, cache: 'none' },
       { label: REDIS, cache: 'redis' },
       { label: MEMORY, cache: 'memory' },
+      { label: HOT_REDIS, cache: 'redis', hot: true },
+      { label: HOT_MEMORY, cache: 'memory', hot: true },
     ];
     const running: Running[] = [];
     const rows: ResultRow[] = [];
@@ -118,6 +142,7 @@ export const availabilityScenario: Scenario = {
         },
       ],
       notes: [
+        `Hot SKU: ${options.concurrency} callers check one SKU while a writer reserves one unit of it every ${1000 / HOT_WRITES_PER_SECOND} ms (${HOT_WRITES_PER_SECOND}/s), each write invalidating the entry. "hit ratio" counts answers from the cache; "no store read" adds checks that shared a store read already in flight for the SKU (begun after the last invalidation). "older answers" counts checks whose answer (available units and row version) was older than the last reservation committed before the check started; it must be 0.`,
         `${options.concurrency} callers check a uniformly random SKU of ${options.checkSkus.toLocaleString('en-US')} (× ${WAREHOUSES} warehouses) while one writer reserves a random SKU about ${WRITES_PER_SECOND} times a second, invalidating its cache entry.`,
         "The hit ratio is the stockroom's own counter (`stats.cache`); the in-process cache (MemoryAvailabilityCache) is shown for scale.",
       ],
@@ -139,18 +164,26 @@ async function openVariant(
   } else if (variant.cache === 'memory') {
     cache = new MemoryAvailabilityCache();
   }
-  const handle = await openStore('postgres', context, `check_${variant.cache}`);
+  const handle = await openStore(
+    'postgres',
+    context,
+    `check_${variant.cache}${variant.hot ? '_hot' : ''}`,
+  );
   if ('skipped' in handle) {
     await redis?.dispose();
     return handle;
   }
   try {
     const stockroom = createStockroom({ store: handle.store, ...(cache ? { cache } : {}) });
-    const warehouses = await createWarehouses(stockroom, WAREHOUSES);
+    const warehouses = await createWarehouses(stockroom, variant.hot ? 1 : WAREHOUSES);
     const items = [];
-    for (let index = 0; index < context.options.checkSkus; index += 1) {
-      for (const warehouseId of warehouses)
-        items.push({ sku: skuName('CHECK', index), warehouseId, quantity: UNITS_PER_ROW });
+    if (variant.hot) {
+      items.push({ sku: HOT_SKU, warehouseId: warehouses[0]!, quantity: HOT_UNITS });
+    } else {
+      for (let index = 0; index < context.options.checkSkus; index += 1) {
+        for (const warehouseId of warehouses)
+          items.push({ sku: skuName('CHECK', index), warehouseId, quantity: UNITS_PER_ROW });
+      }
     }
     await setStockLevels(stockroom, items);
     return {
@@ -167,6 +200,7 @@ async function openVariant(
       requests: 0,
       writes: 0,
       firstError: undefined,
+      hotCounters: { committed: 0, older: 0, example: undefined, coalesced: 0 },
     };
   } catch (error) {
     await handle.dispose().catch(() => undefined);
@@ -180,6 +214,7 @@ async function measureRound(
   entry: Running,
   round: number,
 ): Promise<number> {
+  if (entry.variant.hot) return measureHotRound(context, entry);
   const { options } = context;
   const random = seededRandom(round * 104_729);
   const writerRandom = seededRandom(round * 15_485_863);
@@ -226,6 +261,98 @@ async function measureRound(
   return rate;
 }
 
+/** The cache counters, also from a stockroom that predates `coalesced` (before/after runs). */
+function cacheCounters(stockroom: Stockroom) {
+  const cache = stockroom.stats.cache as { hits: number; misses: number; errors: number } & {
+    coalesced?: number;
+  };
+  return {
+    hits: cache.hits,
+    misses: cache.misses,
+    errors: cache.errors,
+    coalesced: cache.coalesced ?? 0,
+  };
+}
+
+/**
+ * One round of the hot-SKU variant: a writer reserves one unit of the hot SKU every 5 ms (each
+ * reservation sent on time, whether or not the previous one answered), while every checker
+ * checks that SKU in a closed loop. Each check notes how many reservations had committed when
+ * it started; available units only go down here, so an answer with more units than
+ * `HOT_UNITS - committed`, or an older row version, is older than a committed write.
+ */
+async function measureHotRound(context: ScenarioContext, entry: Running): Promise<number> {
+  const { options } = context;
+  const counters = entry.hotCounters;
+  const before = cacheCounters(entry.stockroom);
+  const baseVersion = 1; // the row as seeded
+  let writing = true;
+  const inFlight = new Set<Promise<void>>();
+  const writer = (async () => {
+    const started = performance.now();
+    let sent = 0;
+    while (writing) {
+      const due = started + (sent * 1000) / HOT_WRITES_PER_SECOND;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      if (!writing) break;
+      sent += 1;
+      const write = entry.stockroom.reservations
+        .reserve({ items: [{ sku: HOT_SKU, quantity: 1 }] })
+        .then(
+          () => {
+            counters.committed += 1;
+            entry.admittedUnits.set(HOT_SKU, (entry.admittedUnits.get(HOT_SKU) ?? 0) + 1);
+          },
+          (error: unknown) => {
+            reserveOutcomeOf(error);
+          },
+        )
+        .finally(() => {
+          entry.writes += 1;
+          inFlight.delete(write);
+        });
+      inFlight.add(write);
+    }
+  })();
+  const result = await runClosedLoop<'checked'>(
+    // No request budget: the round lasts its duration, so the writer sends its 200 a second.
+    { concurrency: options.concurrency, durationMs: options.durationMs },
+    async () => {
+      // Each check is its own macrotask, as behind an HTTP server: an in-process cache answers
+      // without I/O, and a loop of such checks would otherwise never let the writer's timer run.
+      await new Promise((resolve) => setImmediate(resolve));
+      const floor = counters.committed;
+      const answer = await entry.stockroom.availability.check({ sku: HOT_SKU, quantity: 1 });
+      const versions = (answer as { rowVersions?: Readonly<Record<string, number>> }).rowVersions;
+      const version = versions ? Object.values(versions)[0] : undefined;
+      const unitsOlder = answer.availableQuantity > HOT_UNITS - floor;
+      const versionOlder = version !== undefined && version < baseVersion + floor;
+      if (unitsOlder || versionOlder) {
+        counters.older += 1;
+        counters.example ??= `answered ${answer.availableQuantity} units${version === undefined ? '' : ` at version ${version}`} after ${floor} committed reservations (expected at most ${HOT_UNITS - floor} units${version === undefined ? '' : `, version ≥ ${baseVersion + floor}`})`;
+      }
+      return 'checked';
+    },
+  );
+  writing = false;
+  await writer;
+  await Promise.all(inFlight);
+  const after = cacheCounters(entry.stockroom);
+  entry.hits += after.hits - before.hits;
+  entry.misses += after.misses - before.misses;
+  entry.errors += after.errors - before.errors;
+  counters.coalesced += after.coalesced - before.coalesced;
+  entry.latencies.merge(result.latencies);
+  entry.requests += result.requests;
+  entry.firstError ??= result.firstError;
+  if (result.outcomes.error)
+    entry.firstError ??= new Error(`${result.outcomes.error} checks failed`);
+  const rate = ((result.outcomes.checked ?? 0) * 1000) / result.elapsedMs;
+  entry.rates.push(rate);
+  return rate;
+}
+
 async function finish(context: ScenarioContext, entry: Running): Promise<ResultRow> {
   const failures: string[] = [];
   const stock = await readAll<InventoryStock>((page) => entry.handle.store.reads.allStock(page));
@@ -235,7 +362,10 @@ async function finish(context: ScenarioContext, entry: Running): Promise<ResultR
   for (const row of stock) bySku.set(row.sku, (bySku.get(row.sku) ?? 0) + row.reserved);
   for (const [sku, reserved] of bySku) {
     const admitted = entry.admittedUnits.get(sku) ?? 0;
-    oversold += Math.max(0, reserved - UNITS_PER_ROW * WAREHOUSES);
+    oversold += Math.max(
+      0,
+      reserved - (entry.variant.hot ? HOT_UNITS : UNITS_PER_ROW * WAREHOUSES),
+    );
     if (reserved !== admitted) mismatched += 1;
   }
   if (mismatched > 0)
@@ -244,11 +374,21 @@ async function finish(context: ScenarioContext, entry: Running): Promise<ResultR
   const problems = await verifyStore(entry.handle.store);
   failures.push(...problems);
   if (entry.firstError) failures.push(`checks failed: ${describe(entry.firstError)}`);
-  const lookups = entry.hits + entry.misses;
+  const hot = entry.variant.hot ? entry.hotCounters : undefined;
+  const lookups = entry.hits + entry.misses + (hot?.coalesced ?? 0);
   const extra: Record<string, string | number> = { writes: entry.writes };
+  const percent = (part: number) => (lookups > 0 ? `${((part / lookups) * 100).toFixed(1)}%` : '–');
   if (entry.variant.cache !== 'none') {
-    extra['hit ratio'] = lookups > 0 ? `${((entry.hits / lookups) * 100).toFixed(1)}%` : '–';
+    extra['hit ratio'] = percent(entry.hits);
+    if (hot) extra['no store read'] = percent(entry.hits + hot.coalesced);
     if (entry.errors > 0) extra['cache errors'] = entry.errors;
+  }
+  if (hot) {
+    extra['older answers'] = hot.older;
+    if (hot.older > 0)
+      failures.push(
+        `${hot.older} check(s) answered older than a write committed before they started (${hot.example})`,
+      );
   }
   context.log(
     `availability · ${entry.variant.label}: ${extra['hit ratio'] ?? 'no cache'}, ledger ${problems.length === 0 ? 'ok' : 'MISMATCH'}`,

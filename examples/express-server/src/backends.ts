@@ -10,7 +10,11 @@ import type {
   Stockroom,
   StockStore,
 } from '@stockroom/core';
-import { createMemoryStockStore } from '@stockroom/core';
+import {
+  createMemoryStockStore,
+  MemoryAvailabilityCache,
+  MemorySoldOutGuard,
+} from '@stockroom/core';
 import type { Config } from './config.js';
 import type { RedisEvalClient } from './rate-limit.js';
 
@@ -126,6 +130,42 @@ export async function openRedis(
         client.disconnect();
       }
     },
+  };
+}
+
+/** Which availability cache and sold-out guard the server runs with, and why. */
+export interface CacheChoice {
+  /** `redis`: shared by every instance; `in-process`: this process only; `none`: checks read the store. */
+  readonly kind: 'redis' | 'in-process' | 'none';
+  readonly cache: AvailabilityCache | undefined;
+  readonly soldOutGuard: SoldOutGuard;
+  /** Why the cache is what it is, when it is not Redis (logged at start-up). */
+  readonly note?: string;
+}
+
+/**
+ * Picks the availability cache. A cache may make answers faster, never older (DESIGN invariant
+ * 8), so an in-process cache runs only over a store that reports other processes' commits to it
+ * (`store.changes`: SQLite's data_version) or that no other process can reach (memory). Over a
+ * store without such a feed (PostgreSQL without Redis, where several instances may share the
+ * database), checks read the store: there is no cache rather than one that could answer with
+ * stock another instance already sold.
+ */
+export function chooseCache(
+  store: StockStore,
+  redis: RedisBackend | undefined,
+  clock: Clock,
+): CacheChoice {
+  if (redis) return { kind: 'redis', cache: redis.cache, soldOutGuard: redis.soldOutGuard };
+  const soldOutGuard = new MemorySoldOutGuard(clock);
+  if (store.changes || !store.capabilities.multiProcess) {
+    return { kind: 'in-process', cache: new MemoryAvailabilityCache(clock), soldOutGuard };
+  }
+  return {
+    kind: 'none',
+    cache: undefined,
+    soldOutGuard,
+    note: 'no availability cache: this store cannot tell this process about other instances’ writes, so an in-process cache could answer with stale stock; set REDIS_URL to cache checks in Redis',
   };
 }
 

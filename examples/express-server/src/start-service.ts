@@ -6,9 +6,7 @@ import {
   type Clock,
   createStockroom,
   type EventPublisher,
-  MemoryAvailabilityCache,
   MemoryJobLease,
-  MemorySoldOutGuard,
   type Stockroom,
   systemClock,
 } from '@stockroom/core';
@@ -16,6 +14,7 @@ import { type Logger as PinoLogger, pino } from 'pino';
 import { createApp, type ReadinessComponent } from './app.js';
 import { type ApiKeyEntry, ensureAdminKey } from './auth.js';
 import {
+  chooseCache,
   type KafkaBackend,
   type OpenedStore,
   openKafka,
@@ -137,12 +136,13 @@ async function assemble(
   const publisher: EventPublisher =
     overrides.publisher ?? kafka?.publisher ?? new LoggingEventPublisher(logger);
 
+  // Without Redis the cache and the sold-out guard live in this process (see chooseCache).
+  const caching = chooseCache(opened.store, redis, clock);
+  if (caching.note) logger.warn({ store: opened.kind }, caching.note);
   const stockroom = createStockroom({
     store: redis ? redis.wrapStore(opened.store) : opened.store,
-    // Without Redis the cache and the sold-out guard live in this process (one instance only).
-    ...(redis
-      ? { cache: redis.cache, soldOutGuard: redis.soldOutGuard }
-      : { cache: new MemoryAvailabilityCache(clock), soldOutGuard: new MemorySoldOutGuard(clock) }),
+    ...(caching.cache ? { cache: caching.cache } : {}),
+    soldOutGuard: caching.soldOutGuard,
     publisher,
     clock,
     logger,
@@ -180,7 +180,7 @@ async function assemble(
   const readiness: ReadinessComponent[] = [
     redis
       ? { name: 'cache', kind: 'redis', check: () => redis.ping() }
-      : { name: 'cache', kind: 'in-process', check: async () => {} },
+      : { name: 'cache', kind: caching.kind, check: async () => {} },
     {
       name: 'publisher',
       kind: overrides.publisher ? 'custom' : kafka ? 'kafka' : 'logging',
@@ -221,7 +221,7 @@ async function assemble(
     {
       port,
       store: `${opened.kind}: ${opened.location}`,
-      cache: redis ? 'redis' : 'in-process',
+      cache: caching.kind,
       publisher: kafka ? 'kafka' : overrides.publisher ? 'custom' : 'logging',
       keys: entries.length,
       rateLimitPerMinute: config.rateLimitPerMinute,

@@ -15,6 +15,7 @@ import { createOwnedPool, type PostgresPool, translatingPool } from './postgres-
 import { postgresStockTransaction } from './postgres-stock-transaction.js';
 import { postgresStoreReads } from './postgres-store-reads.js';
 import { scopeOf } from './queries.js';
+import { type ReplicaReads, type ReplicaStats, routeReads } from './replica-router.js';
 import type { Database } from './tables.js';
 import { translatePostgresError } from './translate-postgres-error.js';
 
@@ -40,6 +41,15 @@ export interface PostgresStockStoreOptions {
   readonly readConnectionString?: string;
   /** Size of the replica pool created from `readConnectionString`. @default 10 */
   readonly readPoolSize?: number;
+  /**
+   * `fresh`: a read goes to the replica only when it has replayed every commit that completed
+   * before the read started (compared by WAL position), else to the primary, so a replica never
+   * makes an answer older. `eventual`: every read goes to the replica, however far behind.
+   * @default 'fresh'
+   */
+  readonly replicaReads?: ReplicaReads;
+  /** With `fresh`: how long a read may wait for the replica to catch up. @default 10 */
+  readonly replicaWaitMs?: number;
   /** The schema holding the tables. @default 'stockroom' */
   readonly schema?: string;
   /**
@@ -65,7 +75,7 @@ export interface PostgresStockStoreOptions {
 export class PostgresStockStore implements StockStore {
   /** Row locks, SKIP LOCKED claims, and any number of processes on one database. */
   readonly capabilities = { lockingReads: true, skipLocked: true, multiProcess: true } as const;
-  /** Reads outside transactions: on the replica when one is configured, else the primary. */
+  /** Reads outside transactions: on the replica when one is configured and fresh enough, else the primary. */
   readonly reads: StoreReads;
   /** The schema holding the tables. */
   readonly schema: string;
@@ -73,6 +83,7 @@ export class PostgresStockStore implements StockStore {
   readonly partitions: number;
   private readonly primary: Kysely<Database>;
   private readonly replica: Kysely<Database> | undefined;
+  private readonly routing: ReturnType<typeof routeReads> | undefined;
   private readonly owned: PostgresPool[] = [];
   private readonly logger: Logger;
   private readonly autoMigrate: boolean;
@@ -96,10 +107,41 @@ export class PostgresStockStore implements StockStore {
     );
     this.primary = kyselyOn(primaryPool, this.logger);
     this.replica = readPool ? kyselyOn(readPool, this.logger) : undefined;
-    this.reads = guardReads(
-      postgresStoreReads(scopeOf(this.replica ?? this.primary, this.schema)),
-      () => this.ready(),
-    );
+    let reads = postgresStoreReads(scopeOf(this.primary, this.schema));
+    if (this.replica) {
+      this.routing = routeReads({
+        primary: this.primary,
+        replica: this.replica,
+        primaryReads: reads,
+        replicaReads: postgresStoreReads(scopeOf(this.replica, this.schema)),
+        mode: options.replicaReads ?? 'fresh',
+        waitMs: options.replicaWaitMs ?? 10,
+        logger: this.logger,
+      });
+      reads = this.routing.reads;
+    }
+    this.reads = guardReads(reads, () => this.ready());
+  }
+
+  /** Where reads went (replica or primary) and the last seen replica lag; undefined without a replica. */
+  get replicaStats(): Readonly<ReplicaStats> | undefined {
+    return this.routing?.stats;
+  }
+
+  /**
+   * The replica's lag now: WAL bytes behind the primary and seconds since its last replayed
+   * commit (0 when caught up); `null` seconds when unknown. Undefined without a replica.
+   * @throws STORE_UNAVAILABLE
+   */
+  async replicaLag(): Promise<
+    { readonly bytes: number; readonly seconds: number | null } | undefined
+  > {
+    if (!this.routing) return undefined;
+    try {
+      return await this.routing.lag();
+    } catch (error) {
+      throw this.translate(error);
+    }
   }
 
   /**

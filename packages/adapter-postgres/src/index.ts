@@ -16,3 +16,4 @@ export type {
   PostgresPoolClient,
   PostgresQueryResultLike,
 } from './postgres-pool.js';
+export { lsnToBigInt, type ReplicaReads, type ReplicaStats } from './replica-router.js';

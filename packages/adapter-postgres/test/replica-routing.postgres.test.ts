@@ -41,7 +41,14 @@ describe.skipIf(skipReason)('read replica routing (PostgreSQL)', () => {
     const primary = countingPool();
     const replica = countingPool();
     const schema = uniqueSchema('replica');
-    const store = createPostgresStockStore({ pool: primary, readPool: replica, schema });
+    // `eventual`: this test checks which pool each statement goes to; freshness is checked
+    // against a real standby in replica-standby.postgres.test.ts.
+    const store = createPostgresStockStore({
+      pool: primary,
+      readPool: replica,
+      schema,
+      replicaReads: 'eventual',
+    });
     const clock = new ManualClock('2026-03-01T12:00:00.000Z');
     const publisher = new MemoryEventPublisher();
     const stockroom = createStockroom({ store, clock, publisher });
@@ -102,6 +109,34 @@ describe.skipIf(skipReason)('read replica routing (PostgreSQL)', () => {
       expect(
         replica.statements.some((text) => /^(start transaction|begin|commit)/i.test(text)),
       ).toBe(false);
+    } finally {
+      await store.close();
+      await primary.end();
+      await replica.end();
+      await dropSchema(schema);
+    }
+  });
+
+  it("with 'fresh' reads, a read pool that is not a streaming standby is never read", async () => {
+    const primary = countingPool();
+    const replica = countingPool();
+    const schema = uniqueSchema('replica_fresh');
+    const store = createPostgresStockStore({ pool: primary, readPool: replica, schema });
+    const stockroom = createStockroom({ store });
+    try {
+      await store.migrate();
+      await stockroom.warehouses.create({ id: 'paris', name: 'Paris' });
+      await stockroom.adjustments.adjust({
+        sku: 'A',
+        warehouseId: 'paris',
+        type: 'RESTOCK',
+        quantity: 5,
+      });
+      expect(await stockroom.availability.get('A')).toMatchObject({ available: 5 });
+      expect(await store.reads.stockBySku('A')).toHaveLength(1);
+      // The replica was only asked for its replay position (NULL: not in recovery).
+      expect(replica.statements).toEqual(['SELECT pg_last_wal_replay_lsn()::text AS lsn']);
+      expect(store.replicaStats).toMatchObject({ replicaReads: 0, primaryReads: 2 });
     } finally {
       await store.close();
       await primary.end();

@@ -32,8 +32,9 @@ export interface RedisAdapterOptions {
   /** Every Redis call gives up after this long; the stockroom then proceeds without Redis. @default 250 */
   readonly commandTimeoutMs?: number;
   /**
-   * How long after a change refuses writes that may have been decided before it: cache fills
-   * after an invalidation, sold-out marks after a clear. 0 turns both fences off. @default 500
+   * How long after a SKU gained availability a sold-out mark is refused (it may have been
+   * decided before the change). 0 turns the fence off. The availability cache has no fence: its
+   * fills are version-stamped. @default 500
    */
   readonly fenceMs?: number;
   /** A pino-compatible logger. @default silent */
@@ -164,7 +165,6 @@ export function createRedisAdapter(options: RedisAdapterOptions): RedisAdapter {
       keys,
       stats,
       logger,
-      fenceMs,
       onClose: close,
       ...(options.cacheTtlMs === undefined ? {} : { ttlMs: options.cacheTtlMs }),
     }),

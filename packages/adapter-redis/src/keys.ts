@@ -13,8 +13,13 @@ export interface RedisKeys {
   readonly prefix: string;
   /** A SKU's cached availability (a JSON string with a TTL). */
   availability(sku: string): string;
-  /** Set for a short while after a SKU's cache entry was invalidated; a late fill is refused. */
-  availabilityFence(sku: string): string;
+  /**
+   * A SKU's invalidation stamp: replaced by a new unique value on every invalidation; a fill is
+   * stored only if the stamp is still the one its miss saw.
+   */
+  availabilityStamp(sku: string): string;
+  /** The warehouse directory's stamp: replaced on every warehouse change. */
+  directoryStamp(): string;
   /** A SKU's sold-out mark (with a TTL). */
   soldOut(sku: string): string;
   /** Set for a short while after a SKU gained availability; a late sold-out mark is refused. */
@@ -45,7 +50,8 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
   return {
     prefix,
     availability: (sku) => `${prefix}avail:${hashTag(sku)}`,
-    availabilityFence: (sku) => `${prefix}avail-fence:${hashTag(sku)}`,
+    availabilityStamp: (sku) => `${prefix}avail-stamp:${hashTag(sku)}`,
+    directoryStamp: () => `${prefix}warehouses-stamp:{warehouses}`,
     soldOut: (sku) => `${prefix}soldout:${hashTag(sku)}`,
     soldOutFence: (sku) => `${prefix}soldout-fence:${hashTag(sku)}`,
     reservation: (id) => `${prefix}reservation:${hashTag(id)}`,

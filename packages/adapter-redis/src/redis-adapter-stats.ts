@@ -9,8 +9,8 @@ export interface RedisAdapterStats {
     hits: number;
     misses: number;
     sets: number;
-    /** Fills refused because the SKU was invalidated moments before (a possibly stale value). */
-    fencedSets: number;
+    /** Fills refused because the SKU was invalidated after their miss (a possibly stale value). */
+    refusedSets: number;
     deletes: number;
   };
   /** The sold-out guard. */
@@ -51,7 +51,7 @@ export function createRedisAdapterStats(): RedisAdapterStats {
   return {
     errors: 0,
     recoveries: 0,
-    cache: { hits: 0, misses: 0, sets: 0, fencedSets: 0, deletes: 0 },
+    cache: { hits: 0, misses: 0, sets: 0, refusedSets: 0, deletes: 0 },
     soldOut: { checks: 0, refusals: 0, marks: 0, fencedMarks: 0, clears: 0 },
     reservations: { hits: 0, misses: 0, writes: 0, staleWrites: 0, evictions: 0 },
     leases: { acquired: 0, contended: 0, renewed: 0, lost: 0, released: 0 },

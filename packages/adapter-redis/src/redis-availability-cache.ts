@@ -1,9 +1,17 @@
-import type { AvailabilityCache, CachedAvailability, Logger } from '@stockroom/core';
+import { randomUUID } from 'node:crypto';
+import type {
+  AvailabilityCache,
+  CachedAvailability,
+  CacheLookup,
+  FillToken,
+  Logger,
+} from '@stockroom/core';
 import type { RedisKeys } from './keys.js';
 import type { RedisAdapterStats } from './redis-adapter-stats.js';
-import type { RedisGateway } from './redis-gateway.js';
+import type { RedisClient, RedisGateway } from './redis-gateway.js';
 import { RepairQueue } from './repair-queue.js';
 import { deleteAvailability } from './scripts/delete-availability.js';
+import { getAvailability } from './scripts/get-availability.js';
 import { setAvailability } from './scripts/set-availability.js';
 
 /** What a `RedisAvailabilityCache` needs (built by `createRedisAdapter`). */
@@ -14,79 +22,155 @@ export interface RedisAvailabilityCacheOptions {
   readonly logger: Logger;
   /** Overrides the TTL callers pass to `set`. */
   readonly ttlMs?: number;
-  /** How long after an invalidation fills are refused (0: never). */
-  readonly fenceMs: number;
+  /**
+   * How long a SKU's invalidation stamp lives after its last invalidation or miss: longer than
+   * any fill takes (a fill older than this could be stored once the stamp is gone).
+   * @default 3600000 (one hour)
+   */
+  readonly stampTtlMs?: number;
   /** Called by `close()`. */
   readonly onClose?: () => Promise<void>;
 }
 
+const DEFAULT_STAMP_TTL_MS = 60 * 60 * 1000;
+
 /**
- * Per-SKU availability in Redis, cache-aside: `get` on a check, `set` after a store read,
- * `delete` right after every committed change to the SKU (the core calls it). Every call may
- * throw `STORE_UNAVAILABLE`; `createStockroom` wraps the cache so that a failure is a miss.
+ * Per-SKU availability in Redis, cache-aside, shared by every process: `get` on a check, `set`
+ * after a store read, `delete` right after every committed change to the SKU (the core calls
+ * it). Every call may throw `STORE_UNAVAILABLE`; `createStockroom` wraps the cache so that a
+ * failure is a miss.
  *
- * Two things keep stale values out: a fill within `fenceMs` of an invalidation is refused (it
- * may carry a value read before the change), and an invalidation that failed while Redis was
- * unreachable is replayed as soon as Redis answers again (and before this process serves that
- * SKU from the cache).
+ * Version-stamped fills keep stale values out: every invalidation gives the SKU a new unique
+ * stamp, a miss hands out the stamp it saw, and the fill script stores the value only if the
+ * stamp is unchanged (compared inside Redis, atomically). A fill that raced a change is
+ * refused; a fill that began after the last change is kept, however often the SKU is written.
+ * An invalidation that failed while Redis was unreachable is replayed as soon as Redis answers
+ * again (and before this process serves that SKU from the cache).
  */
 export class RedisAvailabilityCache implements AvailabilityCache {
+  readonly scope = 'shared' as const;
   private readonly repairs: RepairQueue;
+  private readonly stampTtlMs: number;
+  private directoryRepair = false;
 
   constructor(private readonly options: RedisAvailabilityCacheOptions) {
     this.repairs = new RepairQueue(options.stats.repairs);
+    this.stampTtlMs = options.stampTtlMs ?? DEFAULT_STAMP_TTL_MS;
     options.gateway.onRecovered(() => {
-      // No fence on a replay: the changes are past, and no fill can have read before them.
       this.repairs
-        .replay((skus) => this.invalidate(skus, 0))
+        .replay((skus) => this.invalidate(skus))
+        .then(() => (this.directoryRepair ? this.touchDirectory() : undefined))
         .catch((error: unknown) => {
           options.logger.warn({ err: error }, 'replaying availability invalidations failed');
         });
     });
   }
 
-  /** The cached value, or undefined on a miss. @throws STORE_UNAVAILABLE */
-  async get(sku: string): Promise<CachedAvailability | undefined> {
+  /** The cached value, or a miss with its fill token. @throws STORE_UNAVAILABLE */
+  async get(sku: string): Promise<CacheLookup> {
     const { gateway, keys, stats } = this.options;
     if (this.repairs.has(sku)) {
-      await this.invalidate([sku], 0);
+      await this.invalidate([sku]);
       this.repairs.forget(sku);
-      stats.cache.misses += 1;
-      return undefined;
     }
-    const text = await gateway.call('get availability', (client) =>
-      client.get(keys.availability(sku)),
-    );
-    if (text === null) {
+    const answer = (await gateway.script(
+      getAvailability,
+      [keys.availability(sku), keys.availabilityStamp(sku)],
+      [randomUUID(), this.stampTtlMs],
+    )) as [number, string];
+    if (answer[0] !== 1) {
       stats.cache.misses += 1;
-      return undefined;
+      return { hit: false, token: answer[1] };
     }
     stats.cache.hits += 1;
-    return JSON.parse(text) as CachedAvailability;
+    return { hit: true, value: JSON.parse(answer[1]) as CachedAvailability };
   }
 
-  /** Caches a value for `ttlMs` (or the configured TTL), unless just invalidated. @throws STORE_UNAVAILABLE */
-  async set(value: CachedAvailability, ttlMs: number): Promise<void> {
+  /**
+   * Caches a value for `ttlMs` (or the configured TTL), only if the SKU was not invalidated since
+   * the miss that handed out `token`. @throws STORE_UNAVAILABLE
+   */
+  async set(value: CachedAvailability, ttlMs: number, token: FillToken): Promise<boolean> {
     const { gateway, keys, stats } = this.options;
     const ttl = Math.max(1, Math.round(this.options.ttlMs ?? ttlMs));
     const stored = await gateway.script(
       setAvailability,
-      [keys.availability(value.sku), keys.availabilityFence(value.sku)],
-      [JSON.stringify({ sku: value.sku, rows: value.rows }), ttl],
+      [keys.availability(value.sku), keys.availabilityStamp(value.sku)],
+      [JSON.stringify({ sku: value.sku, rows: value.rows }), ttl, token],
     );
     if (stored === 1) stats.cache.sets += 1;
-    else stats.cache.fencedSets += 1;
+    else stats.cache.refusedSets += 1;
+    return stored === 1;
   }
 
   /**
-   * Forgets the given SKUs. When Redis is unreachable, the SKUs are remembered and invalidated
-   * again once it answers. @throws STORE_UNAVAILABLE
+   * Invalidates the given SKUs. When Redis is unreachable, the SKUs are remembered and
+   * invalidated again once it answers. @throws STORE_UNAVAILABLE
    */
   async delete(skus: readonly string[]): Promise<void> {
     try {
-      await this.invalidate(skus, this.options.fenceMs);
+      await this.invalidate(skus);
     } catch (error) {
       this.repairs.add(skus);
+      throw error;
+    }
+  }
+
+  /**
+   * Invalidates every SKU under the prefix: removes the entries and replaces every stamp (a miss
+   * always leaves a stamp, so every fill in flight is refused). Scans the keyspace (every master
+   * of a cluster): meant for maintenance, not for the request path — the core never calls it on
+   * a shared cache. @throws STORE_UNAVAILABLE
+   */
+  async clear(): Promise<void> {
+    const { gateway, keys } = this.options;
+    const entryPrefix = keys.availability('');
+    const entries = entryPrefix.slice(0, entryPrefix.indexOf('{'));
+    const stampPrefix = keys.availabilityStamp('');
+    const stamps = stampPrefix.slice(0, stampPrefix.indexOf('{'));
+    for (const node of nodesOf(gateway.client)) {
+      let cursor = '0';
+      do {
+        const [next, found] = await gateway.call('scan availability', () =>
+          node.scan(cursor, 'MATCH', `${keys.prefix}avail*`, 'COUNT', 500),
+        );
+        cursor = next;
+        for (const key of found) {
+          if (key.startsWith(stamps)) {
+            await gateway.call('clear availability stamp', (client) =>
+              client.set(key, randomUUID(), 'PX', this.stampTtlMs),
+            );
+          } else if (key.startsWith(entries)) {
+            await gateway.call('clear availability', (client) => client.del(key));
+          }
+        }
+      } while (cursor !== '0');
+    }
+  }
+
+  /** The warehouse directory's stamp (`0` before any change). @throws STORE_UNAVAILABLE */
+  async directoryStamp(): Promise<string> {
+    const { gateway, keys } = this.options;
+    const stamp = await gateway.call('get directory stamp', (client) =>
+      client.get(keys.directoryStamp()),
+    );
+    return stamp ?? '0';
+  }
+
+  /**
+   * Gives the warehouse directory a new stamp: every process reloads its warehouse list at its
+   * next check. Replayed once Redis answers again when it fails. @throws STORE_UNAVAILABLE
+   */
+  async touchDirectory(): Promise<void> {
+    const { gateway, keys } = this.options;
+    try {
+      // No TTL: an expired stamp would read as `0` again and match a list loaded under `0`.
+      await gateway.call('touch directory stamp', (client) =>
+        client.set(keys.directoryStamp(), randomUUID()),
+      );
+      this.directoryRepair = false;
+    } catch (error) {
+      this.directoryRepair = true;
       throw error;
     }
   }
@@ -96,18 +180,24 @@ export class RedisAvailabilityCache implements AvailabilityCache {
     await this.options.onClose?.();
   }
 
-  private async invalidate(skus: readonly string[], fenceMs: number): Promise<void> {
+  private async invalidate(skus: readonly string[]): Promise<void> {
     const { gateway, keys, stats } = this.options;
     // One script per SKU: the keys of different SKUs live in different cluster slots.
     await Promise.all(
       [...new Set(skus)].map((sku) =>
         gateway.script(
           deleteAvailability,
-          [keys.availability(sku), keys.availabilityFence(sku)],
-          [fenceMs],
+          [keys.availability(sku), keys.availabilityStamp(sku)],
+          [randomUUID(), this.stampTtlMs],
         ),
       ),
     );
     stats.cache.deletes += skus.length;
   }
+}
+
+/** The nodes to scan: the client itself, or every master of a cluster. */
+function nodesOf(client: RedisClient): Array<Pick<RedisClient, 'scan'>> {
+  if ('nodes' in client && typeof client.nodes === 'function') return client.nodes('master');
+  return [client];
 }

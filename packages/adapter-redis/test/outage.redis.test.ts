@@ -242,7 +242,7 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
         (await stockroom.availability.check({ sku: 'A', quantity: 1 })).availableQuantity,
       ).toBe(15);
     } finally {
-      await observer.del(key, redis.keys.availabilityFence('A'), redis.keys.soldOutFence('A'));
+      await observer.del(key, redis.keys.availabilityStamp('A'), redis.keys.soldOutFence('A'));
       await stockroom.close();
       client.disconnect();
       observer.disconnect();

@@ -110,11 +110,12 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
           isAvailable: true,
           availableQuantity: 10,
           warehouses: [{ warehouseId: 'paris', warehouseName: 'Paris', availableQuantity: 10 }],
+          rowVersions: { paris: 1 },
         });
         expect(second).toEqual(first);
         expect(w.stockBySku).toHaveBeenCalledTimes(1);
-        expect(w.redis.stats.cache).toMatchObject({ hits: 1, misses: 1, sets: 1, fencedSets: 0 });
-        expect(w.stockroom.stats.cache).toEqual({ hits: 1, misses: 1, errors: 0 });
+        expect(w.redis.stats.cache).toMatchObject({ hits: 1, misses: 1, sets: 1, refusedSets: 0 });
+        expect(w.stockroom.stats.cache).toEqual({ hits: 1, misses: 1, coalesced: 0, errors: 0 });
       });
 
       it('invalidates a SKU right after reserve, commit, release and restock', async () => {
@@ -174,24 +175,41 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
       });
 
       it('refuses a fill that raced an invalidation (a value read before the change)', async () => {
-        const w = await world({ fenceMs: 400 });
-        const fence = w.redis.keys.availabilityFence('A');
+        const w = await world();
         await w.restock('A', 4);
-        await waitFor(async () => !(await w.exists(fence)), { what: 'the restock fence to end' });
 
         // A reader misses and reads 4 from the store; a restock commits and invalidates; the
         // reader's fill arrives afterwards.
-        expect(await w.redis.cache.get('A')).toBeUndefined();
-        const readBeforeRestock = { sku: 'A', rows: [{ warehouseId: 'paris', available: 4 }] };
+        const miss = await w.redis.cache.get('A');
+        expect(miss.hit).toBe(false);
+        const readBeforeRestock = {
+          sku: 'A',
+          rows: [{ warehouseId: 'paris', available: 4, version: 1 }],
+        };
         await w.restock('A', 1);
-        await w.redis.cache.set(readBeforeRestock, 60_000);
-        expect(await w.redis.cache.get('A')).toBeUndefined();
-        expect(w.redis.stats.cache.fencedSets).toBe(1);
+        const token = miss.hit ? '' : miss.token;
+        expect(await w.redis.cache.set(readBeforeRestock, 60_000, token)).toBe(false);
+        expect((await w.redis.cache.get('A')).hit).toBe(false);
+        expect(w.redis.stats.cache.refusedSets).toBe(1);
 
-        await waitFor(async () => !(await w.exists(fence)), { what: 'the fence to end' });
+        // No fence to wait for: the next check's fill is kept.
         expect(await w.available('A')).toBe(5);
         expect(await w.available('A')).toBe(5);
-        expect(w.redis.stats.cache).toMatchObject({ sets: 1, fencedSets: 1, hits: 1 });
+        expect(w.redis.stats.cache).toMatchObject({ sets: 1, refusedSets: 1, hits: 1 });
+      });
+
+      it('checks right after a write are hits once a fresh fill happened', async () => {
+        const w = await world();
+        await w.restock('A', 4);
+        for (let round = 1; round <= 5; round += 1) {
+          await w.restock('A', 1);
+          const answers = [];
+          for (let check = 0; check < 3; check += 1) answers.push(await w.available('A'));
+          expect(answers).toEqual([4 + round, 4 + round, 4 + round]);
+        }
+        // Per write: one miss (the fresh fill, kept), then hits.
+        expect(w.stockroom.stats.cache).toMatchObject({ misses: 5, hits: 10, errors: 0 });
+        expect(w.redis.stats.cache).toMatchObject({ sets: 5, refusedSets: 0 });
       });
     });
 
@@ -367,7 +385,7 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
           const slots = await Promise.all(
             [
               keys.availability(sku),
-              keys.availabilityFence(sku),
+              keys.availabilityStamp(sku),
               keys.soldOut(sku),
               keys.soldOutFence(sku),
             ].map(slotOf),

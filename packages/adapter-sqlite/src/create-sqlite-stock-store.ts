@@ -10,6 +10,7 @@ import {
 import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';
+import { createSqliteChangeFeed } from './sqlite-change-feed.js';
 import { createSqliteDialect, type SqliteDatabase } from './sqlite-dialect.js';
 import { createSqliteStockTransaction } from './sqlite-stock-transaction.js';
 import { createSqliteStoreReads } from './sqlite-store-reads.js';
@@ -191,6 +192,7 @@ export async function createSqliteStockStore(
     capabilities: CAPABILITIES,
     filename: writer.name,
     reads: guardedReads,
+    changes: createSqliteChangeFeed(writer, () => !closed),
 
     async transaction<T>(work: (transaction: StockTransaction) => Promise<T>): Promise<T> {
       ensureOpen();

@@ -3,7 +3,6 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './concurrency
 import { DEFAULT_STOCK_SETTINGS, type StockSettings } from './domain/inventory-stock.js';
 import type { ChangeContext } from './domain/movement.js';
 import { defaultIdGenerator } from './domain/uuid7.js';
-import type { Warehouse } from './domain/warehouse.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import type { AvailabilityCache, SoldOutGuard } from './ports/availability-cache.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -15,7 +14,6 @@ import { AdjustmentService } from './services/adjustment-service.js';
 import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
 import { BULK_BATCH_SIZE } from './services/bulk-update.js';
-import { CacheFillFence } from './services/cache-fill-fence.js';
 import { KeyedCommands } from './services/keyed-commands.js';
 import { OrderSaga } from './services/order-saga.js';
 import { ReconciliationService } from './services/reconciliation-service.js';
@@ -27,6 +25,7 @@ import {
 } from './services/reservation-service.js';
 import { resilientCache, resilientGuard } from './services/resilient-cache.js';
 import type { CommitEffects, ServiceContext, StockroomStats } from './services/service-context.js';
+import { StoreCoherence } from './services/store-coherence.js';
 import { TransferService } from './services/transfer-service.js';
 import { WarehouseService } from './services/warehouse-service.js';
 
@@ -52,7 +51,11 @@ export interface StockroomPolicies {
   readonly soldOutTtlMs?: number;
   /** How the outbox relay holds its batch while publishing; see `OutboxRelayOptions.mode`. @default 'locked' */
   readonly relayMode?: 'locked' | 'unlocked';
-  /** How long the in-process warehouse list used by checks may be reused. @default 5000 */
+  /**
+   * The longest the in-process warehouse list used by checks is reused. It is dropped sooner,
+   * at once, by every warehouse change (through any process: see the cache's directory stamp
+   * and the store's change feed). @default 5000
+   */
   readonly warehouseCacheMs?: number;
   /** Items per store transaction in `adjustments.bulkUpdate`. @default 500 */
   readonly bulkBatchSize?: number;
@@ -140,28 +143,19 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     conflicts: 0,
     retries: 0,
     soldOutRefusals: 0,
-    cache: { hits: 0, misses: 0, errors: 0 },
+    cache: { hits: 0, misses: 0, coalesced: 0, errors: 0 },
   };
   const cache = options.cache ? resilientCache(options.cache, logger, stats.cache) : undefined;
   const soldOutGuard = options.soldOutGuard
     ? resilientGuard(options.soldOutGuard, logger, stats.cache)
     : undefined;
   const soldOutTtlMs = policies.soldOutTtlMs ?? 2000;
-  const warehouseCacheMs = policies.warehouseCacheMs ?? 5000;
-  let warehouseList: { at: number; items: Promise<readonly Warehouse[]> } | undefined;
-
-  const loadWarehouses = async (): Promise<readonly Warehouse[]> => {
-    const items: Warehouse[] = [];
-    let cursor: string | null = null;
-    do {
-      const page = await options.store.reads.warehouses({ limit: 1000, cursor });
-      items.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return items;
-  };
-
-  const cacheFills = new CacheFillFence();
+  const coherence = new StoreCoherence({
+    store: options.store,
+    cache,
+    logger,
+    warehouseCacheMs: policies.warehouseCacheMs ?? 5000,
+  });
   const keyed = new KeyedCommands(options.store, clock, retryPolicy);
   const context: ServiceContext = {
     keyed,
@@ -193,9 +187,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
           },
         },
       ),
-    cacheFills,
     async afterCommit(effects: CommitEffects) {
-      cacheFills.invalidate(effects.touched);
       const jobs: Promise<void>[] = [];
       if (cache && effects.touched.length > 0) jobs.push(cache.delete(effects.touched));
       if (soldOutGuard) {
@@ -204,22 +196,9 @@ export function createStockroom(options: StockroomOptions): Stockroom {
       }
       await Promise.all(jobs);
     },
-    warehouseDirectory: {
-      list: () => {
-        const now = Date.now();
-        if (!warehouseList || now - warehouseList.at > warehouseCacheMs) {
-          const items = loadWarehouses();
-          warehouseList = { at: now, items };
-          items.catch(() => {
-            if (warehouseList?.items === items) warehouseList = undefined;
-          });
-        }
-        return warehouseList.items;
-      },
-    },
-    warehousesChanged: () => {
-      warehouseList = undefined;
-    },
+    syncWithStore: () => coherence.sync(),
+    warehouseDirectory: { list: () => coherence.warehouses() },
+    warehousesChanged: () => coherence.warehousesChanged(),
   };
 
   const reservations = new ReservationService(context, {

@@ -114,8 +114,12 @@ export type {
   AlertRows,
   AvailabilityCache,
   CachedAvailability,
+  CachedAvailabilityRow,
+  CacheLookup,
+  CacheScope,
   Clock,
   EventPublisher,
+  FillToken,
   IdempotencyRecord,
   IdempotencyRows,
   IdGenerator,
@@ -135,6 +139,8 @@ export type {
   StockTransaction,
   StockWrite,
   StoreCapabilities,
+  StoreChangeFeed,
+  StoreChanges,
   StoreReads,
   TransactionOptions,
   TransferFilter,
@@ -142,7 +148,7 @@ export type {
   WarehouseRows,
   WriteOutcome,
 } from './ports/index.js';
-export { silentLogger, systemClock } from './ports/index.js';
+export { NO_STORE_CHANGES, silentLogger, systemClock } from './ports/index.js';
 export {
   type CursorPart,
   type CursorValue,

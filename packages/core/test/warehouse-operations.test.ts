@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AvailabilityCache,
-  type CachedAvailability,
+  type CacheLookup,
   createStockroom,
   ManualClock,
   MemoryStockStore,
@@ -36,14 +36,22 @@ class CountingStore extends MemoryStockStore {
 
 /** A cache that records every SKU it was asked to forget. */
 class RecordingCache implements AvailabilityCache {
+  readonly scope = 'process' as const;
   readonly deleted: string[] = [];
-  async get(): Promise<CachedAvailability | undefined> {
-    return undefined;
+  async get(): Promise<CacheLookup> {
+    return { hit: false, token: '0' };
   }
-  async set(): Promise<void> {}
+  async set(): Promise<boolean> {
+    return false;
+  }
   async delete(skus: readonly string[]): Promise<void> {
     this.deleted.push(...skus);
   }
+  async clear(): Promise<void> {}
+  async directoryStamp(): Promise<string> {
+    return '0';
+  }
+  async touchDirectory(): Promise<void> {}
 }
 
 function world(policies: StockroomPolicies = {}) {

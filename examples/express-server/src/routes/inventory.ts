@@ -41,13 +41,15 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       success: { status: 200, description: 'The answer', schema: AvailabilitySchema },
       failures: [],
       async handle({ query }) {
-        return stockroom.availability.check({
+        // rowVersions stays in the library's answer; the HTTP answer keeps its documented shape.
+        const { rowVersions: _, ...answer } = await stockroom.availability.check({
           sku: query.sku,
           quantity: query.quantity,
           ...(query.latitude !== undefined && query.longitude !== undefined
             ? { location: { latitude: query.latitude, longitude: query.longitude } }
             : {}),
         });
+        return answer;
       },
     }),
     defineRoute({

@@ -1,13 +1,14 @@
 import type { RedisScript } from './redis-script.js';
 
 /**
- * Invalidates a SKU's cache entry and raises the fence that refuses fills for a short while
- * (fills that may carry a value read before the change being invalidated).
+ * Invalidates a SKU's cache entry and replaces its stamp with a new unique value, so fills that
+ * missed before this invalidation are refused by set-availability.
  *
  * Input:
  *   KEYS[1] the availability key
- *   KEYS[2] the fence key (same hash tag)
- *   ARGV[1] the fence's time to live, in milliseconds; '0' for no fence
+ *   KEYS[2] the stamp key (same hash tag)
+ *   ARGV[1] the new stamp (unique: never equal to a stamp handed out before)
+ *   ARGV[2] the stamp's time to live, in milliseconds (longer than any fill takes)
  *
  * Output:
  *   1 when an entry was removed, 0 when there was none
@@ -17,7 +18,7 @@ export const deleteAvailability: RedisScript = {
   numberOfKeys: 2,
   source: `
 local removed = redis.call('DEL', KEYS[1])
-if tonumber(ARGV[1]) > 0 then redis.call('SET', KEYS[2], '1', 'PX', ARGV[1]) end
+redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return removed
 `,
 };

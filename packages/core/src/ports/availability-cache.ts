@@ -1,21 +1,76 @@
-/** What the availability cache keeps per SKU: each row's available units. */
+/** One stock row in a cached availability value. */
+export interface CachedAvailabilityRow {
+  readonly warehouseId: string;
+  readonly available: number;
+  /** The row's `version` when it was read: answers carry it, so staleness can be checked. */
+  readonly version: number;
+}
+
+/** What the availability cache keeps per SKU: each row's available units and version. */
 export interface CachedAvailability {
   readonly sku: string;
-  readonly rows: ReadonlyArray<{ readonly warehouseId: string; readonly available: number }>;
+  readonly rows: readonly CachedAvailabilityRow[];
 }
 
 /**
- * A cache of per-SKU availability (cache-aside). Never the source of truth: a reservation
- * always decides against the store. Implementations may throw; the core wraps every cache in
- * `resilientCache`, which logs and counts failures and treats them as misses.
+ * What a lookup gives: the cached value, or a miss with a fill token. The token records the
+ * last invalidation of the key the cache knew when the miss was answered; `set` takes it back and
+ * stores the value only if no invalidation of that key happened since.
+ */
+export type CacheLookup =
+  | { readonly hit: true; readonly value: CachedAvailability }
+  | { readonly hit: false; readonly token: FillToken };
+
+/**
+ * An opaque fill token handed out by a cache miss. Only the cache that issued it interprets
+ * it; a token may be any string (a counter, a random stamp).
+ */
+export type FillToken = string;
+
+/** Whether a cache is shared by every process (Redis) or lives in one process. */
+export type CacheScope = 'process' | 'shared';
+
+/**
+ * A cache of per-SKU availability (cache-aside) with version-stamped fills. Never the source of
+ * truth: a reservation always decides against the store. Implementations may throw; the core
+ * wraps every cache in `resilientCache`, which logs and counts failures and treats them as
+ * misses.
+ *
+ * The rule every implementation keeps (DESIGN invariant 8): a fill is stored only when it is at
+ * least as new as the last invalidation of its key. A miss hands out a token naming the last
+ * invalidation it knew; `set` stores the value only if the key was not invalidated after that.
+ * A store read that started after the miss therefore never hides a change whose invalidation
+ * came after the miss, and a fill right after a write is kept (no time fence).
+ *
+ * The contract suite `defineAvailabilityCacheContract` in `@stockroom/core/testing` checks it.
  */
 export interface AvailabilityCache {
-  /** The cached value, or undefined on a miss. */
-  get(sku: string): Promise<CachedAvailability | undefined>;
-  /** Stores a value for `ttlMs` milliseconds. */
-  set(value: CachedAvailability, ttlMs: number): Promise<void>;
-  /** Forgets the given SKUs (called right after every committed change to them). */
+  /**
+   * `shared`: one cache for every process on the store, invalidated by whichever process wrote.
+   * `process`: this process only; the core then also drops entries when the store reports
+   * commits made by other processes (see `StockStore.changes`), and calls `clear()` when it
+   * cannot tell what changed.
+   */
+  readonly scope: CacheScope;
+  /** The cached value, or a miss with the token a later `set` must bring back. */
+  get(sku: string): Promise<CacheLookup>;
+  /**
+   * Stores a value for `ttlMs` milliseconds, only if its key was not invalidated since the miss
+   * that issued `token`. @returns whether it was stored
+   */
+  set(value: CachedAvailability, ttlMs: number, token: FillToken): Promise<boolean>;
+  /** Invalidates the given SKUs (called right after every committed change to them). */
   delete(skus: readonly string[]): Promise<void>;
+  /** Invalidates every key, including fills in flight (their tokens stop being accepted). */
+  clear(): Promise<void>;
+  /**
+   * The stamp of the warehouse directory: it changes on every `touchDirectory()` (through any
+   * process sharing the cache). A process reuses its in-memory warehouse list only while the
+   * stamp it loaded the list under is still current.
+   */
+  directoryStamp(): Promise<string>;
+  /** Changes the directory stamp (called right after every committed warehouse change). */
+  touchDirectory(): Promise<void>;
   /** Releases connections the cache created. Idempotent. */
   close?(): Promise<void>;
 }

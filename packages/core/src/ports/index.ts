@@ -1,4 +1,12 @@
-export type { AvailabilityCache, CachedAvailability, SoldOutGuard } from './availability-cache.js';
+export type {
+  AvailabilityCache,
+  CachedAvailability,
+  CachedAvailabilityRow,
+  CacheLookup,
+  CacheScope,
+  FillToken,
+  SoldOutGuard,
+} from './availability-cache.js';
 export { type Clock, systemClock } from './clock.js';
 export type { EventPublisher } from './event-publisher.js';
 export type { IdGenerator } from './id-generator.js';
@@ -26,3 +34,8 @@ export type {
   WarehouseRows,
   WriteOutcome,
 } from './stock-store.js';
+export {
+  NO_STORE_CHANGES,
+  type StoreChangeFeed,
+  type StoreChanges,
+} from './store-changes.js';

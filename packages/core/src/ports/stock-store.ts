@@ -11,6 +11,7 @@ import type { Reservation, ReservationStatus } from '../domain/reservation.js';
 import type { Transfer, TransferStatus } from '../domain/transfer.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import type { Page, PageRequest } from './page.js';
+import type { StoreChangeFeed } from './store-changes.js';
 
 /**
  * The outcome of a guarded write. Writes report a lost race as data; the core decides whether
@@ -288,6 +289,12 @@ export interface StockStore {
   ): Promise<T>;
   /** Reads outside transactions (possibly from a replica). */
   readonly reads: StoreReads;
+  /**
+   * Commits made by other processes on the same store, for in-process caches (SQLite:
+   * `PRAGMA data_version`; PostgreSQL: LISTEN/NOTIFY). Absent for a store no other process can
+   * write (the in-memory store).
+   */
+  readonly changes?: StoreChangeFeed;
   /** Checks the store answers (for readiness probes). */
   ping(): Promise<void>;
   /** Releases what the store created (pools, files). Idempotent. */

@@ -11,7 +11,7 @@ import {
 import type { Movement } from '../domain/movement.js';
 import { isAllocatable } from '../domain/warehouse.js';
 import { NotFoundError } from '../errors/not-found-error.js';
-import type { CachedAvailability } from '../ports/availability-cache.js';
+import type { CachedAvailability, FillToken } from '../ports/availability-cache.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import { MAX_PAGE_LIMIT } from '../ports/paging.js';
 import type { MovementFilter } from '../ports/stock-store.js';
@@ -49,6 +49,12 @@ export interface AvailabilityResult {
    * rest; inside each group nearest first with a location, else most available first.
    */
   readonly warehouses: readonly WarehouseAvailability[];
+  /**
+   * The `version` of every stock row of the SKU the answer was computed from, by warehouse id
+   * (all rows, also those left out of `warehouses`). Lets a caller tell how fresh the answer is:
+   * no row's version is older than the last change committed before the check started.
+   */
+  readonly rowVersions: Readonly<Record<string, number>>;
 }
 
 /** A SKU's totals over every warehouse and its rows. */
@@ -60,6 +66,12 @@ export interface SkuStock extends StockQuantities {
 
 /** Availability checks (cache-aside) and stock reads. */
 export class AvailabilityService {
+  /** Store reads in flight for cache fills, by SKU, with the token of the miss that began them. */
+  private readonly fills = new Map<
+    string,
+    { readonly token: FillToken; readonly value: Promise<CachedAvailability> }
+  >();
+
   constructor(private readonly context: ServiceContext) {}
 
   /**
@@ -77,10 +89,13 @@ export class AvailabilityService {
     check.optionalId(request.preferCountry, 'preferCountry');
     check.optionalId(request.preferRegion, 'preferRegion');
     check.done();
-    const cached = await this.cachedAvailability(request.sku);
-    const warehouses = new Map(
-      (await this.context.warehouseDirectory.list()).map((item) => [item.id, item]),
-    );
+    // Other processes' commits are applied to an in-process cache before it may answer.
+    await this.context.syncWithStore();
+    const [cached, directory] = await Promise.all([
+      this.cachedAvailability(request.sku),
+      this.context.warehouseDirectory.list(),
+    ]);
+    const warehouses = new Map(directory.map((item) => [item.id, item]));
     const lines: WarehouseAvailability[] = [];
     const tiers = new Map<string, number>();
     for (const row of cached.rows) {
@@ -119,6 +134,7 @@ export class AvailabilityService {
       isAvailable: availableQuantity >= request.quantity,
       availableQuantity,
       warehouses: lines,
+      rowVersions: Object.fromEntries(cached.rows.map((row) => [row.warehouseId, row.version])),
     };
   }
 
@@ -223,22 +239,33 @@ export class AvailabilityService {
   }
 
   private async cachedAvailability(sku: string): Promise<CachedAvailability> {
-    const cache = this.context.cache;
-    const hit = cache ? await cache.get(sku) : undefined;
-    if (hit) {
-      this.context.stats.cache.hits += 1;
-      return hit;
-    }
+    const { cache, stats } = this.context;
     if (!cache) return availabilityOf(sku, await this.context.store.reads.stockBySku(sku));
-    this.context.stats.cache.misses += 1;
-    const fill = this.context.cacheFills.begin(sku);
+    const lookup = await cache.get(sku);
+    if (lookup.hit) {
+      stats.cache.hits += 1;
+      return lookup.value;
+    }
+    // A fill in flight under the same token began after every invalidation this miss knows of,
+    // so its answer is as fresh as a read started now: share it instead of reading again.
+    const inFlight = this.fills.get(sku);
+    if (inFlight && inFlight.token === lookup.token) {
+      stats.cache.coalesced += 1;
+      return inFlight.value;
+    }
+    stats.cache.misses += 1;
+    const value = (async () => {
+      const read = availabilityOf(sku, await this.context.store.reads.stockBySku(sku));
+      // Stored only if no invalidation of the SKU happened since the miss (version-stamped fill).
+      await cache.set(read, this.context.cacheTtlMs, lookup.token);
+      return read;
+    })();
+    const fill = { token: lookup.token, value };
+    this.fills.set(sku, fill);
     try {
-      const value = availabilityOf(sku, await this.context.store.reads.stockBySku(sku));
-      // A change that committed during the read would be hidden for a whole TTL: don't store.
-      if (fill.isFresh()) await cache.set(value, this.context.cacheTtlMs);
-      return value;
+      return await value;
     } finally {
-      fill.end();
+      if (this.fills.get(sku) === fill) this.fills.delete(sku);
     }
   }
 }
@@ -246,7 +273,11 @@ export class AvailabilityService {
 function availabilityOf(sku: string, rows: readonly InventoryStock[]): CachedAvailability {
   return {
     sku,
-    rows: rows.map((row) => ({ warehouseId: row.warehouseId, available: row.available })),
+    rows: rows.map((row) => ({
+      warehouseId: row.warehouseId,
+      available: row.available,
+      version: row.version,
+    })),
   };
 }
 

@@ -1,8 +1,4 @@
-import type {
-  AvailabilityCache,
-  CachedAvailability,
-  SoldOutGuard,
-} from '../ports/availability-cache.js';
+import type { AvailabilityCache, CacheLookup, SoldOutGuard } from '../ports/availability-cache.js';
 import type { Logger } from '../ports/logger.js';
 
 /** Counts failures of a wrapped cache or guard. */
@@ -10,9 +6,13 @@ export interface FailureCounter {
   errors: number;
 }
 
+/** The token a failed lookup hands out: `set` with it stores nothing. */
+const FAILED_LOOKUP = '\u0000failed';
+
 /**
- * Wraps a cache so that its failures never fail a stockroom call: a failed `get` is a miss, a
- * failed `set` or `delete` is logged and counted (the TTL bounds any staleness it leaves).
+ * Wraps a cache so that its failures never fail a stockroom call: a failed `get` is a miss whose
+ * fill is not stored, a failed `set`, `delete` or `clear` is logged and counted, a failed
+ * `directoryStamp` is a stamp that matches nothing (the warehouse list is read again).
  */
 export function resilientCache(
   cache: AvailabilityCache,
@@ -23,20 +23,24 @@ export function resilientCache(
     counter.errors += 1;
     logger.warn({ err: error, operation }, 'availability cache failed; continuing without it');
   };
+  let failedStamps = 0;
   return {
-    async get(sku): Promise<CachedAvailability | undefined> {
+    scope: cache.scope,
+    async get(sku): Promise<CacheLookup> {
       try {
         return await cache.get(sku);
       } catch (error) {
         failed('get', error);
-        return undefined;
+        return { hit: false, token: FAILED_LOOKUP };
       }
     },
-    async set(value, ttlMs) {
+    async set(value, ttlMs, token) {
+      if (token === FAILED_LOOKUP) return false;
       try {
-        await cache.set(value, ttlMs);
+        return await cache.set(value, ttlMs, token);
       } catch (error) {
         failed('set', error);
+        return false;
       }
     },
     async delete(skus) {
@@ -44,6 +48,29 @@ export function resilientCache(
         await cache.delete(skus);
       } catch (error) {
         failed('delete', error);
+      }
+    },
+    async clear() {
+      try {
+        await cache.clear();
+      } catch (error) {
+        failed('clear', error);
+      }
+    },
+    async directoryStamp() {
+      try {
+        return await cache.directoryStamp();
+      } catch (error) {
+        failed('directoryStamp', error);
+        failedStamps += 1;
+        return `${FAILED_LOOKUP}${failedStamps}`;
+      }
+    },
+    async touchDirectory() {
+      try {
+        await cache.touchDirectory();
+      } catch (error) {
+        failed('touchDirectory', error);
       }
     },
     async close() {

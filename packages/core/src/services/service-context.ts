@@ -7,7 +7,6 @@ import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { Logger } from '../ports/logger.js';
 import type { StockStore, StockTransaction, TransactionOptions } from '../ports/stock-store.js';
-import type { CacheFillFence } from './cache-fill-fence.js';
 import type { KeyedCommands } from './keyed-commands.js';
 
 /** Counters the services keep; the example server exports them as metrics. */
@@ -17,7 +16,11 @@ export interface StockroomStats {
   conflicts: number;
   retries: number;
   soldOutRefusals: number;
-  cache: { hits: number; misses: number; errors: number };
+  /**
+   * Availability cache: `hits` answered from the cache, `coalesced` shared a store read already
+   * in flight for the same SKU, `misses` read the store, `errors` cache failures.
+   */
+  cache: { hits: number; misses: number; coalesced: number; errors: number };
 }
 
 /** Everything a service needs, built once by `createStockroom`. */
@@ -43,12 +46,16 @@ export interface ServiceContext {
   ): Promise<T>;
   /** Replays keyed commands before they take locks; shares concurrent calls with one key. */
   readonly keyed: KeyedCommands;
-  /** Keeps cache fills from storing values read before a change committed here. */
-  readonly cacheFills: CacheFillFence;
-  /** Warehouses for availability checks, cached briefly in process. */
+  /**
+   * Applies the commits other processes made to the store to an in-process cache (and to the
+   * warehouse list) before it answers. Resolves once every commit that completed before the call
+   * is accounted for. Never throws.
+   */
+  syncWithStore(): Promise<void>;
+  /** Warehouses for availability checks, kept in process while the directory stamp holds. */
   readonly warehouseDirectory: { list(): Promise<readonly Warehouse[]> };
-  /** Forgets the cached warehouse list (after a warehouse changed here). */
-  warehousesChanged(): void;
+  /** After a warehouse change committed: every process's warehouse list is stale. Never throws. */
+  warehousesChanged(): Promise<void>;
   /** After a commit: forget cached availability and clear sold-out marks. Never throws. */
   afterCommit(effects: CommitEffects): Promise<void>;
 }

@@ -94,7 +94,7 @@ export class WarehouseService {
     checkFields(validate().id(request.id, 'id'), request)
       .check(request.name !== undefined, 'name', 'is required')
       .done();
-    return this.context.transact(async (transaction) => {
+    const created = await this.context.transact(async (transaction) => {
       const now = this.context.clock.now();
       return runIdempotent(transaction, context, 'create-warehouse', request, now, async () => {
         const warehouse: Warehouse = {
@@ -120,6 +120,10 @@ export class WarehouseService {
         return { ...warehouse, occupancy: 0 };
       });
     });
+    // Also after an idempotent replay: a first attempt may have committed and then failed to
+    // invalidate.
+    await this.context.warehousesChanged();
+    return created;
   }
 
   /**
@@ -162,7 +166,7 @@ export class WarehouseService {
         },
       );
     });
-    this.context.warehousesChanged();
+    await this.context.warehousesChanged();
     return result;
   }
 

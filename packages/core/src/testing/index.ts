@@ -2,6 +2,11 @@
 
 export { type ContractWorld, useContractWorld } from './contract/harness.js';
 export {
+  type AvailabilityCacheContractOptions,
+  type CachePair,
+  defineAvailabilityCacheContract,
+} from './define-availability-cache-contract.js';
+export {
   CONTRACT_SUITES,
   type ContractSuite,
   defineStockStoreContract,

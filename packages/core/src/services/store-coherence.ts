@@ -1,0 +1,135 @@
+import type { Warehouse } from '../domain/warehouse.js';
+import type { AvailabilityCache } from '../ports/availability-cache.js';
+import type { Logger } from '../ports/logger.js';
+import type { StockStore } from '../ports/stock-store.js';
+import type { StoreChanges } from '../ports/store-changes.js';
+
+/** What {@link StoreCoherence} works with. */
+export interface StoreCoherenceOptions {
+  readonly store: StockStore;
+  /** The (resilient) availability cache, if any. */
+  readonly cache: AvailabilityCache | undefined;
+  readonly logger: Logger;
+  /** The longest a loaded warehouse list is reused, whatever the stamps say. */
+  readonly warehouseCacheMs: number;
+}
+
+interface LoadedDirectory {
+  readonly stamp: string;
+  readonly generation: number;
+  readonly at: number;
+  readonly items: Promise<readonly Warehouse[]>;
+}
+
+/**
+ * Keeps what one process remembers (an in-process availability cache, the warehouse list used
+ * by checks) from answering older than a commit made elsewhere (DESIGN invariant 8).
+ *
+ * - An in-process cache (`scope: 'process'`) or no cache: before a check, the store's change
+ *   feed (`StockStore.changes`) is polled and what other processes committed is invalidated.
+ *   Polls are serialised and shared: a check waits for a poll that started after it arrived,
+ *   never for one already running.
+ * - A shared cache (Redis): every writer invalidates it, so no poll is needed.
+ * - The warehouse list is reused only while the cache's directory stamp is the one it was
+ *   loaded under (writers change it after every warehouse change, through any process) and no
+ *   poll reported a warehouse change.
+ */
+export class StoreCoherence {
+  private readonly feed: StockStore['changes'];
+  private running: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
+  private directory: LoadedDirectory | undefined;
+  /** Bumped whenever this process learns that warehouses changed. */
+  private generation = 0;
+
+  constructor(private readonly options: StoreCoherenceOptions) {
+    this.feed = options.cache?.scope === 'shared' ? undefined : options.store.changes;
+  }
+
+  /** Resolves once every commit completed before the call is applied. Never throws. */
+  sync(): Promise<void> {
+    if (!this.feed) return Promise.resolve();
+    if (!this.running) {
+      this.running = this.pollAndApply().finally(() => {
+        this.running = undefined;
+      });
+      return this.running;
+    }
+    // The running poll may have started before this caller's commit of interest: wait for the
+    // next one (shared by every caller that arrives meanwhile).
+    this.queued ??= this.running.then(() => {
+      this.queued = undefined;
+      return this.sync();
+    });
+    return this.queued;
+  }
+
+  /** The warehouses, from memory while still current, else from the store. */
+  async warehouses(): Promise<readonly Warehouse[]> {
+    const stamp = this.options.cache ? await this.options.cache.directoryStamp() : '';
+    const now = Date.now();
+    const current = this.directory;
+    if (
+      current &&
+      current.stamp === stamp &&
+      current.generation === this.generation &&
+      now - current.at <= this.options.warehouseCacheMs
+    ) {
+      return current.items;
+    }
+    const entry: LoadedDirectory = {
+      stamp,
+      generation: this.generation,
+      at: now,
+      items: this.loadWarehouses(),
+    };
+    this.directory = entry;
+    entry.items.catch(() => {
+      if (this.directory === entry) this.directory = undefined;
+    });
+    return entry.items;
+  }
+
+  /** A warehouse change committed here: drop the list here and change the shared stamp. */
+  async warehousesChanged(): Promise<void> {
+    this.forgetWarehouses();
+    await this.options.cache?.touchDirectory();
+  }
+
+  private forgetWarehouses(): void {
+    this.generation += 1;
+    this.directory = undefined;
+  }
+
+  private async pollAndApply(): Promise<void> {
+    let changes: StoreChanges;
+    try {
+      changes = (await this.feed?.poll()) ?? { everything: true };
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error },
+        'the store change feed failed; dropping everything cached in this process',
+      );
+      changes = { everything: true };
+    }
+    const cache = this.options.cache;
+    if (changes.everything) {
+      this.forgetWarehouses();
+      await cache?.clear();
+      return;
+    }
+    if (changes.warehouses) this.forgetWarehouses();
+    if (changes.skus.length > 0) await cache?.delete(changes.skus);
+  }
+
+  private async loadWarehouses(): Promise<readonly Warehouse[]> {
+    const items: Warehouse[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await this.options.store.reads.warehouses({ limit: 1000, cursor });
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return items;
+  }
+}

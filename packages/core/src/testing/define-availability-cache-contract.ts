@@ -1,0 +1,324 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createStockroom, type Stockroom } from '../create-stockroom.js';
+import type { InventoryStock } from '../domain/inventory-stock.js';
+import { createMemoryStockStore } from '../memory/memory-stock-store.js';
+import type { AvailabilityCache, CachedAvailability } from '../ports/availability-cache.js';
+import type { StockStore } from '../ports/stock-store.js';
+import { seedWarehouses } from './fixtures.js';
+
+/**
+ * Two handles on one cache backend, as two processes sharing it would hold them (two Redis
+ * clients on one prefix). A cache that lives in one process gives the same object twice:
+ * its coherence across processes is the store's change feed, checked by the store packages.
+ */
+export interface CachePair {
+  readonly first: AvailabilityCache;
+  readonly second: AvailabilityCache;
+  /** Closes what `openPair` opened. */
+  close(): Promise<void>;
+}
+
+/** What {@link defineAvailabilityCacheContract} takes. */
+export interface AvailabilityCacheContractOptions {
+  /** Opens two handles on a fresh, empty cache (an unused key prefix). */
+  openPair(): Promise<CachePair>;
+  /** Runs of the generated-sequence property. @default 25 */
+  readonly runs?: number;
+}
+
+const TTL = 60_000;
+
+function value(sku: string, available: number, version: number): CachedAvailability {
+  return { sku, rows: [{ warehouseId: 'paris', available, version }] };
+}
+
+async function missToken(cache: AvailabilityCache, sku: string): Promise<string> {
+  const lookup = await cache.get(sku);
+  expect(lookup.hit).toBe(false);
+  return lookup.hit ? '' : lookup.token;
+}
+
+/** A store whose reads can be held: `hold()` makes the next `stockBySku` wait for `release`. */
+function holdableStore(store: StockStore): {
+  store: StockStore;
+  hold(): { reached: Promise<void>; release(): void };
+} {
+  let armed: { reached: () => void; wait: Promise<void> } | undefined;
+  const reads = Object.create(store.reads) as StockStore['reads'];
+  reads.stockBySku = async (sku: string): Promise<InventoryStock[]> => {
+    const rows = await store.reads.stockBySku(sku);
+    const gate = armed;
+    if (gate) {
+      armed = undefined;
+      gate.reached();
+      await gate.wait;
+    }
+    return rows;
+  };
+  const wrapped = Object.create(store) as StockStore;
+  Object.defineProperty(wrapped, 'reads', { value: reads });
+  return {
+    store: wrapped,
+    hold() {
+      let release = () => {};
+      let reached = () => {};
+      const wait = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const reachedPromise = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      armed = { reached, wait };
+      return { reached: reachedPromise, release };
+    },
+  };
+}
+
+interface TwoStockrooms {
+  readonly store: StockStore;
+  readonly stockrooms: readonly [Stockroom, Stockroom];
+  readonly holds: readonly [ReturnType<typeof holdableStore>, ReturnType<typeof holdableStore>];
+}
+
+async function twoStockrooms(pair: CachePair): Promise<TwoStockrooms> {
+  const store = createMemoryStockStore();
+  const holds = [holdableStore(store), holdableStore(store)] as const;
+  const first = createStockroom({ store: holds[0].store, cache: pair.first });
+  const second = createStockroom({ store: holds[1].store, cache: pair.second });
+  await seedWarehouses(first);
+  return { store, stockrooms: [first, second], holds };
+}
+
+/** The truth: what the store holds for a SKU's rows, as `rowVersions` and a total. */
+async function truthOf(store: StockStore, sku: string) {
+  const rows = await store.reads.stockBySku(sku);
+  return {
+    availableQuantity: rows.reduce((sum, row) => sum + row.available, 0),
+    rowVersions: Object.fromEntries(rows.map((row) => [row.warehouseId, row.version])),
+  };
+}
+
+/**
+ * The availability-cache contract (DESIGN invariant 8: a cache may make answers faster, never
+ * older). Every cache adapter runs it against its real backend:
+ *
+ * - version-stamped fills: a fill whose miss came before an invalidation is refused, a fill
+ *   whose miss came after it is kept; invalidating one SKU does not refuse another's fills;
+ *   `clear` refuses every fill in flight;
+ * - the warehouse directory stamp changes on every touch, through either handle;
+ * - two stockrooms on one store, each on its own handle: a write through one is seen by the
+ *   next check through the other, also when a fill raced the write;
+ * - a generated sequence of writes, checks and fill/write races through both stockrooms, with
+ *   the rule checked after every step: every check that starts after a write completed answers
+ *   with row versions at least as new as that write.
+ */
+export function defineAvailabilityCacheContract(
+  name: string,
+  options: AvailabilityCacheContractOptions,
+): void {
+  const withPair = async (test: (pair: CachePair) => Promise<void>) => {
+    const pair = await options.openPair();
+    try {
+      await test(pair);
+    } finally {
+      await pair.close();
+    }
+  };
+
+  describe(`availability cache contract: ${name}`, () => {
+    it('a miss hands out a token; a fill with it is stored and then hit through both handles', () =>
+      withPair(async ({ first, second }) => {
+        const token = await missToken(first, 'A');
+        expect(await first.set(value('A', 5, 1), TTL, token)).toBe(true);
+        expect(await first.get('A')).toEqual({ hit: true, value: value('A', 5, 1) });
+        expect(await second.get('A')).toEqual({ hit: true, value: value('A', 5, 1) });
+      }));
+
+    it('refuses a fill whose miss came before an invalidation, keeps one whose miss came after', () =>
+      withPair(async ({ first, second }) => {
+        const before = await missToken(first, 'A');
+        await second.delete(['A']);
+        expect(await first.set(value('A', 5, 1), TTL, before)).toBe(false);
+        expect((await second.get('A')).hit).toBe(false);
+        const after = await missToken(first, 'A');
+        expect(await first.set(value('A', 6, 2), TTL, after)).toBe(true);
+        expect(await second.get('A')).toEqual({ hit: true, value: value('A', 6, 2) });
+        // The entry is gone at once after the next invalidation.
+        await first.delete(['A']);
+        expect((await second.get('A')).hit).toBe(false);
+      }));
+
+    it('two fills racing: only those whose miss followed the last invalidation land', () =>
+      withPair(async ({ first, second }) => {
+        const old = await missToken(first, 'A');
+        await first.delete(['A']);
+        const fresh = await missToken(second, 'A');
+        expect(await second.set(value('A', 2, 2), TTL, fresh)).toBe(true);
+        expect(await first.set(value('A', 1, 1), TTL, old)).toBe(false);
+        expect(await first.get('A')).toEqual({ hit: true, value: value('A', 2, 2) });
+      }));
+
+    it("invalidating one SKU does not refuse another SKU's fill", () =>
+      withPair(async ({ first, second }) => {
+        const token = await missToken(first, 'B');
+        await second.delete(['A']);
+        expect(await first.set(value('B', 3, 1), TTL, token)).toBe(true);
+        expect((await second.get('B')).hit).toBe(true);
+      }));
+
+    it('clear drops every entry and refuses every fill in flight', () =>
+      withPair(async ({ first, second }) => {
+        const tokenA = await missToken(first, 'A');
+        expect(await first.set(value('A', 1, 1), TTL, tokenA)).toBe(true);
+        const tokenB = await missToken(first, 'B');
+        await second.clear();
+        expect((await first.get('A')).hit).toBe(false);
+        expect(await first.set(value('B', 1, 1), TTL, tokenB)).toBe(false);
+        const again = await missToken(first, 'B');
+        expect(await first.set(value('B', 2, 2), TTL, again)).toBe(true);
+      }));
+
+    it('the directory stamp changes on every touch, through either handle', () =>
+      withPair(async ({ first, second }) => {
+        const seen = new Set([await first.directoryStamp()]);
+        expect(await second.directoryStamp()).toBe(await first.directoryStamp());
+        for (const handle of [first, second, first]) {
+          await handle.touchDirectory();
+          const stamp = await second.directoryStamp();
+          expect(await first.directoryStamp()).toBe(stamp);
+          expect(seen.has(stamp)).toBe(false);
+          seen.add(stamp);
+        }
+      }));
+
+    it('two stockrooms on one store: a write through one is seen by the next check through the other', () =>
+      withPair(async (pair) => {
+        const { store, stockrooms, holds } = await twoStockrooms(pair);
+        const [a, b] = stockrooms;
+        const check = async (stockroom: Stockroom) =>
+          (await stockroom.availability.check({ sku: 'A', quantity: 1 })).availableQuantity;
+        await a.adjustments.adjust({
+          sku: 'A',
+          warehouseId: 'paris',
+          type: 'RESTOCK',
+          quantity: 5,
+        });
+        expect(await check(b)).toBe(5);
+        expect(await check(a)).toBe(5);
+        await a.adjustments.adjust({
+          sku: 'A',
+          warehouseId: 'paris',
+          type: 'RESTOCK',
+          quantity: 2,
+        });
+        expect(await check(b)).toBe(7);
+
+        // B's fill reads 7, A restocks meanwhile, B's fill lands late: it must not be kept.
+        const gate = holds[1].hold();
+        await b.adjustments.adjust({
+          sku: 'A',
+          warehouseId: 'paris',
+          type: 'RESTOCK',
+          quantity: 1,
+        });
+        const slow = b.availability.check({ sku: 'A', quantity: 1 });
+        await gate.reached;
+        await a.adjustments.adjust({
+          sku: 'A',
+          warehouseId: 'paris',
+          type: 'RESTOCK',
+          quantity: 3,
+        });
+        gate.release();
+        expect((await slow).availableQuantity).toBe(8);
+        expect(await check(b)).toBe(11);
+        expect(await check(a)).toBe(11);
+        expect(await truthOf(store, 'A')).toMatchObject({ availableQuantity: 11 });
+
+        // A warehouse created through one is in the next check through the other.
+        await b.availability.check({ sku: 'A', quantity: 1 });
+        await a.warehouses.create({ id: 'oslo', name: 'Oslo' });
+        await a.adjustments.adjust({ sku: 'A', warehouseId: 'oslo', type: 'RESTOCK', quantity: 4 });
+        const answer = await b.availability.check({ sku: 'A', quantity: 1 });
+        expect(answer.warehouses.map((line) => line.warehouseId).sort()).toEqual(['oslo', 'paris']);
+      }));
+
+    it('the rule holds after every step of a generated sequence of writes, checks and races', async () => {
+      const via = fc.constantFrom(0 as const, 1 as const);
+      const sku = fc.constantFrom('A', 'B');
+      const step = fc.oneof(
+        fc.record({
+          kind: fc.constant('write' as const),
+          via,
+          sku,
+          quantity: fc.integer({ min: 1, max: 5 }),
+        }),
+        fc.record({ kind: fc.constant('check' as const), via, sku }),
+        fc.record({
+          kind: fc.constant('race' as const),
+          reader: via,
+          writer: via,
+          sku,
+          quantity: fc.integer({ min: 1, max: 5 }),
+        }),
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+          const pair = await options.openPair();
+          try {
+            const { store, stockrooms, holds } = await twoStockrooms(pair);
+            const check = (index: 0 | 1, name: string) =>
+              stockrooms[index].availability.check({ sku: name, quantity: 1 });
+            for (const next of steps) {
+              if (next.kind === 'write') {
+                await stockrooms[next.via].adjustments.adjust({
+                  sku: next.sku,
+                  warehouseId: 'paris',
+                  type: 'RESTOCK',
+                  quantity: next.quantity,
+                });
+              } else if (next.kind === 'check') {
+                const answer = await check(next.via, next.sku);
+                expect(answer).toMatchObject(await truthOf(store, next.sku));
+              } else {
+                // A check whose store read is held while a write commits through either side.
+                const floor = await truthOf(store, next.sku);
+                const gate = holds[next.reader].hold();
+                const slow = check(next.reader, next.sku);
+                const reached = await Promise.race([
+                  gate.reached.then(() => true),
+                  slow.then(() => false),
+                ]);
+                await stockrooms[next.writer].adjustments.adjust({
+                  sku: next.sku,
+                  warehouseId: 'paris',
+                  type: 'RESTOCK',
+                  quantity: next.quantity,
+                });
+                // A check that starts after the write sees it, while the slow fill is in flight.
+                const other = next.reader === 0 ? 1 : 0;
+                expect(await check(other, next.sku)).toMatchObject(await truthOf(store, next.sku));
+                gate.release();
+                if (!reached) holds[next.reader].hold().release();
+                const late = await slow;
+                for (const [warehouseId, version] of Object.entries(floor.rowVersions)) {
+                  expect(late.rowVersions[warehouseId]).toBeGreaterThanOrEqual(version);
+                }
+              }
+              // After every step, a new check through either stockroom answers the truth.
+              for (const index of [0, 1] as const) {
+                for (const name of ['A', 'B']) {
+                  expect(await check(index, name)).toMatchObject(await truthOf(store, name));
+                }
+              }
+            }
+          } finally {
+            await pair.close();
+          }
+        }),
+        { numRuns: options.runs ?? 25 },
+      );
+    }, 120_000);
+  });
+}
