@@ -77,6 +77,7 @@ export {
   AlreadyExistsError,
   CapacityExceededError,
   ErrorCode,
+  HistoryArchivedError,
   IdempotencyConflictError,
   InsufficientStockError,
   InvalidStateError,
@@ -108,14 +109,20 @@ export type {
   CachedAvailability,
   Clock,
   EventPublisher,
+  HistoryReads,
+  HistoryRows,
   IdempotencyRecord,
   IdempotencyRows,
   IdGenerator,
   JobLease,
   Lease,
+  LedgerCheckpoint,
+  LedgerRange,
   LedgerRows,
+  LedgerSinceOptions,
   Logger,
   MovementFilter,
+  MovementRef,
   OutboxEntry,
   OutboxRows,
   Page,
@@ -182,6 +189,18 @@ export {
   forecastDemand,
   simpleExponentialSmoothing,
 } from './services/demand-forecast.js';
+export {
+  type ArchiveHorizon,
+  type ArchiveOptions,
+  type ArchiveResult,
+  type ArchiveSink,
+  HistoryService,
+  type MovementJson,
+  movementFromJson,
+  movementsToNdjson,
+  movementToJson,
+  toNdjsonLines,
+} from './services/history-service.js';
 export { canonicalJson, fingerprint } from './services/idempotency.js';
 export {
   type CancelResult,
@@ -190,6 +209,7 @@ export {
   type RefundItem,
 } from './services/order-saga.js';
 export {
+  type CheckpointMismatch,
   type ReconcileDiscrepancy,
   type ReconcileOptions,
   type ReconcileResult,

@@ -3,6 +3,7 @@ import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
+import { historyContract } from './contract/history.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
 import { outboxContract } from './contract/outbox.contract.js';
@@ -42,6 +43,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   reconciliationContract,
   bulkUpdateContract,
   pointInTimeContract,
+  historyContract,
 ];
 
 /**
