@@ -2,7 +2,6 @@ import {
   addQuantities,
   type StockKey,
   type StockQuantities,
-  stockKeyOf,
   ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
 import type { Movement } from '../domain/movement.js';
@@ -80,38 +79,43 @@ export function checkpointOf(
 }
 
 /**
- * Reads the movements of every range in ledger order and hands each to `visit`, a bounded batch
- * at a time, whatever the size of a row's history. Ranges that cannot hold a movement are not
- * asked for. @returns how many movements were read
+ * Reads the movements of every range and hands each to `visit`, each row's in version order,
+ * a bounded batch at a time whatever the size of a row's history: ranges are cut into slices
+ * of at most {@link LEDGER_BATCH} versions and grouped so that one call spans at most that many
+ * versions (a row has at most one movement per version), so a store never sorts more than one
+ * batch. Empty ranges are not asked for. @returns how many movements were read
  */
 export async function readLedgerRanges(
   reads: HistoryReads,
-  ranges: readonly LedgerRange[],
+  ranges: readonly (LedgerRange & { readonly throughVersion: number })[],
   options: { readonly until?: Date },
   visit: (movement: Movement) => void,
 ): Promise<number> {
   let read = 0;
-  const open = ranges.filter(
-    (range) => range.throughVersion === undefined || range.throughVersion > range.afterVersion,
-  );
-  for (let start = 0; start < open.length; start += RANGES_PER_CALL) {
-    let pending = open.slice(start, start + RANGES_PER_CALL);
-    while (pending.length > 0) {
-      const batch = await reads.ledgerSince(pending, { ...options, limit: LEDGER_BATCH });
-      for (const movement of batch) visit(movement);
-      read += batch.length;
-      if (batch.length < LEDGER_BATCH) break;
-      // Ledger order: every row seen before the last one is complete; the last one continues.
-      const last = batch[batch.length - 1]!;
-      const lastKey = stockKeyOf(last);
-      const done = new Set(batch.map(stockKeyOf));
-      done.delete(lastKey);
-      pending = pending
-        .filter((range) => !done.has(stockKeyOf(range)))
-        .map((range) =>
-          stockKeyOf(range) === lastKey ? { ...range, afterVersion: last.version } : range,
-        );
+  let call: LedgerRange[] = [];
+  let span = 0;
+  const flush = async () => {
+    if (call.length === 0) return;
+    const batch = await reads.ledgerSince(call, { ...options, limit: span });
+    for (const movement of batch) visit(movement);
+    read += batch.length;
+    call = [];
+    span = 0;
+  };
+  for (const range of ranges) {
+    for (let after = range.afterVersion; after < range.throughVersion; ) {
+      const through = Math.min(range.throughVersion, after + LEDGER_BATCH - span);
+      call.push({
+        sku: range.sku,
+        warehouseId: range.warehouseId,
+        afterVersion: after,
+        throughVersion: through,
+      });
+      span += through - after;
+      after = through;
+      if (span >= LEDGER_BATCH || call.length >= RANGES_PER_CALL) await flush();
     }
   }
+  await flush();
   return read;
 }

@@ -179,7 +179,7 @@ export class ReconciliationService {
       );
       const bases = full ? await this.archiveBases(skus, horizon) : latest;
       const states = new Map<string, RowReplay>();
-      const ranges: LedgerRange[] = [];
+      const ranges: Array<LedgerRange & { throughVersion: number }> = [];
       const verify = new Map<string, LedgerCheckpoint>();
       for (const row of page.items) {
         const key = stockKeyOf(row);

@@ -26,21 +26,20 @@ export async function rowsAsOf(
     reads.checkpointsAsOf(sku, instant),
     reads.stockBySku(sku),
   ]);
+  const bases = new Map(checkpoints.map((item) => [stockKeyOf(item), item]));
   const states = new Map<string, { warehouseId: string; state: RowReplay }>();
+  const ranges: Array<LedgerRange & { throughVersion: number }> = [];
   for (const row of current) {
-    states.set(stockKeyOf(row), { warehouseId: row.warehouseId, state: replayFrom() });
-  }
-  for (const checkpoint of checkpoints) {
-    states.set(stockKeyOf(checkpoint), {
-      warehouseId: checkpoint.warehouseId,
-      state: replayFrom(checkpoint),
+    const state = replayFrom(bases.get(stockKeyOf(row)));
+    states.set(stockKeyOf(row), { warehouseId: row.warehouseId, state });
+    // Movements are appended with their row, so none past the version just read exists yet.
+    ranges.push({
+      sku,
+      warehouseId: row.warehouseId,
+      afterVersion: state.version,
+      throughVersion: row.version,
     });
   }
-  const ranges: LedgerRange[] = [...states.values()].map(({ warehouseId, state }) => ({
-    sku,
-    warehouseId,
-    afterVersion: state.version,
-  }));
   await readLedgerRanges(reads, ranges, { until: instant }, (movement) => {
     const entry = states.get(stockKeyOf(movement))!;
     const previous = entry.state;
