@@ -25,6 +25,7 @@ import {
   warehouseFromRow,
   warehouseToRow,
 } from './mappers.js';
+import { postgresHistoryRows } from './postgres-history.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
 import {
   type ColumnTypes,
@@ -433,5 +434,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     warehouses: warehouseRows(scope),
     transfers: transferRows(scope),
     alerts: alertRows(scope),
+    history: postgresHistoryRows(scope),
   };
 }

@@ -17,6 +17,7 @@ import {
   transferFromRow,
   warehouseFromRow,
 } from './mappers.js';
+import { postgresHistoryReads } from './postgres-history.js';
 import { type SchemaScope, selectReservations } from './queries.js';
 
 type CursorPart = string | number;
@@ -59,6 +60,8 @@ export function postgresStoreReads(scope: SchemaScope): StoreReads {
   const stock = () => db.selectFrom('stock').selectAll();
 
   return {
+    ...postgresHistoryReads(scope),
+
     async stockBySku(sku) {
       const rows = await stock().where('sku', '=', sku).orderBy('warehouse_id').execute();
       return rows.map(stockFromRow);

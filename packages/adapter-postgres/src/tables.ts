@@ -155,6 +155,28 @@ export interface AlertTable {
 }
 
 /** Every table of the store, as kysely sees them (inside the configured schema). */
+/** `ledger_checkpoints`: verified snapshots of a stock row at a version. */
+export interface LedgerCheckpointTable {
+  sku: string;
+  warehouse_id: string;
+  version: Int8;
+  available: Int8;
+  reserved: Int8;
+  damaged: Int8;
+  in_transit: Int8;
+  moved_at: Timestamp;
+  last_restocked_at: NullableTimestamp;
+  last_sold_at: NullableTimestamp;
+  verified_at: Timestamp;
+}
+
+/** `ledger_horizon`: one row (id 1) once movements were archived. */
+export interface LedgerHorizonTable {
+  id: number;
+  archived_before: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   warehouses: WarehouseTable;
   stock: StockTable;
@@ -165,6 +187,8 @@ export interface Database {
   idempotency_keys: IdempotencyTable;
   transfers: TransferTable;
   low_stock_alerts: AlertTable;
+  ledger_checkpoints: LedgerCheckpointTable;
+  ledger_horizon: LedgerHorizonTable;
 }
 
 /** The name of one of the store's tables. */

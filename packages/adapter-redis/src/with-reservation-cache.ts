@@ -138,6 +138,7 @@ function tracked(
     warehouses: transaction.warehouses,
     transfers: transaction.transfers,
     alerts: transaction.alerts,
+    history: transaction.history,
     reservations: {
       get: (ids, options) => rows.get(ids, options),
       insert: async (reservations) => {

@@ -26,6 +26,7 @@ import {
   warehouseToRow,
 } from './mappers.js';
 import { chunks, distinct, outcome } from './sql-support.js';
+import { sqliteHistoryRows } from './sqlite-history.js';
 import { reservationRows } from './sqlite-reservation-rows.js';
 import { stockRows } from './sqlite-stock-rows.js';
 import type { SqliteTables } from './tables.js';
@@ -270,5 +271,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     warehouses: warehouseRows(db),
     transfers: transferRows(db),
     alerts: alertRows(db),
+    history: sqliteHistoryRows(db),
   };
 }

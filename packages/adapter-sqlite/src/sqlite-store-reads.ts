@@ -18,6 +18,7 @@ import {
   transferFromRow,
   warehouseFromRow,
 } from './mappers.js';
+import { sqliteHistoryReads } from './sqlite-history.js';
 import { withLines } from './sqlite-reservation-rows.js';
 import { stockOfSkus } from './sqlite-stock-rows.js';
 import type { SqliteTables } from './tables.js';
@@ -66,6 +67,8 @@ export function createSqliteStoreReads(db: Db): StoreReads {
   const snapshot = <T>(work: (db: Db) => Promise<T>): Promise<T> => db.transaction().execute(work);
 
   return {
+    ...sqliteHistoryReads(db),
+
     async stockBySku(sku) {
       const rows = await db
         .selectFrom('stock')

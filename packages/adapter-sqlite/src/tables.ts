@@ -139,6 +139,28 @@ export interface IdempotencyKeyTable {
   created_at: number;
 }
 
+/** `ledger_checkpoints`: verified snapshots of a stock row at a version. */
+export interface LedgerCheckpointTable {
+  sku: string;
+  warehouse_id: string;
+  version: number;
+  available: number;
+  reserved: number;
+  damaged: number;
+  in_transit: number;
+  moved_at: number;
+  last_restocked_at: number | null;
+  last_sold_at: number | null;
+  verified_at: number;
+}
+
+/** `ledger_horizon`: one row (id 1) once movements were archived. */
+export interface LedgerHorizonTable {
+  id: number;
+  archived_before: number;
+  updated_at: number;
+}
+
 /** The whole schema, as kysely sees it. */
 export interface SqliteTables {
   warehouses: WarehouseTable;
@@ -150,4 +172,6 @@ export interface SqliteTables {
   alerts: AlertTable;
   outbox: OutboxTable;
   idempotency_keys: IdempotencyKeyTable;
+  ledger_checkpoints: LedgerCheckpointTable;
+  ledger_horizon: LedgerHorizonTable;
 }

@@ -22,6 +22,8 @@ import {
 const EXPECTED_TABLES = [
   'alerts',
   'idempotency_keys',
+  'ledger_checkpoints',
+  'ledger_horizon',
   'movements',
   'outbox',
   'reservation_lines',
@@ -39,6 +41,7 @@ const EXPECTED_INDEXES = [
   'alerts_by_time',
   'alerts_one_open',
   'idempotency_keys_by_time',
+  'ledger_checkpoints_by_time',
   'movements_by_sku',
   'movements_by_time',
   'movements_by_warehouse',
@@ -62,7 +65,9 @@ function schemaOf(database: Database.Database) {
 describe('migrations', () => {
   it('migrates an empty file to the latest schema; a second run is a no-op', async () => {
     const database = openDatabase(tempFile());
-    expect(await migrateToLatest(database)).toEqual({ executed: ['0001_initial_schema'] });
+    expect(await migrateToLatest(database)).toEqual({
+      executed: ['0001_initial_schema', '0002_ledger_history'],
+    });
     const schema = schemaOf(database);
     expect(schema.filter((item) => item.type === 'table').map((item) => item.name)).toEqual(
       EXPECTED_TABLES,
@@ -85,6 +90,7 @@ describe('migrations', () => {
     expect(schemaOf(database)).toEqual(schema);
     expect(database.prepare(`SELECT name FROM ${MIGRATION_TABLE} ORDER BY name`).all()).toEqual([
       { name: '0001_initial_schema' },
+      { name: '0002_ledger_history' },
     ]);
   });
 
@@ -96,7 +102,10 @@ describe('migrations', () => {
     // let migrateToLatest's retry wait asynchronously.
     for (const database of [first, second]) database.pragma('busy_timeout = 20');
     const results = await Promise.all([migrateToLatest(first), migrateToLatest(second)]);
-    expect(results.flatMap((result) => result.executed)).toEqual(['0001_initial_schema']);
+    expect(results.flatMap((result) => result.executed)).toEqual([
+      '0001_initial_schema',
+      '0002_ledger_history',
+    ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,
     );

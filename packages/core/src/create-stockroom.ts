@@ -15,6 +15,7 @@ import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
 import { BULK_BATCH_SIZE } from './services/bulk-update.js';
 import { KeyedCommands } from './services/keyed-commands.js';
+import { HistoryService } from './services/history-service.js';
 import { OrderSaga } from './services/order-saga.js';
 import { ReconciliationService } from './services/reconciliation-service.js';
 import { ReplenishmentService } from './services/replenishment-service.js';
@@ -95,6 +96,8 @@ export interface Stockroom {
   readonly reconciliation: ReconciliationService;
   /** Demand forecasts and reorder suggestions. */
   readonly replenishment: ReplenishmentService;
+  /** Ledger retention: archiving movements that checkpoints cover, and the archive horizon. */
+  readonly history: HistoryService;
   /** Drains the outbox to the publisher; undefined without a publisher. */
   readonly relay: OutboxRelay | undefined;
   readonly store: StockStore;
@@ -227,6 +230,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     alerts: new AlertService(context),
     reconciliation: new ReconciliationService(context),
     replenishment: new ReplenishmentService(context),
+    history: new HistoryService(context),
     relay,
     store: options.store,
     stats,

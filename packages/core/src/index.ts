@@ -85,6 +85,7 @@ export {
   AlreadyExistsError,
   CapacityExceededError,
   ErrorCode,
+  HistoryArchivedError,
   IdempotencyConflictError,
   InsufficientStockError,
   InvalidStateError,
@@ -120,14 +121,20 @@ export type {
   Clock,
   EventPublisher,
   FillToken,
+  HistoryReads,
+  HistoryRows,
   IdempotencyRecord,
   IdempotencyRows,
   IdGenerator,
   JobLease,
   Lease,
+  LedgerCheckpoint,
+  LedgerRange,
   LedgerRows,
+  LedgerSinceOptions,
   Logger,
   MovementFilter,
+  MovementRef,
   OutboxEntry,
   OutboxRows,
   Page,
@@ -199,6 +206,18 @@ export {
   forecastDemand,
   simpleExponentialSmoothing,
 } from './services/demand-forecast.js';
+export {
+  type ArchiveHorizon,
+  type ArchiveOptions,
+  type ArchiveResult,
+  type ArchiveSink,
+  HistoryService,
+  type MovementJson,
+  movementFromJson,
+  movementsToNdjson,
+  movementToJson,
+  toNdjsonLines,
+} from './services/history-service.js';
 export { canonicalJson, fingerprint } from './services/idempotency.js';
 export {
   type CancelResult,
@@ -207,6 +226,7 @@ export {
   type RefundItem,
 } from './services/order-saga.js';
 export {
+  type CheckpointMismatch,
   type ReconcileDiscrepancy,
   type ReconcileOptions,
   type ReconcileResult,

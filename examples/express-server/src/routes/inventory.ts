@@ -152,7 +152,7 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       params: SkuParams,
       query: SkuStockQuery,
       success: { status: 200, description: 'The SKU’s stock', schema: SkuStockSchema },
-      failures: ['NOT_FOUND'],
+      failures: ['NOT_FOUND', 'HISTORY_ARCHIVED'],
       async handle({ params, query }) {
         const stock =
           query.asOf === undefined

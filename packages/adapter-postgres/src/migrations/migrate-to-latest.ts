@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createOwnedPool, type PostgresPool, translatingPool } from '../postgres-pool.js';
 import { translatePostgresError } from '../translate-postgres-error.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
+import { createLedgerHistory } from './ledger-history.js';
 
 /** The default schema of the store's tables. */
 export const DEFAULT_SCHEMA = 'stockroom';
@@ -59,7 +60,10 @@ interface Migration {
 }
 
 /** Every migration, in order. Names sort in the order they apply. */
-const MIGRATIONS: readonly Migration[] = [{ name: '0001_initial', up: createInitialSchema }];
+const MIGRATIONS: readonly Migration[] = [
+  { name: '0001_initial', up: createInitialSchema },
+  { name: '0002_ledger_history', up: createLedgerHistory },
+];
 
 /**
  * Creates the schema and the bookkeeping tables. `IF NOT EXISTS` does not stop two sessions

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import { initialSchema } from './0001-initial-schema.js';
+import { ledgerHistory } from './0002-ledger-history.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.
@@ -7,6 +8,7 @@ import { initialSchema } from './0001-initial-schema.js';
  */
 export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial_schema': initialSchema,
+  '0002_ledger_history': ledgerHistory,
 });
 
 /** The table where applied migrations are recorded (namespaced, so a host's own kysely migrations in the same file do not collide). */

@@ -12,6 +12,8 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   CAPACITY_EXCEEDED: 'CAPACITY_EXCEEDED',
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  /** A point-in-time read before the archive horizon (the ledger there was archived). */
+  HISTORY_ARCHIVED: 'HISTORY_ARCHIVED',
 } as const;
 
 /** One of the stable error codes in {@link ErrorCode}. */

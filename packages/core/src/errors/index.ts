@@ -1,6 +1,7 @@
 export { AlreadyExistsError } from './already-exists-error.js';
 export { CapacityExceededError } from './capacity-exceeded-error.js';
 export { ErrorCode } from './error-codes.js';
+export { HistoryArchivedError } from './history-archived-error.js';
 export { IdempotencyConflictError } from './idempotency-conflict-error.js';
 export { InsufficientStockError, type Shortfall } from './insufficient-stock-error.js';
 export { InvalidStateError } from './invalid-state-error.js';

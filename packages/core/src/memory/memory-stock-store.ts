@@ -5,6 +5,7 @@ import type { Movement } from '../domain/movement.js';
 import type { Reservation } from '../domain/reservation.js';
 import type { Transfer } from '../domain/transfer.js';
 import type { Warehouse } from '../domain/warehouse.js';
+import type { LedgerCheckpoint } from '../ports/history.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../ports/paging.js';
 import type {
@@ -66,6 +67,9 @@ interface MemoryState {
   warehouses: Map<string, Warehouse>;
   transfers: Map<string, Transfer>;
   alerts: Map<string, LowStockAlert>;
+  /** Checkpoints per row key, ascending by version. */
+  checkpoints: Map<string, LedgerCheckpoint[]>;
+  horizon: Date | null;
 }
 
 /** Options of {@link createMemoryStockStore}. */
@@ -95,6 +99,8 @@ export class MemoryStockStore implements StockStore {
     warehouses: new Map(),
     transfers: new Map(),
     alerts: new Map(),
+    checkpoints: new Map(),
+    horizon: null,
   };
   private closed = false;
   /** Stock keys per SKU, so reads of a SKU's rows do not scan every row. */
@@ -155,6 +161,11 @@ export class MemoryStockStore implements StockStore {
     return rows.sort((left, right) =>
       compareKeys([left.sku, left.warehouseId], [right.sku, right.warehouseId]),
     );
+  }
+
+  /** Row keys of the given SKUs' stock rows, sorted by (sku, warehouseId). */
+  private stockKeysOf(skus: readonly string[]): string[] {
+    return this.stockOf(skus).map(stockKeyOf);
   }
 
   private createTransaction(undo: Array<() => void>): StockTransaction {
@@ -363,6 +374,51 @@ export class MemoryStockStore implements StockStore {
           this.setIn(undo, state.alerts, alert.id, alert);
         },
       },
+      history: {
+        writeCheckpoints: async (checkpoints) => {
+          for (const checkpoint of checkpoints) {
+            const key = stockKeyOf(checkpoint);
+            const kept = (state.checkpoints.get(key) ?? []).filter(
+              (item) => item.version !== checkpoint.version,
+            );
+            kept.push(checkpoint);
+            kept.sort((left, right) => left.version - right.version);
+            this.setIn(undo, state.checkpoints, key, kept);
+          }
+          return checkpoints.length;
+        },
+        raiseHorizon: async (before) => {
+          const previous = state.horizon;
+          if (previous === null || previous.getTime() < before.getTime()) {
+            state.horizon = before;
+            undo.push(() => {
+              state.horizon = previous;
+            });
+          }
+          return state.horizon ?? before;
+        },
+        removeMovements: async (movements) => {
+          const ids = new Set(movements.map((movement) => movement.id));
+          const previous = state.movements;
+          state.movements = previous.filter((movement) => !ids.has(movement.id));
+          undo.push(() => {
+            state.movements = previous;
+          });
+          return previous.length - state.movements.length;
+        },
+        pruneCheckpoints: async (before) => {
+          let count = 0;
+          for (const [key, checkpoints] of [...state.checkpoints]) {
+            const older = checkpoints.filter((item) => item.movedAt.getTime() < before.getTime());
+            if (older.length < 2) continue;
+            const base = older[older.length - 1]!;
+            const kept = checkpoints.filter((item) => !older.includes(item) || item === base);
+            count += checkpoints.length - kept.length;
+            this.setIn(undo, state.checkpoints, key, kept);
+          }
+          return count;
+        },
+      },
     };
   }
 
@@ -431,6 +487,59 @@ export class MemoryStockStore implements StockStore {
             true,
           ),
         ),
+      latestCheckpoints: (skus) =>
+        read(() =>
+          this.stockKeysOf(skus)
+            .map((key) => state.checkpoints.get(key)?.at(-1))
+            .filter((item): item is LedgerCheckpoint => item !== undefined),
+        ),
+      checkpointsAsOf: (sku, instant) =>
+        read(() =>
+          this.stockKeysOf([sku])
+            .map((key) =>
+              (state.checkpoints.get(key) ?? [])
+                .filter((item) => item.movedAt.getTime() <= instant.getTime())
+                .at(-1),
+            )
+            .filter((item): item is LedgerCheckpoint => item !== undefined),
+        ),
+      ledgerSince: (ranges, options) =>
+        read(() => {
+          const wanted = new Map(ranges.map((range) => [stockKeyOf(range), range]));
+          return state.movements
+            .filter((movement) => {
+              const range = wanted.get(stockKeyOf(movement));
+              return (
+                range !== undefined &&
+                movement.version > range.afterVersion &&
+                (range.throughVersion === undefined || movement.version <= range.throughVersion) &&
+                (options.until === undefined ||
+                  movement.createdAt.getTime() <= options.until.getTime())
+              );
+            })
+            .sort((left, right) =>
+              compareKeys(
+                [left.sku, left.warehouseId, left.version],
+                [right.sku, right.warehouseId, right.version],
+              ),
+            )
+            .slice(0, options.limit);
+        }),
+      archivable: (before, page) =>
+        read(() =>
+          paginate(
+            state.movements.filter((movement) => {
+              if (movement.createdAt.getTime() >= before.getTime()) return false;
+              const base = (state.checkpoints.get(stockKeyOf(movement)) ?? [])
+                .filter((item) => item.movedAt.getTime() < before.getTime())
+                .at(-1);
+              return base !== undefined && movement.version <= base.version;
+            }),
+            (movement) => [movement.createdAt.getTime(), movement.id],
+            page,
+          ),
+        ),
+      historyHorizon: () => read(() => state.horizon),
       ledger: (filter, page) =>
         read(() =>
           paginate(

@@ -9,6 +9,14 @@ export type {
 } from './availability-cache.js';
 export { type Clock, systemClock } from './clock.js';
 export type { EventPublisher } from './event-publisher.js';
+export type {
+  HistoryReads,
+  HistoryRows,
+  LedgerCheckpoint,
+  LedgerRange,
+  LedgerSinceOptions,
+  MovementRef,
+} from './history.js';
 export type { IdGenerator } from './id-generator.js';
 export type { JobLease, Lease } from './job-lease.js';
 export { type Logger, silentLogger } from './logger.js';

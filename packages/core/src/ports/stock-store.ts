@@ -10,6 +10,7 @@ import type { Movement } from '../domain/movement.js';
 import type { Reservation, ReservationStatus } from '../domain/reservation.js';
 import type { Transfer, TransferStatus } from '../domain/transfer.js';
 import type { Warehouse } from '../domain/warehouse.js';
+import type { HistoryReads, HistoryRows } from './history.js';
 import type { Page, PageRequest } from './page.js';
 import type { StoreChangeFeed } from './store-changes.js';
 
@@ -188,6 +189,8 @@ export interface StockTransaction {
   readonly warehouses: WarehouseRows;
   readonly transfers: TransferRows;
   readonly alerts: AlertRows;
+  /** Checkpoints, archiving and the archive horizon. */
+  readonly history: HistoryRows;
 }
 
 /** Filters for movement listings. */
@@ -207,7 +210,7 @@ export interface TransferFilter {
  * Reads outside transactions. A store may serve these from a replica, so they may lag the
  * primary by the replica's delay; nothing that decides a write reads through here.
  */
-export interface StoreReads {
+export interface StoreReads extends HistoryReads {
   /** Every row of a SKU, sorted by warehouseId. */
   stockBySku(sku: string): Promise<InventoryStock[]>;
   /** Rows of many SKUs, sorted by (sku, warehouseId). */

@@ -5,7 +5,6 @@ import {
   addQuantities,
   type InventoryStock,
   type StockQuantities,
-  totalOf,
   ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
 import type { Movement } from '../domain/movement.js';
@@ -13,9 +12,9 @@ import { isAllocatable } from '../domain/warehouse.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import type { CachedAvailability, FillToken } from '../ports/availability-cache.js';
 import type { Page, PageRequest } from '../ports/page.js';
-import { MAX_PAGE_LIMIT } from '../ports/paging.js';
 import type { MovementFilter } from '../ports/stock-store.js';
 import type { ServiceContext } from './service-context.js';
+import { rowsAsOf } from './stock-as-of.js';
 import { validate } from './validate.js';
 
 /** A request to check availability. */
@@ -150,13 +149,15 @@ export class AvailabilityService {
   }
 
   /**
-   * What every row of a SKU held at `instant`, answered from the ledger alone: each row's
-   * quantities and version are those of its last movement at or before `instant` (its `after`
+   * What every row of a SKU held at `instant`, answered from the ledger: per row, the nearest
+   * checkpoint at or before `instant` (written by reconciliation), then the row's movements up to
+   * `instant`; quantities and version are those of its last movement by then (its `after`
    * snapshot), `updatedAt` is that movement's time and `lastRestockedAt` / `lastSoldAt` the last
    * RESTOCK / SALE by then. Settings (threshold, reorder point, max) are not in the ledger, so
-   * they are the row's current ones. Rows with no movement by `instant` are left out.
-   * Reads the SKU's ledger page by page; memory grows with the SKU's rows, not its movements.
-   * @throws VALIDATION_FAILED, NOT_FOUND when the SKU had no movement by `instant`
+   * they are the row's current ones. Rows with no movement by `instant` are left out. The cost
+   * follows the movements since the checkpoint, not the row's whole history.
+   * @throws VALIDATION_FAILED, NOT_FOUND when the SKU had no movement by `instant`,
+   *   HISTORY_ARCHIVED when `instant` is before the archive horizon (see `history.archive`)
    */
   async stockAsOf(sku: string, instant: Date): Promise<SkuStock> {
     validate()
@@ -167,53 +168,8 @@ export class AvailabilityService {
         'must be a valid date',
       )
       .done();
-    const reads = this.context.store.reads;
-    const last = new Map<
-      string,
-      { movement: Movement; restocked: Date | null; sold: Date | null }
-    >();
-    let cursor: string | null = null;
-    do {
-      const page: Page<Movement> = await reads.ledger(
-        { sku, until: instant },
-        { limit: MAX_PAGE_LIMIT, cursor },
-      );
-      for (const movement of page.items) {
-        const previous = last.get(movement.warehouseId);
-        if (previous && previous.movement.version > movement.version) continue;
-        last.set(movement.warehouseId, {
-          movement,
-          restocked:
-            movement.type === 'RESTOCK' ? movement.createdAt : (previous?.restocked ?? null),
-          sold: movement.type === 'SALE' ? movement.createdAt : (previous?.sold ?? null),
-        });
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
-    if (last.size === 0) throw new NotFoundError('sku', sku);
-    const current = new Map(
-      (await reads.stockBySku(sku)).map((row) => [row.warehouseId, row] as const),
-    );
-    const rows = [...last.entries()]
-      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))
-      .map(([warehouseId, { movement, restocked, sold }]): InventoryStock => {
-        const row = current.get(warehouseId);
-        const settings = row ?? this.context.defaultStockSettings;
-        return {
-          sku,
-          warehouseId,
-          ...movement.after,
-          total: totalOf(movement.after),
-          lowStockThreshold: settings.lowStockThreshold,
-          reorderPoint: settings.reorderPoint,
-          maxStockLevel: settings.maxStockLevel,
-          version: movement.version,
-          lastRestockedAt: restocked,
-          lastSoldAt: sold,
-          createdAt: row?.createdAt ?? movement.createdAt,
-          updatedAt: movement.createdAt,
-        };
-      });
+    const rows = await rowsAsOf(this.context, sku, instant);
+    if (rows.length === 0) throw new NotFoundError('sku', sku);
     return summarize(sku, rows);
   }
 

@@ -1,5 +1,4 @@
 import {
-  addQuantities,
   deltas,
   type InventoryStock,
   quantitiesOf,
@@ -7,12 +6,19 @@ import {
   type StockQuantities,
   stockKeyOf,
   subtractQuantities,
-  ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
-import type { ChangeContext, Movement } from '../domain/movement.js';
+import type { ChangeContext } from '../domain/movement.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
+import type { LedgerCheckpoint, LedgerRange } from '../ports/history.js';
 import type { Page } from '../ports/page.js';
 import { MAX_PAGE_LIMIT } from '../ports/paging.js';
+import {
+  applyMovement,
+  checkpointOf,
+  type RowReplay,
+  readLedgerRanges,
+  replayFrom,
+} from './ledger-replay.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
 import { StockChangeSet } from './stock-change-set.js';
 import { validate } from './validate.js';
@@ -45,6 +51,25 @@ export interface ReconcileOptions {
    * @default false
    */
   readonly repair?: boolean;
+  /**
+   * Replays every row from the start of its ledger instead of from its last checkpoint, and
+   * checks each row's latest checkpoint against that replay (see `checkpointMismatches`). Where
+   * history was archived, "the start" is the checkpoint the archive kept for the row (the
+   * movements before it are in the export, not in the store). Costs the whole history.
+   * @default false
+   */
+  readonly full?: boolean;
+}
+
+/** A checkpoint that the replay of its row's ledger from the start does not reproduce. */
+export interface CheckpointMismatch {
+  readonly sku: string;
+  readonly warehouseId: string;
+  readonly version: number;
+  /** What the checkpoint holds. */
+  readonly checkpoint: StockQuantities;
+  /** What the movements up to `version` replay to. */
+  readonly replayed: StockQuantities;
 }
 
 /** What one reconciliation found (and repaired). */
@@ -55,11 +80,23 @@ export interface ReconcileResult {
   readonly discrepancies: readonly ReconcileDiscrepancy[];
   /** How many of them the repair fixed (0 without `repair`). */
   readonly repaired: number;
+  /** `incremental`: each row replayed from its last checkpoint; `full`: from the start. */
+  readonly mode: 'incremental' | 'full';
+  /** Movements read and replayed: what the run cost (in incremental mode, what changed since the last run). */
+  readonly replayed: number;
+  /** Checkpoints written: rows that added up and moved since their last checkpoint. */
+  readonly checkpointed: number;
+  /**
+   * Full runs only (empty otherwise): rows whose latest checkpoint differs from the replay from
+   * the start at the checkpoint's version. The run writes a fresh checkpoint for each such row
+   * that adds up, so the next incremental run starts from a verified one.
+   */
+  readonly checkpointMismatches: readonly CheckpointMismatch[];
 }
 
 interface Finding {
   readonly key: StockKey;
-  /** The row version the finding was made at (null for ledger rows with no stock row). */
+  /** The row version the finding was made at. */
   version: number | null;
   ledger: { readonly stored: StockQuantities; readonly expected: StockQuantities } | null;
   reserved: { readonly stored: number; readonly expected: number } | null;
@@ -83,9 +120,17 @@ export class ReconciliationService {
   constructor(private readonly context: ServiceContext) {}
 
   /**
-   * Replays the ledger per row and sums ACTIVE reservation lines per row; reports every row
-   * where a quantity differs from its replay (`ledger`) or `reserved` from its holds
-   * (`reserved`). With `repair`, each discrepant row gets, in one transaction:
+   * Checks every stock row against its ledger and sums ACTIVE reservation lines per row; reports
+   * every row where a quantity differs from its replay (`ledger`) or `reserved` from its holds
+   * (`reserved`).
+   *
+   * Each row is replayed from its last checkpoint (a verified snapshot written by an earlier
+   * run) up to the version it was read at, so a run reads only the movements appended since the
+   * last run: its cost follows what changed, not the length of the history. A row that adds up
+   * gets a new checkpoint at its version. With `full`, rows are replayed from the start and each
+   * latest checkpoint is checked against that replay.
+   *
+   * With `repair`, each discrepant row gets, in one transaction:
    * - for `ledger`: one ADJUSTMENT movement whose deltas are the unexplained difference (the row's
    *   quantities are kept: the stored numbers are taken as the physical truth), so replaying the
    *   ledger gives the row again;
@@ -95,8 +140,9 @@ export class ReconciliationService {
    * The movements carry `context.reason` (default: a reconciliation reason) and `context.actor`
    * (default `system:reconciliation`). A row that changed since it was checked is not repaired
    * (the next run checks it again), so two concurrent repairs never record a difference twice.
-   * Ledger rows with movements but no stock row are reported, not repaired. The server runs it
-   * daily (under a job lease).
+   * Reads go through `store.reads` (possibly a replica) and never block writers; a row's
+   * movements are read after the row and replayed only up to its version, so live traffic does
+   * not produce false reports. The server runs it daily (under a job lease).
    */
   async reconcile(
     options: ReconcileOptions = {},
@@ -108,48 +154,97 @@ export class ReconciliationService {
         'repair',
         'must be a boolean',
       )
+      .check(
+        options.full === undefined || typeof options.full === 'boolean',
+        'full',
+        'must be a boolean',
+      )
       .done();
+    const full = options.full === true;
     const reads = this.context.store.reads;
+    const horizon = full ? await reads.historyHorizon() : null;
     const holds = await this.readHolds();
     const findings = new Map<string, Finding>();
     const suspects = new Map<string, InventoryStock>();
+    const mismatches: CheckpointMismatch[] = [];
     let checked = 0;
-    let lastSku: string | null = null;
+    let replayed = 0;
+    let checkpointed = 0;
     let cursor: string | null = null;
     do {
       const page: Page<InventoryStock> = await reads.allStock({ limit: MAX_PAGE_LIMIT, cursor });
-      for (const listed of page.items) {
-        if (listed.sku === lastSku) continue;
-        lastSku = listed.sku;
-        const rows = await reads.stockBySku(listed.sku);
-        const replayed = await this.replay(listed.sku, rows);
-        for (const row of rows) {
-          checked += 1;
-          const key = stockKeyOf(row);
-          const expected = replayed.get(key)?.quantities ?? ZERO_QUANTITIES;
-          replayed.delete(key);
-          if (BUCKETS.some((bucket) => row[bucket] !== expected[bucket])) {
-            findings.set(key, {
-              key: row,
-              version: row.version,
-              ledger: { stored: quantitiesOf(row), expected },
-              reserved: null,
+      const skus = [...new Set(page.items.map((row) => row.sku))];
+      const latest = new Map(
+        (await reads.latestCheckpoints(skus)).map((item) => [stockKeyOf(item), item]),
+      );
+      const bases = full ? await this.archiveBases(skus, horizon) : latest;
+      const states = new Map<string, RowReplay>();
+      const ranges: Array<LedgerRange & { throughVersion: number }> = [];
+      const verify = new Map<string, LedgerCheckpoint>();
+      for (const row of page.items) {
+        const key = stockKeyOf(row);
+        const base = bases.get(key);
+        // A checkpoint newer than the row read: the read lags (a replica); the next run checks it.
+        if (base && base.version > row.version) continue;
+        states.set(key, replayFrom(base));
+        ranges.push({
+          sku: row.sku,
+          warehouseId: row.warehouseId,
+          afterVersion: base?.version ?? 0,
+          throughVersion: row.version,
+        });
+        const checkpoint = latest.get(key);
+        if (full && checkpoint && checkpoint.version > (base?.version ?? 0)) {
+          verify.set(key, checkpoint);
+        }
+      }
+      replayed += await readLedgerRanges(reads, ranges, {}, (movement) => {
+        const key = stockKeyOf(movement);
+        const next = applyMovement(states.get(key)!, movement);
+        states.set(key, next);
+        const checkpoint = verify.get(key);
+        if (checkpoint && checkpoint.version === movement.version) {
+          verify.delete(key);
+          if (!sameQuantities(checkpoint, next.quantities)) {
+            mismatches.push({
+              sku: checkpoint.sku,
+              warehouseId: checkpoint.warehouseId,
+              version: checkpoint.version,
+              checkpoint: quantitiesOf(checkpoint),
+              replayed: next.quantities,
             });
           }
-          if (row.reserved !== (holds.get(key) ?? 0)) suspects.set(key, row);
         }
-        if (replayed.size > 0) {
-          // A row created after our read has movements but was not in `rows`: not an orphan.
-          for (const row of await reads.stockBySku(listed.sku)) replayed.delete(stockKeyOf(row));
-        }
-        for (const [key, { row, quantities }] of replayed) {
+      });
+      const now = this.context.clock.now();
+      const written: LedgerCheckpoint[] = [];
+      for (const row of page.items) {
+        const key = stockKeyOf(row);
+        const state = states.get(key);
+        if (!state) continue;
+        checked += 1;
+        if (row.reserved !== (holds.get(key) ?? 0)) suspects.set(key, row);
+        if (!sameQuantities(row, state.quantities)) {
           findings.set(key, {
             key: row,
-            version: null,
-            ledger: { stored: ZERO_QUANTITIES, expected: quantities },
+            version: row.version,
+            ledger: { stored: quantitiesOf(row), expected: state.quantities },
             reserved: null,
           });
+          continue;
         }
+        const stale = latest.get(key);
+        const mismatched = mismatches.some(
+          (item) => item.sku === row.sku && item.warehouseId === row.warehouseId,
+        );
+        if (stale && stale.version >= row.version && !mismatched) continue;
+        const checkpoint = checkpointOf(row, { ...state, version: row.version }, now);
+        if (checkpoint) written.push(checkpoint);
+      }
+      if (written.length > 0) {
+        checkpointed += await this.context.transact((transaction) =>
+          transaction.history.writeCheckpoints(written),
+        );
       }
       cursor = page.nextCursor;
     } while (cursor);
@@ -163,44 +258,40 @@ export class ReconciliationService {
     if (options.repair) {
       for (const [, finding] of ordered) repaired += await this.repair(finding, context);
     }
-    return { checked, discrepancies, repaired };
+    return {
+      checked,
+      discrepancies,
+      repaired,
+      mode: full ? 'full' : 'incremental',
+      replayed,
+      checkpointed,
+      checkpointMismatches: mismatches,
+    };
+  }
+
+  /**
+   * Where a full replay starts per row: nothing (the start of the ledger), or, where history
+   * was archived, the checkpoint the archive kept (the latest one before the horizon).
+   */
+  private async archiveBases(
+    skus: readonly string[],
+    horizon: Date | null,
+  ): Promise<Map<string, LedgerCheckpoint>> {
+    const bases = new Map<string, LedgerCheckpoint>();
+    if (horizon === null) return bases;
+    const before = new Date(horizon.getTime() - 1);
+    for (const sku of skus) {
+      for (const checkpoint of await this.context.store.reads.checkpointsAsOf(sku, before)) {
+        bases.set(stockKeyOf(checkpoint), checkpoint);
+      }
+    }
+    return bases;
   }
 
   /** Sum of ACTIVE lines per row key. */
   private async readHolds(): Promise<Map<string, number>> {
     const holds = await this.context.store.reads.activeHolds();
     return new Map(holds.map((hold) => [stockKeyOf(hold), hold.quantity]));
-  }
-
-  /**
-   * Replays a SKU's ledger per row, each row only up to the version it was read at (movements
-   * appended since are not in the row yet). Rows with no stock row replay in full.
-   */
-  private async replay(
-    sku: string,
-    rows: readonly InventoryStock[],
-  ): Promise<Map<string, { row: StockKey; quantities: StockQuantities }>> {
-    const versions = new Map(rows.map((row) => [stockKeyOf(row), row.version]));
-    const sums = new Map<string, { row: StockKey; quantities: StockQuantities }>();
-    let cursor: string | null = null;
-    do {
-      const page: Page<Movement> = await this.context.store.reads.ledger(
-        { sku },
-        { limit: MAX_PAGE_LIMIT, cursor },
-      );
-      for (const movement of page.items) {
-        const key = stockKeyOf(movement);
-        const version = versions.get(key);
-        if (version !== undefined && movement.version > version) continue;
-        const sum = sums.get(key)?.quantities ?? ZERO_QUANTITIES;
-        sums.set(key, {
-          row: { sku: movement.sku, warehouseId: movement.warehouseId },
-          quantities: addQuantities(sum, movement.deltas),
-        });
-      }
-      cursor = page.nextCursor;
-    } while (cursor);
-    return sums;
   }
 
   /**
@@ -302,6 +393,10 @@ export class ReconciliationService {
     await this.context.afterCommit(effects);
     return fixed;
   }
+}
+
+function sameQuantities(left: StockQuantities, right: StockQuantities): boolean {
+  return BUCKETS.every((bucket) => left[bucket] === right[bucket]);
 }
 
 function describe(finding: Finding): ReconcileDiscrepancy[] {

@@ -4,6 +4,7 @@ import { alertContract } from './contract/alert.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
+import { historyContract } from './contract/history.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
 import { outboxContract } from './contract/outbox.contract.js';
@@ -47,6 +48,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   reconciliationContract,
   bulkUpdateContract,
   pointInTimeContract,
+  historyContract,
 ];
 
 /**

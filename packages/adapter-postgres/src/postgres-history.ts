@@ -1,0 +1,218 @@
+import {
+  compareStockKeys,
+  decodeCursor,
+  encodeCursor,
+  type HistoryReads,
+  type HistoryRows,
+  type LedgerCheckpoint,
+  type Movement,
+  type Page,
+  pageLimit,
+  ValidationError,
+} from '@stockroom/core';
+import { type Selectable, sql } from 'kysely';
+import { movementFromRow, toNumber } from './mappers.js';
+import { chunk, insertUnnest, type SchemaScope } from './queries.js';
+import type { LedgerCheckpointTable, MovementTable } from './tables.js';
+
+function checkpointFromRow(row: Selectable<LedgerCheckpointTable>): LedgerCheckpoint {
+  return {
+    sku: row.sku,
+    warehouseId: row.warehouse_id,
+    version: toNumber(row.version),
+    available: toNumber(row.available),
+    reserved: toNumber(row.reserved),
+    damaged: toNumber(row.damaged),
+    inTransit: toNumber(row.in_transit),
+    movedAt: row.moved_at,
+    lastRestockedAt: row.last_restocked_at,
+    lastSoldAt: row.last_sold_at,
+    verifiedAt: row.verified_at,
+  };
+}
+
+const CHECKPOINT_TYPES = {
+  sku: 'text',
+  warehouse_id: 'text',
+  version: 'bigint',
+  available: 'bigint',
+  reserved: 'bigint',
+  damaged: 'bigint',
+  in_transit: 'bigint',
+  moved_at: 'timestamptz',
+  last_restocked_at: 'timestamptz',
+  last_sold_at: 'timestamptz',
+  verified_at: 'timestamptz',
+} as const;
+
+/** The largest bigint: an open upper bound that still lets the ledger index bound the scan. */
+const NO_UPPER_BOUND = '9223372036854775807';
+
+/** Checkpoint, ledger-slice, archivable and horizon reads (autocommit, possibly a replica). */
+export function postgresHistoryReads(scope: SchemaScope): HistoryReads {
+  const { db } = scope;
+  return {
+    async latestCheckpoints(skus) {
+      if (skus.length === 0) return [];
+      const rows = await db
+        .selectFrom('ledger_checkpoints')
+        .selectAll()
+        .distinctOn(['sku', 'warehouse_id'])
+        .where(sql<boolean>`sku = ANY(${[...new Set(skus)]}::text[])`)
+        .orderBy('sku')
+        .orderBy('warehouse_id')
+        .orderBy('version', 'desc')
+        .execute();
+      return rows.map(checkpointFromRow).sort(compareStockKeys);
+    },
+
+    async checkpointsAsOf(sku, instant) {
+      const rows = await db
+        .selectFrom('ledger_checkpoints')
+        .selectAll()
+        .distinctOn(['sku', 'warehouse_id'])
+        .where('sku', '=', sku)
+        .where('moved_at', '<=', instant)
+        .orderBy('sku')
+        .orderBy('warehouse_id')
+        .orderBy('version', 'desc')
+        .execute();
+      return rows.map(checkpointFromRow);
+    },
+
+    async ledgerSince(ranges, options) {
+      if (ranges.length === 0) return [];
+      // The ranges drive a nested loop: one seek into the (sku, warehouse_id, version) unique
+      // index per range, bounded on both sides.
+      const result = await sql<Selectable<MovementTable>>`
+        SELECT m.* FROM unnest(
+          ${ranges.map((range) => range.sku)}::text[],
+          ${ranges.map((range) => range.warehouseId)}::text[],
+          ${ranges.map((range) => range.afterVersion)}::bigint[],
+          ${ranges.map((range) => range.throughVersion ?? NO_UPPER_BOUND)}::bigint[]
+        ) AS r (sku, warehouse_id, after_version, through_version)
+        JOIN ${scope.table('movements')} AS m
+          ON m.sku = r.sku AND m.warehouse_id = r.warehouse_id
+          AND m.version > r.after_version AND m.version <= r.through_version
+        ${options.until === undefined ? sql`` : sql`WHERE m.created_at <= ${options.until}`}
+        ORDER BY m.sku, m.warehouse_id, m.version
+        LIMIT ${options.limit}`.execute(db);
+      return result.rows.map(movementFromRow);
+    },
+
+    async archivable(before, page): Promise<Page<Movement>> {
+      const limit = pageLimit(page);
+      let after = sql``;
+      if (page.cursor) {
+        const [time, id] = decodeCursor(page.cursor, 2);
+        if (typeof time !== 'string' || Number.isNaN(Date.parse(time)) || typeof id !== 'string') {
+          throw new ValidationError([{ path: 'cursor', message: 'is not a valid cursor' }]);
+        }
+        after = sql`AND (m.created_at, m.id) > (${new Date(time)}::timestamptz, ${id}::text)`;
+      }
+      const result = await sql<Selectable<MovementTable>>`
+        SELECT m.* FROM ${scope.table('movements')} AS m
+        WHERE m.created_at < ${before} ${after}
+          AND m.version <= (
+            SELECT max(c.version) FROM ${scope.table('ledger_checkpoints')} AS c
+            WHERE c.sku = m.sku AND c.warehouse_id = m.warehouse_id AND c.moved_at < ${before}
+          )
+        ORDER BY m.created_at, m.id
+        LIMIT ${limit + 1}`.execute(db);
+      const rows = result.rows;
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return {
+        items: items.map(movementFromRow),
+        nextCursor:
+          rows.length > limit && last
+            ? encodeCursor([last.created_at.toISOString(), last.id])
+            : null,
+      };
+    },
+
+    async historyHorizon() {
+      const row = await db
+        .selectFrom('ledger_horizon')
+        .select('archived_before')
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      return row ? row.archived_before : null;
+    },
+  };
+}
+
+/** Checkpoint writes, movement removal and the horizon inside a transaction. */
+export function postgresHistoryRows(scope: SchemaScope): HistoryRows {
+  const { db } = scope;
+  return {
+    async writeCheckpoints(checkpoints) {
+      let written = 0;
+      for (const part of chunk(checkpoints)) {
+        const rows = part.map((checkpoint) => ({
+          sku: checkpoint.sku,
+          warehouse_id: checkpoint.warehouseId,
+          version: checkpoint.version,
+          available: checkpoint.available,
+          reserved: checkpoint.reserved,
+          damaged: checkpoint.damaged,
+          in_transit: checkpoint.inTransit,
+          moved_at: checkpoint.movedAt,
+          last_restocked_at: checkpoint.lastRestockedAt,
+          last_sold_at: checkpoint.lastSoldAt,
+          verified_at: checkpoint.verifiedAt,
+        }));
+        const result =
+          await sql`${insertUnnest(scope.table('ledger_checkpoints'), CHECKPOINT_TYPES, rows)}
+          ON CONFLICT (sku, warehouse_id, version) DO UPDATE SET
+            available = excluded.available, reserved = excluded.reserved,
+            damaged = excluded.damaged, in_transit = excluded.in_transit,
+            moved_at = excluded.moved_at, last_restocked_at = excluded.last_restocked_at,
+            last_sold_at = excluded.last_sold_at, verified_at = excluded.verified_at`.execute(db);
+        written += Number(result.numAffectedRows ?? 0n);
+      }
+      return written;
+    },
+
+    async raiseHorizon(before) {
+      const result = await sql<{ archived_before: Date }>`
+        INSERT INTO ${scope.table('ledger_horizon')} AS h (id, archived_before, updated_at)
+        VALUES (1, ${before}, clock_timestamp())
+        ON CONFLICT (id) DO UPDATE SET
+          archived_before = greatest(h.archived_before, excluded.archived_before),
+          updated_at = excluded.updated_at
+        RETURNING archived_before`.execute(db);
+      return result.rows[0]!.archived_before;
+    },
+
+    async removeMovements(movements) {
+      let removed = 0;
+      for (const part of chunk(movements)) {
+        // By (id, warehouse_id): the partition key too, so a partitioned table prunes.
+        const result = await sql`
+          DELETE FROM ${scope.table('movements')} AS m
+          USING unnest(
+            ${part.map((movement) => movement.id)}::text[],
+            ${part.map((movement) => movement.warehouseId)}::text[]
+          ) AS r (id, warehouse_id)
+          WHERE m.id = r.id AND m.warehouse_id = r.warehouse_id`.execute(db);
+        removed += Number(result.numAffectedRows ?? 0n);
+      }
+      return removed;
+    },
+
+    async pruneCheckpoints(before) {
+      const result = await sql`
+        DELETE FROM ${scope.table('ledger_checkpoints')} AS c
+        USING (
+          SELECT sku, warehouse_id, max(version) AS version
+          FROM ${scope.table('ledger_checkpoints')}
+          WHERE moved_at < ${before}
+          GROUP BY sku, warehouse_id
+        ) AS k
+        WHERE c.sku = k.sku AND c.warehouse_id = k.warehouse_id
+          AND c.moved_at < ${before} AND c.version < k.version`.execute(db);
+      return Number(result.numAffectedRows ?? 0n);
+    },
+  };
+}

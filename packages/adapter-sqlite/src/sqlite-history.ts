@@ -1,0 +1,244 @@
+import {
+  compareStockKeys,
+  decodeCursor,
+  encodeCursor,
+  type HistoryReads,
+  type HistoryRows,
+  type LedgerCheckpoint,
+  type Movement,
+  type Page,
+  pageLimit,
+  ValidationError,
+} from '@stockroom/core';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { movementFromRow, toMillis, toMillisOrNull } from './mappers.js';
+import { chunks } from './sql-support.js';
+import type { LedgerCheckpointTable, MovementTable, SqliteTables } from './tables.js';
+
+type Db = Kysely<SqliteTables>;
+
+function checkpointFromRow(row: Selectable<LedgerCheckpointTable>): LedgerCheckpoint {
+  return {
+    sku: row.sku,
+    warehouseId: row.warehouse_id,
+    version: row.version,
+    available: row.available,
+    reserved: row.reserved,
+    damaged: row.damaged,
+    inTransit: row.in_transit,
+    movedAt: new Date(row.moved_at),
+    lastRestockedAt: row.last_restocked_at === null ? null : new Date(row.last_restocked_at),
+    lastSoldAt: row.last_sold_at === null ? null : new Date(row.last_sold_at),
+    verifiedAt: new Date(row.verified_at),
+  };
+}
+
+function checkpointToRow(checkpoint: LedgerCheckpoint): LedgerCheckpointTable {
+  return {
+    sku: checkpoint.sku,
+    warehouse_id: checkpoint.warehouseId,
+    version: checkpoint.version,
+    available: checkpoint.available,
+    reserved: checkpoint.reserved,
+    damaged: checkpoint.damaged,
+    in_transit: checkpoint.inTransit,
+    moved_at: toMillis(checkpoint.movedAt),
+    last_restocked_at: toMillisOrNull(checkpoint.lastRestockedAt),
+    last_sold_at: toMillisOrNull(checkpoint.lastSoldAt),
+    verified_at: toMillis(checkpoint.verifiedAt),
+  };
+}
+
+/** Checkpoint, ledger-slice, archivable and horizon reads over `db` (the read connection). */
+export function sqliteHistoryReads(db: Db): HistoryReads {
+  return {
+    async latestCheckpoints(skus) {
+      const found: LedgerCheckpoint[] = [];
+      for (const part of chunks([...new Set(skus)])) {
+        const rows = await db
+          .selectFrom('ledger_checkpoints as c')
+          .selectAll('c')
+          .where('c.sku', 'in', part)
+          .where((eb) =>
+            eb(
+              'c.version',
+              '=',
+              eb
+                .selectFrom('ledger_checkpoints as m')
+                .select((inner) => inner.fn.max<number>('m.version').as('version'))
+                .whereRef('m.sku', '=', 'c.sku')
+                .whereRef('m.warehouse_id', '=', 'c.warehouse_id'),
+            ),
+          )
+          .execute();
+        found.push(...rows.map(checkpointFromRow));
+      }
+      return found.sort(compareStockKeys);
+    },
+
+    async checkpointsAsOf(sku, instant) {
+      const rows = await db
+        .selectFrom('ledger_checkpoints as c')
+        .selectAll('c')
+        .where('c.sku', '=', sku)
+        .where((eb) =>
+          eb(
+            'c.version',
+            '=',
+            eb
+              .selectFrom('ledger_checkpoints as m')
+              .select((inner) => inner.fn.max<number>('m.version').as('version'))
+              .whereRef('m.sku', '=', 'c.sku')
+              .whereRef('m.warehouse_id', '=', 'c.warehouse_id')
+              .where('m.moved_at', '<=', toMillis(instant)),
+          ),
+        )
+        .orderBy('c.warehouse_id')
+        .execute();
+      return rows.map(checkpointFromRow);
+    },
+
+    async ledgerSince(ranges, options) {
+      if (ranges.length === 0) return [];
+      const json = JSON.stringify(
+        ranges.map((range) => [
+          range.sku,
+          range.warehouseId,
+          range.afterVersion,
+          range.throughVersion ?? null,
+        ]),
+      );
+      const until = options.until === undefined ? null : toMillis(options.until);
+      // The ranges drive the join (CROSS JOIN keeps them outside), so each is one seek into
+      // movements_ledger; unary plus keeps created_at's index out of it.
+      const result = await sql<MovementTable>`
+        WITH r (sku, warehouse_id, after_version, through_version) AS (
+          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json})
+        )
+        SELECT m.* FROM r CROSS JOIN movements AS m
+        WHERE m.sku = r.sku AND m.warehouse_id = r.warehouse_id
+          AND m.version > r.after_version
+          AND (r.through_version IS NULL OR m.version <= r.through_version)
+          AND (${until} IS NULL OR +m.created_at <= ${until})
+        ORDER BY m.sku, m.warehouse_id, m.version
+        LIMIT ${options.limit}`.execute(db);
+      return result.rows.map(movementFromRow);
+    },
+
+    async archivable(before, page): Promise<Page<Movement>> {
+      const limit = pageLimit(page);
+      let after: [number, string] | null = null;
+      if (page.cursor) {
+        const parts = decodeCursor(page.cursor, 2);
+        if (typeof parts[0] !== 'number' || typeof parts[1] !== 'string') {
+          throw new ValidationError([{ path: 'cursor', message: 'is not a valid cursor' }]);
+        }
+        after = [parts[0], parts[1]];
+      }
+      const horizon = toMillis(before);
+      const result = await sql<MovementTable>`
+        SELECT m.* FROM movements AS m
+        WHERE m.created_at < ${horizon}
+          AND (${after === null ? null : 1} IS NULL OR (m.created_at, m.id) > (${after?.[0] ?? null}, ${after?.[1] ?? null}))
+          AND m.version <= (
+            SELECT max(c.version) FROM ledger_checkpoints AS c
+            WHERE c.sku = m.sku AND c.warehouse_id = m.warehouse_id AND c.moved_at < ${horizon}
+          )
+        ORDER BY m.created_at, m.id
+        LIMIT ${limit + 1}`.execute(db);
+      const rows = result.rows;
+      const items = rows.slice(0, limit);
+      const last = items[items.length - 1];
+      return {
+        items: items.map(movementFromRow),
+        nextCursor: rows.length > limit && last ? encodeCursor([last.created_at, last.id]) : null,
+      };
+    },
+
+    async historyHorizon() {
+      const row = await db
+        .selectFrom('ledger_horizon')
+        .select('archived_before')
+        .where('id', '=', 1)
+        .executeTakeFirst();
+      return row ? new Date(row.archived_before) : null;
+    },
+  };
+}
+
+/** Checkpoint writes, movement removal and the horizon inside a write transaction. */
+export function sqliteHistoryRows(db: Db): HistoryRows {
+  return {
+    async writeCheckpoints(checkpoints) {
+      let written = 0;
+      for (const part of chunks(checkpoints, 11)) {
+        const result = await db
+          .insertInto('ledger_checkpoints')
+          .values(part.map(checkpointToRow))
+          .onConflict((conflict) =>
+            conflict.columns(['sku', 'warehouse_id', 'version']).doUpdateSet((eb) => ({
+              available: eb.ref('excluded.available'),
+              reserved: eb.ref('excluded.reserved'),
+              damaged: eb.ref('excluded.damaged'),
+              in_transit: eb.ref('excluded.in_transit'),
+              moved_at: eb.ref('excluded.moved_at'),
+              last_restocked_at: eb.ref('excluded.last_restocked_at'),
+              last_sold_at: eb.ref('excluded.last_sold_at'),
+              verified_at: eb.ref('excluded.verified_at'),
+            })),
+          )
+          .executeTakeFirst();
+        written += Number(result.numInsertedOrUpdatedRows ?? 0n);
+      }
+      return written;
+    },
+
+    async raiseHorizon(before) {
+      const millis = toMillis(before);
+      await db
+        .insertInto('ledger_horizon')
+        .values({ id: 1, archived_before: millis, updated_at: Date.now() })
+        .onConflict((conflict) =>
+          conflict
+            .column('id')
+            .doUpdateSet({ archived_before: millis, updated_at: Date.now() })
+            .where('ledger_horizon.archived_before', '<', millis),
+        )
+        .execute();
+      const row = await db
+        .selectFrom('ledger_horizon')
+        .select('archived_before')
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
+      return new Date(row.archived_before);
+    },
+
+    async removeMovements(movements) {
+      let removed = 0;
+      for (const part of chunks(movements)) {
+        const result = await db
+          .deleteFrom('movements')
+          .where(
+            'id',
+            'in',
+            part.map((movement) => movement.id),
+          )
+          .executeTakeFirst();
+        removed += Number(result.numDeletedRows);
+      }
+      return removed;
+    },
+
+    async pruneCheckpoints(before) {
+      const horizon = toMillis(before);
+      const result = await sql`
+        DELETE FROM ledger_checkpoints AS c
+        WHERE c.moved_at < ${horizon}
+          AND c.version < (
+            SELECT max(k.version) FROM ledger_checkpoints AS k
+            WHERE k.sku = c.sku AND k.warehouse_id = c.warehouse_id AND k.moved_at < ${horizon}
+          )`.execute(db);
+      return Number(result.numAffectedRows ?? 0n);
+    },
+  };
+}

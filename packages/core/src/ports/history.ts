@@ -1,0 +1,85 @@
+import type { StockKey, StockQuantities } from '../domain/inventory-stock.js';
+import type { Movement } from '../domain/movement.js';
+import type { Page, PageRequest } from './page.js';
+
+/**
+ * A verified snapshot of one stock row: what the row's ledger replays to at `version`. A
+ * reconciliation writes one when the row adds up, so the next run (and `stockAsOf`) replays only
+ * the movements after it. The ledger stays the truth: a full reconciliation replays from the
+ * start and checks every row's latest checkpoint against it.
+ */
+export interface LedgerCheckpoint extends StockKey, StockQuantities {
+  /** The row version the quantities are those of. */
+  readonly version: number;
+  /**
+   * When the movement that made `version` was recorded: the snapshot describes the row from then
+   * until its next movement.
+   */
+  readonly movedAt: Date;
+  /** The time of the row's last RESTOCK movement at `version`, or null. */
+  readonly lastRestockedAt: Date | null;
+  /** The time of the row's last SALE movement at `version`, or null. */
+  readonly lastSoldAt: Date | null;
+  /** When the reconciliation that wrote it ran. */
+  readonly verifiedAt: Date;
+}
+
+/** A slice of one row's ledger: versions in `(afterVersion, throughVersion]`. */
+export interface LedgerRange extends StockKey {
+  /** Only movements with a version above this one (0: from the start). */
+  readonly afterVersion: number;
+  /** Only movements with a version at or below this one; no upper bound when left out. */
+  readonly throughVersion?: number;
+}
+
+/** Options of {@link HistoryReads.ledgerSince}. */
+export interface LedgerSinceOptions {
+  /** Only movements recorded at or before this instant. */
+  readonly until?: Date;
+  /** The most movements to return (1–10 000). */
+  readonly limit: number;
+}
+
+/** Reads of checkpoints, ledger slices and the archive horizon (outside transactions). */
+export interface HistoryReads {
+  /** The latest checkpoint (highest version) of every row of the given SKUs that has one, sorted by (sku, warehouseId). */
+  latestCheckpoints(skus: readonly string[]): Promise<LedgerCheckpoint[]>;
+  /** Per row of a SKU, the latest checkpoint with `movedAt <= instant`, sorted by warehouseId. */
+  checkpointsAsOf(sku: string, instant: Date): Promise<LedgerCheckpoint[]>;
+  /**
+   * The movements of the given ledger slices, in ledger order (sku, warehouseId, version), at
+   * most `limit` of them. A caller that got `limit` movements asks again with the last row's
+   * `afterVersion` moved to the last version it got (and the rows before it left out).
+   */
+  ledgerSince(ranges: readonly LedgerRange[], options: LedgerSinceOptions): Promise<Movement[]>;
+  /**
+   * Movements recorded before `before` that a checkpoint covers: the row has a checkpoint with
+   * `movedAt < before` whose version is at or above the movement's. Ordered by (createdAt, id),
+   * paged. These are the movements archiving may remove.
+   */
+  archivable(before: Date, page: PageRequest): Promise<Page<Movement>>;
+  /** The instant before which movements may have been archived, or null when none ever were. */
+  historyHorizon(): Promise<Date | null>;
+}
+
+/** The movement fields that identify a stored movement (the key PostgreSQL partitions on included). */
+export type MovementRef = Pick<Movement, 'id' | 'sku' | 'warehouseId' | 'version'>;
+
+/** Checkpoints, archiving and the horizon inside a transaction. */
+export interface HistoryRows {
+  /** Stores checkpoints; one for a (row, version) that exists already is replaced. @returns how many were written */
+  writeCheckpoints(checkpoints: readonly LedgerCheckpoint[]): Promise<number>;
+  /**
+   * Moves the archive horizon to `before` unless it is already later (it never moves back).
+   * @returns the horizon now in force
+   */
+  raiseHorizon(before: Date): Promise<Date>;
+  /** Deletes exactly these movements (by id and row); ones already gone are skipped. @returns how many were deleted */
+  removeMovements(movements: readonly MovementRef[]): Promise<number>;
+  /**
+   * Deletes checkpoints with `movedAt < before` that a later checkpoint of the same row, also
+   * with `movedAt < before`, supersedes (each row keeps its latest checkpoint before the horizon).
+   * @returns how many were deleted
+   */
+  pruneCheckpoints(before: Date): Promise<number>;
+}
