@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeContext, Clock, Stockroom } from '@stockroom/core';
-import { isStockroomError, systemClock } from '@stockroom/core';
+import { isStockroomError } from '@stockroom/core';
 import express, {
   type NextFunction,
   type Request,
