@@ -1,5 +1,6 @@
 import { type LockingPolicy, pessimisticEverywhere } from './concurrency/locking-policy.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './concurrency/retry-policy.js';
+import { WriteLanes } from './concurrency/write-lanes.js';
 import { DEFAULT_STOCK_SETTINGS, type StockSettings } from './domain/inventory-stock.js';
 import type { ChangeContext } from './domain/movement.js';
 import { defaultIdGenerator } from './domain/uuid7.js';
@@ -60,6 +61,13 @@ export interface StockroomPolicies {
   readonly warehouseCacheMs?: number;
   /** Items per store transaction in `adjustments.bulkUpdate`. @default 500 */
   readonly bulkBatchSize?: number;
+  /**
+   * Route every command's stock writes through its SKU's lane, batching what meets there into
+   * one transaction (`reservations.lanes` lanes, `reservations.maxBatchSize` per batch). `false`
+   * batches reserve requests only and runs every other command in a transaction of its own, as
+   * before (for comparisons). @default true
+   */
+  readonly writeLanes?: boolean;
 }
 
 /** What `createStockroom` takes: a store, and optionally every other port. */
@@ -160,8 +168,20 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     warehouseCacheMs: policies.warehouseCacheMs ?? 5000,
   });
   const keyed = new KeyedCommands(options.store, clock, retryPolicy);
+  const reservationSettings: ReservationSettings = {
+    ...DEFAULT_RESERVATION_SETTINGS,
+    ...policies.reservations,
+  };
+  const lanes = new WriteLanes(
+    (work) => context.transact(work),
+    Math.max(1, Math.trunc(reservationSettings.lanes)),
+    Math.max(1, Math.trunc(reservationSettings.maxBatchSize)),
+    stats.batches,
+    { commands: policies.writeLanes ?? true },
+  );
   const context: ServiceContext = {
     keyed,
+    lanes,
     store: options.store,
     cache,
     soldOutGuard,
@@ -204,10 +224,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     warehousesChanged: () => coherence.warehousesChanged(),
   };
 
-  const reservations = new ReservationService(context, {
-    ...DEFAULT_RESERVATION_SETTINGS,
-    ...policies.reservations,
-  });
+  const reservations = new ReservationService(context, reservationSettings);
   const relay = options.publisher
     ? new OutboxRelay({
         store: options.store,

@@ -1,3 +1,4 @@
+import type { GroupOutcome, JobGroup } from '../concurrency/write-lanes.js';
 import { MAX_QUANTITY } from '../domain/ids.js';
 import {
   deltas,
@@ -9,6 +10,7 @@ import type { ChangeContext, Movement, MovementType } from '../domain/movement.j
 import type { Warehouse } from '../domain/warehouse.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
+import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import {
@@ -20,7 +22,7 @@ import {
   runBulkUpdate,
 } from './bulk-update.js';
 import { ensureCapacity } from './capacity.js';
-import { runIdempotent } from './idempotency.js';
+import { fingerprint, lookupIdempotency, runIdempotent, storeIdempotency } from './idempotency.js';
 import { reconcileRowAlert } from './low-stock.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
 import { StockChangeSet } from './stock-change-set.js';
@@ -66,6 +68,18 @@ export interface SettingsRequest extends Partial<StockSettings> {
 
 const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
 
+interface AdjustJob {
+  readonly request: AdjustRequest;
+  readonly context: ChangeContext;
+}
+
+interface AdjustOutcome {
+  readonly result: AdjustResult;
+  readonly replayed: boolean;
+  /** The batch's cache effects, carried by one job. */
+  readonly effects?: CommitEffects;
+}
+
 /** Tuning of the adjustment service. */
 export interface AdjustmentSettings {
   /** Items per store transaction in `bulkUpdate` (a batch is cut only between SKUs). @default 500 */
@@ -95,14 +109,50 @@ export class AdjustmentService {
     }
     check.done();
     return this.context.keyed.run(context, 'adjust', request, async () => {
-      let effects = NO_EFFECTS;
-      const result = await this.context.transact(async (transaction) => {
-        effects = NO_EFFECTS;
-        const now = this.context.clock.now();
-        return runIdempotent(transaction, context, 'adjust', request, now, async () => {
-          const warehouse = await this.warehouse(transaction, request.warehouseId);
-          const changes = new StockChangeSet(transaction, this.context, now);
-          await changes.loadForWrite([request.sku]);
+      const outcome = await this.context.lanes.runGrouped<AdjustJob, AdjustOutcome>(
+        this.adjustGroup,
+        [request.sku],
+        { request, context },
+      );
+      if (outcome.effects) await this.context.afterCommit(outcome.effects);
+      if (outcome.replayed) context.onReplay?.();
+      return outcome.result;
+    });
+  }
+
+  /**
+   * Adjustments meeting in a lane's batch share one change set: the rows are read once and
+   * written once, whatever the number of adjustments (a restock crowd on one row costs one
+   * guarded UPDATE). Each adjustment is checked on the row as the ones before it left it; a
+   * refused one changes nothing and fails alone.
+   */
+  private readonly adjustGroup: JobGroup<AdjustJob> = {
+    runMany: async (transaction, jobs) => {
+      const now = this.context.clock.now();
+      const changes = new StockChangeSet(transaction, this.context, now);
+      await changes.loadForWrite(jobs.map((job) => job.request.sku));
+      const warehouses = new Map(
+        (
+          await transaction.warehouses.get([...new Set(jobs.map((job) => job.request.warehouseId))])
+        ).map((warehouse) => [warehouse.id, warehouse]),
+      );
+      const outcomes: GroupOutcome[] = [];
+      const keyed: Array<{ job: AdjustJob; print: string; result: AdjustResult }> = [];
+      for (const job of jobs) {
+        const { request, context } = job;
+        const print = context.idempotencyKey ? fingerprint('adjust', request) : '';
+        let applied = false;
+        try {
+          if (context.idempotencyKey) {
+            const found = await lookupIdempotency<AdjustResult>(transaction, context, print);
+            if (found.kind === 'conflict') throw found.error;
+            if (found.kind === 'replay') {
+              outcomes.push({ ok: true, value: { result: found.result, replayed: true } });
+              continue;
+            }
+          }
+          const warehouse = warehouses.get(request.warehouseId);
+          if (!warehouse) throw new NotFoundError('warehouse', request.warehouseId);
           const key = { sku: request.sku, warehouseId: request.warehouseId };
           const existing = changes.row(key);
           if (
@@ -133,15 +183,29 @@ export class AdjustmentService {
           }
           changes.ensureRow(key);
           const movement = changes.apply(key, type, change, {}, context);
+          applied = true;
+          // A capacity refusal after the change was applied fails the group: its jobs then run
+          // one by one.
           await ensureCapacity(transaction, changes, warehouse, [request.sku]);
-          effects = await changes.flush();
-          return { stock: changes.row(key)!, movement };
-        });
-      });
-      await this.context.afterCommit(effects);
-      return result;
-    });
-  }
+          const result: AdjustResult = { stock: changes.row(key)!, movement };
+          if (context.idempotencyKey) keyed.push({ job, print, result });
+          outcomes.push({ ok: true, value: { result, replayed: false } });
+        } catch (error) {
+          if (applied || (isStockroomError(error) && error.retryable)) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+      for (const { job, print, result } of keyed)
+        await storeIdempotency(transaction, job.context, print, result, now);
+      const effects = changes.isEmpty ? NO_EFFECTS : await changes.flush();
+      const first = outcomes.findIndex((outcome) => outcome.ok);
+      if (first >= 0) {
+        const outcome = outcomes[first] as { ok: true; value: AdjustOutcome };
+        outcomes[first] = { ok: true, value: { ...outcome.value, effects } };
+      }
+      return outcomes;
+    },
+  };
 
   /**
    * Sets a row's `available` to `quantity` as one ADJUSTMENT movement of the difference
@@ -159,7 +223,7 @@ export class AdjustmentService {
       .done();
     return this.context.keyed.run(context, 'set-available', request, async () => {
       let effects = NO_EFFECTS;
-      const result = await this.context.transact(async (transaction) => {
+      const result = await this.context.lanes.run([request.sku], async (transaction) => {
         effects = NO_EFFECTS;
         const now = this.context.clock.now();
         return runIdempotent(transaction, context, 'set-available', request, now, async () => {
@@ -255,7 +319,7 @@ export class AdjustmentService {
     request: SettingsRequest,
     context: ChangeContext,
   ): Promise<InventoryStock> {
-    return this.context.transact(async (transaction) => {
+    return this.context.lanes.run([request.sku], async (transaction) => {
       const now = this.context.clock.now();
       return runIdempotent(transaction, context, 'settings', request, now, async () => {
         await this.warehouse(transaction, request.warehouseId);

@@ -102,7 +102,11 @@ export class OrderSaga {
     context: ChangeContext,
   ): Promise<CancelResult> {
     let effects = NO_EFFECTS;
-    const result = await this.context.transact(async (transaction) => {
+    const skus = new Set<string>();
+    for (const reservation of await this.reservations.listByOrder(orderId)) {
+      for (const line of reservation.lines) skus.add(line.sku);
+    }
+    const result = await this.context.lanes.run([...skus], async (transaction) => {
       effects = NO_EFFECTS;
       const now = this.context.clock.now();
       return runIdempotent(

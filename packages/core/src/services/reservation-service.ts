@@ -4,6 +4,7 @@ import {
   type AllocationStrategy,
   type GeoPoint,
 } from '../allocation/allocation-plan.js';
+import type { GroupOutcome, JobGroup } from '../concurrency/write-lanes.js';
 import { EventType, type JsonValue } from '../domain/events.js';
 import { deltas, type StockKey } from '../domain/inventory-stock.js';
 import type { ChangeContext, MovementType } from '../domain/movement.js';
@@ -81,19 +82,25 @@ type Outcome =
 interface Pending {
   readonly request: ReserveRequest;
   readonly context: ChangeContext;
-  readonly resolve: (reservation: Reservation) => void;
-  readonly reject: (error: unknown) => void;
+}
+
+/** What a reserve job of a lane batch came to. */
+interface ReserveOutcome {
+  readonly reservation: Reservation;
+  readonly replayed: boolean;
+  /** The batch's cache effects, carried by one job of the batch. */
+  readonly effects?: CommitEffects;
+}
+
+const EFFECTS = Symbol('stockroom.effects');
+
+/** Attaches a batch's cache effects to a refusal (when no admitted job can carry them). */
+function withEffects(error: StockroomError, effects: CommitEffects): StockroomError {
+  Object.defineProperty(error, EFFECTS, { value: effects, enumerable: false });
+  return error;
 }
 
 const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
-
-function laneOf(request: ReserveRequest, lanes: number): number {
-  const sku = request.items.map((item) => item.sku).sort()[0] ?? '';
-  let hash = 0;
-  for (let index = 0; index < sku.length; index += 1)
-    hash = (Math.imul(hash, 31) + sku.charCodeAt(index)) >>> 0;
-  return hash % lanes;
-}
 
 function reservationData(reservation: Reservation): { [key: string]: JsonValue } {
   return {
@@ -116,16 +123,10 @@ function reservationData(reservation: Reservation): { [key: string]: JsonValue }
  * arrival order while stock lasts — each all-or-nothing on its own — and each row is written once.
  */
 export class ReservationService {
-  private readonly queues: Pending[][];
-  private readonly running: boolean[];
-
   constructor(
     private readonly context: ServiceContext,
     readonly settings: ReservationSettings = DEFAULT_RESERVATION_SETTINGS,
-  ) {
-    this.queues = Array.from({ length: settings.lanes }, () => []);
-    this.running = Array.from({ length: settings.lanes }, () => false);
-  }
+  ) {}
 
   /**
    * Holds stock for every item, or for none.
@@ -156,17 +157,83 @@ export class ReservationService {
         );
       }
     }
-    return this.context.keyed.run(
-      context,
-      'reserve',
-      request,
-      () =>
-        new Promise<Reservation>((resolve, reject) => {
-          const lane = laneOf(request, this.settings.lanes);
-          this.queues[lane]!.push({ request, context, resolve, reject });
-          if (!this.running[lane]) void this.drain(lane);
-        }),
+    return this.context.keyed.run(context, 'reserve', request, () =>
+      this.reserveInLane(request, context),
     );
+  }
+
+  private async reserveInLane(
+    request: ReserveRequest,
+    context: ChangeContext,
+  ): Promise<Reservation> {
+    const stats = this.context.stats.reservations;
+    const skus = [...new Set(request.items.map((item) => item.sku))];
+    let outcome: ReserveOutcome;
+    try {
+      outcome = await this.context.lanes.runGrouped<Pending, ReserveOutcome>(
+        this.reserveGroup,
+        skus,
+        { request, context },
+      );
+    } catch (error) {
+      const carried = (error as { [EFFECTS]?: CommitEffects } | null)?.[EFFECTS];
+      if (carried) await this.context.afterCommit(carried);
+      if (isInsufficientStock(error)) stats.refused += 1;
+      else stats.failed += 1;
+      throw error;
+    }
+    if (outcome.effects) await this.context.afterCommit(outcome.effects);
+    if (outcome.replayed) context.onReplay?.();
+    else stats.admitted += 1;
+    this.remember(outcome.reservation);
+    return outcome.reservation;
+  }
+
+  /** Reserve requests meeting in a lane's batch: one read of the rows, one write per row. */
+  private readonly reserveGroup: JobGroup<Pending> = {
+    always: true,
+    runMany: async (transaction, batch) => {
+      const { outcomes, effects } = await this.applyBatch(transaction, batch);
+      let effectsGiven = false;
+      return outcomes.map((outcome): GroupOutcome => {
+        if (outcome.kind === 'refused') {
+          if (!effectsGiven && effects.soldOut.length > 0) {
+            // The sold-out marks still have to be set: carry them on the refusal.
+            effectsGiven = true;
+            return { ok: false, error: withEffects(outcome.error, effects) };
+          }
+          return { ok: false, error: outcome.error };
+        }
+        const value: ReserveOutcome = {
+          reservation: outcome.reservation,
+          replayed: outcome.kind === 'replay',
+          ...(effectsGiven ? {} : { effects }),
+        };
+        effectsGiven = true;
+        return { ok: true, value };
+      });
+    },
+  };
+
+  /** Reservation id → its SKUs, for routing commit/release/extend to the right lane. */
+  private readonly recent = new Map<string, readonly string[]>();
+
+  private remember(reservation: Reservation): void {
+    if (this.recent.size >= 100_000) {
+      const oldest = this.recent.keys().next().value;
+      if (oldest !== undefined) this.recent.delete(oldest);
+    }
+    this.recent.set(reservation.id, [...new Set(reservation.lines.map((line) => line.sku))]);
+  }
+
+  /** The SKUs of a reservation (lines never change), for lane routing; [] when unknown. */
+  async skusOf(id: string): Promise<readonly string[]> {
+    const known = this.recent.get(id);
+    if (known) return known;
+    const reservation = await this.context.store.reads.reservation(id);
+    if (!reservation) return [];
+    this.remember(reservation);
+    return this.recent.get(id)!;
   }
 
   /** The reservation, or null. */
@@ -214,8 +281,12 @@ export class ReservationService {
     );
   }
 
-  private extendOnce(id: string, seconds: number, context: ChangeContext): Promise<Reservation> {
-    return this.context.transact(async (transaction) =>
+  private async extendOnce(
+    id: string,
+    seconds: number,
+    context: ChangeContext,
+  ): Promise<Reservation> {
+    return this.context.lanes.run(await this.skusOf(id), async (transaction) =>
       runIdempotent(
         transaction,
         context,
@@ -340,7 +411,7 @@ export class ReservationService {
     decide: (reservation: Reservation, now: Date) => Reservation | null,
   ): Promise<Reservation> {
     let effects = NO_EFFECTS;
-    const result = await this.context.transact(async (transaction) => {
+    const result = await this.context.lanes.run(await this.skusOf(id), async (transaction) => {
       effects = NO_EFFECTS;
       const now = this.context.clock.now();
       return runIdempotent(transaction, context, command, { id }, now, async () => {
@@ -393,64 +464,6 @@ export class ReservationService {
         .number(request.location?.longitude, 'location.longitude', -180, 180);
     }
     check.done();
-  }
-
-  private async drain(lane: number): Promise<void> {
-    this.running[lane] = true;
-    const queue = this.queues[lane]!;
-    try {
-      while (queue.length > 0) {
-        const batch = queue.splice(0, this.settings.maxBatchSize);
-        await this.runBatch(batch);
-        // Let the callers just answered run their continuations (and queue their next request)
-        // before the next batch is cut; otherwise a closed-loop crowd splits into two halves
-        // that alternate, each batch half the size it could be.
-        if (queue.length < this.settings.maxBatchSize)
-          await new Promise((resolve) => setImmediate(resolve));
-      }
-    } finally {
-      this.running[lane] = false;
-    }
-  }
-
-  private async runBatch(batch: readonly Pending[]): Promise<void> {
-    const stats = this.context.stats;
-    stats.batches.count += 1;
-    stats.batches.requests += batch.length;
-    stats.batches.largest = Math.max(stats.batches.largest, batch.length);
-    let effects = NO_EFFECTS;
-    let outcomes: Outcome[];
-    try {
-      outcomes = await this.context.transact(async (transaction) => {
-        const result = await this.applyBatch(transaction, batch);
-        effects = result.effects;
-        return result.outcomes;
-      });
-    } catch (error) {
-      // One bad request must not fail the others: split the batch until the failing request
-      // is alone (a store past its deadline fails everyone: splitting would only wait longer).
-      if (batch.length > 1 && !(isStockroomError(error) && error.code === 'STORE_UNAVAILABLE')) {
-        const half = Math.ceil(batch.length / 2);
-        await this.runBatch(batch.slice(0, half));
-        await this.runBatch(batch.slice(half));
-        return;
-      }
-      stats.reservations.failed += batch.length;
-      for (const pending of batch) pending.reject(error);
-      return;
-    }
-    await this.context.afterCommit(effects);
-    outcomes.forEach((outcome, index) => {
-      const pending = batch[index]!;
-      if (outcome.kind === 'refused') {
-        stats.reservations.refused += 1;
-        pending.reject(outcome.error);
-      } else {
-        if (outcome.kind === 'replay') pending.context.onReplay?.();
-        else stats.reservations.admitted += 1;
-        pending.resolve(outcome.reservation);
-      }
-    });
   }
 
   private async applyBatch(

@@ -1,5 +1,6 @@
 import type { LockingPolicy } from '../concurrency/locking-policy.js';
 import type { RetryPolicy, RetryStats } from '../concurrency/retry-policy.js';
+import type { WriteLanes } from '../concurrency/write-lanes.js';
 import type { StockSettings } from '../domain/inventory-stock.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import type { AvailabilityCache, SoldOutGuard } from '../ports/availability-cache.js';
@@ -44,6 +45,8 @@ export interface ServiceContext {
     options?: TransactionOptions,
     retryStats?: RetryStats,
   ): Promise<T>;
+  /** One writer per SKU per process: the lanes every stock write of a command goes through. */
+  readonly lanes: WriteLanes;
   /** Replays keyed commands before they take locks; shares concurrent calls with one key. */
   readonly keyed: KeyedCommands;
   /**

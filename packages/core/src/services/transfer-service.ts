@@ -91,7 +91,7 @@ export class TransferService {
   }
 
   private createOnce(request: CreateTransferRequest, context: ChangeContext): Promise<Transfer> {
-    return this.context.transact(async (transaction) => {
+    return this.context.lanes.run([request.sku], async (transaction) => {
       const now = this.context.clock.now();
       return runIdempotent(transaction, context, 'create-transfer', request, now, async () => {
         await this.warehouses(transaction, [request.fromWarehouseId, request.toWarehouseId]);
@@ -230,7 +230,9 @@ export class TransferService {
     move: (changes: StockChangeSet, transfer: Transfer) => Promise<void>,
   ): Promise<Transfer> {
     let effects = NO_EFFECTS;
-    const result = await this.context.transact(async (transaction) => {
+    // Transfers never change SKU: route by the stored one (a missing transfer fails inside).
+    const sku = (await this.context.store.reads.transfer(id))?.sku;
+    const result = await this.context.lanes.run(sku ? [sku] : [], async (transaction) => {
       effects = NO_EFFECTS;
       const now = this.context.clock.now();
       return runIdempotent(transaction, context, `${command}-transfer`, { id }, now, async () => {

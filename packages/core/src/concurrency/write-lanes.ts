@@ -1,0 +1,231 @@
+import { isStockroomError } from '../errors/stockroom-error.js';
+import type { StockTransaction } from '../ports/stock-store.js';
+
+/**
+ * Jobs that are applied together when they meet in one batch (the reservation service's
+ * reserve requests: one read of the rows, one write per row for the whole group).
+ */
+export interface JobGroup<T> {
+  /** Batched even when `commands` batching is off (the reserve requests). */
+  readonly always?: boolean;
+  /** Applies every job of the group in the transaction, in order; one result per job. */
+  runMany(transaction: StockTransaction, jobs: readonly T[]): Promise<GroupOutcome[]>;
+}
+
+/** What one job of a group came to: a result, or an error for that job alone. */
+export type GroupOutcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+interface Job {
+  readonly skus: readonly string[];
+  readonly work?: (transaction: StockTransaction) => Promise<unknown>;
+  readonly group?: JobGroup<unknown>;
+  readonly payload?: unknown;
+  /** Run in a batch of its own (after its group failed as a whole). */
+  alone: boolean;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Thrown inside a batch transaction to roll it back because of one job. */
+class JobFailed extends Error {
+  constructor(
+    readonly jobs: readonly Job[],
+    readonly error: unknown,
+  ) {
+    super('a job of the batch failed');
+  }
+}
+
+/** Counters of the lanes, for metrics and benchmarks. */
+export interface LaneStats {
+  count: number;
+  requests: number;
+  largest: number;
+}
+
+/** Runs a transaction (the service context's `transact`: retried within the deadline). */
+export type Transact = <T>(work: (transaction: StockTransaction) => Promise<T>) => Promise<T>;
+
+function laneOf(skus: readonly string[], lanes: number): number {
+  let smallest: string | undefined;
+  for (const sku of skus) if (smallest === undefined || sku < smallest) smallest = sku;
+  const key = smallest ?? '';
+  let hash = 0;
+  for (let index = 0; index < key.length; index += 1)
+    hash = (Math.imul(hash, 31) + key.charCodeAt(index)) >>> 0;
+  return hash % lanes;
+}
+
+/**
+ * One writer per SKU per process: every write to a SKU's rows is queued on the SKU's lane, and a
+ * lane applies what waits in it as ONE store transaction — its rows locked up front in canonical
+ * (sku, warehouseId) order, the jobs applied in arrival order, one commit for all. Jobs of one
+ * process never wait for each other's row locks, and a crowd on a hot SKU costs one commit per
+ * batch instead of one per command.
+ *
+ * A job that fails with a non-retryable error rolls its batch back; it gets its error and the
+ * others run again without it (one bad request never fails the others). Retryable failures
+ * (deadlocks, busy stores) retry the whole batch under the retry policy.
+ */
+export class WriteLanes {
+  private readonly queues: Job[][];
+  private readonly running: boolean[];
+
+  constructor(
+    private readonly transact: Transact,
+    private readonly lanes: number,
+    private readonly maxBatchSize: number,
+    private readonly stats: LaneStats,
+    private readonly options: { readonly commands: boolean } = { commands: true },
+  ) {
+    this.queues = Array.from({ length: lanes }, () => []);
+    this.running = Array.from({ length: lanes }, () => false);
+  }
+
+  /** Runs `work` in the next batch of the lane of `skus` (the SKUs whose rows it writes). */
+  run<T>(skus: readonly string[], work: (transaction: StockTransaction) => Promise<T>): Promise<T> {
+    if (!this.options.commands) return this.transact(work);
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({
+        skus,
+        work,
+        alone: false,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+    });
+  }
+
+  /** Queues one job of `group`; jobs of one group meeting in a batch are applied together. */
+  runGrouped<P, T>(group: JobGroup<P>, skus: readonly string[], payload: P): Promise<T> {
+    if (!this.options.commands && !group.always) {
+      return this.transact(async (transaction) => {
+        const [outcome] = await group.runMany(transaction, [payload]);
+        if (!outcome!.ok) throw outcome!.error;
+        return outcome!.value as T;
+      });
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.enqueue({
+        skus,
+        group: group as JobGroup<unknown>,
+        payload,
+        alone: false,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+    });
+  }
+
+  private enqueue(job: Job): void {
+    const lane = laneOf(job.skus, this.lanes);
+    this.queues[lane]!.push(job);
+    if (!this.running[lane]) void this.drain(lane);
+  }
+
+  private async drain(lane: number): Promise<void> {
+    this.running[lane] = true;
+    const queue = this.queues[lane]!;
+    try {
+      while (queue.length > 0) {
+        const first = queue[0]!;
+        const batch = first.alone ? queue.splice(0, 1) : this.cut(queue);
+        const retry = await this.runBatch(batch);
+        queue.unshift(...retry);
+        // Let the callers just answered queue their next request before the next batch is cut.
+        if (queue.length < this.maxBatchSize) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } finally {
+      this.running[lane] = false;
+    }
+  }
+
+  private cut(queue: Job[]): Job[] {
+    const batch: Job[] = [];
+    let index = 0;
+    while (index < queue.length && batch.length < this.maxBatchSize) {
+      if (queue[index]!.alone) break;
+      batch.push(queue[index]!);
+      index += 1;
+    }
+    queue.splice(0, index);
+    return batch;
+  }
+
+  /** Runs one batch; returns the jobs to run again (those rolled back with a failing one). */
+  private async runBatch(batch: readonly Job[]): Promise<Job[]> {
+    this.stats.count += 1;
+    this.stats.requests += batch.length;
+    this.stats.largest = Math.max(this.stats.largest, batch.length);
+    // Grouped jobs run together at the place of the group's first job.
+    const steps: Array<{ jobs: Job[]; group?: JobGroup<unknown> }> = [];
+    const byGroup = new Map<JobGroup<unknown>, Job[]>();
+    for (const job of batch) {
+      if (job.group && !job.alone) {
+        const jobs = byGroup.get(job.group);
+        if (jobs) jobs.push(job);
+        else {
+          const created = [job];
+          byGroup.set(job.group, created);
+          steps.push({ jobs: created, group: job.group });
+        }
+      } else steps.push({ jobs: [job], ...(job.group ? { group: job.group } : {}) });
+    }
+    const skus = [...new Set(batch.flatMap((job) => job.skus))].sort();
+    let outcomes: Map<Job, GroupOutcome>;
+    try {
+      outcomes = await this.transact(async (transaction) => {
+        const results = new Map<Job, GroupOutcome>();
+        // Lock every row the batch may write, in canonical order, before any job runs: jobs then
+        // never take row locks in an order another process's batch could cross.
+        if (skus.length > 0 && batch.length > 1) await transaction.stock.read(skus, { lock: true });
+        for (const step of steps) {
+          try {
+            if (step.group) {
+              const many = await step.group.runMany(
+                transaction,
+                step.jobs.map((job) => job.payload),
+              );
+              step.jobs.forEach((job, index) => {
+                results.set(job, many[index]!);
+              });
+            } else {
+              const job = step.jobs[0]!;
+              results.set(job, { ok: true, value: await job.work!(transaction) });
+            }
+          } catch (error) {
+            if (isStockroomError(error) && error.retryable) throw error;
+            throw new JobFailed(step.jobs, error);
+          }
+        }
+        return results;
+      });
+    } catch (error) {
+      if (error instanceof JobFailed) {
+        const failed = new Set(error.jobs);
+        if (failed.size === 1 && batch.length === 1) {
+          batch[0]!.reject(error.error);
+          return [];
+        }
+        if (failed.size === 1) {
+          const [job] = error.jobs;
+          job!.reject(error.error);
+        } else {
+          // A whole group failed: its jobs run one by one so the failing one is found.
+          for (const job of error.jobs) job.alone = true;
+        }
+        return batch.filter((job) => !failed.has(job) || job.alone);
+      }
+      for (const job of batch) job.reject(error);
+      return [];
+    }
+    for (const job of batch) {
+      const outcome = outcomes.get(job)!;
+      if (outcome.ok) job.resolve(outcome.value);
+      else job.reject(outcome.error);
+    }
+    return [];
+  }
+}
