@@ -18,6 +18,7 @@ import type { ServerMetrics } from './metrics.js';
 import { API_BASE, buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, type Problem, problemFromError } from './problem-details.js';
 import { type RateLimiter, rateLimit } from './rate-limit.js';
+import type { ReconcileReports } from './reconcile-report.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import type { CallContext, Route } from './routes/define-route.js';
@@ -56,13 +57,18 @@ export interface AppDependencies {
    * `ttlSeconds` and of an extension, in validation and in the OpenAPI document. @default 3600
    */
   readonly maxReservationSeconds?: number;
+  /** The last reconciliation's report, for GET /api/v1/admin/reconciliation. */
+  readonly reconcileReports?: ReconcileReports;
   /** Check every success body against its schema (tests): a mismatch is a 500. */
   readonly checkResponses?: boolean;
 }
 
 /** Every route of the API, in matching order. */
 export function apiRoutes(
-  dependencies: Pick<AppDependencies, 'stockroom' | 'jobs' | 'metrics' | 'maxReservationSeconds'>,
+  dependencies: Pick<
+    AppDependencies,
+    'stockroom' | 'jobs' | 'metrics' | 'maxReservationSeconds' | 'reconcileReports'
+  >,
 ): Route[] {
   const { stockroom, jobs, metrics } = dependencies;
   const maxLifetimeSeconds = dependencies.maxReservationSeconds ?? 3600;
@@ -72,7 +78,10 @@ export function apiRoutes(
     ...reservationRoutes({ stockroom, outcomes: metrics, maxLifetimeSeconds }),
     ...transferRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),
-    ...adminRoutes({ jobs }),
+    ...adminRoutes({
+      jobs,
+      ...(dependencies.reconcileReports ? { reconcileReports: dependencies.reconcileReports } : {}),
+    }),
   ];
 }
 

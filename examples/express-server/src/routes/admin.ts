@@ -1,5 +1,7 @@
 import { NotFoundError } from '@stockroom/core';
 import { JOB_NAMES, type JobRunner } from '../jobs.js';
+import { HttpProblem } from '../problem-details.js';
+import { FINDING_KINDS, type ReconcileReports } from '../reconcile-report.js';
 import { Id } from '../schemas/common.js';
 import { EmptyBody } from '../schemas/reservation.js';
 import { z } from '../schemas/zod.js';
@@ -12,15 +14,52 @@ const JobParams = z.strictObject({
   }),
 });
 
+const Finding = z.strictObject({
+  sku: z.string(),
+  warehouseId: z.string(),
+  kind: z.enum(FINDING_KINDS).openapi({
+    description:
+      'ledger: the row differs from the replay of its movements; reserved: from its active holds',
+  }),
+  bucket: z.enum(['available', 'reserved', 'damaged', 'inTransit']),
+  stored: z.number().int(),
+  expected: z.number().int(),
+});
+
+const ReconcileReportSchema = z
+  .strictObject({
+    finishedAt: z.iso.datetime(),
+    checked: z.number().int().min(0),
+    repair: z.boolean(),
+    repaired: z.number().int().min(0),
+    discrepancies: z.strictObject({
+      total: z.number().int().min(0),
+      ledger: z.number().int().min(0),
+      reserved: z.number().int().min(0),
+    }),
+    findings: z.array(Finding),
+    truncated: z.boolean(),
+  })
+  .openapi('ReconcileReport');
+
 const JobResultSchema = z
   .strictObject({
     job: z.enum(JOB_NAMES),
     processed: z.number().int().min(0).openapi({ description: 'Items the run processed' }),
+    report: ReconcileReportSchema.optional().openapi({
+      description: 'reconcile only: what the run found, counted per kind',
+    }),
   })
   .openapi('JobRun');
 
 /** /admin. */
-export function adminRoutes({ jobs }: { jobs: JobRunner }): Route[] {
+export function adminRoutes({
+  jobs,
+  reconcileReports,
+}: {
+  jobs: JobRunner;
+  reconcileReports?: ReconcileReports;
+}): Route[] {
   return [
     defineRoute({
       operationId: 'runJob',
@@ -37,7 +76,28 @@ export function adminRoutes({ jobs }: { jobs: JobRunner }): Route[] {
       failures: ['NOT_FOUND', 'INVALID_STATE'],
       async handle({ params }) {
         if (!jobs.has(params.name)) throw new NotFoundError('job', params.name);
-        return { job: params.name, processed: await jobs.run(params.name) };
+        const processed = await jobs.run(params.name);
+        const report = params.name === 'reconcile' ? reconcileReports?.last : undefined;
+        return { job: params.name, processed, ...(report ? { report } : {}) };
+      },
+    }),
+    defineRoute({
+      operationId: 'getReconciliationReport',
+      method: 'get',
+      path: '/admin/reconciliation',
+      tag: 'Admin',
+      summary: "The last reconciliation's report",
+      description:
+        'What the last reconcile run of this instance found: rows checked, findings counted per kind, and the findings. 404 before the first run.',
+      roles: ADMIN,
+      success: { status: 200, description: 'The report', schema: ReconcileReportSchema },
+      failures: ['NOT_FOUND'],
+      async handle() {
+        const report = reconcileReports?.last;
+        if (!report) {
+          throw new HttpProblem('NOT_FOUND', 'No reconciliation has run on this instance yet');
+        }
+        return report;
       },
     }),
   ];
