@@ -161,14 +161,40 @@ export function createApp(dependencies: AppDependencies): express.Express {
     next();
   });
 
-  // A path that is not percent-encoded UTF-8 (`/%ff`, a lone surrogate) answers 400 on every
-  // route, matched or not, before anything reads it.
+  // A path or query string that is not percent-encoded UTF-8 (`/%ff`, `?sku=%ED%A0%80`, a lone
+  // surrogate) answers 400 on every route, matched or not, before anything reads it (the query
+  // parser would otherwise keep `%ff` as text, or turn it into U+FFFD).
   app.use((request, _response, next) => {
+    const url = request.originalUrl;
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
     try {
-      decodeURIComponent(request.path);
-    } catch (error) {
-      next(error);
+      decodeURIComponent(path);
+    } catch {
+      next(
+        new HttpProblem('VALIDATION_FAILED', 'The path is not valid percent-encoded UTF-8', {
+          errors: [{ path: 'path', message: 'is not valid percent-encoded UTF-8' }],
+        }),
+      );
       return;
+    }
+    if (mark !== -1) {
+      try {
+        for (const part of url.slice(mark + 1).split(/[&=]/)) {
+          decodeURIComponent(part.replaceAll('+', ' '));
+        }
+      } catch {
+        next(
+          new HttpProblem(
+            'VALIDATION_FAILED',
+            'The query string is not valid percent-encoded UTF-8',
+            {
+              errors: [{ path: 'query', message: 'is not valid percent-encoded UTF-8' }],
+            },
+          ),
+        );
+        return;
+      }
     }
     next();
   });
