@@ -18,6 +18,7 @@ import type { ServerMetrics } from './metrics.js';
 import { API_BASE, buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, type Problem, problemFromError } from './problem-details.js';
 import { type RateLimiter, rateLimit } from './rate-limit.js';
+import type { ReconcileReports } from './reconcile-report.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import type { CallContext, Route } from './routes/define-route.js';
@@ -56,13 +57,18 @@ export interface AppDependencies {
    * `ttlSeconds` and of an extension, in validation and in the OpenAPI document. @default 3600
    */
   readonly maxReservationSeconds?: number;
+  /** The last reconciliation's report, for GET /api/v1/admin/reconciliation. */
+  readonly reconcileReports?: ReconcileReports;
   /** Check every success body against its schema (tests): a mismatch is a 500. */
   readonly checkResponses?: boolean;
 }
 
 /** Every route of the API, in matching order. */
 export function apiRoutes(
-  dependencies: Pick<AppDependencies, 'stockroom' | 'jobs' | 'metrics' | 'maxReservationSeconds'>,
+  dependencies: Pick<
+    AppDependencies,
+    'stockroom' | 'jobs' | 'metrics' | 'maxReservationSeconds' | 'reconcileReports'
+  >,
 ): Route[] {
   const { stockroom, jobs, metrics } = dependencies;
   const maxLifetimeSeconds = dependencies.maxReservationSeconds ?? 3600;
@@ -72,7 +78,11 @@ export function apiRoutes(
     ...reservationRoutes({ stockroom, outcomes: metrics, maxLifetimeSeconds }),
     ...transferRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),
-    ...adminRoutes({ jobs, stockroom }),
+    ...adminRoutes({
+      jobs,
+      stockroom,
+      ...(dependencies.reconcileReports ? { reconcileReports: dependencies.reconcileReports } : {}),
+    }),
   ];
 }
 
@@ -150,14 +160,40 @@ export function createApp(dependencies: AppDependencies): express.Express {
     next();
   });
 
-  // A path that is not percent-encoded UTF-8 (`/%ff`, a lone surrogate) answers 400 on every
-  // route, matched or not, before anything reads it.
+  // A path or query string that is not percent-encoded UTF-8 (`/%ff`, `?sku=%ED%A0%80`, a lone
+  // surrogate) answers 400 on every route, matched or not, before anything reads it (the query
+  // parser would otherwise keep `%ff` as text, or turn it into U+FFFD).
   app.use((request, _response, next) => {
+    const url = request.originalUrl;
+    const mark = url.indexOf('?');
+    const path = mark === -1 ? url : url.slice(0, mark);
     try {
-      decodeURIComponent(request.path);
-    } catch (error) {
-      next(error);
+      decodeURIComponent(path);
+    } catch {
+      next(
+        new HttpProblem('VALIDATION_FAILED', 'The path is not valid percent-encoded UTF-8', {
+          errors: [{ path: 'path', message: 'is not valid percent-encoded UTF-8' }],
+        }),
+      );
       return;
+    }
+    if (mark !== -1) {
+      try {
+        for (const part of url.slice(mark + 1).split(/[&=]/)) {
+          decodeURIComponent(part.replaceAll('+', ' '));
+        }
+      } catch {
+        next(
+          new HttpProblem(
+            'VALIDATION_FAILED',
+            'The query string is not valid percent-encoded UTF-8',
+            {
+              errors: [{ path: 'query', message: 'is not valid percent-encoded UTF-8' }],
+            },
+          ),
+        );
+        return;
+      }
     }
     next();
   });

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type ApiKeyEntry, ROLES, type Role } from './auth.js';
+import { DEFAULT_SCHEDULES, type ScheduledJob, scheduleProblem } from './job-schedule.js';
 
 /** Where stock lives. */
 export type DatabaseConfig =
@@ -41,6 +42,8 @@ export interface Config {
   readonly jobs: boolean;
   /** Let the daily reconciliation repair the discrepancies it finds. */
   readonly reconcileRepair: boolean;
+  /** When each job runs: cron expressions read in UTC. */
+  readonly schedules: Readonly<Record<ScheduledJob, string>>;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly shutdownTimeoutMs: number;
 }
@@ -77,6 +80,33 @@ const integer = (name: string, min: number, max: number) =>
     .refine((value) => value >= min && value <= max, {
       message: `${name} must be a whole number from ${min} to ${max}`,
     });
+
+/** The variable holding a job's schedule: `STOCKROOM_SCHEDULE_LOW_STOCK` for `low-stock`. */
+export function scheduleVariable(job: ScheduledJob): string {
+  return `STOCKROOM_SCHEDULE_${job.toUpperCase().replaceAll('-', '_')}`;
+}
+
+const schedule = (job: ScheduledJob) =>
+  z
+    .string()
+    .trim()
+    .superRefine((value, context) => {
+      const problem = scheduleProblem(value);
+      if (problem) {
+        context.addIssue({
+          code: 'custom',
+          message: `${scheduleVariable(job)} must be a cron expression such as "${DEFAULT_SCHEDULES[job]}" (${problem})`,
+        });
+      }
+    })
+    .default(DEFAULT_SCHEDULES[job]);
+
+const SCHEDULE_FIELDS = Object.fromEntries(
+  (Object.keys(DEFAULT_SCHEDULES) as ScheduledJob[]).map((job) => [
+    scheduleVariable(job),
+    schedule(job),
+  ]),
+) as Record<`STOCKROOM_SCHEDULE_${string}`, ReturnType<typeof schedule>>;
 
 const keyPattern = /^[\x21-\x2b\x2d-\x7e]{16,256}$/;
 
@@ -224,6 +254,7 @@ const ENV_FIELDS = {
   STOCKROOM_DEMO: flag('STOCKROOM_DEMO').default(false),
   STOCKROOM_JOBS: flag('STOCKROOM_JOBS').default(true),
   STOCKROOM_RECONCILE_REPAIR: flag('STOCKROOM_RECONCILE_REPAIR').default(false),
+  ...SCHEDULE_FIELDS,
   STOCKROOM_SHUTDOWN_TIMEOUT_MS: integer('STOCKROOM_SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(
     10_000,
   ),
@@ -281,6 +312,12 @@ function toConfig(env: Env, context: IssueSink): Config {
     demo: env.STOCKROOM_DEMO,
     jobs: env.STOCKROOM_JOBS,
     reconcileRepair: env.STOCKROOM_RECONCILE_REPAIR,
+    schedules: Object.fromEntries(
+      (Object.keys(DEFAULT_SCHEDULES) as ScheduledJob[]).map((job) => [
+        job,
+        (env as Record<string, unknown>)[scheduleVariable(job)] as string,
+      ]),
+    ) as Record<ScheduledJob, string>,
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.STOCKROOM_SHUTDOWN_TIMEOUT_MS,
   };

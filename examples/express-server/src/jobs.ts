@@ -1,4 +1,13 @@
-import { InvalidStateError, type JobLease, type Logger, type Stockroom } from '@stockroom/core';
+import {
+  type Clock,
+  InvalidStateError,
+  type JobLease,
+  type Logger,
+  type Stockroom,
+  systemClock,
+} from '@stockroom/core';
+import { DEFAULT_SCHEDULES, nextRunAfter } from './job-schedule.js';
+import { type ReconcileReports, reconcileReport } from './reconcile-report.js';
 
 /** The background jobs, each also runnable through POST /api/v1/admin/jobs/:name/run. */
 export const JOB_NAMES = [
@@ -12,13 +21,15 @@ export const JOB_NAMES = [
 /** One of {@link JOB_NAMES}. */
 export type JobName = (typeof JOB_NAMES)[number];
 
-/** A job: what it does and how often. */
+/** A job: what it does and when. */
 export interface JobDefinition {
   readonly name: JobName;
-  /** The pause between the end of one run and the start of the next. */
-  readonly everyMs: number;
-  /** The pause before the first scheduled run. */
-  readonly firstAfterMs: number;
+  /**
+   * When it runs: a cron expression read in UTC (5 fields, or 6 with seconds first). A run
+   * that is still going when the next time comes makes that time wait for it (runs never
+   * overlap); the next run is the first time after the run ends.
+   */
+  readonly schedule: string;
   /** How long a run may hold the lease before another instance may take over. */
   readonly leaseMs: number;
   /** Runs once; returns how many items it processed. */
@@ -41,16 +52,28 @@ export const EXPIRY_BATCH = 1000;
 /** Batches one expiry run takes at most before yielding to the next run. */
 const EXPIRY_BATCHES_PER_RUN = 100;
 
+/** Options of {@link stockroomJobs}. */
+export interface StockroomJobOptions {
+  readonly reconcileRepair: boolean;
+  readonly idempotencyRetentionMs?: number;
+  /** Cron expressions (UTC) replacing {@link DEFAULT_SCHEDULES} per job. */
+  readonly schedules?: Partial<Record<JobName, string>>;
+  /** Keeps the last reconciliation's report (admin endpoint, metrics). */
+  readonly reconcileReports?: ReconcileReports;
+  /** Where each reconciliation finding is logged, at warn. */
+  readonly logger?: Logger;
+  /** Stamps the reports. @default the system clock */
+  readonly clock?: Clock;
+}
+
 /** The jobs of a stockroom. */
-export function stockroomJobs(
-  stockroom: Stockroom,
-  options: { readonly reconcileRepair: boolean; readonly idempotencyRetentionMs?: number },
-): JobDefinition[] {
+export function stockroomJobs(stockroom: Stockroom, options: StockroomJobOptions): JobDefinition[] {
+  const schedule = (name: JobName) => options.schedules?.[name] ?? DEFAULT_SCHEDULES[name];
+  const clock = options.clock ?? systemClock;
   return [
     {
       name: 'expire-reservations',
-      everyMs: MINUTE,
-      firstAfterMs: 5_000,
+      schedule: schedule('expire-reservations'),
       leaseMs: 5 * MINUTE,
       async run() {
         let total = 0;
@@ -64,8 +87,7 @@ export function stockroomJobs(
     },
     {
       name: 'low-stock',
-      everyMs: 5 * MINUTE,
-      firstAfterMs: 10_000,
+      schedule: schedule('low-stock'),
       leaseMs: 10 * MINUTE,
       async run() {
         return (await stockroom.alerts.evaluateLowStock()).processed;
@@ -73,21 +95,39 @@ export function stockroomJobs(
     },
     {
       name: 'reconcile',
-      everyMs: 24 * 60 * MINUTE,
-      firstAfterMs: 24 * 60 * MINUTE,
+      schedule: schedule('reconcile'),
       leaseMs: 60 * MINUTE,
       async run() {
         const result = await stockroom.reconciliation.reconcile(
           { repair: options.reconcileRepair },
           { actor: 'system:reconcile' },
         );
+        const report = reconcileReport(result, clock.now(), options.reconcileRepair);
+        // Every finding is reported, repaired or not: a number that does not add up is news.
+        for (const finding of result.discrepancies) {
+          options.logger?.warn(
+            { job: 'reconcile', finding, repaired: options.reconcileRepair },
+            'reconciliation finding: a stock row does not match its ledger or its holds',
+          );
+        }
+        if (result.discrepancies.length > 0) {
+          options.logger?.warn(
+            {
+              job: 'reconcile',
+              checked: report.checked,
+              discrepancies: report.discrepancies,
+              repaired: report.repaired,
+            },
+            'reconciliation found discrepancies',
+          );
+        }
+        options.reconcileReports?.record(report);
         return result.checked;
       },
     },
     {
       name: 'relay-outbox',
-      everyMs: 1_000,
-      firstAfterMs: 1_000,
+      schedule: schedule('relay-outbox'),
       leaseMs: MINUTE,
       async run() {
         return stockroom.relay ? stockroom.relay.drain(50) : 0;
@@ -95,8 +135,7 @@ export function stockroomJobs(
     },
     {
       name: 'purge-idempotency-keys',
-      everyMs: 60 * MINUTE,
-      firstAfterMs: MINUTE,
+      schedule: schedule('purge-idempotency-keys'),
       leaseMs: 10 * MINUTE,
       async run() {
         return stockroom.purgeIdempotencyKeys(options.idempotencyRetentionMs);
@@ -105,26 +144,61 @@ export function stockroomJobs(
   ];
 }
 
+/** The timers the runner schedules with (tests pass fake ones and drive them). */
+export interface JobTimers {
+  /** Calls `callback` after `delayMs`; returns a handle for `clear`. */
+  set(callback: () => void, delayMs: number): unknown;
+  clear(handle: unknown): void;
+}
+
+/** Node's timers, unreferenced so they never keep the process alive. */
+export const nodeTimers: JobTimers = {
+  set(callback, delayMs) {
+    const timer = setTimeout(callback, delayMs);
+    timer.unref();
+    return timer;
+  },
+  clear(handle) {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+};
+
+/** The longest delay one timer may take (Node's limit); longer waits are chained. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
- * Runs jobs on their schedules and on demand. Within the process a job never overlaps itself
- * (runs queue up); across instances a lease (in memory, or in Redis) lets one instance run it at
- * a time. The expiry sweep and the relay are also safe under concurrency on stores that claim with
+ * Runs jobs on their schedules (cron expressions by the wall clock, in UTC) and on demand.
+ * Within the process a job never overlaps itself (runs queue up); across instances a lease (in
+ * memory, or in Redis) lets one instance run it at a time. The expiry sweep and the relay are also safe under concurrency on stores that claim with
  * SKIP LOCKED; the lease only saves the duplicate work.
  */
 export class JobRunner {
   private readonly jobs = new Map<JobName, JobDefinition>();
   private readonly running = new Map<JobName, Promise<unknown>>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Map<JobName, unknown>();
   private stopped = false;
+  private readonly clock: Clock;
+  private readonly timer: JobTimers;
 
   constructor(
     definitions: readonly JobDefinition[],
     private readonly lease: JobLease,
     private readonly logger: Logger,
     private readonly observer?: JobObserver,
+    /** The wall clock the schedules read, and the timers that wait for it. */
+    timing: { readonly clock?: Clock; readonly timers?: JobTimers } = {},
   ) {
     for (const definition of definitions) this.jobs.set(definition.name, definition);
+    this.clock = timing.clock ?? systemClock;
+    this.timer = timing.timers ?? nodeTimers;
   }
+
+  /** When each scheduled job runs next (empty before `start` and after `stop`). */
+  nextRuns(): ReadonlyMap<JobName, Date> {
+    return new Map(this.next);
+  }
+
+  private readonly next = new Map<JobName, Date>();
 
   /** True when `name` is a job. */
   has(name: string): name is JobName {
@@ -149,29 +223,42 @@ export class JobRunner {
 
   /** Starts the schedules. */
   start(): void {
-    for (const job of this.jobs.values()) this.schedule(job, job.firstAfterMs);
+    for (const job of this.jobs.values()) this.schedule(job);
   }
 
   /** Stops the schedules and waits for running jobs to finish. Idempotent. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const handle of this.timers.values()) this.timer.clear(handle);
     this.timers.clear();
+    this.next.clear();
     await Promise.allSettled([...this.running.values()]);
   }
 
-  private schedule(job: JobDefinition, delayMs: number): void {
+  /** Waits for the job's next time by the wall clock, runs it, and schedules the one after. */
+  private schedule(job: JobDefinition): void {
     if (this.stopped) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
+    const due = nextRunAfter(job.schedule, this.clock.now());
+    if (!due) {
+      this.next.delete(job.name);
+      return;
+    }
+    this.next.set(job.name, due);
+    const wait = () => {
+      const remaining = due.getTime() - this.clock.now().getTime();
+      if (remaining > 0) {
+        // Not yet (a long wait is chained in pieces Node's timers accept).
+        this.timers.set(job.name, this.timer.set(wait, Math.min(remaining, MAX_TIMER_MS)));
+        return;
+      }
+      this.timers.delete(job.name);
       this.runExclusive(job.name)
         .catch(() => {
           // already logged and counted
         })
-        .finally(() => this.schedule(job, job.everyMs));
-    }, delayMs);
-    timer.unref();
-    this.timers.add(timer);
+        .finally(() => this.schedule(job));
+    };
+    wait();
   }
 
   private runExclusive(name: JobName): Promise<{ processed: number } | 'busy'> {

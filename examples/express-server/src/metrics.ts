@@ -1,6 +1,7 @@
 import type { Clock, Logger, Stockroom } from '@stockroom/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobName, JobObserver } from './jobs.js';
+import { FINDING_KINDS, type ReconcileReports } from './reconcile-report.js';
 import type { ReservationOutcomes } from './routes/reservations.js';
 
 type LocalOutcome = 'committed' | 'released' | 'expired';
@@ -22,7 +23,11 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
     stockroom: Stockroom,
     clock: Clock,
     logger: Logger,
-    options: { defaultMetrics?: boolean } = {},
+    options: {
+      defaultMetrics?: boolean;
+      /** The reconciliation reports the `stockroom_reconcile_*` gauges show. */
+      reconcileReports?: ReconcileReports;
+    } = {},
   ) {
     const registers = [this.registry];
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -133,6 +138,27 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
             lag.oldest ? Math.max(0, (clock.now().getTime() - lag.oldest.getTime()) / 1000) : 0,
           );
         }
+      },
+    });
+    const reports = options.reconcileReports;
+    new Gauge({
+      name: 'stockroom_reconcile_discrepancies',
+      help: 'Discrepancies the last reconciliation found, by kind (ledger: row vs its movements; reserved: row vs its active holds)',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const last = reports?.last;
+        if (!last) return;
+        for (const kind of FINDING_KINDS) this.set({ kind }, last.discrepancies[kind]);
+      },
+    });
+    new Gauge({
+      name: 'stockroom_reconcile_last_run_timestamp_seconds',
+      help: 'When the last reconciliation finished (Unix time; absent before the first run)',
+      registers,
+      collect() {
+        const last = reports?.last;
+        if (last) this.set(Date.parse(last.finishedAt) / 1000);
       },
     });
     this.jobRuns = new Counter({

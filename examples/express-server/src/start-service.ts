@@ -29,6 +29,7 @@ import { FileBackedApiKeyRing } from './key-file-ring.js';
 import { LoggingEventPublisher } from './logging-event-publisher.js';
 import { ServerMetrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './rate-limit.js';
+import { ReconcileReports } from './reconcile-report.js';
 
 /** What tests (or an embedding program) may replace. */
 export interface ServiceOverrides {
@@ -51,6 +52,8 @@ export interface RunningService {
   readonly jobs: JobRunner;
   readonly metrics: ServerMetrics;
   readonly logger: PinoLogger;
+  /** The last reconciliation's report (also at GET /api/v1/admin/reconciliation). */
+  readonly reconcileReports: ReconcileReports;
   /** The generated admin key, when no keys were configured; `created` on its first start. */
   readonly adminKey:
     | { readonly key: string; readonly created: boolean; readonly path: string }
@@ -164,12 +167,20 @@ async function assemble(
     if (seeded.seeded) logger.info(seeded, 'demo data loaded');
   }
 
-  const metrics = new ServerMetrics(stockroom, clock, logger);
+  const reconcileReports = new ReconcileReports();
+  const metrics = new ServerMetrics(stockroom, clock, logger, { reconcileReports });
   const jobs = new JobRunner(
-    stockroomJobs(stockroom, { reconcileRepair: config.reconcileRepair }),
+    stockroomJobs(stockroom, {
+      reconcileRepair: config.reconcileRepair,
+      schedules: config.schedules,
+      reconcileReports,
+      logger,
+      clock,
+    }),
     redis?.jobLease ?? new MemoryJobLease(clock),
     logger,
     metrics,
+    { clock },
   );
   const limiter: RateLimiter | undefined =
     config.rateLimitPerMinute === 0
@@ -198,6 +209,7 @@ async function assemble(
     readiness,
     version: VERSION,
     maxReservationSeconds: config.reservations.maxLifetimeSeconds,
+    reconcileReports,
     isShuttingDown: () => shuttingDown,
     checkResponses: overrides.checkResponses ?? false,
     ...(limiter ? { rateLimit: { limiter, perMinute: config.rateLimitPerMinute } } : {}),
@@ -269,6 +281,7 @@ async function assemble(
     jobs,
     metrics,
     logger,
+    reconcileReports,
     adminKey,
     close,
   };

@@ -38,6 +38,18 @@ describe('hardening (SQLite)', () => {
     });
   });
 
+  describe('1b. malformed percent-encoding in a query string', () => {
+    it.each(['%ff', '%ED%A0%80', '%E0%A4%A', '%'])('?warehouseId=%s answers 400', async (value) => {
+      const answer = await server.call('GET', `/api/v1/inventory/low-stock?warehouseId=${value}`, {
+        as: 'readonly',
+      });
+      expectProblem(answer, 400, 'VALIDATION_FAILED');
+      expect(answer.body.errors).toEqual([
+        { path: 'query', message: 'is not valid percent-encoded UTF-8' },
+      ]);
+    });
+  });
+
   describe('2. a body whose Content-Encoding lies', () => {
     it('answers 400 problem+json for gzip that is not gzip and changes nothing', async () => {
       const answer = await server.call('POST', '/api/v1/inventory/adjust', {

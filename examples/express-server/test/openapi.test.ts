@@ -32,6 +32,8 @@ const CONTRACT = [
   'POST /api/v1/alerts/{id}/acknowledge',
   'GET /api/v1/replenishment/suggestions',
   'POST /api/v1/admin/jobs/{name}/run',
+  // Beyond HTTP-API.md: the last reconciliation's report.
+  'GET /api/v1/admin/reconciliation',
 ];
 const OPERATIONS = [
   'GET /healthz',

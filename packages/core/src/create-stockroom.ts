@@ -4,6 +4,7 @@ import { WriteLanes } from './concurrency/write-lanes.js';
 import { DEFAULT_STOCK_SETTINGS, type StockSettings } from './domain/inventory-stock.js';
 import type { ChangeContext } from './domain/movement.js';
 import { defaultIdGenerator } from './domain/uuid7.js';
+import { ValidationError } from './errors/validation-error.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import type { AvailabilityCache, SoldOutGuard } from './ports/availability-cache.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -144,6 +145,16 @@ export interface Stockroom {
  * ```
  */
 export function createStockroom(options: StockroomOptions): Stockroom {
+  if (typeof (options.store as unknown as { then?: unknown })?.then === 'function') {
+    // A common slip: `createStockroom({ store: createSqliteStockStore(…) })` without `await`.
+    throw new ValidationError([
+      {
+        path: 'store',
+        message:
+          'is a Promise: await the store factory first (const store = await createSqliteStockStore(…))',
+      },
+    ]);
+  }
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const policies = options.policies ?? {};

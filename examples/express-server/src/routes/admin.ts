@@ -1,5 +1,7 @@
 import { NotFoundError, type Stockroom } from '@stockroom/core';
 import { JOB_NAMES, type JobRunner } from '../jobs.js';
+import { HttpProblem } from '../problem-details.js';
+import { FINDING_KINDS, type ReconcileReports } from '../reconcile-report.js';
 import { Id } from '../schemas/common.js';
 import { EmptyBody } from '../schemas/reservation.js';
 import { z } from '../schemas/zod.js';
@@ -12,10 +14,41 @@ const JobParams = z.strictObject({
   }),
 });
 
+const Finding = z.strictObject({
+  sku: z.string(),
+  warehouseId: z.string(),
+  kind: z.enum(FINDING_KINDS).openapi({
+    description:
+      'ledger: the row differs from the replay of its movements; reserved: from its active holds',
+  }),
+  bucket: z.enum(['available', 'reserved', 'damaged', 'inTransit']),
+  stored: z.number().int(),
+  expected: z.number().int(),
+});
+
+const ReconcileReportSchema = z
+  .strictObject({
+    finishedAt: z.iso.datetime(),
+    checked: z.number().int().min(0),
+    repair: z.boolean(),
+    repaired: z.number().int().min(0),
+    discrepancies: z.strictObject({
+      total: z.number().int().min(0),
+      ledger: z.number().int().min(0),
+      reserved: z.number().int().min(0),
+    }),
+    findings: z.array(Finding),
+    truncated: z.boolean(),
+  })
+  .openapi('ReconcileReport');
+
 const JobResultSchema = z
   .strictObject({
     job: z.enum(JOB_NAMES),
     processed: z.number().int().min(0).openapi({ description: 'Items the run processed' }),
+    report: ReconcileReportSchema.optional().openapi({
+      description: 'reconcile only: what the run found, counted per kind',
+    }),
   })
   .openapi('JobRun');
 
@@ -23,9 +56,11 @@ const JobResultSchema = z
 export function adminRoutes({
   jobs,
   stockroom,
+  reconcileReports,
 }: {
   jobs: JobRunner;
   stockroom: Stockroom;
+  reconcileReports?: ReconcileReports;
 }): Route[] {
   return [
     defineRoute({
@@ -45,10 +80,30 @@ export function adminRoutes({
         if (!jobs.has(name)) throw new NotFoundError('job', name);
         // With an Idempotency-Key the run happens once across every instance on the store;
         // concurrent and later calls with the key get the first run's answer as a replay.
-        return stockroom.runOnce(`run-job:${name}`, { name }, call.change, async () => ({
-          job: name,
-          processed: await jobs.run(name),
-        }));
+        return stockroom.runOnce(`run-job:${name}`, { name }, call.change, async () => {
+          const processed = await jobs.run(name);
+          const report = name === 'reconcile' ? reconcileReports?.last : undefined;
+          return { job: name, processed, ...(report ? { report } : {}) };
+        });
+      },
+    }),
+    defineRoute({
+      operationId: 'getReconciliationReport',
+      method: 'get',
+      path: '/admin/reconciliation',
+      tag: 'Admin',
+      summary: "The last reconciliation's report",
+      description:
+        'What the last reconcile run of this instance found: rows checked, findings counted per kind, and the findings. 404 before the first run.',
+      roles: ADMIN,
+      success: { status: 200, description: 'The report', schema: ReconcileReportSchema },
+      failures: ['NOT_FOUND'],
+      async handle() {
+        const report = reconcileReports?.last;
+        if (!report) {
+          throw new HttpProblem('NOT_FOUND', 'No reconciliation has run on this instance yet');
+        }
+        return report;
       },
     }),
   ];

@@ -90,6 +90,14 @@ export function alertAndJobTests(server: () => TestServer): void {
   describe('jobs', () => {
     it('runs each job now: { job, processed }; an unknown job is 404', async () => {
       expect(await runJob(server(), 'reconcile')).toBeGreaterThan(0);
+      const report = await server().call('GET', '/api/v1/admin/reconciliation');
+      expect(report.status, report.text).toBe(200);
+      expect(report.body.discrepancies).toEqual({ total: 0, ledger: 0, reserved: 0 });
+      expectProblem(
+        await server().call('GET', '/api/v1/admin/reconciliation', { as: 'storefront' }),
+        403,
+        'FORBIDDEN',
+      );
       expect(await runJob(server(), 'low-stock')).toBeGreaterThan(0);
       expect(await runJob(server(), 'expire-reservations')).toBe(0);
       expect(await runJob(server(), 'purge-idempotency-keys')).toBeGreaterThanOrEqual(0);

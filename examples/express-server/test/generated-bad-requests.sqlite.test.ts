@@ -1,0 +1,3 @@
+import { defineGeneratedBadRequestTests } from './generated-bad-requests.js';
+
+defineGeneratedBadRequestTests('SQLite', async () => ({ kind: 'sqlite' }));
