@@ -47,6 +47,16 @@ export class StoreCoherence {
 
   constructor(private readonly options: StoreCoherenceOptions) {
     this.feed = options.cache?.scope === 'shared' ? undefined : options.store.changes;
+    if (
+      !this.feed &&
+      options.store.capabilities.multiProcess &&
+      options.cache?.scope === 'process'
+    ) {
+      options.logger.warn(
+        {},
+        "an in-process availability cache over a store other processes may write, without the store's change feed: checks may answer older than another process's writes; use a shared cache or turn the store's change feed on",
+      );
+    }
   }
 
   /**
