@@ -24,6 +24,7 @@ interface PostgresAdapterModule {
     readonly pool: pg.Pool;
     readonly schema: string;
     readonly migrate?: boolean;
+    readonly changeFeed?: boolean;
   }): StockStore & { migrate?(): Promise<unknown> };
 }
 
@@ -78,6 +79,7 @@ export async function openStore(
   kind: StoreKind,
   context: ScenarioContext,
   label: string,
+  postgres: { readonly changeFeed?: boolean } = {},
 ): Promise<StoreHandle | { readonly skipped: string }> {
   if (kind === 'memory') {
     const store = createMemoryStockStore();
@@ -109,7 +111,12 @@ export async function openStore(
   if ('missing' in loaded) return { skipped: loaded.missing };
   const schema = uniqueSchema(label);
   const pool = createPool(context);
-  const store = loaded.module.createPostgresStockStore({ pool, schema, migrate: true });
+  const store = loaded.module.createPostgresStockStore({
+    pool,
+    schema,
+    migrate: true,
+    ...(postgres.changeFeed ? { changeFeed: true } : {}),
+  });
   const dispose = once(async () => {
     await store.close();
     await pool.end();

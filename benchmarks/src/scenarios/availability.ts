@@ -30,6 +30,8 @@ interface Variant {
   readonly cache: CacheKind;
   /** The hot-SKU variant: every checker on one SKU while a writer reserves it 200 times a second. */
   readonly hot?: boolean;
+  /** The store's LISTEN/NOTIFY change feed on (what several instances without Redis run). */
+  readonly changeFeed?: boolean;
 }
 
 /** Hot-SKU variant: one SKU in one warehouse, with enough units never to sell out. */
@@ -71,6 +73,7 @@ const REDIS = 'postgres · Redis cache';
 const MEMORY = 'postgres · in-process cache';
 const HOT_REDIS = 'postgres · Redis cache · hot SKU';
 const HOT_MEMORY = 'postgres · in-process cache · hot SKU';
+const HOT_MEMORY_FEED = 'postgres · in-process cache + change feed · hot SKU';
 
 /** Scenario 5: `availability.check` latency with and without a cache, and the hit ratio. */
 export const availabilityScenario: Scenario = {
@@ -87,6 +90,7 @@ export const availabilityScenario: Scenario = {
       { label: MEMORY, cache: 'memory' },
       { label: HOT_REDIS, cache: 'redis', hot: true },
       { label: HOT_MEMORY, cache: 'memory', hot: true },
+      { label: HOT_MEMORY_FEED, cache: 'memory', hot: true, changeFeed: true },
     ];
     const running: Running[] = [];
     const rows: ResultRow[] = [];
@@ -167,7 +171,8 @@ async function openVariant(
   const handle = await openStore(
     'postgres',
     context,
-    `check_${variant.cache}${variant.hot ? '_hot' : ''}`,
+    `check_${variant.cache}${variant.hot ? '_hot' : ''}${variant.changeFeed ? '_feed' : ''}`,
+    { changeFeed: variant.changeFeed ?? false },
   );
   if ('skipped' in handle) {
     await redis?.dispose();

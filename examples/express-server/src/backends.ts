@@ -49,6 +49,9 @@ export async function openStore(config: Config, logger: Logger): Promise<OpenedS
       // Connects and migrates before it resolves, so a database that is down fails the start.
       const store = await openPostgresStockStore({
         connectionString: database.url,
+        // Without Redis each instance caches checks in process: LISTEN/NOTIFY keeps those caches
+        // coherent across instances (see chooseCache).
+        ...(config.redis ? {} : { changeFeed: true }),
         ...(database.readUrl === undefined ? {} : { readConnectionString: database.readUrl }),
         logger,
         ...schema,
@@ -146,10 +149,10 @@ export interface CacheChoice {
 /**
  * Picks the availability cache. A cache may make answers faster, never older (DESIGN invariant
  * 8), so an in-process cache runs only over a store that reports other processes' commits to it
- * (`store.changes`: SQLite's data_version) or that no other process can reach (memory). Over a
- * store without such a feed (PostgreSQL without Redis, where several instances may share the
- * database), checks read the store: there is no cache rather than one that could answer with
- * stock another instance already sold.
+ * (`store.changes`: SQLite's data_version, PostgreSQL's LISTEN/NOTIFY change feed, which
+ * `openStore` turns on without Redis) or that no other process can reach (memory). Over a store
+ * without such a feed, checks read the store: there is no cache rather than one that could
+ * answer with stock another instance already sold.
  */
 export function chooseCache(
   store: StockStore,

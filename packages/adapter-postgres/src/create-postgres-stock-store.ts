@@ -3,6 +3,7 @@ import {
   type Logger,
   type StockStore,
   type StockTransaction,
+  type StoreChangeFeed,
   type StoreReads,
   StoreUnavailableError,
   silentLogger,
@@ -11,6 +12,7 @@ import {
 } from '@stockroom/core';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { resolveLayout, runMigrations } from './migrations/migrate-to-latest.js';
+import { createPostgresChangeFeed } from './postgres-change-feed.js';
 import { createOwnedPool, type PostgresPool, translatingPool } from './postgres-pool.js';
 import { postgresStockTransaction } from './postgres-stock-transaction.js';
 import { postgresStoreReads } from './postgres-store-reads.js';
@@ -50,6 +52,15 @@ export interface PostgresStockStoreOptions {
   readonly replicaReads?: ReplicaReads;
   /** With `fresh`: how long a read may wait for the replica to catch up. @default 10 */
   readonly replicaWaitMs?: number;
+  /**
+   * Reports other instances' commits to in-process caches (`store.changes`) by LISTEN/NOTIFY:
+   * installs a trigger on `stock` and `warehouses` that notifies every committed change (so
+   * every writer on the schema notifies from then on, and PostgreSQL serialises the commits of
+   * notifying transactions), and holds one primary connection for LISTEN. Turn it on to run
+   * `MemoryAvailabilityCache` with several instances on one database and no shared cache.
+   * @default false
+   */
+  readonly changeFeed?: boolean;
   /** The schema holding the tables. @default 'stockroom' */
   readonly schema?: string;
   /**
@@ -84,6 +95,9 @@ export class PostgresStockStore implements StockStore {
   private readonly primary: Kysely<Database>;
   private readonly replica: Kysely<Database> | undefined;
   private readonly routing: ReturnType<typeof routeReads> | undefined;
+  private readonly feed: ReturnType<typeof createPostgresChangeFeed> | undefined;
+  /** Other instances' commits (with `changeFeed: true`), for in-process caches. */
+  readonly changes?: StoreChangeFeed;
   private readonly owned: PostgresPool[] = [];
   private readonly logger: Logger;
   private readonly autoMigrate: boolean;
@@ -121,6 +135,15 @@ export class PostgresStockStore implements StockStore {
       reads = this.routing.reads;
     }
     this.reads = guardReads(reads, () => this.ready());
+    if (options.changeFeed) {
+      this.feed = createPostgresChangeFeed({
+        pool: primaryPool,
+        schema: this.schema,
+        logger: this.logger,
+        ready: () => this.ready(),
+      });
+      this.changes = this.feed;
+    }
   }
 
   /** Where reads went (replica or primary) and the last seen replica lag; undefined without a replica. */
@@ -198,7 +221,12 @@ export class PostgresStockStore implements StockStore {
 
   /** Ends the pools this store created (never a pool it was given). Idempotent. */
   close(): Promise<void> {
-    this.closing ??= Promise.all(this.owned.map((pool) => pool.end())).then(() => undefined);
+    this.closing ??= (async () => {
+      await this.feed?.close().catch((error: unknown) => {
+        this.logger.debug({ err: error }, 'closing the change feed failed');
+      });
+      await Promise.all(this.owned.map((pool) => pool.end()));
+    })();
     return this.closing;
   }
 

@@ -73,6 +73,15 @@ export class RedisAvailabilityCache implements AvailabilityCache {
       await this.invalidate([sku]);
       this.repairs.forget(sku);
     }
+    // Hits (the common case) cost one GET; a miss then fetches its token. The token only has to
+    // be taken before the caller's store read begins, which it is.
+    const text = await gateway.call('get availability', (client) =>
+      client.get(keys.availability(sku)),
+    );
+    if (text !== null) {
+      stats.cache.hits += 1;
+      return { hit: true, value: JSON.parse(text) as CachedAvailability };
+    }
     const answer = (await gateway.script(
       getAvailability,
       [keys.availability(sku), keys.availabilityStamp(sku)],

@@ -42,8 +42,42 @@ export class StoreCoherence {
   /** Bumped whenever this process learns that warehouses changed. */
   private generation = 0;
 
+  private stampRunning: Promise<string> | undefined;
+  private stampQueued: Promise<string> | undefined;
+
   constructor(private readonly options: StoreCoherenceOptions) {
     this.feed = options.cache?.scope === 'shared' ? undefined : options.store.changes;
+    if (
+      !this.feed &&
+      options.store.capabilities.multiProcess &&
+      options.cache?.scope === 'process'
+    ) {
+      options.logger.warn(
+        {},
+        "an in-process availability cache over a store other processes may write, without the store's change feed: checks may answer older than another process's writes; use a shared cache or turn the store's change feed on",
+      );
+    }
+  }
+
+  /**
+   * The directory stamp, read by a call that started after this one was made (concurrent checks
+   * share it: one Redis round trip for a crowd, not one per check).
+   */
+  private directoryStamp(cache: AvailabilityCache): Promise<string> {
+    if (!this.stampRunning) {
+      const run = cache.directoryStamp().finally(() => {
+        if (this.stampRunning === run) this.stampRunning = undefined;
+      });
+      this.stampRunning = run;
+      return run;
+    }
+    this.stampQueued ??= this.stampRunning
+      .catch(() => '')
+      .then(() => {
+        this.stampQueued = undefined;
+        return this.directoryStamp(cache);
+      });
+    return this.stampQueued;
   }
 
   /** Resolves once every commit completed before the call is applied. Never throws. */
@@ -66,7 +100,7 @@ export class StoreCoherence {
 
   /** The warehouses, from memory while still current, else from the store. */
   async warehouses(): Promise<readonly Warehouse[]> {
-    const stamp = this.options.cache ? await this.options.cache.directoryStamp() : '';
+    const stamp = this.options.cache ? await this.directoryStamp(this.options.cache) : '';
     const now = Date.now();
     const current = this.directory;
     if (
