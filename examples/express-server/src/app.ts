@@ -10,7 +10,10 @@ import express, {
 import type { Logger as PinoLogger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { type ApiKeyRing, authenticate, principalOf } from './auth.js';
-import { renderDocsPage } from './docs-page.js';
+import { dashboardRouter, operatorPaths } from './dashboard.js';
+import { docsRouter } from './docs-page.js';
+import { EventFeed } from './event-feed.js';
+import { eventStreamHandler } from './event-stream.js';
 import { HttpIdempotency, idempotencyKeyOf } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
 import type { ServerMetrics } from './metrics.js';
@@ -19,6 +22,7 @@ import { HttpProblem, type Problem, problemFromError } from './problem-details.j
 import { type RateLimiter, rateLimit } from './rate-limit.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import type { CallContext, Route } from './routes/define-route.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { reservationRoutes } from './routes/reservations.js';
@@ -52,13 +56,16 @@ export interface AppDependencies {
   readonly version?: string;
   /** Check every success body against its schema (tests): a mismatch is a 500. */
   readonly checkResponses?: boolean;
+  /** The delivered events `GET /api/v1/events/stream` sends. @default an empty feed */
+  readonly events?: EventFeed;
 }
 
 /** Every route of the API, in matching order. */
 export function apiRoutes(
-  dependencies: Pick<AppDependencies, 'stockroom' | 'jobs' | 'metrics'>,
+  dependencies: Pick<AppDependencies, 'stockroom' | 'jobs' | 'metrics' | 'clock'>,
 ): Route[] {
   const { stockroom, jobs, metrics } = dependencies;
+  const clock = dependencies.clock ?? systemClock;
   return [
     ...warehouseRoutes({ stockroom }),
     ...inventoryRoutes({ stockroom }),
@@ -66,6 +73,7 @@ export function apiRoutes(
     ...transferRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),
     ...adminRoutes({ jobs }),
+    ...dashboardRoutes({ stockroom, clock }),
   ];
 }
 
@@ -103,8 +111,9 @@ export function createApp(dependencies: AppDependencies): express.Express {
   const clock = dependencies.clock ?? systemClock;
   const routes = apiRoutes(dependencies);
   const document = buildOpenApiDocument(routes, dependencies.version ?? '0.1.0');
+  Object.assign((document as { paths: object }).paths, operatorPaths());
   const documentJson = JSON.stringify(document);
-  const docsHtml = renderDocsPage(document);
+  const events = dependencies.events ?? new EventFeed();
   const httpIdempotency = new HttpIdempotency(stockroom.store, clock);
 
   const app = express();
@@ -191,9 +200,8 @@ export function createApp(dependencies: AppDependencies): express.Express {
   operation('/openapi.json', (_request, response) => {
     response.type('application/json').send(documentJson);
   });
-  operation('/docs', (_request, response) => {
-    response.type('html').send(docsHtml);
-  });
+  app.use(docsRouter(document));
+  app.use(dashboardRouter());
 
   const api = express.Router();
   api.use(authenticate(dependencies.keys));
@@ -267,6 +275,10 @@ export function createApp(dependencies: AppDependencies): express.Express {
       response.status(route.success.status).json(body);
     });
   }
+  api.get('/events/stream', (request, response) => {
+    response.locals.route = `${API_BASE}/events/stream`;
+    eventStreamHandler(events, dependencies.isShuttingDown)(request, response);
+  });
   api.use((request, _response, next) => {
     next(new HttpProblem('NOT_FOUND', `No route ${request.method} ${API_BASE}${request.path}`));
   });

@@ -25,6 +25,7 @@ import {
 } from './backends.js';
 import type { Config } from './config.js';
 import { seedDemoData } from './demo-data.js';
+import { EventFeed } from './event-feed.js';
 import { JobRunner, stockroomJobs } from './jobs.js';
 import { FileBackedApiKeyRing } from './key-file-ring.js';
 import { LoggingEventPublisher } from './logging-event-publisher.js';
@@ -110,8 +111,11 @@ async function assemble(
   },
 ): Promise<RunningService> {
   const { logger, clock, opened, redis, kafka } = parts;
-  const publisher: EventPublisher =
-    overrides.publisher ?? kafka?.publisher ?? new LoggingEventPublisher(logger);
+  // Delivered events also feed the dashboard's live stream.
+  const events = new EventFeed();
+  const publisher: EventPublisher = events.wrap(
+    overrides.publisher ?? kafka?.publisher ?? new LoggingEventPublisher(logger),
+  );
 
   const stockroom = createStockroom({
     store: redis ? redis.wrapStore(opened.store) : opened.store,
@@ -175,6 +179,7 @@ async function assemble(
     version: VERSION,
     isShuttingDown: () => shuttingDown,
     checkResponses: overrides.checkResponses ?? false,
+    events,
     ...(limiter ? { rateLimit: { limiter, perMinute: config.rateLimitPerMinute } } : {}),
   });
 
