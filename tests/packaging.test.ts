@@ -130,6 +130,19 @@ describe('packed packages load as a user loads them', () => {
     }
   });
 
+  it('the `stockroom` binary of @stockroom/cli runs from the installed package', () => {
+    const version = execFileSync(
+      join(project, 'node_modules', '.bin', 'stockroom'),
+      ['--version'],
+      {
+        cwd: project,
+        encoding: 'utf8',
+      },
+    );
+    const manifest = packages.find(({ manifest }) => manifest.name === '@stockroom/cli')?.manifest;
+    expect(version.trim()).toBe((manifest as { version?: string } | undefined)?.version);
+  });
+
   it('@stockroom/core/testing resolves for import and require', () => {
     const script = `
       const { createRequire } = await import('node:module');

@@ -1,3 +1,4 @@
+import { chmod } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 export default defineConfig([
@@ -18,5 +19,9 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
+    // Runnable as `npx stockroom` in the repository (npm sets the bit only on install).
+    async onSuccess() {
+      await chmod('dist/cli.js', 0o755);
+    },
   },
 ]);

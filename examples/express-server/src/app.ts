@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChangeContext, Clock, Stockroom } from '@stockroom/core';
-import { isStockroomError } from '@stockroom/core';
+import { isStockroomError, systemClock } from '@stockroom/core';
 import express, {
   type NextFunction,
   type Request,
@@ -10,7 +10,10 @@ import express, {
 import type { Logger as PinoLogger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { type ApiKeyRing, authenticate, principalOf } from './auth.js';
-import { renderDocsPage } from './docs-page.js';
+import { dashboardRouter, operatorPaths } from './dashboard.js';
+import { docsRouter } from './docs-page.js';
+import { EventFeed } from './event-feed.js';
+import { eventStreamHandler } from './event-stream.js';
 import { idempotencyKeyOf } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
 import { requestLogSerializer } from './log-redaction.js';
@@ -21,6 +24,7 @@ import { type RateLimiter, rateLimit } from './rate-limit.js';
 import type { ReconcileReports } from './reconcile-report.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import type { CallContext, Route } from './routes/define-route.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { reservationRoutes } from './routes/reservations.js';
@@ -61,17 +65,20 @@ export interface AppDependencies {
   readonly reconcileReports?: ReconcileReports;
   /** Check every success body against its schema (tests): a mismatch is a 500. */
   readonly checkResponses?: boolean;
+  /** The delivered events `GET /api/v1/events/stream` sends. @default an empty feed */
+  readonly events?: EventFeed;
 }
 
 /** Every route of the API, in matching order. */
 export function apiRoutes(
   dependencies: Pick<
     AppDependencies,
-    'stockroom' | 'jobs' | 'metrics' | 'maxReservationSeconds' | 'reconcileReports'
+    'stockroom' | 'jobs' | 'metrics' | 'maxReservationSeconds' | 'reconcileReports' | 'clock'
   >,
 ): Route[] {
   const { stockroom, jobs, metrics } = dependencies;
   const maxLifetimeSeconds = dependencies.maxReservationSeconds ?? 3600;
+  const clock = dependencies.clock ?? systemClock;
   return [
     ...warehouseRoutes({ stockroom }),
     ...inventoryRoutes({ stockroom }),
@@ -83,6 +90,7 @@ export function apiRoutes(
       stockroom,
       ...(dependencies.reconcileReports ? { reconcileReports: dependencies.reconcileReports } : {}),
     }),
+    ...dashboardRoutes({ stockroom, clock }),
   ];
 }
 
@@ -119,8 +127,9 @@ export function createApp(dependencies: AppDependencies): express.Express {
   const { stockroom, logger, metrics } = dependencies;
   const routes = apiRoutes(dependencies);
   const document = buildOpenApiDocument(routes, dependencies.version ?? '0.1.0');
+  Object.assign((document as { paths: object }).paths, operatorPaths());
   const documentJson = JSON.stringify(document);
-  const docsHtml = renderDocsPage(document);
+  const events = dependencies.events ?? new EventFeed();
 
   const app = express();
   app.disable('x-powered-by');
@@ -252,9 +261,8 @@ export function createApp(dependencies: AppDependencies): express.Express {
   operation('/openapi.json', (_request, response) => {
     response.type('application/json').send(documentJson);
   });
-  operation('/docs', (_request, response) => {
-    response.type('html').send(docsHtml);
-  });
+  app.use(docsRouter(document));
+  app.use(dashboardRouter());
 
   const api = express.Router();
   api.use(authenticate(dependencies.keys));
@@ -317,6 +325,10 @@ export function createApp(dependencies: AppDependencies): express.Express {
       response.status(route.success.status).json(body);
     });
   }
+  api.get('/events/stream', (request, response) => {
+    response.locals.route = `${API_BASE}/events/stream`;
+    eventStreamHandler(events, dependencies.isShuttingDown)(request, response);
+  });
   api.use((request, _response, next) => {
     next(new HttpProblem('NOT_FOUND', `No route ${request.method} ${API_BASE}${request.path}`));
   });

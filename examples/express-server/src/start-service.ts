@@ -24,6 +24,7 @@ import {
 } from './backends.js';
 import type { Config } from './config.js';
 import { seedDemoData } from './demo-data.js';
+import { EventFeed } from './event-feed.js';
 import { JobRunner, stockroomJobs } from './jobs.js';
 import { FileBackedApiKeyRing } from './key-file-ring.js';
 import { LoggingEventPublisher } from './logging-event-publisher.js';
@@ -136,8 +137,11 @@ async function assemble(
   },
 ): Promise<RunningService> {
   const { logger, clock, opened, redis, kafka } = parts;
-  const publisher: EventPublisher =
-    overrides.publisher ?? kafka?.publisher ?? new LoggingEventPublisher(logger);
+  // Delivered events also feed the dashboard's live stream.
+  const events = new EventFeed();
+  const publisher: EventPublisher = events.wrap(
+    overrides.publisher ?? kafka?.publisher ?? new LoggingEventPublisher(logger),
+  );
 
   // Without Redis the cache and the sold-out guard live in this process (see chooseCache).
   const caching = chooseCache(opened.store, redis, clock);
@@ -212,6 +216,7 @@ async function assemble(
     reconcileReports,
     isShuttingDown: () => shuttingDown,
     checkResponses: overrides.checkResponses ?? false,
+    events,
     ...(limiter ? { rateLimit: { limiter, perMinute: config.rateLimitPerMinute } } : {}),
   });
 

@@ -35,12 +35,17 @@ const CONTRACT = [
   // Beyond HTTP-API.md: the last reconciliation's report.
   'GET /api/v1/admin/reconciliation',
 ];
+/** API routes beyond the written contract: what the dashboard reads. */
+const BEYOND_CONTRACT = ['GET /api/v1/reservations', 'GET /api/v1/movements/summary'];
 const OPERATIONS = [
   'GET /healthz',
   'GET /readyz',
   'GET /metrics',
   'GET /openapi.json',
   'GET /docs',
+  'GET /',
+  'GET /dashboard/',
+  'GET /api/v1/events/stream',
 ];
 
 describe('OpenAPI document and reference page', () => {
@@ -72,11 +77,11 @@ describe('OpenAPI document and reference page', () => {
     ).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect([...listed].sort()).toEqual([...CONTRACT, ...OPERATIONS].sort());
+    expect([...listed].sort()).toEqual([...CONTRACT, ...BEYOND_CONTRACT, ...OPERATIONS].sort());
   });
 
   it('documents roles, security, the idempotency header on POSTs and problem responses', () => {
-    for (const entry of CONTRACT) {
+    for (const entry of [...CONTRACT, ...BEYOND_CONTRACT]) {
       const [method, path] = entry.split(' ') as [string, string];
       const operation = document.paths[path][method.toLowerCase()];
       expect(operation['x-roles'].length, entry).toBeGreaterThan(0);
@@ -117,14 +122,22 @@ describe('OpenAPI document and reference page', () => {
     );
   });
 
-  it('renders the reference page with every route and every problem code', async () => {
+  it('serves Swagger UI from its own files, over /openapi.json, with every problem code', async () => {
     const page = await server.call('GET', '/docs', { as: 'none' });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    for (const entry of [...CONTRACT, ...OPERATIONS]) {
-      const [method, path] = entry.split(' ') as [string, string];
-      expect(page.text, entry).toContain(`${method}</span> <code>${path}</code>`);
+    expect(page.text).toContain('<div id="swagger-ui"></div>');
+    expect(page.text).toContain('<script src="/docs/assets/swagger-ui-bundle.js"></script>');
+    expect(page.text).not.toMatch(/https?:\/\//);
+    const init = await server.call('GET', '/docs/init.js', { as: 'none' });
+    expect(init.text).toContain("url: '/openapi.json'");
+    expect(init.text).toContain('persistAuthorization: true');
+    for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css']) {
+      const answer = await server.call('GET', `/docs/assets/${asset}`, { as: 'none' });
+      expect(answer.status, asset).toBe(200);
+      expect(answer.text.length, asset).toBeGreaterThan(10_000);
     }
+    expect((await server.call('GET', '/docs/assets/nope.js', { as: 'none' })).status).toBe(404);
     for (const code of [
       'VALIDATION_FAILED',
       'INSUFFICIENT_STOCK',
@@ -134,6 +147,10 @@ describe('OpenAPI document and reference page', () => {
     ]) {
       expect(page.text).toContain(`id="problem-${code.toLowerCase().replaceAll('_', '-')}"`);
     }
-    expect(page.text).not.toMatch(/<script/);
+  });
+
+  it('carries the examples Swagger UI shows', () => {
+    const text = JSON.stringify(document);
+    expect(text.match(/"example":/g)?.length ?? 0).toBeGreaterThanOrEqual(40);
   });
 });

@@ -1,6 +1,7 @@
 // The `stockroom` command. Every command prints a human summary, or one JSON document with
 // --json; progress goes to stderr. Exit codes: see exit-codes.ts.
 import { createWriteStream, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { isStockroomError, type Logger, type Stockroom, silentLogger } from '@stockroom/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
@@ -21,8 +22,8 @@ import { stockOf } from './stock-as-of.js';
 import { CsvFormatError, exportStockCsv, importStockCsv } from './stock-csv.js';
 import { describeTarget, parseStoreTarget, type StoreTarget, UsageError } from './store-target.js';
 
-declare const __CLI_VERSION__: string | undefined;
-const VERSION = typeof __CLI_VERSION__ === 'string' ? __CLI_VERSION__ : '0.1.0';
+// dist/cli.js sits one folder below the package's manifest.
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 interface GlobalOptions {
   readonly database?: string;
