@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { availabilityScenario } from './availability.js';
 import { bulkImportScenario } from './bulk-import.js';
 import { coldSkusScenario } from './cold-skus.js';
+import { historyScenario } from './history.js';
 import { hotSkuScenario } from './hot-sku.js';
 import { httpScenario } from './http.js';
 import { naiveScenario } from './naive.js';
@@ -16,4 +17,5 @@ export const SCENARIOS: readonly Scenario[] = [
   availabilityScenario,
   bulkImportScenario,
   httpScenario,
+  historyScenario,
 ];
