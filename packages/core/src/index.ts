@@ -117,6 +117,7 @@ export type {
   JobLease,
   Lease,
   LedgerCheckpoint,
+  LedgerEntry,
   LedgerRange,
   LedgerRows,
   LedgerSinceOptions,

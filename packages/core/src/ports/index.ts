@@ -5,6 +5,7 @@ export type {
   HistoryReads,
   HistoryRows,
   LedgerCheckpoint,
+  LedgerEntry,
   LedgerRange,
   LedgerSinceOptions,
   MovementRef,
