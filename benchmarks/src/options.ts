@@ -28,6 +28,10 @@ export interface BenchOptions {
   readonly checkSkus: number;
   /** Rows of the bulk import. */
   readonly bulkRows: number;
+  /** Movements of the history scenario's large ledger (generated in SQL). */
+  readonly historyMovements: number;
+  /** Stock rows the history scenario's movements are spread over. */
+  readonly historyRows: number;
   /** Write results/ files (off with --no-write). */
   readonly write: boolean;
   /** Where results go. */
@@ -52,6 +56,9 @@ const HELP = `npm run bench -- [options]
   --cold-skus=N         SKUs of scenario 4, 3 warehouses each (default 10000, quick 300)
   --check-skus=N        SKUs of scenario 5 (default 1000, quick 100)
   --bulk-rows=N         rows of scenario 6 (default 100000, quick 3000)
+  --history-movements=N movements of the history scenario (default 10000000); it runs
+                        only when named (--scenario=history) and never with --quick
+  --history-rows=N      stock rows they are spread over (default 100000)
   --no-write            print only; write nothing to benchmarks/results/
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
@@ -80,6 +87,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'cold-skus',
     'check-skus',
     'bulk-rows',
+    'history-movements',
+    'history-rows',
   ]);
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index]!;
@@ -120,6 +129,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     coldSkus: number('cold-skus', quick ? 300 : 10_000),
     checkSkus: number('check-skus', quick ? 100 : 1000),
     bulkRows: number('bulk-rows', quick ? 3000 : 100_000),
+    historyMovements: number('history-movements', 10_000_000),
+    historyRows: number('history-rows', 100_000),
     write: !flags.has('no-write'),
     resultsDirectory: resolve(here, '..', 'results'),
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',

@@ -2,6 +2,7 @@ import type { Scenario } from '../scenario.js';
 import { availabilityScenario } from './availability.js';
 import { bulkImportScenario } from './bulk-import.js';
 import { coldSkusScenario } from './cold-skus.js';
+import { historyScenario } from './history.js';
 import { hotSkuScenario } from './hot-sku.js';
 import { httpScenario } from './http.js';
 import { mixedScenario } from './mixed.js';
@@ -18,4 +19,5 @@ export const SCENARIOS: readonly Scenario[] = [
   bulkImportScenario,
   httpScenario,
   mixedScenario,
+  historyScenario,
 ];

@@ -5,7 +5,9 @@ import {
   type HistoryReads,
   type HistoryRows,
   type LedgerCheckpoint,
+  type LedgerEntry,
   type Movement,
+  type MovementType,
   type Page,
   pageLimit,
   ValidationError,
@@ -16,6 +18,46 @@ import { chunks } from './sql-support.js';
 import type { LedgerCheckpointTable, MovementTable, SqliteTables } from './tables.js';
 
 type Db = Kysely<SqliteTables>;
+
+/** The columns `ledgerSince` selects. */
+type LedgerRow = Pick<
+  MovementTable,
+  | 'sku'
+  | 'warehouse_id'
+  | 'version'
+  | 'type'
+  | 'delta_available'
+  | 'delta_reserved'
+  | 'delta_damaged'
+  | 'delta_in_transit'
+  | 'after_available'
+  | 'after_reserved'
+  | 'after_damaged'
+  | 'after_in_transit'
+  | 'created_at'
+>;
+
+function ledgerEntryFromRow(row: LedgerRow): LedgerEntry {
+  return {
+    sku: row.sku,
+    warehouseId: row.warehouse_id,
+    version: row.version,
+    type: row.type as MovementType,
+    deltas: {
+      available: row.delta_available,
+      reserved: row.delta_reserved,
+      damaged: row.delta_damaged,
+      inTransit: row.delta_in_transit,
+    },
+    after: {
+      available: row.after_available,
+      reserved: row.after_reserved,
+      damaged: row.after_damaged,
+      inTransit: row.after_in_transit,
+    },
+    createdAt: new Date(row.created_at),
+  };
+}
 
 function checkpointFromRow(row: Selectable<LedgerCheckpointTable>): LedgerCheckpoint {
   return {
@@ -111,18 +153,21 @@ export function sqliteHistoryReads(db: Db): HistoryReads {
       const until = options.until === undefined ? null : toMillis(options.until);
       // The ranges drive the join (CROSS JOIN keeps them outside), so each is one seek into
       // movements_ledger; unary plus keeps created_at's index out of it.
-      const result = await sql<MovementTable>`
+      const result = await sql<LedgerRow>`
         WITH r (sku, warehouse_id, after_version, through_version) AS (
           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json})
         )
-        SELECT m.* FROM r CROSS JOIN movements AS m
+        SELECT m.sku, m.warehouse_id, m.version, m.type, m.delta_available, m.delta_reserved,
+          m.delta_damaged, m.delta_in_transit, m.after_available, m.after_reserved,
+          m.after_damaged, m.after_in_transit, m.created_at
+        FROM r CROSS JOIN movements AS m
         WHERE m.sku = r.sku AND m.warehouse_id = r.warehouse_id
           AND m.version > r.after_version
           AND (r.through_version IS NULL OR m.version <= r.through_version)
           AND (${until} IS NULL OR +m.created_at <= ${until})
         ORDER BY m.sku, m.warehouse_id, m.version
         LIMIT ${options.limit}`.execute(db);
-      return result.rows.map(movementFromRow);
+      return result.rows.map(ledgerEntryFromRow);
     },
 
     async archivable(before, page): Promise<Page<Movement>> {

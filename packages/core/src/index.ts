@@ -129,6 +129,7 @@ export type {
   JobLease,
   Lease,
   LedgerCheckpoint,
+  LedgerEntry,
   LedgerRange,
   LedgerRows,
   LedgerSinceOptions,

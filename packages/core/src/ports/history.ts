@@ -32,6 +32,15 @@ export interface LedgerRange extends StockKey {
   readonly throughVersion?: number;
 }
 
+/**
+ * What replaying a movement needs: a movement without its id and its who / why / which-document
+ * fields (stores may return whole movements).
+ */
+export type LedgerEntry = Pick<
+  Movement,
+  'sku' | 'warehouseId' | 'version' | 'type' | 'deltas' | 'after' | 'createdAt'
+>;
+
 /** Options of {@link HistoryReads.ledgerSince}. */
 export interface LedgerSinceOptions {
   /** Only movements recorded at or before this instant. */
@@ -47,11 +56,11 @@ export interface HistoryReads {
   /** Per row of a SKU, the latest checkpoint with `movedAt <= instant`, sorted by warehouseId. */
   checkpointsAsOf(sku: string, instant: Date): Promise<LedgerCheckpoint[]>;
   /**
-   * The movements of the given ledger slices, in ledger order (sku, warehouseId, version), at
-   * most `limit` of them. A caller that got `limit` movements asks again with the last row's
+   * The movements of the given ledger slices (as {@link LedgerEntry}: what a replay reads), in
+   * ledger order (sku, warehouseId, version), at most `limit` of them. A caller that got `limit` movements asks again with the last row's
    * `afterVersion` moved to the last version it got (and the rows before it left out).
    */
-  ledgerSince(ranges: readonly LedgerRange[], options: LedgerSinceOptions): Promise<Movement[]>;
+  ledgerSince(ranges: readonly LedgerRange[], options: LedgerSinceOptions): Promise<LedgerEntry[]>;
   /**
    * Movements recorded before `before` that a checkpoint covers: the row has a checkpoint with
    * `movedAt < before` whose version is at or above the movement's. Ordered by (createdAt, id),

@@ -13,6 +13,7 @@ export type {
   HistoryReads,
   HistoryRows,
   LedgerCheckpoint,
+  LedgerEntry,
   LedgerRange,
   LedgerSinceOptions,
   MovementRef,

@@ -4,11 +4,10 @@ import {
   type StockQuantities,
   ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
-import type { Movement } from '../domain/movement.js';
-import type { HistoryReads, LedgerCheckpoint, LedgerRange } from '../ports/history.js';
+import type { HistoryReads, LedgerCheckpoint, LedgerEntry, LedgerRange } from '../ports/history.js';
 
 /** Movements per `ledgerSince` call. */
-export const LEDGER_BATCH = 5000;
+export const LEDGER_BATCH = 10_000;
 /** Ranges per `ledgerSince` call. */
 const RANGES_PER_CALL = 1000;
 
@@ -49,7 +48,7 @@ export function replayFrom(checkpoint?: LedgerCheckpoint): RowReplay {
 }
 
 /** Applies one movement (the next in ledger order) to a replay. */
-export function applyMovement(state: RowReplay, movement: Movement): RowReplay {
+export function applyMovement(state: RowReplay, movement: LedgerEntry): RowReplay {
   return {
     quantities: addQuantities(state.quantities, movement.deltas),
     version: movement.version,
@@ -89,7 +88,7 @@ export async function readLedgerRanges(
   reads: HistoryReads,
   ranges: readonly (LedgerRange & { readonly throughVersion: number })[],
   options: { readonly until?: Date },
-  visit: (movement: Movement) => void,
+  visit: (movement: LedgerEntry) => void,
 ): Promise<number> {
   let read = 0;
   let call: LedgerRange[] = [];
