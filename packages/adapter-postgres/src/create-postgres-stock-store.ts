@@ -11,6 +11,7 @@ import {
 } from '@stockroom/core';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { resolveLayout, runMigrations } from './migrations/migrate-to-latest.js';
+import { postgresBulkWrites } from './postgres-bulk-writes.js';
 import { createOwnedPool, type PostgresPool, translatingPool } from './postgres-pool.js';
 import { postgresStockTransaction } from './postgres-stock-transaction.js';
 import { postgresStoreReads } from './postgres-store-reads.js';
@@ -159,9 +160,10 @@ export class PostgresStockStore implements StockStore {
       return await this.primary
         .transaction()
         .setIsolationLevel('read committed')
-        .execute((transaction) =>
-          work(postgresStockTransaction(scopeOf(transaction, this.schema))),
-        );
+        .execute((transaction) => {
+          const scope = scopeOf(transaction, this.schema);
+          return work({ ...postgresStockTransaction(scope), bulk: postgresBulkWrites(scope) });
+        });
     } catch (error) {
       throw this.translate(error);
     }
