@@ -12,6 +12,7 @@ import {
 } from '@stockroom/core';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { resolveLayout, runMigrations } from './migrations/migrate-to-latest.js';
+import { postgresBulkWrites } from './postgres-bulk-writes.js';
 import { createPostgresChangeFeed } from './postgres-change-feed.js';
 import { createOwnedPool, type PostgresPool, translatingPool } from './postgres-pool.js';
 import { postgresStockTransaction } from './postgres-stock-transaction.js';
@@ -182,9 +183,10 @@ export class PostgresStockStore implements StockStore {
       return await this.primary
         .transaction()
         .setIsolationLevel('read committed')
-        .execute((transaction) =>
-          work(postgresStockTransaction(scopeOf(transaction, this.schema))),
-        );
+        .execute((transaction) => {
+          const scope = scopeOf(transaction, this.schema);
+          return work({ ...postgresStockTransaction(scope), bulk: postgresBulkWrites(scope) });
+        });
     } catch (error) {
       throw this.translate(error);
     }

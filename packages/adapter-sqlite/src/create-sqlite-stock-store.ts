@@ -10,6 +10,7 @@ import {
 import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';
+import { sqliteBulkWrites } from './sqlite-bulk-writes.js';
 import { createSqliteChangeFeed } from './sqlite-change-feed.js';
 import { createSqliteDialect, type SqliteDatabase } from './sqlite-dialect.js';
 import { createSqliteStockTransaction } from './sqlite-stock-transaction.js';
@@ -199,7 +200,9 @@ export async function createSqliteStockStore(
       try {
         return await writes
           .transaction()
-          .execute((transaction) => work(createSqliteStockTransaction(transaction)));
+          .execute((transaction) =>
+            work({ ...createSqliteStockTransaction(transaction), bulk: sqliteBulkWrites(writer) }),
+          );
       } catch (error) {
         const translated = translateSqliteError(error);
         if (isRetryableConflict(translated)) {

@@ -114,6 +114,7 @@ export { OutboxRelay, type OutboxRelayOptions, type RelayResult } from './outbox
 export type {
   AlertRows,
   AvailabilityCache,
+  BulkWrites,
   CachedAvailability,
   CachedAvailabilityRow,
   CacheLookup,
@@ -192,6 +193,7 @@ export {
   BULK_BATCH_SIZE,
   type BulkUpdateFailure,
   type BulkUpdateItem,
+  type BulkUpdateItems,
   type BulkUpdateRequest,
   type BulkUpdateResult,
 } from './services/bulk-update.js';

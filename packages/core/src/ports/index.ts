@@ -24,6 +24,7 @@ export { type Logger, silentLogger } from './logger.js';
 export type { Page, PageRequest } from './page.js';
 export type {
   AlertRows,
+  BulkWrites,
   IdempotencyRecord,
   IdempotencyRows,
   LedgerRows,

@@ -177,6 +177,29 @@ export interface AlertRows {
 }
 
 /**
+ * Set-based writes for bulk imports, which a store may offer on its transactions (see
+ * `StockTransaction.bulk`). Each call writes many rows in a few statements (PostgreSQL: one
+ * array a column through `unnest`; SQLite: prepared statements in the open transaction) instead
+ * of one statement a row. Same guarantees as the row-by-row members they stand in for.
+ */
+export interface BulkWrites {
+  /**
+   * Inserts new rows. `{ applied: false }` when any of them exists already (a concurrent insert
+   * won); the caller then rolls the transaction back.
+   */
+  insertStock(rows: readonly InventoryStock[]): Promise<WriteOutcome>;
+  /** `StockRows.update` for many rows: guarded by version, all or nothing. */
+  updateStock(
+    writes: readonly StockWrite[],
+    unchanged?: readonly InventoryStock[],
+  ): Promise<WriteOutcome>;
+  /** `LedgerRows.append` for many movements. */
+  appendMovements(movements: readonly Movement[]): Promise<void>;
+  /** `OutboxRows.append` for many events, kept in order. */
+  appendEvents(events: readonly CloudEvent[]): Promise<void>;
+}
+
+/**
  * One store transaction. Everything written through it commits together or not at all, and
  * reads see the transaction's own writes.
  */
@@ -191,6 +214,8 @@ export interface StockTransaction {
   readonly alerts: AlertRows;
   /** Checkpoints, archiving and the archive horizon. */
   readonly history: HistoryRows;
+  /** Set-based writes for bulk imports; absent where row-by-row writes are as fast (memory). */
+  readonly bulk?: BulkWrites;
 }
 
 /** Filters for movement listings. */

@@ -18,6 +18,7 @@ import {
   type BulkUpdateFailure,
   type BulkUpdateRequest,
   type BulkUpdateResult,
+  bulkFingerprintRequest,
   bulkResultOf,
   runBulkUpdate,
 } from './bulk-update.js';
@@ -82,7 +83,7 @@ interface AdjustOutcome {
 
 /** Tuning of the adjustment service. */
 export interface AdjustmentSettings {
-  /** Items per store transaction in `bulkUpdate` (a batch is cut only between SKUs). @default 500 */
+  /** Items per chunk of `bulkUpdate` (one store transaction each, unless atomic). @default 1000 */
   readonly bulkBatchSize: number;
 }
 
@@ -262,10 +263,11 @@ export class AdjustmentService {
    * changed row getting one ADJUSTMENT movement (reason `context.reason`, default
    * `bulk update (<mode>)`). Every item is validated first; items fail on their own with a code
    * (see {@link BulkUpdateFailure}) and never make the call throw. With `atomic`, any failure
-   * means nothing is applied (`applied: 0`, every failure listed). Items are applied in batches of
-   * about `bulkBatchSize` (500) rows, sorted by (sku, warehouseId), so 100,000 items run in
-   * bounded memory; the cache is invalidated once per SKU. Non-atomic batches commit one by one;
-   * an atomic import runs every batch in one store transaction.
+   * means nothing is applied (`applied: 0`, every failure listed). `items` may be an array or an
+   * (async) iterable, read in chunks of `bulkBatchSize` (1000) items, so an import of millions
+   * of rows runs in bounded memory; each chunk is applied sorted by (sku, warehouseId), with
+   * set-based writes on the SQL stores. Non-atomic chunks commit one by one; an atomic import
+   * runs every chunk in one store transaction.
    *
    * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items)
    * @example
@@ -284,7 +286,7 @@ export class AdjustmentService {
     const stored = await this.context.keyed.run<BulkUpdateResult | number>(
       context,
       'bulk-update',
-      request,
+      bulkFingerprintRequest(request),
       () => runBulkUpdate(this.context, request, context, this.settings.bulkBatchSize),
     );
     return bulkResultOf(stored);

@@ -1,9 +1,17 @@
+import type { CloudEvent } from '../domain/events.js';
 import { ID_RULE, isValidId, MAX_QUANTITY } from '../domain/ids.js';
-import { compareStockKeys, deltas, type StockKey, stockKeyOf } from '../domain/inventory-stock.js';
-import type { ChangeContext } from '../domain/movement.js';
+import {
+  compareStockKeys,
+  deltas,
+  type InventoryStock,
+  type StockKey,
+  stockKeyOf,
+} from '../domain/inventory-stock.js';
+import type { ChangeContext, Movement } from '../domain/movement.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
-import type { StockTransaction } from '../ports/stock-store.js';
+import { VersionConflictError } from '../errors/version-conflict-error.js';
+import type { BulkWrites, StockRows, StockTransaction, StockWrite } from '../ports/stock-store.js';
 import {
   DEFAULT_IDEMPOTENCY_SCOPE,
   fingerprint,
@@ -32,12 +40,22 @@ export interface BulkUpdateRequest {
    * @default false
    */
   readonly atomic?: boolean;
-  readonly items: readonly BulkUpdateItem[];
+  /**
+   * The rows: an array, or any iterable or async iterable (a generator reading a file, a
+   * database cursor…), which is read in chunks of `bulkBatchSize` items and never held in
+   * memory as a whole. An async iterable is read once: an atomic import of one that conflicts
+   * with a concurrent write fails with a non-retryable `VERSION_CONFLICT` instead of being
+   * retried (an array is retried as usual).
+   */
+  readonly items: BulkUpdateItems;
 }
+
+/** The items of a bulk update: an array, an iterable or an async iterable. */
+export type BulkUpdateItems = Iterable<BulkUpdateItem> | AsyncIterable<BulkUpdateItem>;
 
 /** Why one item was not applied. */
 export interface BulkUpdateFailure {
-  /** The item's position in `items`. */
+  /** The item's position in `items` (in the order an iterable yields them). */
   readonly index: number;
   /**
    * `VALIDATION_FAILED` (malformed item, or a second item for the same row), `NOT_FOUND`
@@ -56,8 +74,8 @@ export interface BulkUpdateResult {
   readonly failed: readonly BulkUpdateFailure[];
 }
 
-/** Items per store transaction (a batch is cut only between SKUs). */
-export const BULK_BATCH_SIZE = 500;
+/** Items per chunk: one store transaction each (non-atomic), sorted by (sku, warehouseId). */
+export const BULK_BATCH_SIZE = 1000;
 
 const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
 
@@ -79,13 +97,14 @@ class AtomicRollback extends Error {
 }
 
 /**
- * Runs a bulk update (see `AdjustmentService.bulkUpdate`): validates every item first, sorts the
- * valid ones by (sku, warehouseId) and applies them in batches of about {@link BULK_BATCH_SIZE}
- * items, each batch cut between SKUs so a SKU is written, and its cache entry invalidated, once.
- * Non-atomic: one transaction per batch (with an idempotency key, each batch stores its result
- * under `<key>:batch-<n>`, so a retried request replays the batches that committed). Atomic: every
- * batch in one transaction, rolled back when any item fails; the store holds the transaction's
- * writes, this process only one batch at a time.
+ * Runs a bulk update (see `AdjustmentService.bulkUpdate`). Streams: reads `items` in chunks of
+ * `batchSize`, validates each item as it comes (a second item for a row already seen anywhere
+ * earlier in the import fails), sorts the chunk's valid items by (sku, warehouseId) — the lock
+ * order — and applies the chunk with set-based writes where the store offers them
+ * (`StockTransaction.bulk`). Only one chunk, the failures and the keys seen so far are held in
+ * memory. Non-atomic: one transaction per chunk (with an idempotency key, each chunk stores its
+ * result under `<key>:batch-<n>`, so a retried request replays the chunks that committed).
+ * Atomic: every chunk in one transaction, rolled back when any item fails.
  */
 export async function runBulkUpdate(
   context: ServiceContext,
@@ -102,51 +121,40 @@ export async function runBulkUpdate(
       'atomic',
       'must be a boolean',
     )
-    .check(Array.isArray(items), 'items', 'must be an array')
+    .check(isItems(items), 'items', 'must be an array or an (async) iterable')
     .done();
   const { mode } = request;
-  const invalid: BulkUpdateFailure[] = [];
-  const planned: Planned[] = [];
-  const seen = new Map<string, number>();
-  request.items.forEach((item, index) => {
-    const problem = itemProblem(item, mode);
-    if (problem) {
-      invalid.push({ index, code: ErrorCode.VALIDATION_FAILED, detail: problem });
-      return;
-    }
-    const key = stockKeyOf(item);
-    const first = seen.get(key);
-    if (first !== undefined) {
-      invalid.push({
-        index,
-        code: ErrorCode.VALIDATION_FAILED,
-        detail: `same row as items[${first}]; send one item per (sku, warehouseId)`,
-      });
-      return;
-    }
-    seen.set(key, index);
-    planned.push({ index, sku: item.sku, warehouseId: item.warehouseId, quantity: item.quantity });
-  });
-  planned.sort(compareStockKeys);
-  const batches = cutBatches(planned, batchSize);
   const reason = changeContext.reason ?? `bulk update (${mode})`;
   const movementContext: ChangeContext = { ...changeContext, reason };
+  const printed = bulkFingerprintRequest(request);
 
   if (request.atomic) {
     let effects: CommitEffects = NO_EFFECTS;
+    let attempts = 0;
     try {
       const applied = await context.transact(async (transaction) => {
         effects = NO_EFFECTS;
+        attempts += 1;
+        if (attempts > 1 && !Array.isArray(request.items)) {
+          // A stream cannot be read twice: the caller retries with a fresh one.
+          throw new VersionConflictError(
+            'The bulk update conflicted with a concurrent write and its items cannot be read again; retry the call',
+            { retryable: false },
+          );
+        }
         const now = context.clock.now();
-        return runIdempotent(transaction, changeContext, 'bulk-update', request, now, async () => {
-          const failed = [...invalid];
+        return runIdempotent(transaction, changeContext, 'bulk-update', printed, now, async () => {
+          const failed: BulkUpdateFailure[] = [];
           let count = 0;
           const merged: CommitEffects[] = [];
-          for (const batch of batches) {
-            const outcome = await applyBatch(context, transaction, batch, mode, movementContext);
+          const planner = new ChunkPlanner(mode);
+          for await (const chunk of readChunks(request.items, batchSize)) {
+            const planned = planner.plan(chunk, failed);
+            if (planned.length === 0) continue;
+            const outcome = await applyChunk(context, transaction, planned, mode, movementContext);
             failed.push(...outcome.failed);
             count += outcome.applied;
-            merged.push(outcome.effects);
+            if (failed.length === 0) merged.push(outcome.effects);
           }
           if (failed.length > 0) throw new AtomicRollback(failed);
           effects = mergeEffects(merged);
@@ -162,12 +170,17 @@ export async function runBulkUpdate(
     }
   }
 
-  const failed = [...invalid];
+  const failed: BulkUpdateFailure[] = [];
+  const planner = new ChunkPlanner(mode);
   let applied = 0;
-  for (const [number, batch] of batches.entries()) {
+  let number = 0;
+  for await (const chunk of readChunks(request.items, batchSize)) {
+    const batch = planner.plan(chunk, failed);
+    if (batch.length === 0) continue;
     const batchContext: ChangeContext = changeContext.idempotencyKey
       ? { ...movementContext, idempotencyKey: `${changeContext.idempotencyKey}:batch-${number}` }
       : movementContext;
+    number += 1;
     let effects: CommitEffects = NO_EFFECTS;
     try {
       const outcome = await context.transact(async (transaction) => {
@@ -181,7 +194,7 @@ export async function runBulkUpdate(
           { mode, batch },
           now,
           async (): Promise<BatchOutcome> => {
-            const result = await applyBatch(context, transaction, batch, mode, batchContext);
+            const result = await applyChunk(context, transaction, batch, mode, batchContext);
             effects = result.effects;
             return { applied: result.applied, failed: result.failed };
           },
@@ -192,7 +205,7 @@ export async function runBulkUpdate(
     } catch (error) {
       if (!isStockroomError(error)) throw error;
       context.logger.warn(
-        { err: error, batch: number, items: batch.length },
+        { err: error, batch: number - 1, items: batch.length },
         'bulk update batch failed; its items are reported as failed',
       );
       for (const item of batch) {
@@ -206,7 +219,7 @@ export async function runBulkUpdate(
     // The whole call's answer under its own key, so a replay is answered without a batch.
     const now = context.clock.now();
     await context.transact(async (transaction) => {
-      const print = fingerprint('bulk-update', request);
+      const print = fingerprint('bulk-update', printed);
       if (
         !(await transaction.idempotency.get(
           changeContext.idempotencyScope ?? DEFAULT_IDEMPOTENCY_SCOPE,
@@ -218,6 +231,103 @@ export async function runBulkUpdate(
     });
   }
   return result;
+}
+
+/**
+ * What the idempotency fingerprint of a bulk update covers: the whole request for an array; for
+ * an iterable (which cannot be read twice) its mode and atomicity only — each non-atomic chunk
+ * is still fingerprinted with its items under its own key.
+ */
+export function bulkFingerprintRequest(request: BulkUpdateRequest): unknown {
+  if (Array.isArray(request?.items)) return request;
+  return { mode: request?.mode, atomic: request?.atomic ?? false, items: 'stream' };
+}
+
+function isItems(items: unknown): items is BulkUpdateItems {
+  if (Array.isArray(items)) return true;
+  if (typeof items !== 'object' || items === null || typeof items === 'string') return false;
+  return (
+    typeof (items as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function' ||
+    typeof (items as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function'
+  );
+}
+
+/** Reads `items` in chunks of `size` (an array is sliced, an iterable read as it yields). */
+async function* readChunks(
+  items: BulkUpdateItems,
+  size: number,
+): AsyncGenerator<readonly unknown[]> {
+  let chunk: unknown[] = [];
+  if (Array.isArray(items)) {
+    for (let start = 0; start < items.length; start += size) {
+      yield items.slice(start, start + size);
+    }
+    return;
+  }
+  if (typeof (items as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function') {
+    for await (const item of items as AsyncIterable<unknown>) {
+      chunk.push(item);
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  } else {
+    for (const item of items as Iterable<unknown>) {
+      chunk.push(item);
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * Validates an import chunk by chunk: numbers the items in the order they are read, sends
+ * malformed items and repeats of a row seen earlier in the import (in any chunk) to `failed`,
+ * and returns each chunk's valid items sorted by (sku, warehouseId).
+ */
+class ChunkPlanner {
+  /** Every row seen so far, with the position of its item (for the repeat's detail). */
+  private readonly seen = new Map<string, number>();
+  private position = 0;
+
+  constructor(private readonly mode: 'set' | 'delta') {}
+
+  plan(chunk: readonly unknown[], failed: BulkUpdateFailure[]): Planned[] {
+    const planned: Planned[] = [];
+    for (const raw of chunk) {
+      const index = this.position;
+      this.position += 1;
+      const item = raw as BulkUpdateItem | undefined;
+      const problem = itemProblem(item, this.mode);
+      if (problem) {
+        failed.push({ index, code: ErrorCode.VALIDATION_FAILED, detail: problem });
+        continue;
+      }
+      const valid = item as BulkUpdateItem;
+      const key = stockKeyOf(valid);
+      const first = this.seen.get(key);
+      if (first !== undefined) {
+        failed.push({
+          index,
+          code: ErrorCode.VALIDATION_FAILED,
+          detail: `same row as items[${first}]; send one item per (sku, warehouseId)`,
+        });
+        continue;
+      }
+      this.seen.set(key, index);
+      planned.push({
+        index,
+        sku: valid.sku,
+        warehouseId: valid.warehouseId,
+        quantity: valid.quantity,
+      });
+    }
+    return planned.sort(compareStockKeys);
+  }
 }
 
 /** Why an item is malformed, or null. */
@@ -238,20 +348,109 @@ function itemProblem(item: BulkUpdateItem | undefined, mode: 'set' | 'delta'): s
   return null;
 }
 
-/** Cuts sorted items into batches of at least `size` items, never splitting a SKU. */
-function cutBatches(items: readonly Planned[], size: number): Planned[][] {
-  const batches: Planned[][] = [];
-  let current: Planned[] = [];
-  for (const item of items) {
-    const previous = current[current.length - 1];
-    if (current.length >= size && previous && previous.sku !== item.sku) {
-      batches.push(current);
-      current = [];
-    }
-    current.push(item);
+/**
+ * Applies one chunk: with the store's set-based writes (`transaction.bulk`) when it has them,
+ * else row by row. Either way the same rows, movements, events and alerts are written.
+ */
+async function applyChunk(
+  context: ServiceContext,
+  transaction: StockTransaction,
+  batch: readonly Planned[],
+  mode: 'set' | 'delta',
+  movementContext: ChangeContext,
+): Promise<BatchOutcome & { readonly effects: CommitEffects }> {
+  if (!transaction.bulk) return applyBatch(context, transaction, batch, mode, movementContext);
+  const buffered = new BufferedInserts(transaction, transaction.bulk);
+  const outcome = await applyBatch(context, buffered.transaction, batch, mode, movementContext);
+  await buffered.drain();
+  return outcome;
+}
+
+/**
+ * A view of a transaction for one chunk whose new stock rows are collected and inserted with one
+ * set-based write before anything reads or references them, and whose row updates, ledger and
+ * outbox appends go through the store's set-based writes.
+ */
+class BufferedInserts {
+  private pending: InventoryStock[] = [];
+  readonly transaction: StockTransaction;
+
+  constructor(
+    inner: StockTransaction,
+    private readonly bulk: BulkWrites,
+  ) {
+    const drain = () => this.drain();
+    const stock: StockRows = {
+      read: async (skus, options) => {
+        await drain();
+        return inner.stock.read(skus, options);
+      },
+      get: async (key, options) => {
+        await drain();
+        return inner.stock.get(key, options);
+      },
+      insert: async (row) => {
+        this.pending.push(row);
+        return { applied: true };
+      },
+      update: async (writes: readonly StockWrite[], unchanged?: readonly InventoryStock[]) => {
+        await drain();
+        return bulk.updateStock(writes, unchanged);
+      },
+      updateSettings: async (key, settings, now) => {
+        await drain();
+        return inner.stock.updateSettings(key, settings, now);
+      },
+      occupancy: async (warehouseId) => {
+        await drain();
+        return inner.stock.occupancy(warehouseId);
+      },
+    };
+    this.transaction = {
+      ...inner,
+      stock,
+      ledger: {
+        append: async (movements: readonly Movement[]) => {
+          await drain();
+          await bulk.appendMovements(movements);
+        },
+      },
+      outbox: {
+        append: async (events: readonly CloudEvent[]) => {
+          await drain();
+          await bulk.appendEvents(events);
+        },
+        claim: (limit) => inner.outbox.claim(limit),
+        markDelivered: (ids) => inner.outbox.markDelivered(ids),
+        markFailed: (ids) => inner.outbox.markFailed(ids),
+      },
+      alerts: {
+        findOpen: async (keys) => {
+          await drain();
+          return inner.alerts.findOpen(keys);
+        },
+        get: (id) => inner.alerts.get(id),
+        insert: async (alert) => {
+          await drain();
+          return inner.alerts.insert(alert);
+        },
+        update: (alert) => inner.alerts.update(alert),
+      },
+    };
   }
-  if (current.length > 0) batches.push(current);
-  return batches;
+
+  /** Inserts the collected rows; a row created concurrently rolls the chunk back (retryable). */
+  async drain(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    const outcome = await this.bulk.insertStock(rows);
+    if (!outcome.applied) {
+      throw new VersionConflictError('Concurrent change to stock rows (created concurrently)', {
+        retryable: true,
+      });
+    }
+  }
 }
 
 /**

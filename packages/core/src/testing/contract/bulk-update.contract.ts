@@ -137,5 +137,90 @@ export function bulkUpdateContract(options: StockStoreContractOptions): void {
         }),
       ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
     });
+
+    it('streams an async iterable over several chunks, non-atomic: per-item failures by position, repeats across chunks refused', async () => {
+      await seedWarehouses(world.stockroom);
+      await stock(world.stockroom, 'K-0003', 'paris', 5);
+      const produced: number[] = [];
+      async function* rows() {
+        for (let index = 0; index < 100; index += 1) {
+          produced.push(index);
+          yield { sku: `K-${String(index).padStart(4, '0')}`, warehouseId: 'paris', quantity: 10 };
+        }
+        // Chunk 3 (items 80-119 with 40 a chunk): repeats of rows of chunks 1 and 3, a bad item.
+        yield { sku: 'K-0001', warehouseId: 'paris', quantity: 99 };
+        yield { sku: 'K-0099', warehouseId: 'paris', quantity: 99 };
+        yield { sku: 'K-0100', warehouseId: 'nowhere', quantity: 1 };
+        yield { sku: 'K-0101', warehouseId: 'london', quantity: -1 };
+      }
+      const result = await world.stockroom.adjustments.bulkUpdate(
+        { mode: 'delta', items: rows() },
+        { idempotencyKey: 'stream-1' },
+      );
+      expect(produced).toHaveLength(100);
+      expect(result.applied).toBe(100);
+      expect(result.failed).toMatchObject([
+        { index: 100, code: 'VALIDATION_FAILED', detail: expect.stringContaining('items[1]') },
+        { index: 101, code: 'VALIDATION_FAILED', detail: expect.stringContaining('items[99]') },
+        { index: 102, code: 'NOT_FOUND' },
+        { index: 103, code: 'INSUFFICIENT_STOCK' },
+      ]);
+      expect(result.failed).toHaveLength(4);
+      const rowsNow = await readAll((page) => world.store.reads.allStock(page));
+      expect(rowsNow).toHaveLength(100);
+      expect(rowsNow.find((row) => row.sku === 'K-0003')).toMatchObject({ available: 15 });
+      expect(rowsNow.find((row) => row.sku === 'K-0001')).toMatchObject({ available: 10 });
+      // One movement per applied item plus the seed's, and the ledger replays.
+      expect(await allMovements()).toHaveLength(101);
+      expect(await replayLedger(world.store)).toEqual([]);
+
+      // A replay with the same key reads nothing and writes nothing.
+      produced.length = 0;
+      const replayed = await world.stockroom.adjustments.bulkUpdate(
+        { mode: 'delta', items: rows() },
+        { idempotencyKey: 'stream-1' },
+      );
+      expect(replayed).toEqual(result);
+      expect(produced).toEqual([]);
+      expect(await allMovements()).toHaveLength(101);
+    });
+
+    it('atomic over a sync iterable of several chunks: a failure in the last chunk leaves nothing applied', async () => {
+      await seedWarehouses(world.stockroom);
+      function* rows(last: number) {
+        for (let index = 0; index < 120; index += 1) {
+          yield { sku: `T-${String(index).padStart(4, '0')}`, warehouseId: 'london', quantity: 7 };
+        }
+        yield { sku: 'T-9999', warehouseId: 'london', quantity: last };
+      }
+      const pending = (await world.store.reads.outboxLag()).pending;
+      const refused = await world.stockroom.adjustments.bulkUpdate({
+        mode: 'delta',
+        atomic: true,
+        items: rows(-1),
+      });
+      expect(refused).toEqual({
+        applied: 0,
+        failed: [{ index: 120, code: 'INSUFFICIENT_STOCK', detail: expect.any(String) }],
+      });
+      expect((await world.store.reads.allStock({ limit: 10 })).items).toEqual([]);
+      expect(await allMovements()).toEqual([]);
+      expect((await world.store.reads.outboxLag()).pending).toBe(pending);
+
+      const done = await world.stockroom.adjustments.bulkUpdate({
+        mode: 'set',
+        atomic: true,
+        items: rows(3),
+      });
+      expect(done).toEqual({ applied: 121, failed: [] });
+      const stored = await readAll((page) => world.store.reads.allStock(page));
+      expect(stored).toHaveLength(121);
+      expect(stored.reduce((sum, row) => sum + row.available, 0)).toBe(120 * 7 + 3);
+      expect(await allMovements()).toHaveLength(121);
+      expect(await replayLedger(world.store)).toEqual([]);
+      await expect(
+        world.stockroom.adjustments.bulkUpdate({ mode: 'set', items: 42 as never }),
+      ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
+    });
   });
 }

@@ -1,0 +1,275 @@
+import {
+  type BulkWrites,
+  type CloudEvent,
+  compareStockKeys,
+  type InventoryStock,
+  type Movement,
+  type StockWrite,
+  type WriteOutcome,
+} from '@stockroom/core';
+import { type Insertable, sql } from 'kysely';
+import { movementToRow } from './mappers.js';
+import { type ColumnTypes, chunk, insertUnnest, type SchemaScope } from './queries.js';
+import type { MovementTable, StockTable } from './tables.js';
+
+const APPLIED: WriteOutcome = { applied: true };
+const NOT_APPLIED: WriteOutcome = { applied: false };
+
+/**
+ * Rows per statement of the set-based writes. Every statement binds one array a column, so
+ * its text and plan are the same for any size; the cut only bounds one message's size.
+ */
+const BULK_ROWS_PER_STATEMENT = 10_000;
+
+const STOCK_TYPES: ColumnTypes<Insertable<StockTable>> = {
+  sku: 'text',
+  warehouse_id: 'text',
+  available: 'bigint',
+  reserved: 'bigint',
+  damaged: 'bigint',
+  in_transit: 'bigint',
+  total: 'bigint',
+  low_stock_threshold: 'bigint',
+  reorder_point: 'bigint',
+  max_stock_level: 'bigint',
+  version: 'bigint',
+  last_restocked_at: 'timestamptz',
+  last_sold_at: 'timestamptz',
+  created_at: 'timestamptz',
+  updated_at: 'timestamptz',
+};
+
+const MOVEMENT_TYPES: ColumnTypes<Insertable<MovementTable>> = {
+  id: 'text',
+  sku: 'text',
+  warehouse_id: 'text',
+  type: 'text',
+  delta_available: 'bigint',
+  delta_reserved: 'bigint',
+  delta_damaged: 'bigint',
+  delta_in_transit: 'bigint',
+  after_available: 'bigint',
+  after_reserved: 'bigint',
+  after_damaged: 'bigint',
+  after_in_transit: 'bigint',
+  version: 'bigint',
+  reservation_id: 'text',
+  order_id: 'text',
+  transfer_id: 'text',
+  reference: 'text',
+  idempotency_key: 'text',
+  actor: 'text',
+  reason: 'text',
+  created_at: 'timestamptz',
+};
+
+/** One array per column of `rows`, cast to its PostgreSQL array type. */
+function columnArrays<Row>(
+  rows: readonly Row[],
+  columns: readonly [string, string][],
+  pick: (row: Row, column: number) => unknown,
+) {
+  return columns.map(
+    ([, type], column) => sql`${rows.map((row) => pick(row, column) ?? null)}::${sql.raw(type)}[]`,
+  );
+}
+
+interface GuardedRow {
+  readonly sku: string;
+  readonly warehouseId: string;
+  readonly expectedVersion: number;
+  readonly isWrite: boolean;
+  readonly deltas: readonly [number, number, number, number];
+  readonly nextVersion: number;
+  readonly lastRestockedAt: Date | null;
+  readonly lastSoldAt: Date | null;
+  readonly updatedAt: Date;
+}
+
+const GUARD_COLUMNS: readonly [string, string][] = [
+  ['sku', 'text'],
+  ['warehouse_id', 'text'],
+  ['expected_version', 'bigint'],
+  ['is_write', 'boolean'],
+  ['d_available', 'bigint'],
+  ['d_reserved', 'bigint'],
+  ['d_damaged', 'bigint'],
+  ['d_in_transit', 'bigint'],
+  ['next_version', 'bigint'],
+  ['last_restocked_at', 'timestamptz'],
+  ['last_sold_at', 'timestamptz'],
+  ['updated_at', 'timestamptz'],
+];
+
+function guardValue(row: GuardedRow, column: number): unknown {
+  switch (column) {
+    case 0:
+      return row.sku;
+    case 1:
+      return row.warehouseId;
+    case 2:
+      return row.expectedVersion;
+    case 3:
+      return row.isWrite;
+    case 4:
+    case 5:
+    case 6:
+    case 7:
+      return row.deltas[column - 4];
+    case 8:
+      return row.nextVersion;
+    case 9:
+      return row.lastRestockedAt;
+    case 10:
+      return row.lastSoldAt;
+    default:
+      return row.updatedAt;
+  }
+}
+
+/**
+ * The set-based writes of a bulk import on PostgreSQL: every statement sends its rows as one
+ * array per column (`unnest`), so 10,000 rows cost one round trip and one parameter a column.
+ * Runs on the transaction's connection, in the store's schema.
+ */
+export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
+  const { db } = scope;
+  // Outbox order inside the transaction (see the outbox's `ordinal` column).
+  let ordinal = 0;
+  return {
+    async insertStock(rows: readonly InventoryStock[]) {
+      for (const part of chunk(rows, BULK_ROWS_PER_STATEMENT)) {
+        const result = await sql`
+          ${insertUnnest(
+            scope.table('stock'),
+            STOCK_TYPES,
+            part.map((row) => ({
+              sku: row.sku,
+              warehouse_id: row.warehouseId,
+              available: row.available,
+              reserved: row.reserved,
+              damaged: row.damaged,
+              in_transit: row.inTransit,
+              total: row.total,
+              low_stock_threshold: row.lowStockThreshold,
+              reorder_point: row.reorderPoint,
+              max_stock_level: row.maxStockLevel,
+              version: row.version,
+              last_restocked_at: row.lastRestockedAt,
+              last_sold_at: row.lastSoldAt,
+              created_at: row.createdAt,
+              updated_at: row.updatedAt,
+            })),
+          )}
+          ON CONFLICT (sku, warehouse_id) DO NOTHING
+        `.execute(db);
+        // A row that exists already was created concurrently: the caller rolls back.
+        if (Number(result.numAffectedRows ?? 0n) !== part.length) return NOT_APPLIED;
+      }
+      return APPLIED;
+    },
+
+    async updateStock(writes: readonly StockWrite[], unchanged: readonly InventoryStock[] = []) {
+      const rows: GuardedRow[] = [
+        ...writes.map(({ before, next, deltas }) => ({
+          sku: before.sku,
+          warehouseId: before.warehouseId,
+          expectedVersion: before.version,
+          isWrite: true,
+          deltas: [deltas.available, deltas.reserved, deltas.damaged, deltas.inTransit] as const,
+          nextVersion: next.version,
+          lastRestockedAt: next.lastRestockedAt,
+          lastSoldAt: next.lastSoldAt,
+          updatedAt: next.updatedAt,
+        })),
+        ...unchanged.map((row) => ({
+          sku: row.sku,
+          warehouseId: row.warehouseId,
+          expectedVersion: row.version,
+          isWrite: false,
+          deltas: [0, 0, 0, 0] as const,
+          nextVersion: row.version,
+          lastRestockedAt: row.lastRestockedAt,
+          lastSoldAt: row.lastSoldAt,
+          updatedAt: row.updatedAt,
+        })),
+      ].sort(compareStockKeys);
+      if (rows.length === 0) return APPLIED;
+      const stock = scope.table('stock');
+      for (const part of chunk(rows, BULK_ROWS_PER_STATEMENT)) {
+        const expected = part.filter((row) => row.isWrite).length;
+        // Locks every named row in canonical order, counts those still at their expected
+        // version with non-negative results, and writes only when that is all of them (the
+        // same guard as the row-by-row update, with the rows sent as arrays).
+        const result = await sql`
+          WITH v AS (
+            SELECT * FROM unnest(${sql.join(columnArrays(part, GUARD_COLUMNS, guardValue))})
+              AS v (${sql.join(GUARD_COLUMNS.map(([column]) => sql.id(column)))})
+          ),
+          locked AS MATERIALIZED (
+            SELECT s.sku, s.warehouse_id, s.version, s.available, s.reserved, s.damaged, s.in_transit
+            FROM ${stock} AS s
+            WHERE (s.sku, s.warehouse_id) IN (SELECT v.sku, v.warehouse_id FROM v)
+            ORDER BY s.sku, s.warehouse_id
+            FOR UPDATE
+          )
+          UPDATE ${stock} AS t SET
+            available = t.available + v.d_available,
+            reserved = t.reserved + v.d_reserved,
+            damaged = t.damaged + v.d_damaged,
+            in_transit = t.in_transit + v.d_in_transit,
+            total = t.total + v.d_available + v.d_reserved + v.d_damaged + v.d_in_transit,
+            version = v.next_version,
+            last_restocked_at = v.last_restocked_at,
+            last_sold_at = v.last_sold_at,
+            updated_at = v.updated_at
+          FROM v
+          WHERE v.is_write
+            AND t.sku = v.sku AND t.warehouse_id = v.warehouse_id
+            AND t.version = v.expected_version
+            AND t.available + v.d_available >= 0 AND t.reserved + v.d_reserved >= 0
+            AND t.damaged + v.d_damaged >= 0 AND t.in_transit + v.d_in_transit >= 0
+            AND (
+              SELECT count(*) FROM locked AS l JOIN v AS g
+                ON l.sku = g.sku AND l.warehouse_id = g.warehouse_id
+              WHERE l.version = g.expected_version
+                AND (NOT g.is_write OR (
+                  l.available + g.d_available >= 0 AND l.reserved + g.d_reserved >= 0 AND
+                  l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0))
+            ) = ${part.length}
+        `.execute(db);
+        if (Number(result.numAffectedRows ?? 0n) !== expected) return NOT_APPLIED;
+      }
+      return APPLIED;
+    },
+
+    async appendMovements(movements: readonly Movement[]) {
+      for (const part of chunk(movements, BULK_ROWS_PER_STATEMENT)) {
+        await insertUnnest(
+          scope.table('movements'),
+          MOVEMENT_TYPES,
+          part.map(movementToRow),
+        ).execute(db);
+      }
+    },
+
+    async appendEvents(events: readonly CloudEvent[]) {
+      for (const part of chunk(events, BULK_ROWS_PER_STATEMENT)) {
+        const first = ordinal;
+        ordinal += part.length;
+        // The JSON goes as text (one array element per event) and is cast per row.
+        await sql`
+          INSERT INTO ${scope.table('outbox')} (event_id, subject, type, event, event_time, ordinal)
+          SELECT e.event_id, e.subject, e.type, e.event::json, e.event_time, ${first}::integer + e.n::integer - 1
+          FROM unnest(
+            ${part.map((event) => event.id)}::text[],
+            ${part.map((event) => event.subject)}::text[],
+            ${part.map((event) => event.type)}::text[],
+            ${part.map((event) => JSON.stringify(event))}::text[],
+            ${part.map((event) => new Date(event.time))}::timestamptz[]
+          ) WITH ORDINALITY AS e (event_id, subject, type, event, event_time, n)
+        `.execute(db);
+      }
+    },
+  };
+}

@@ -1,0 +1,175 @@
+import type {
+  BulkWrites,
+  CloudEvent,
+  InventoryStock,
+  Movement,
+  StockWrite,
+  WriteOutcome,
+} from '@stockroom/core';
+import { movementToRow, stockToRow, toMillis, toMillisOrNull } from './mappers.js';
+import type { SqliteDatabase, SqliteStatement } from './sqlite-dialect.js';
+
+const APPLIED: WriteOutcome = { applied: true };
+const NOT_APPLIED: WriteOutcome = { applied: false };
+
+const STOCK_COLUMNS = [
+  'sku',
+  'warehouse_id',
+  'available',
+  'reserved',
+  'damaged',
+  'in_transit',
+  'total',
+  'low_stock_threshold',
+  'reorder_point',
+  'max_stock_level',
+  'version',
+  'last_restocked_at',
+  'last_sold_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+const MOVEMENT_COLUMNS = [
+  'id',
+  'sku',
+  'warehouse_id',
+  'type',
+  'delta_available',
+  'delta_reserved',
+  'delta_damaged',
+  'delta_in_transit',
+  'after_available',
+  'after_reserved',
+  'after_damaged',
+  'after_in_transit',
+  'version',
+  'reservation_id',
+  'order_id',
+  'transfer_id',
+  'reference',
+  'idempotency_key',
+  'actor',
+  'reason',
+  'created_at',
+] as const;
+
+const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
+
+interface BulkStatements {
+  readonly insertStock: SqliteStatement;
+  readonly readVersion: SqliteStatement;
+  readonly updateStock: SqliteStatement;
+  readonly insertMovement: SqliteStatement;
+  readonly insertEvent: SqliteStatement;
+}
+
+// Prepared once per connection: a bulk import runs these statements hundreds of thousands of times.
+const prepared = new WeakMap<SqliteDatabase, BulkStatements>();
+
+function statementsOf(database: SqliteDatabase): BulkStatements {
+  let statements = prepared.get(database);
+  if (statements === undefined) {
+    statements = {
+      insertStock: database.prepare(
+        `INSERT INTO stock (${STOCK_COLUMNS.join(', ')}) VALUES (${placeholders(STOCK_COLUMNS.length)})
+         ON CONFLICT DO NOTHING`,
+      ),
+      readVersion: database.prepare(
+        'SELECT version, available, reserved, damaged, in_transit FROM stock WHERE sku = ? AND warehouse_id = ?',
+      ),
+      updateStock: database.prepare(
+        `UPDATE stock SET available = ?, reserved = ?, damaged = ?, in_transit = ?, total = ?,
+           version = ?, last_restocked_at = ?, last_sold_at = ?, updated_at = ?
+         WHERE sku = ? AND warehouse_id = ? AND version = ?`,
+      ),
+      insertMovement: database.prepare(
+        `INSERT INTO movements (${MOVEMENT_COLUMNS.join(', ')}) VALUES (${placeholders(MOVEMENT_COLUMNS.length)})`,
+      ),
+      insertEvent: database.prepare(
+        'INSERT INTO outbox (event_id, event, event_time) VALUES (?, ?, ?)',
+      ),
+    };
+    prepared.set(database, statements);
+  }
+  return statements;
+}
+
+interface StoredQuantities {
+  readonly version: number;
+  readonly available: number;
+  readonly reserved: number;
+  readonly damaged: number;
+  readonly in_transit: number;
+}
+
+/**
+ * The set-based writes of a bulk import on SQLite: prepared statements run back to back on the
+ * write connection, inside the transaction the store opened on it (BEGIN IMMEDIATE holds the
+ * write lock, so no other writer interleaves), without building a query per row.
+ */
+export function sqliteBulkWrites(database: SqliteDatabase): BulkWrites {
+  const statements = () => statementsOf(database);
+  return {
+    async insertStock(rows: readonly InventoryStock[]) {
+      const { insertStock } = statements();
+      for (const row of rows) {
+        const values = stockToRow(row);
+        const result = insertStock.run(...STOCK_COLUMNS.map((column) => values[column]));
+        // A row that exists already was created concurrently: the caller rolls back.
+        if (result.changes !== 1) return NOT_APPLIED;
+      }
+      return APPLIED;
+    },
+
+    async updateStock(writes: readonly StockWrite[], unchanged: readonly InventoryStock[] = []) {
+      const { readVersion, updateStock } = statements();
+      // All or nothing: check every row first, so a lost race writes nothing.
+      const check = (row: InventoryStock, deltas?: StockWrite['deltas']) => {
+        const [stored] = readVersion.all(row.sku, row.warehouseId) as StoredQuantities[];
+        if (!stored || stored.version !== row.version) return false;
+        if (!deltas) return true;
+        return (
+          stored.available + deltas.available >= 0 &&
+          stored.reserved + deltas.reserved >= 0 &&
+          stored.damaged + deltas.damaged >= 0 &&
+          stored.in_transit + deltas.inTransit >= 0
+        );
+      };
+      for (const write of writes) if (!check(write.before, write.deltas)) return NOT_APPLIED;
+      for (const row of unchanged) if (!check(row)) return NOT_APPLIED;
+      for (const { before, next } of writes) {
+        updateStock.run(
+          next.available,
+          next.reserved,
+          next.damaged,
+          next.inTransit,
+          next.total,
+          next.version,
+          toMillisOrNull(next.lastRestockedAt),
+          toMillisOrNull(next.lastSoldAt),
+          toMillis(next.updatedAt),
+          before.sku,
+          before.warehouseId,
+          before.version,
+        );
+      }
+      return APPLIED;
+    },
+
+    async appendMovements(movements: readonly Movement[]) {
+      const { insertMovement } = statements();
+      for (const movement of movements) {
+        const values = movementToRow(movement);
+        insertMovement.run(...MOVEMENT_COLUMNS.map((column) => values[column]));
+      }
+    },
+
+    async appendEvents(events: readonly CloudEvent[]) {
+      const { insertEvent } = statements();
+      for (const event of events) {
+        insertEvent.run(event.id, JSON.stringify(event), Date.parse(event.time));
+      }
+    },
+  };
+}
