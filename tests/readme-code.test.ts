@@ -140,6 +140,14 @@ describe('README code blocks', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
+  it('the server README tells a user to retry a 503 with the same Idempotency-Key', () => {
+    const text = readFileSync(join(root, 'examples', 'express-server', 'README.md'), 'utf8');
+    expect(text).toMatch(
+      /Retry a 503 \(or a timeout, or a dropped connection\) with the same `Idempotency-Key`/,
+    );
+    expect(text).toMatch(/does not always mean nothing happened/);
+  });
+
   it('the root README host-app example runs', () => {
     const [example] = BLOCKS.filter((block) => block.readme === 'README.md');
     const cwd = mkdtempSync(join(tmpdir(), 'stockroom-readme-'));

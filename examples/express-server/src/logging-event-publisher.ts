@@ -13,8 +13,9 @@ export type FlushableLogger = Logger & {
  * delivered — only after the logger's destination has flushed the lines to the operating system
  * (pino's `flush`). A process killed before that leaves the events in the outbox, and they are
  * logged again on the next start (at least once). What happens after the write (a log shipper
- * that drops lines, a disk that fails) is beyond the server. For delivery to other systems, use
- * Kafka (`KAFKA_BROKERS`).
+ * that drops lines, a disk that fails) is beyond the server. With the log level above `info`
+ * the event lines are not written at all (the events still leave the outbox). For delivery to
+ * other systems, use Kafka (`KAFKA_BROKERS`).
  */
 export class LoggingEventPublisher implements EventPublisher {
   constructor(private readonly logger: FlushableLogger) {}
