@@ -90,6 +90,7 @@ export function resilientGuard(
     logger.warn({ err: error, operation }, 'sold-out guard failed; continuing without it');
   };
   return {
+    ...(guard.scope === undefined ? {} : { scope: guard.scope }),
     async isSoldOut(sku) {
       try {
         return await guard.isSoldOut(sku);
@@ -110,6 +111,13 @@ export function resilientGuard(
         await guard.clear(skus);
       } catch (error) {
         failed('clear', error);
+      }
+    },
+    async clearAll() {
+      try {
+        await guard.clearAll?.();
+      } catch (error) {
+        failed('clearAll', error);
       }
     },
   };
