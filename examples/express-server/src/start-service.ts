@@ -139,7 +139,12 @@ async function assemble(
     if (seeded.seeded) logger.info(seeded, 'demo data loaded');
   }
 
-  const metrics = new ServerMetrics(stockroom, clock, logger);
+  const routing = opened.store as {
+    readonly replicaStats?: { replicaReads: number; primaryReads: number; lagBytes: number };
+  };
+  const metrics = new ServerMetrics(stockroom, clock, logger, {
+    ...(routing.replicaStats ? { replica: () => routing.replicaStats } : {}),
+  });
   const jobs = new JobRunner(
     stockroomJobs(stockroom, { reconcileRepair: config.reconcileRepair }),
     redis?.jobLease ?? new MemoryJobLease(clock),
