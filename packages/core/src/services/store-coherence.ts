@@ -45,6 +45,7 @@ export class StoreCoherence {
   private directory: LoadedDirectory | undefined;
   /** Bumped whenever this process learns that warehouses changed. */
   private generation = 0;
+  private feedFailing = false;
 
   private stampRunning: Promise<string> | undefined;
   private stampQueued: Promise<string> | undefined;
@@ -144,11 +145,19 @@ export class StoreCoherence {
     let changes: StoreChanges;
     try {
       changes = (await this.feed?.poll()) ?? { everything: true };
+      if (this.feedFailing) {
+        this.feedFailing = false;
+        this.options.logger.info({}, 'the store change feed answers again');
+      }
     } catch (error) {
-      this.options.logger.warn(
-        { err: error },
-        'the store change feed failed; dropping everything cached in this process',
-      );
+      // Logged once per outage: while it lasts, every check reads the store.
+      if (!this.feedFailing) {
+        this.options.logger.warn(
+          { err: error },
+          'the store change feed failed; checks read the store until it answers again',
+        );
+      }
+      this.feedFailing = true;
       changes = { everything: true };
     }
     const local = this.options.cache?.scope === 'process' ? this.options.cache : undefined;
