@@ -27,6 +27,14 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
       defaultMetrics?: boolean;
       /** The reconciliation reports the `stockroom_reconcile_*` gauges show. */
       reconcileReports?: ReconcileReports;
+      /** The PostgreSQL store's replica routing counters, when it has a replica. */
+      replica?: () =>
+        | {
+            readonly replicaReads: number;
+            readonly primaryReads: number;
+            readonly lagBytes: number;
+          }
+        | undefined;
     } = {},
   ) {
     const registers = [this.registry];
@@ -95,6 +103,35 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
       'Availability cache misses',
       () => stockroom.stats.cache.misses,
     );
+    fromStats(
+      'stockroom_cache_coalesced_total',
+      'Availability checks that shared a store read already in flight for their SKU',
+      () => stockroom.stats.cache.coalesced,
+    );
+    const replica = options.replica;
+    if (replica) {
+      new Counter({
+        name: 'stockroom_store_reads_total',
+        help: 'Reads outside transactions by where they ran: replica, or primary because the replica had not replayed far enough',
+        labelNames: ['target'],
+        registers,
+        collect() {
+          const stats = replica();
+          this.reset();
+          if (!stats) return;
+          this.inc({ target: 'replica' }, stats.replicaReads);
+          this.inc({ target: 'primary' }, stats.primaryReads);
+        },
+      });
+      new Gauge({
+        name: 'stockroom_replica_lag_bytes',
+        help: 'WAL bytes the read replica was behind the primary when a read last compared them',
+        registers,
+        collect() {
+          this.set(replica()?.lagBytes ?? 0);
+        },
+      });
+    }
     fromStats(
       'stockroom_cache_errors_total',
       'Availability cache and guard failures (treated as misses)',

@@ -172,7 +172,13 @@ async function assemble(
   }
 
   const reconcileReports = new ReconcileReports();
-  const metrics = new ServerMetrics(stockroom, clock, logger, { reconcileReports });
+  const routing = opened.store as {
+    readonly replicaStats?: { replicaReads: number; primaryReads: number; lagBytes: number };
+  };
+  const metrics = new ServerMetrics(stockroom, clock, logger, {
+    reconcileReports,
+    ...(routing.replicaStats ? { replica: () => routing.replicaStats } : {}),
+  });
   const jobs = new JobRunner(
     stockroomJobs(stockroom, {
       reconcileRepair: config.reconcileRepair,

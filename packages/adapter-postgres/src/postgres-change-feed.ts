@@ -122,6 +122,10 @@ export function createPostgresChangeFeed(
       held.on('notification', onNotification);
       held.on('error', (error) => drop(held, error));
       held.on('end', () => drop(held));
+      // Named, so an operator can tell the held connection apart in pg_stat_activity.
+      await held.query(`SELECT set_config('application_name', $1, false)`, [
+        `stockroom change feed ${schema}`.slice(0, 63),
+      ]);
       await held.query(`LISTEN ${CHANGE_CHANNEL}`, []);
     } catch (error) {
       held.release(true);

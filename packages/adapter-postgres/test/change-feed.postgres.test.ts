@@ -1,7 +1,7 @@
 import { createStockroom, MemoryAvailabilityCache, type Stockroom } from '@stockroom/core';
 import { describe, expect, it } from 'vitest';
 import { createPostgresStockStore, type PostgresStockStore } from '../src/index.js';
-import { DATABASE_URL, dropSchema, freshStore, skipReason } from './support.js';
+import { adminQuery, DATABASE_URL, dropSchema, freshStore, skipReason } from './support.js';
 
 describe.skipIf(skipReason)(
   'in-process caches on several instances (PostgreSQL change feed)',
@@ -76,6 +76,37 @@ describe.skipIf(skipReason)(
             ['oslo', 3],
           ],
         );
+      } finally {
+        await close();
+      }
+    }, 60_000);
+
+    it('after the listening connection is lost, checks read the store, then the feed reconnects', async () => {
+      const { stores, stockrooms, close } = await twoInstances();
+      const [a, b] = stockrooms as [Stockroom, Stockroom];
+      try {
+        await a.warehouses.create({ id: 'paris', name: 'Paris' });
+        const restock = (quantity: number) =>
+          a.adjustments.adjust({ sku: 'TEE', warehouseId: 'paris', type: 'RESTOCK', quantity });
+        const check = async () =>
+          (await b.availability.check({ sku: 'TEE', quantity: 1 })).availableQuantity;
+        await restock(5);
+        expect(await check()).toBe(5);
+        expect(await check()).toBe(5);
+        const killed = await adminQuery(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+          [`stockroom change feed ${stores[0]!.schema}`.slice(0, 63)],
+        );
+        // B's listener: A has not checked yet, so its (lazy) feed never connected.
+        expect(killed.rowCount).toBe(1);
+        await restock(2);
+        // The poll fails or reconnects: either way the answer is the truth.
+        expect(await check()).toBe(7);
+        await restock(1);
+        expect(await check()).toBe(8);
+        const hits = b.stats.cache.hits;
+        expect(await check()).toBe(8);
+        expect(b.stats.cache.hits).toBe(hits + 1);
       } finally {
         await close();
       }

@@ -29,6 +29,7 @@ export interface RedisSoldOutGuardOptions {
  * throw `STORE_UNAVAILABLE`; `createStockroom` reads a failure as "not sold out".
  */
 export class RedisSoldOutGuard implements SoldOutGuard {
+  readonly scope = 'shared' as const;
   private readonly repairs: RepairQueue;
 
   constructor(private readonly options: RedisSoldOutGuardOptions) {

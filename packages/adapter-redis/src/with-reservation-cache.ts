@@ -110,6 +110,8 @@ export function withReservationCache(
   return {
     capabilities: store.capabilities,
     reads,
+    // Other processes' commits still reach in-process caches through the wrapped store.
+    ...(store.changes ? { changes: store.changes } : {}),
     async transaction(work, options) {
       const changed = new Map<string, Reservation>();
       const result = await store.transaction((transaction) => {

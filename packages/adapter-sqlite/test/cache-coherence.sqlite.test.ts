@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createStockroom, MemoryAvailabilityCache } from '@stockroom/core';
+import { createStockroom, MemoryAvailabilityCache, MemorySoldOutGuard } from '@stockroom/core';
 import { seedWarehouses } from '@stockroom/core/testing';
 import { describe, expect, it } from 'vitest';
 import { afterTest, openStore, tempFile } from './fixtures/temp-store.js';
@@ -94,6 +94,47 @@ describe('in-process cache over SQLite shared with another process', () => {
     expect(await check()).toBe(30);
     expect(stockroom.stats.cache.hits).toBe(before.hits + 1);
     expect(await check('CAP')).toBe(2);
+
+    child.send({ op: 'exit' } satisfies WorkerCommand);
+    await stockroom.close();
+  }, 60_000);
+
+  it("a sold-out mark does not refuse a reservation after another process's restock", async () => {
+    const filename = tempFile();
+    const store = await openStore({ filename });
+    const soldOutGuard = new MemorySoldOutGuard();
+    const stockroom = createStockroom({
+      store,
+      cache: new MemoryAvailabilityCache(),
+      soldOutGuard,
+      // Long enough that only coherence, not expiry, can clear the mark within the test.
+      policies: { soldOutTtlMs: 60_000 },
+    });
+    await seedWarehouses(stockroom);
+    await stockroom.adjustments.adjust({
+      sku: 'TEE',
+      warehouseId: 'paris',
+      type: 'RESTOCK',
+      quantity: 2,
+    });
+    const child = startWorker(filename);
+    await nextMessage(child);
+    // The first poll of the change feed reports everything (it cannot know what came before).
+    await stockroom.availability.check({ sku: 'TEE', quantity: 1 });
+    await stockroom.reservations.reserve({ items: [{ sku: 'TEE', quantity: 2 }] });
+    expect(await soldOutGuard.isSoldOut('TEE')).toBe(true);
+    await expect(
+      stockroom.reservations.reserve({ items: [{ sku: 'TEE', quantity: 1 }] }),
+    ).rejects.toMatchObject({ code: 'INSUFFICIENT_STOCK' });
+    expect(stockroom.stats.soldOutRefusals).toBe(1);
+
+    await run(child, { op: 'restock', sku: 'TEE', warehouseId: 'paris', quantity: 5 });
+    const hold = await stockroom.reservations.reserve({ items: [{ sku: 'TEE', quantity: 1 }] });
+    expect(hold.lines).toEqual([expect.objectContaining({ sku: 'TEE', quantity: 1 })]);
+    expect(stockroom.stats.soldOutRefusals).toBe(1);
+    expect(
+      (await stockroom.availability.check({ sku: 'TEE', quantity: 1 })).availableQuantity,
+    ).toBe(4);
 
     child.send({ op: 'exit' } satisfies WorkerCommand);
     await stockroom.close();

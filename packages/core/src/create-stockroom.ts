@@ -168,13 +168,14 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     cache: { hits: 0, misses: 0, coalesced: 0, errors: 0 },
   };
   const cache = options.cache ? resilientCache(options.cache, logger, stats.cache) : undefined;
-  const soldOutGuard = options.soldOutGuard
+  const guard = options.soldOutGuard
     ? resilientGuard(options.soldOutGuard, logger, stats.cache)
     : undefined;
   const soldOutTtlMs = policies.soldOutTtlMs ?? 2000;
   const coherence = new StoreCoherence({
     store: options.store,
     cache,
+    soldOutGuard: guard,
     logger,
     warehouseCacheMs: policies.warehouseCacheMs ?? 5000,
   });
@@ -190,6 +191,20 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     stats.batches,
     { commands: policies.writeLanes ?? true },
   );
+  // An in-process mark may only refuse a request once other processes' commits are applied
+  // (a restock elsewhere clears it). "Not sold out" needs no such check: it sends the request
+  // to the store, which decides.
+  const soldOutGuard: SoldOutGuard | undefined =
+    guard?.scope === 'process' && options.store.changes
+      ? {
+          ...guard,
+          async isSoldOut(sku) {
+            if (!(await guard.isSoldOut(sku))) return false;
+            await coherence.sync();
+            return guard.isSoldOut(sku);
+          },
+        }
+      : guard;
   const context: ServiceContext = {
     keyed,
     lanes,

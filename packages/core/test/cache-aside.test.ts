@@ -144,4 +144,26 @@ describe('cache-aside availability', () => {
     expect(after.availableQuantity).toBe(8);
     expect(stockroom.stats.cache).toMatchObject({ misses: 2, coalesced: 0 });
   });
+
+  it('with the cache failing, a check after a write does not share a read begun before it', async () => {
+    const base = createMemoryStockStore();
+    const setup = createStockroom({ store: base });
+    await seedWarehouses(setup);
+    await stock(setup, 'A', 'paris', 5);
+    const gate = withHeldRead(base);
+    const broken = new MemoryAvailabilityCache();
+    broken.get = async () => {
+      throw new Error('cache down');
+    };
+    const stockroom = createStockroom({ store: gate.store, cache: broken });
+    const first = stockroom.availability.check({ sku: 'A', quantity: 1 });
+    await gate.held;
+    await stock(stockroom, 'A', 'paris', 3);
+    const after = await stockroom.availability.check({ sku: 'A', quantity: 1 });
+    gate.release();
+    expect((await first).availableQuantity).toBe(5);
+    expect(after.availableQuantity).toBe(8);
+    expect(stockroom.stats.cache).toMatchObject({ coalesced: 0, errors: 2 });
+    expect(broken.stats.sets).toBe(0);
+  });
 });

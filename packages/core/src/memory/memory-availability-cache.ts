@@ -96,6 +96,7 @@ export class MemoryAvailabilityCache implements AvailabilityCache {
 
 /** An in-process sold-out guard with TTLs. */
 export class MemorySoldOutGuard implements SoldOutGuard {
+  readonly scope = 'process' as const;
   private readonly marks = new Map<string, number>();
 
   constructor(private readonly clock: Clock = systemClock) {}
@@ -116,5 +117,9 @@ export class MemorySoldOutGuard implements SoldOutGuard {
 
   async clear(skus: readonly string[]): Promise<void> {
     for (const sku of skus) this.marks.delete(sku);
+  }
+
+  async clearAll(): Promise<void> {
+    this.marks.clear();
   }
 }

@@ -81,10 +81,18 @@ export interface AvailabilityCache {
  * refuse stock that exists. Failures are treated as "not sold out".
  */
 export interface SoldOutGuard {
+  /**
+   * `process`: marks live in this process only; the core then drops marks of SKUs other
+   * processes changed (through the store's change feed) before a mark may refuse a request.
+   * @default 'shared'
+   */
+  readonly scope?: CacheScope;
   /** True when the SKU is marked sold out. */
   isSoldOut(sku: string): Promise<boolean>;
   /** Marks a SKU sold out for `ttlMs`. */
   markSoldOut(sku: string, ttlMs: number): Promise<void>;
   /** Clears the marks of SKUs that gained availability. */
   clear(skus: readonly string[]): Promise<void>;
+  /** Clears every mark (a `process` guard must have it: the core calls it when it cannot tell what changed). */
+  clearAll?(): Promise<void>;
 }

@@ -6,7 +6,10 @@ export interface FailureCounter {
   errors: number;
 }
 
-/** The token a failed lookup hands out: `set` with it stores nothing. */
+/**
+ * The prefix of the tokens failed lookups hand out: `set` with one stores nothing, and each is
+ * unique, so two checks that both missed through a failure never share a store read.
+ */
 const FAILED_LOOKUP = '\u0000failed';
 
 /**
@@ -23,7 +26,7 @@ export function resilientCache(
     counter.errors += 1;
     logger.warn({ err: error, operation }, 'availability cache failed; continuing without it');
   };
-  let failedStamps = 0;
+  let failures = 0;
   return {
     scope: cache.scope,
     async get(sku): Promise<CacheLookup> {
@@ -31,11 +34,12 @@ export function resilientCache(
         return await cache.get(sku);
       } catch (error) {
         failed('get', error);
-        return { hit: false, token: FAILED_LOOKUP };
+        failures += 1;
+        return { hit: false, token: `${FAILED_LOOKUP}${failures}` };
       }
     },
     async set(value, ttlMs, token) {
-      if (token === FAILED_LOOKUP) return false;
+      if (token.startsWith(FAILED_LOOKUP)) return false;
       try {
         return await cache.set(value, ttlMs, token);
       } catch (error) {
@@ -62,8 +66,8 @@ export function resilientCache(
         return await cache.directoryStamp();
       } catch (error) {
         failed('directoryStamp', error);
-        failedStamps += 1;
-        return `${FAILED_LOOKUP}${failedStamps}`;
+        failures += 1;
+        return `${FAILED_LOOKUP}${failures}`;
       }
     },
     async touchDirectory() {
@@ -90,6 +94,7 @@ export function resilientGuard(
     logger.warn({ err: error, operation }, 'sold-out guard failed; continuing without it');
   };
   return {
+    ...(guard.scope === undefined ? {} : { scope: guard.scope }),
     async isSoldOut(sku) {
       try {
         return await guard.isSoldOut(sku);
@@ -110,6 +115,13 @@ export function resilientGuard(
         await guard.clear(skus);
       } catch (error) {
         failed('clear', error);
+      }
+    },
+    async clearAll() {
+      try {
+        await guard.clearAll?.();
+      } catch (error) {
+        failed('clearAll', error);
       }
     },
   };

@@ -1,5 +1,5 @@
 import type { Warehouse } from '../domain/warehouse.js';
-import type { AvailabilityCache } from '../ports/availability-cache.js';
+import type { AvailabilityCache, SoldOutGuard } from '../ports/availability-cache.js';
 import type { Logger } from '../ports/logger.js';
 import type { StockStore } from '../ports/stock-store.js';
 import type { StoreChanges } from '../ports/store-changes.js';
@@ -9,6 +9,8 @@ export interface StoreCoherenceOptions {
   readonly store: StockStore;
   /** The (resilient) availability cache, if any. */
   readonly cache: AvailabilityCache | undefined;
+  /** The (resilient) sold-out guard, if any: its marks are dropped too when it is in-process. */
+  readonly soldOutGuard?: SoldOutGuard | undefined;
   readonly logger: Logger;
   /** The longest a loaded warehouse list is reused, whatever the stamps say. */
   readonly warehouseCacheMs: number;
@@ -27,6 +29,8 @@ interface LoadedDirectory {
  *
  * - An in-process cache (`scope: 'process'`) or no cache: before a check, the store's change
  *   feed (`StockStore.changes`) is polled and what other processes committed is invalidated.
+ * - An in-process sold-out guard: before a mark refuses a request, the feed is polled and the
+ *   marks of SKUs other processes changed are dropped (another process's restock is not refused).
  *   Polls are serialised and shared: a check waits for a poll that started after it arrived,
  *   never for one already running.
  * - A shared cache (Redis): every writer invalidates it, so no poll is needed.
@@ -41,12 +45,14 @@ export class StoreCoherence {
   private directory: LoadedDirectory | undefined;
   /** Bumped whenever this process learns that warehouses changed. */
   private generation = 0;
+  private feedFailing = false;
 
   private stampRunning: Promise<string> | undefined;
   private stampQueued: Promise<string> | undefined;
 
   constructor(private readonly options: StoreCoherenceOptions) {
-    this.feed = options.cache?.scope === 'shared' ? undefined : options.store.changes;
+    const local = options.cache?.scope !== 'shared' || options.soldOutGuard?.scope === 'process';
+    this.feed = local ? options.store.changes : undefined;
     if (
       !this.feed &&
       options.store.capabilities.multiProcess &&
@@ -139,21 +145,32 @@ export class StoreCoherence {
     let changes: StoreChanges;
     try {
       changes = (await this.feed?.poll()) ?? { everything: true };
+      if (this.feedFailing) {
+        this.feedFailing = false;
+        this.options.logger.info({}, 'the store change feed answers again');
+      }
     } catch (error) {
-      this.options.logger.warn(
-        { err: error },
-        'the store change feed failed; dropping everything cached in this process',
-      );
+      // Logged once per outage: while it lasts, every check reads the store.
+      if (!this.feedFailing) {
+        this.options.logger.warn(
+          { err: error },
+          'the store change feed failed; checks read the store until it answers again',
+        );
+      }
+      this.feedFailing = true;
       changes = { everything: true };
     }
-    const cache = this.options.cache;
+    const local = this.options.cache?.scope === 'process' ? this.options.cache : undefined;
+    const guard =
+      this.options.soldOutGuard?.scope === 'process' ? this.options.soldOutGuard : undefined;
     if (changes.everything) {
       this.forgetWarehouses();
-      await cache?.clear();
+      await Promise.all([local?.clear(), guard?.clearAll?.()]);
       return;
     }
     if (changes.warehouses) this.forgetWarehouses();
-    if (changes.skus.length > 0) await cache?.delete(changes.skus);
+    if (changes.skus.length > 0)
+      await Promise.all([local?.delete(changes.skus), guard?.clear(changes.skus)]);
   }
 
   private async loadWarehouses(): Promise<readonly Warehouse[]> {
