@@ -25,6 +25,44 @@ export interface JobDefinition {
   run(): Promise<number>;
 }
 
+/**
+ * Runs a scheduled job at most once per period across every instance on the store (see
+ * {@link oncePerPeriod}); `ran: false` when another instance ran it this period.
+ */
+export type PeriodicGuard = (
+  job: JobDefinition,
+  run: () => Promise<number>,
+) => Promise<{ readonly processed: number; readonly ran: boolean }>;
+
+/** Jobs this frequent are safe to overlap (SKIP LOCKED claims) and are not keyed per period. */
+const KEYED_FROM_MS = 60_000;
+
+/**
+ * A {@link PeriodicGuard} on the store's idempotency records: the run of period
+ * ⌊now ÷ everyMs⌋ is keyed `<job>@<period>`, so however many instances fire the schedule, the
+ * job runs once in that period (the others get the first run's count as a replay).
+ */
+export function oncePerPeriod(stockroom: Stockroom, now: () => Date): PeriodicGuard {
+  return async (job, run) => {
+    if (job.everyMs < KEYED_FROM_MS) return { processed: await run(), ran: true };
+    const period = Math.floor(now().getTime() / job.everyMs);
+    let ran = true;
+    const processed = await stockroom.runOnce(
+      'scheduled-job',
+      { job: job.name, period },
+      {
+        idempotencyKey: `${job.name}@${period}`,
+        idempotencyScope: 'stockroom:jobs',
+        onReplay: () => {
+          ran = false;
+        },
+      },
+      run,
+    );
+    return { processed, ran };
+  };
+}
+
 /** What the runner reports for metrics. */
 export interface JobObserver {
   jobRan(
@@ -122,6 +160,7 @@ export class JobRunner {
     private readonly lease: JobLease,
     private readonly logger: Logger,
     private readonly observer?: JobObserver,
+    private readonly periodic?: PeriodicGuard,
   ) {
     for (const definition of definitions) this.jobs.set(definition.name, definition);
   }
@@ -164,7 +203,7 @@ export class JobRunner {
     if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.runExclusive(job.name)
+      this.runExclusive(job.name, true)
         .catch(() => {
           // already logged and counted
         })
@@ -174,11 +213,11 @@ export class JobRunner {
     this.timers.add(timer);
   }
 
-  private runExclusive(name: JobName): Promise<{ processed: number } | 'busy'> {
+  private runExclusive(name: JobName, scheduled = false): Promise<{ processed: number } | 'busy'> {
     const job = this.jobs.get(name);
     if (!job) throw new InvalidStateError(`Unknown job ${name}`);
     const previous = this.running.get(name) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.runLeased(job));
+    const next = previous.catch(() => undefined).then(() => this.runLeased(job, scheduled));
     // The tracked copy never rejects (callers get the rejection through `next`).
     const tracked: Promise<unknown> = next
       .catch(() => undefined)
@@ -189,7 +228,10 @@ export class JobRunner {
     return next;
   }
 
-  private async runLeased(job: JobDefinition): Promise<{ processed: number } | 'busy'> {
+  private async runLeased(
+    job: JobDefinition,
+    scheduled: boolean,
+  ): Promise<{ processed: number } | 'busy'> {
     const started = performance.now();
     const lease = await this.lease.acquire(`job:${job.name}`, job.leaseMs);
     if (!lease) {
@@ -207,7 +249,16 @@ export class JobRunner {
     );
     renewal.unref();
     try {
-      const processed = await job.run();
+      let processed: number;
+      if (scheduled && this.periodic) {
+        const outcome = await this.periodic(job, () => job.run());
+        if (!outcome.ran) {
+          this.observer?.jobRan(job.name, 'skipped', 0, 0);
+          this.logger.debug({ job: job.name }, 'job already ran this period elsewhere; skipped');
+          return { processed: 0 };
+        }
+        processed = outcome.processed;
+      } else processed = await job.run();
       const seconds = (performance.now() - started) / 1000;
       this.observer?.jobRan(job.name, 'ok', processed, seconds);
       // Quiet runs (nothing to do) stay at debug: the relay runs every second.

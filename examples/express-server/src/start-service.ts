@@ -25,7 +25,7 @@ import {
 } from './backends.js';
 import type { Config } from './config.js';
 import { seedDemoData } from './demo-data.js';
-import { JobRunner, stockroomJobs } from './jobs.js';
+import { JobRunner, oncePerPeriod, stockroomJobs } from './jobs.js';
 import { LoggingEventPublisher } from './logging-event-publisher.js';
 import { ServerMetrics } from './metrics.js';
 import { MemoryRateLimiter, type RateLimiter, RedisRateLimiter } from './rate-limit.js';
@@ -145,6 +145,7 @@ async function assemble(
     redis?.jobLease ?? new MemoryJobLease(clock),
     logger,
     metrics,
+    oncePerPeriod(stockroom, () => clock.now()),
   );
   const limiter: RateLimiter | undefined =
     config.rateLimitPerMinute === 0
