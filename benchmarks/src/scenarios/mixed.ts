@@ -23,6 +23,7 @@ type Outcome = 'ok' | 'refused' | 'conflict' | 'unavailable' | 'error';
 /** The old behaviour: no row locks, at most 8 attempts (what the library did before). */
 const LEGACY: StockroomPolicies = {
   locking: optimisticEverywhere,
+  writeLanes: false,
   retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 200, deadlineMs: 5000 },
 };
 
@@ -309,7 +310,7 @@ export const mixedScenario: Scenario = {
         `${context.options.concurrency} callers in a closed loop; ${skuCount(context)} SKUs × 3 warehouses, the first 10 % taking 60 % of the picks.`,
         'Mix: 55 % reserve (1–3 lines), 25 % commit, 10 % release, 5 % extend, 4 % restock/damage/correction, 1 % transfer (create, ship, receive: one op). Every command carries an idempotency key.',
         'ops/s counts commands answered without error; per-operation columns give count · p50 / p99.',
-        '"old behaviour" is `policies: { locking: optimisticEverywhere, retry: { maxAttempts: 8 } }`: version checks and a bounded retry count, as before this change; its conflicts surfaced are the refusals the new default removes.',
+        '"old behaviour" is `policies: { locking: optimisticEverywhere, writeLanes: false, retry: { maxAttempts: 8 } }`: no row locks, one transaction per command (reserve requests still batched), a bounded retry count — the library before this change; its conflicts surfaced are the refusals the new default removes.',
         'A variant other than the old behaviour fails the run when a conflict reaches a caller or an invariant breaks.',
       ],
     };

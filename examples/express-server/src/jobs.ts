@@ -36,6 +36,49 @@ export interface JobDefinition {
   run(): Promise<number>;
 }
 
+/**
+ * Runs a scheduled job at most once per scheduled time across every instance on the store (see
+ * {@link oncePerPeriod}); `ran: false` when another instance ran it for that time.
+ */
+export type PeriodicGuard = (
+  job: JobDefinition,
+  scheduledAt: Date,
+  run: () => Promise<number>,
+) => Promise<{ readonly processed: number; readonly ran: boolean }>;
+
+/** Jobs this frequent are safe to overlap (SKIP LOCKED claims) and are not keyed per run. */
+const KEYED_FROM_MS = 60_000;
+
+/**
+ * A {@link PeriodicGuard} on the store's idempotency records: the run scheduled for time T is
+ * keyed `<job>@<T>`, so however many instances fire the schedule (they read the same cron
+ * expression by the wall clock), the job runs once for T (the others get the first run's count
+ * as a replay). Jobs that fire more often than once a minute are not keyed.
+ */
+export function oncePerPeriod(stockroom: Stockroom): PeriodicGuard {
+  return async (job, scheduledAt, run) => {
+    const following = nextRunAfter(job.schedule, scheduledAt);
+    if (!following || following.getTime() - scheduledAt.getTime() < KEYED_FROM_MS) {
+      return { processed: await run(), ran: true };
+    }
+    const at = scheduledAt.toISOString();
+    let ran = true;
+    const processed = await stockroom.runOnce(
+      'scheduled-job',
+      { job: job.name, at },
+      {
+        idempotencyKey: `${job.name}@${at}`,
+        idempotencyScope: 'stockroom:jobs',
+        onReplay: () => {
+          ran = false;
+        },
+      },
+      run,
+    );
+    return { processed, ran };
+  };
+}
+
 /** What the runner reports for metrics. */
 export interface JobObserver {
   jobRan(
@@ -179,18 +222,24 @@ export class JobRunner {
   private stopped = false;
   private readonly clock: Clock;
   private readonly timer: JobTimers;
+  private readonly periodic: PeriodicGuard | undefined;
 
   constructor(
     definitions: readonly JobDefinition[],
     private readonly lease: JobLease,
     private readonly logger: Logger,
     private readonly observer?: JobObserver,
-    /** The wall clock the schedules read, and the timers that wait for it. */
-    timing: { readonly clock?: Clock; readonly timers?: JobTimers } = {},
+    /** The wall clock the schedules read, the timers that wait for it, and the once-per-period guard. */
+    timing: {
+      readonly clock?: Clock;
+      readonly timers?: JobTimers;
+      readonly periodic?: PeriodicGuard;
+    } = {},
   ) {
     for (const definition of definitions) this.jobs.set(definition.name, definition);
     this.clock = timing.clock ?? systemClock;
     this.timer = timing.timers ?? nodeTimers;
+    this.periodic = timing.periodic;
   }
 
   /** When each scheduled job runs next (empty before `start` and after `stop`). */
@@ -252,7 +301,7 @@ export class JobRunner {
         return;
       }
       this.timers.delete(job.name);
-      this.runExclusive(job.name)
+      this.runExclusive(job.name, due)
         .catch(() => {
           // already logged and counted
         })
@@ -261,11 +310,11 @@ export class JobRunner {
     wait();
   }
 
-  private runExclusive(name: JobName): Promise<{ processed: number } | 'busy'> {
+  private runExclusive(name: JobName, scheduledAt?: Date): Promise<{ processed: number } | 'busy'> {
     const job = this.jobs.get(name);
     if (!job) throw new InvalidStateError(`Unknown job ${name}`);
     const previous = this.running.get(name) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.runLeased(job));
+    const next = previous.catch(() => undefined).then(() => this.runLeased(job, scheduledAt));
     // The tracked copy never rejects (callers get the rejection through `next`).
     const tracked: Promise<unknown> = next
       .catch(() => undefined)
@@ -276,7 +325,10 @@ export class JobRunner {
     return next;
   }
 
-  private async runLeased(job: JobDefinition): Promise<{ processed: number } | 'busy'> {
+  private async runLeased(
+    job: JobDefinition,
+    scheduledAt: Date | undefined,
+  ): Promise<{ processed: number } | 'busy'> {
     const started = performance.now();
     const lease = await this.lease.acquire(`job:${job.name}`, job.leaseMs);
     if (!lease) {
@@ -294,7 +346,16 @@ export class JobRunner {
     );
     renewal.unref();
     try {
-      const processed = await job.run();
+      let processed: number;
+      if (scheduledAt && this.periodic) {
+        const outcome = await this.periodic(job, scheduledAt, () => job.run());
+        if (!outcome.ran) {
+          this.observer?.jobRan(job.name, 'skipped', 0, 0);
+          this.logger.debug({ job: job.name }, 'job already ran this period elsewhere; skipped');
+          return { processed: 0 };
+        }
+        processed = outcome.processed;
+      } else processed = await job.run();
       const seconds = (performance.now() - started) / 1000;
       this.observer?.jobRan(job.name, 'ok', processed, seconds);
       // Quiet runs (nothing to do) stay at debug: the relay runs every second.

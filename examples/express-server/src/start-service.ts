@@ -25,7 +25,7 @@ import {
 import type { Config } from './config.js';
 import { seedDemoData } from './demo-data.js';
 import { EventFeed } from './event-feed.js';
-import { JobRunner, stockroomJobs } from './jobs.js';
+import { JobRunner, oncePerPeriod, stockroomJobs } from './jobs.js';
 import { FileBackedApiKeyRing } from './key-file-ring.js';
 import { LoggingEventPublisher } from './logging-event-publisher.js';
 import { ServerMetrics } from './metrics.js';
@@ -190,7 +190,7 @@ async function assemble(
     redis?.jobLease ?? new MemoryJobLease(clock),
     logger,
     metrics,
-    { clock },
+    { clock, periodic: oncePerPeriod(stockroom) },
   );
   const limiter: RateLimiter | undefined =
     config.rateLimitPerMinute === 0

@@ -338,7 +338,6 @@ for (const [label, backend, skip, schema] of backends) {
 
       const commands = answers.filter(({ sent }) => sent.method === 'POST').length;
       expect(commands).toBeGreaterThanOrEqual(3000);
-      const statuses = answers.map(({ answer }) => answer.status);
       const conflicts = answers.filter(({ answer }) => answer.body?.code === 'VERSION_CONFLICT');
       expect(conflicts.map(({ sent }) => sent.path)).toEqual([]);
       expect(

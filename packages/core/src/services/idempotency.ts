@@ -55,6 +55,18 @@ export function deserializeResult<T>(text: string): T {
   }) as T;
 }
 
+/**
+ * Contexts whose key was looked up, and not found, just before the command was queued: their
+ * in-transaction lookup is skipped. A record stored meanwhile by another process still makes
+ * `storeIdempotency` fail (unique key), which forgets the mark and retries into a replay.
+ */
+const checkedFresh = new WeakSet<ChangeContext>();
+
+/** Marks a context whose key was just found absent (see `KeyedCommands`). */
+export function markCheckedFresh(context: ChangeContext): void {
+  checkedFresh.add(context);
+}
+
 /** What an idempotency lookup found. */
 export type IdempotencyLookup<T> =
   | { readonly kind: 'fresh' }
@@ -72,7 +84,7 @@ export async function lookupIdempotency<T>(
   context: ChangeContext,
   print: string,
 ): Promise<IdempotencyLookup<T>> {
-  if (!context.idempotencyKey) return { kind: 'fresh' };
+  if (!context.idempotencyKey || checkedFresh.has(context)) return { kind: 'fresh' };
   const record = await transaction.idempotency.get(
     context.idempotencyScope ?? DEFAULT_IDEMPOTENCY_SCOPE,
     context.idempotencyKey,
@@ -105,6 +117,7 @@ export async function storeIdempotency(
     createdAt: now,
   });
   if (!outcome.applied) {
+    checkedFresh.delete(context);
     throw new VersionConflictError('Idempotency key stored concurrently', { retryable: true });
   }
 }

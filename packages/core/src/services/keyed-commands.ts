@@ -8,6 +8,7 @@ import {
   DEFAULT_IDEMPOTENCY_SCOPE,
   deserializeResult,
   fingerprint,
+  markCheckedFresh,
   serializeResult,
 } from './idempotency.js';
 
@@ -52,6 +53,9 @@ export class KeyedCommands {
     const print = fingerprint(command, request);
     const replayed = await this.replayOf<T>(scope, key, print, context);
     if (replayed.found) return replayed.result;
+    // The transaction need not look again: if another process (or a lagging replica) hid a
+    // record from this lookup, storing ours fails on the unique key and the retry replays it.
+    markCheckedFresh(context);
     return this.share(scope, key, print, context, async () => {
       const result = await run();
       return serializeResult(result);

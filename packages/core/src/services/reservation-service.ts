@@ -92,6 +92,19 @@ interface ReserveOutcome {
   readonly effects?: CommitEffects;
 }
 
+interface TransitionJob {
+  readonly id: string;
+  readonly context: ChangeContext;
+  readonly command: 'commit' | 'release';
+  readonly decide: (reservation: Reservation, now: Date) => Reservation | null;
+}
+
+interface TransitionOutcome {
+  readonly reservation: Reservation;
+  readonly replayed: boolean;
+  readonly effects?: CommitEffects;
+}
+
 const EFFECTS = Symbol('stockroom.effects');
 
 /** Attaches a batch's cache effects to a refusal (when no admitted job can carry them). */
@@ -410,30 +423,84 @@ export class ReservationService {
     command: 'commit' | 'release',
     decide: (reservation: Reservation, now: Date) => Reservation | null,
   ): Promise<Reservation> {
-    let effects = NO_EFFECTS;
-    const result = await this.context.lanes.run(await this.skusOf(id), async (transaction) => {
-      effects = NO_EFFECTS;
-      const now = this.context.clock.now();
-      return runIdempotent(transaction, context, command, { id }, now, async () => {
-        const reservation = await this.load(transaction, id);
-        const next = decide(reservation, now);
-        if (next === null) return reservation;
-        const changes = new StockChangeSet(transaction, this.context, now);
-        await changes.loadForWrite(next.lines.map((line) => line.sku));
-        this.applyLines(changes, next, command === 'commit' ? 'SALE' : 'RELEASE', context);
-        await this.save(transaction, next, reservation.version);
-        changes.emit(
-          command === 'commit' ? EventType.COMMITTED : EventType.RELEASED,
-          next.lines[0]!.sku,
-          reservationData(next),
-        );
-        effects = await changes.flush();
-        return next;
-      });
-    });
-    await this.context.afterCommit(effects);
-    return result;
+    const outcome = await this.context.lanes.runGrouped<TransitionJob, TransitionOutcome>(
+      this.transitionGroup,
+      await this.skusOf(id),
+      { id, context, command, decide },
+    );
+    if (outcome.effects) await this.context.afterCommit(outcome.effects);
+    if (outcome.replayed) context.onReplay?.();
+    return outcome.reservation;
   }
+
+  /**
+   * Commits and releases meeting in a lane's batch: their reservations are read (locked) in one
+   * statement and their stock rows written once through one change set.
+   */
+  private readonly transitionGroup: JobGroup<TransitionJob> = {
+    runMany: async (transaction, jobs) => {
+      const now = this.context.clock.now();
+      const ids = [...new Set(jobs.map((job) => job.id))].sort();
+      const current = new Map(
+        (await transaction.reservations.get(ids, { lock: true })).map((reservation) => [
+          reservation.id,
+          reservation,
+        ]),
+      );
+      const changes = new StockChangeSet(transaction, this.context, now);
+      await changes.loadForWrite(
+        [...current.values()].flatMap((reservation) => reservation.lines.map((line) => line.sku)),
+      );
+      const outcomes: GroupOutcome[] = [];
+      const keyed: Array<{ job: TransitionJob; print: string; result: Reservation }> = [];
+      for (const job of jobs) {
+        const print = job.context.idempotencyKey ? fingerprint(job.command, { id: job.id }) : '';
+        let writing = false;
+        try {
+          if (job.context.idempotencyKey) {
+            const found = await lookupIdempotency<Reservation>(transaction, job.context, print);
+            if (found.kind === 'conflict') throw found.error;
+            if (found.kind === 'replay') {
+              outcomes.push({ ok: true, value: { reservation: found.result, replayed: true } });
+              continue;
+            }
+          }
+          const reservation = current.get(job.id);
+          if (!reservation) throw new NotFoundError('reservation', job.id);
+          const next = job.decide(reservation, now);
+          let result = reservation;
+          if (next !== null) {
+            const type = job.command === 'commit' ? 'SALE' : 'RELEASE';
+            writing = true;
+            this.applyLines(changes, next, type, job.context);
+            await this.save(transaction, next, reservation.version);
+            changes.emit(
+              job.command === 'commit' ? EventType.COMMITTED : EventType.RELEASED,
+              next.lines[0]!.sku,
+              reservationData(next),
+            );
+            current.set(next.id, next);
+            result = next;
+          }
+          if (job.context.idempotencyKey) keyed.push({ job, print, result });
+          outcomes.push({ ok: true, value: { reservation: result, replayed: false } });
+        } catch (error) {
+          // A failure once the job began writing fails the group (its jobs then run alone).
+          if (writing || (isStockroomError(error) && error.retryable)) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+      for (const { job, print, result } of keyed)
+        await storeIdempotency(transaction, job.context, print, result, now);
+      const effects = changes.isEmpty ? NO_EFFECTS : await changes.flush();
+      const first = outcomes.findIndex((outcome) => outcome.ok);
+      if (first >= 0) {
+        const outcome = outcomes[first] as { ok: true; value: TransitionOutcome };
+        outcomes[first] = { ok: true, value: { ...outcome.value, effects } };
+      }
+      return outcomes;
+    },
+  };
 
   private validateReserve(request: ReserveRequest): void {
     const check = validate();
