@@ -19,7 +19,7 @@ export default defineProject({
     name: 'cli',
     include: ['test/**/*.test.ts'],
     // The tests run the built binary over files of up to 100,000 rows on a shared machine.
-    testTimeout: 180_000,
+    testTimeout: 300_000,
     hookTimeout: 120_000,
   },
 });

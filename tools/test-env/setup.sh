@@ -45,12 +45,13 @@ run_root() {
 tcp_open() { (exec 3<>"/dev/tcp/$1/$2") >/dev/null 2>&1; }
 
 # --- Debian packages, only when absent ------------------------------------------------------
-declare -A why=()
 missing=()
-want() { missing+=("$1"); why[$1]="$2"; }
 has_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 if command -v dpkg-query >/dev/null 2>&1; then
+  # Debian ships bash 5 (associative arrays); macOS's bash 3 never reaches this branch.
+  declare -A why=()
+  want() { missing+=("$1"); why[$1]="$2"; }
   command -v kcat >/dev/null 2>&1 || want kcat "Kafka mock cluster for the adapter-kafka tests"
   has_pkg librdkafka-dev || want librdkafka-dev "librdkafka headers for the Kafka mock cluster"
   command -v gcc >/dev/null 2>&1 || { want gcc "C compiler for the Kafka mock cluster"; want libc6-dev "C library headers"; }

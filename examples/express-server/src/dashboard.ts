@@ -11,7 +11,13 @@ export const DASHBOARD_DIRECTORY = fileURLToPath(new URL('../dashboard/', import
 export function dashboardRouter(): express.Router {
   const router = express.Router();
   router.get('/', (_request, response) => {
+    response.locals.route = '/';
     response.redirect(302, '/dashboard');
+  });
+  router.use('/dashboard', (_request, response, next) => {
+    // One metrics label for the page and its files.
+    response.locals.route = '/dashboard';
+    next();
   });
   router.get('/dashboard', (request, response, next) => {
     // Relative asset URLs need the trailing slash.

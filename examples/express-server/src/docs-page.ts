@@ -82,9 +82,11 @@ export function docsRouter(document: object): express.Router {
   const html = renderDocsPage(document);
   const router = express.Router();
   router.get('/docs', (_request, response) => {
+    response.locals.route = '/docs';
     response.type('html').send(html);
   });
   router.get('/docs/init.js', (_request, response) => {
+    response.locals.route = '/docs/init.js';
     response.type('application/javascript').send(INIT_SCRIPT);
   });
   router.use('/docs/assets', express.static(swaggerUiDirectory(), { index: false, maxAge: '1d' }));

@@ -37,6 +37,7 @@ export async function startBanner(service: RunningService, host = 'localhost'): 
   next.push(
     [`${base}/dashboard`, 'stock, alerts, reservations and live events (sign in with the key)'],
     [`${base}/docs`, 'the API reference: "Authorize" with the key, then "Try it out"'],
+    ['npm run stockroom -- keys create --role readonly', 'a key for someone else (the CLI)'],
     ['examples/express-server/README.md', 'a five-minute tour with curl'],
   );
   const width = Math.max(...next.map(([what]) => what.length));

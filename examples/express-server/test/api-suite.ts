@@ -3,6 +3,7 @@ import { apiRoutes } from '../src/app.js';
 import { alertAndJobTests } from './suites/alerts-jobs.js';
 import { authAndIdempotencyTests } from './suites/auth-idempotency.js';
 import { badInputTests } from './suites/bad-input.js';
+import { dashboardListingTests } from './suites/dashboard-listings.js';
 import { inventoryTests } from './suites/inventory.js';
 import { reservationTests } from './suites/reservations.js';
 import { transferTests } from './suites/transfers.js';
@@ -47,6 +48,7 @@ export function defineApiSuite(
     alertAndJobTests(current);
     authAndIdempotencyTests(current);
     badInputTests(current);
+    dashboardListingTests(current);
 
     describe('coverage', () => {
       it('exercised every route of the API with a success and a failure (per /metrics)', async () => {

@@ -70,6 +70,16 @@ describe.skipIf(skip)('dashboard and /docs in chromium', () => {
       .poll(() => page.locator('#sign-in-error').textContent())
       .toBe('That key is not valid.');
 
+    // A readonly key sees everything but may not acknowledge.
+    await page.getByLabel('API key').fill(KEYS.readonly);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const readonlyAlert = page.locator('#alert-list li', { hasText: 'MUG-BLUE @ paris' });
+    await readonlyAlert.getByRole('button', { name: /Acknowledge/ }).click();
+    await page.locator('#status', { hasText: 'This key’s role may not do that.' }).waitFor();
+    expect(await readonlyAlert.count()).toBe(1);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API key').waitFor();
+
     await page.getByLabel('API key').fill(KEYS.admin);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.locator('#board').waitFor({ state: 'visible' });

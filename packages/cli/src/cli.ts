@@ -47,7 +47,7 @@ function globals(command: Command): GlobalOptions {
   // An empty variable counts as unset (as the server reads its environment).
   return {
     ...options,
-    dataDir: options.dataDir || './data',
+    dataDir: resolve(options.dataDir || './data'),
     ...(options.schema ? {} : { schema: undefined }),
   };
 }

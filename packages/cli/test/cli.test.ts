@@ -1,20 +1,26 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { InventoryStock, Stockroom } from '@stockroom/core';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWarehouses, openSqlite, stockroom, workspace } from './support.js';
 
 const WAREHOUSES = ['east', 'north', 'south', 'west'];
 
-/** 100,000 data rows: 25,000 SKUs × 4 warehouses, with three bad rows at known lines. */
-function bigCsv(): { text: string; bad: Map<number, string> } {
+/**
+ * `count` data rows: SKUs × 4 warehouses, `available` = row index mod 500; with `withBadRows`,
+ * three bad rows at known lines (of a 100,000-row file).
+ */
+function stockCsv(count: number, withBadRows: boolean): { text: string; bad: Map<number, string> } {
   const lines = ['sku,warehouseId,available'];
   const bad = new Map<number, string>();
-  for (let index = 0; index < 100_000; index += 1) {
+  for (let index = 0; index < count; index += 1) {
     const sku = `SKU-${String(Math.floor(index / 4)).padStart(6, '0')}`;
     const warehouse = WAREHOUSES[index % 4]!;
     const line = index + 2;
-    if (index === 10) {
+    if (!withBadRows) {
+      lines.push(`${sku},${warehouse},${index % 500}`);
+    } else if (index === 10) {
       lines.push(`${sku},${warehouse},twelve`);
       bad.set(line, 'VALIDATION_FAILED');
     } else if (index === 50_001) {
@@ -31,24 +37,41 @@ function bigCsv(): { text: string; bad: Map<number, string> } {
   return { text: `${lines.join('\n')}\n`, bad };
 }
 
-describe('stockroom import / export (SQLite)', () => {
+/** Every stock row, every field (versions and times included). */
+async function allRows(store: Stockroom): Promise<InventoryStock[]> {
+  const rows: InventoryStock[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await store.store.reads.allStock({ limit: 1000, cursor });
+    rows.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return rows;
+}
+
+/** A migrated SQLite store (the CLI's default file in a temporary folder) with the warehouses. */
+async function preparedStore(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const prepared = await workspace();
+  const migrated = await stockroom(['migrate', '--json'], { cwd: prepared.dir });
+  expect(migrated.code).toBe(0);
+  expect(JSON.parse(migrated.stdout).applied.length).toBeGreaterThan(0);
+  const store = await openSqlite(join(prepared.dir, 'data', 'stockroom.db'));
+  await createWarehouses(store, WAREHOUSES);
+  await store.close();
+  return prepared;
+}
+
+describe('stockroom import of 100,000 rows (SQLite)', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   const database = () => join(dir, 'data', 'stockroom.db');
-
   beforeAll(async () => {
-    ({ dir, cleanup } = await workspace());
-    const migrated = await stockroom(['migrate', '--json'], { cwd: dir });
-    expect(migrated.code).toBe(0);
-    expect(JSON.parse(migrated.stdout).applied.length).toBeGreaterThan(0);
-    const store = await openSqlite(database());
-    await createWarehouses(store, WAREHOUSES);
-    await store.close();
+    ({ dir, cleanup } = await preparedStore());
   });
   afterAll(() => cleanup());
 
   it('imports 100,000 rows with progress lines and reports exactly the bad rows', async () => {
-    const { text, bad } = bigCsv();
+    const { text, bad } = stockCsv(100_000, true);
     await writeFile(join(dir, 'big.csv'), text);
     const run = await stockroom(['import', 'big.csv', '--json'], { cwd: dir });
     expect(run.code).toBe(3);
@@ -89,6 +112,20 @@ describe('stockroom import / export (SQLite)', () => {
       await store.close();
     }
   });
+});
+
+describe('stockroom export, import, stock and reconcile on 10,000 rows (SQLite)', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  const database = () => join(dir, 'data', 'stockroom.db');
+  beforeAll(async () => {
+    ({ dir, cleanup } = await preparedStore());
+    await writeFile(join(dir, 'levels-in.csv'), stockCsv(10_000, false).text);
+    const imported = await stockroom(['import', 'levels-in.csv', '--json'], { cwd: dir });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout)).toMatchObject({ rows: 10_000, applied: 10_000, failed: 0 });
+  });
+  afterAll(() => cleanup());
 
   it('export → import leaves every row identical, in the same store and in a fresh one', async () => {
     const store = await openSqlite(database());
@@ -100,12 +137,12 @@ describe('stockroom import / export (SQLite)', () => {
       maxStockLevel: 900,
     });
     await store.reservations.reserve({ items: [{ sku: 'SKU-000002', quantity: 1 }] });
-    const before = await store.store.reads.allStock({ limit: 1000, cursor: null });
+    const before = await allRows(store);
     await store.close();
 
     const exported = await stockroom(['export', '-o', 'levels.csv', '--json'], { cwd: dir });
     expect(exported.code).toBe(0);
-    expect(JSON.parse(exported.stdout).rows).toBe(99_997);
+    expect(JSON.parse(exported.stdout).rows).toBe(10_000);
     const csv = await readFile(join(dir, 'levels.csv'), 'utf8');
     expect(csv.split('\n')[0]).toBe(
       'sku,warehouseId,available,reserved,damaged,inTransit,lowStockThreshold,reorderPoint,maxStockLevel',
@@ -116,16 +153,17 @@ describe('stockroom import / export (SQLite)', () => {
     const again = await stockroom(['import', 'levels.csv', '--json'], { cwd: dir });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({
-      rows: 99_997,
-      applied: 99_997,
+      rows: 10_000,
+      applied: 10_000,
       changed: 0,
       settingsChanged: 0,
       failed: 0,
     });
     const reopened = await openSqlite(database());
-    const after = await reopened.store.reads.allStock({ limit: 1000, cursor: null });
+    const after = await allRows(reopened);
     await reopened.close();
-    expect(after.items).toEqual(before.items);
+    expect(after).toHaveLength(10_000);
+    expect(after).toEqual(before);
 
     // Into a fresh store: its export is the same file, byte for byte (reserved units excepted:
     // they come from reservations, which an import does not create).
@@ -198,7 +236,7 @@ describe('stockroom import / export (SQLite)', () => {
     const found = await stockroom(['reconcile', '--json'], { cwd: dir });
     expect(found.code).toBe(3);
     const result = JSON.parse(found.stdout);
-    expect(result.checked).toBe(99_997);
+    expect(result.checked).toBe(10_000);
     expect(result.discrepancies).toEqual([
       {
         sku: 'SKU-000005',
