@@ -121,6 +121,7 @@ export type {
   LedgerRange,
   LedgerRows,
   LedgerSinceOptions,
+  LedgerSlice,
   Logger,
   MovementFilter,
   MovementRef,

@@ -8,6 +8,7 @@ export type {
   LedgerEntry,
   LedgerRange,
   LedgerSinceOptions,
+  LedgerSlice,
   MovementRef,
 } from './history.js';
 export type { IdGenerator } from './id-generator.js';
