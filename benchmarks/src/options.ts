@@ -32,6 +32,10 @@ export interface BenchOptions {
   readonly historyMovements: number;
   /** Stock rows the history scenario's movements are spread over. */
   readonly historyRows: number;
+  /** New movements each of its reconcile runs checks; null: a tenth of `historyMovements`. */
+  readonly historyNew: number | null;
+  /** Stores the history scenario runs on. */
+  readonly historyStores: readonly ('postgres' | 'sqlite')[];
   /** Write results/ files (off with --no-write). */
   readonly write: boolean;
   /** Where results go. */
@@ -59,6 +63,8 @@ const HELP = `npm run bench -- [options]
   --history-movements=N movements of the history scenario (default 10000000); it runs
                         only when named (--scenario=history) and never with --quick
   --history-rows=N      stock rows they are spread over (default 100000)
+  --history-new=N       new movements each reconcile run checks (default a tenth of them)
+  --history-stores=LIST postgres,sqlite (default both)
   --no-write            print only; write nothing to benchmarks/results/
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
@@ -70,6 +76,17 @@ function positive(name: string, raw: string, integer = true): number {
     throw new RangeError(`--${name} must be a positive ${integer ? 'integer' : 'number'}`);
   }
   return value;
+}
+
+function historyStoresOf(raw: string | undefined): readonly ('postgres' | 'sqlite')[] {
+  if (raw === undefined) return ['postgres', 'sqlite'];
+  const stores = raw.split(',').map((item) => item.trim());
+  for (const store of stores) {
+    if (store !== 'postgres' && store !== 'sqlite') {
+      throw new RangeError('--history-stores takes postgres and/or sqlite');
+    }
+  }
+  return stores as ('postgres' | 'sqlite')[];
 }
 
 /** Parses the command line (`--name=value` or `--name value`); `--help` prints usage and exits. */
@@ -89,6 +106,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'bulk-rows',
     'history-movements',
     'history-rows',
+    'history-new',
+    'history-stores',
   ]);
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index]!;
@@ -131,6 +150,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     bulkRows: number('bulk-rows', quick ? 3000 : 100_000),
     historyMovements: number('history-movements', 10_000_000),
     historyRows: number('history-rows', 100_000),
+    historyNew: values.has('history-new') ? number('history-new', 0) : null,
+    historyStores: historyStoresOf(values.get('history-stores')),
     write: !flags.has('no-write'),
     resultsDirectory: resolve(here, '..', 'results'),
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',

@@ -53,9 +53,9 @@ interface Plan {
   readonly clock: HistoryClock;
 }
 
-function planOf(movements: number, rows: number): Plan {
+function planOf(movements: number, rows: number, fresh_: number | null): Plan {
   const total = Math.max(4, Math.round(movements / rows));
-  const fresh = Math.max(1, Math.round(total / 10));
+  const fresh = Math.max(1, Math.round(fresh_ === null ? total / 10 : fresh_ / rows));
   const firstOlder = Math.max(1, Math.round(total / 10));
   const moreOlder = Math.max(0, total - firstOlder - fresh);
   const versions = total + fresh;
@@ -118,11 +118,11 @@ export const historyScenario: Scenario = {
         notes: [],
       };
     }
-    const plan = planOf(options.historyMovements, options.historyRows);
+    const plan = planOf(options.historyMovements, options.historyRows, options.historyNew);
     const rows: ResultRow[] = [];
     const ratios: Ratio[] = [];
     const notes: string[] = [];
-    for (const kind of ['postgres', 'sqlite'] as const) {
+    for (const kind of options.historyStores) {
       const outcome = await runStore(context, kind, plan).catch((error: unknown) => ({
         skipped: `crashed: ${describe(error)}`,
       }));

@@ -33,6 +33,22 @@ function checkpointFromRow(row: Selectable<LedgerCheckpointTable>): LedgerCheckp
   };
 }
 
+/** One row of the `ledgerSums` query. */
+interface SumRow {
+  readonly sku: string;
+  readonly warehouse_id: string;
+  readonly after_version: string;
+  readonly n: number;
+  readonly available: number;
+  readonly reserved: number;
+  readonly damaged: number;
+  readonly in_transit: number;
+  readonly last_version: string;
+  readonly restocked: Date | null;
+  readonly sold: Date | null;
+  readonly moved_at: Date;
+}
+
 /** The columns `ledgerSince` selects. */
 interface LedgerRow {
   readonly sku: string;
@@ -144,6 +160,52 @@ export function postgresHistoryReads(scope: SchemaScope): HistoryReads {
         ORDER BY m.sku, m.warehouse_id, m.version
         LIMIT ${options.limit}`.execute(db);
       return result.rows.map(ledgerEntryFromRow);
+    },
+
+    async ledgerSums(ranges) {
+      if (ranges.length === 0) return [];
+      // One seek per range into the ledger's unique key; the sums are made where the rows are,
+      // and one row per range comes back.
+      const result = await sql<SumRow>`
+        WITH s AS (
+          SELECT r.sku, r.warehouse_id, r.after_version, count(*)::float8 AS n,
+            sum(m.delta_available)::float8 AS available, sum(m.delta_reserved)::float8 AS reserved,
+            sum(m.delta_damaged)::float8 AS damaged, sum(m.delta_in_transit)::float8 AS in_transit,
+            max(m.version) AS last_version,
+            max(m.created_at) FILTER (WHERE m.type = 'RESTOCK') AS restocked,
+            max(m.created_at) FILTER (WHERE m.type = 'SALE') AS sold
+          FROM unnest(
+            ${ranges.map((range) => range.sku)}::text[],
+            ${ranges.map((range) => range.warehouseId)}::text[],
+            ${ranges.map((range) => range.afterVersion)}::bigint[],
+            ${ranges.map((range) => range.throughVersion ?? NO_UPPER_BOUND)}::bigint[]
+          ) AS r (sku, warehouse_id, after_version, through_version)
+          JOIN ${scope.table('movements')} AS m
+            ON m.sku = r.sku AND m.warehouse_id = r.warehouse_id
+            AND m.version > r.after_version AND m.version <= r.through_version
+          GROUP BY r.sku, r.warehouse_id, r.after_version
+        )
+        SELECT s.*, l.created_at AS moved_at
+        FROM s JOIN ${scope.table('movements')} AS l
+          ON l.sku = s.sku AND l.warehouse_id = s.warehouse_id AND l.version = s.last_version`.execute(
+        db,
+      );
+      return result.rows.map((row) => ({
+        sku: row.sku,
+        warehouseId: row.warehouse_id,
+        afterVersion: Number(row.after_version),
+        count: row.n,
+        deltas: {
+          available: row.available,
+          reserved: row.reserved,
+          damaged: row.damaged,
+          inTransit: row.in_transit,
+        },
+        lastVersion: Number(row.last_version),
+        lastMovedAt: row.moved_at,
+        lastRestockedAt: row.restocked,
+        lastSoldAt: row.sold,
+      }));
     },
 
     async archivable(before, page): Promise<Page<Movement>> {

@@ -19,6 +19,22 @@ import type { LedgerCheckpointTable, MovementTable, SqliteTables } from './table
 
 type Db = Kysely<SqliteTables>;
 
+/** One row of the `ledgerSums` query. */
+interface SumRow {
+  readonly sku: string;
+  readonly warehouse_id: string;
+  readonly after_version: number;
+  readonly n: number;
+  readonly available: number;
+  readonly reserved: number;
+  readonly damaged: number;
+  readonly in_transit: number;
+  readonly last_version: number;
+  readonly restocked: number | null;
+  readonly sold: number | null;
+  readonly moved_at: number;
+}
+
 /** The columns `ledgerSince` selects. */
 type LedgerRow = Pick<
   MovementTable,
@@ -168,6 +184,56 @@ export function sqliteHistoryReads(db: Db): HistoryReads {
         ORDER BY m.sku, m.warehouse_id, m.version
         LIMIT ${options.limit}`.execute(db);
       return result.rows.map(ledgerEntryFromRow);
+    },
+
+    async ledgerSums(ranges) {
+      if (ranges.length === 0) return [];
+      const json = JSON.stringify(
+        ranges.map((range) => [
+          range.sku,
+          range.warehouseId,
+          range.afterVersion,
+          range.throughVersion ?? null,
+        ]),
+      );
+      const result = await sql<SumRow>`
+        WITH r (sku, warehouse_id, after_version, through_version) AS (
+          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json})
+        ),
+        s AS (
+          SELECT r.sku, r.warehouse_id, r.after_version, count(*) AS n,
+            sum(m.delta_available) AS available, sum(m.delta_reserved) AS reserved,
+            sum(m.delta_damaged) AS damaged, sum(m.delta_in_transit) AS in_transit,
+            max(m.version) AS last_version,
+            max(m.created_at) FILTER (WHERE m.type = 'RESTOCK') AS restocked,
+            max(m.created_at) FILTER (WHERE m.type = 'SALE') AS sold
+          FROM r CROSS JOIN movements AS m
+          WHERE m.sku = r.sku AND m.warehouse_id = r.warehouse_id
+            AND m.version > r.after_version
+            AND (r.through_version IS NULL OR m.version <= r.through_version)
+          GROUP BY r.sku, r.warehouse_id, r.after_version
+        )
+        SELECT s.*, (
+          SELECT l.created_at FROM movements AS l
+          WHERE l.sku = s.sku AND l.warehouse_id = s.warehouse_id AND l.version = s.last_version
+        ) AS moved_at
+        FROM s`.execute(db);
+      return result.rows.map((row) => ({
+        sku: row.sku,
+        warehouseId: row.warehouse_id,
+        afterVersion: row.after_version,
+        count: row.n,
+        deltas: {
+          available: row.available,
+          reserved: row.reserved,
+          damaged: row.damaged,
+          inTransit: row.in_transit,
+        },
+        lastVersion: row.last_version,
+        lastMovedAt: new Date(row.moved_at),
+        lastRestockedAt: row.restocked === null ? null : new Date(row.restocked),
+        lastSoldAt: row.sold === null ? null : new Date(row.sold),
+      }));
     },
 
     async archivable(before, page): Promise<Page<Movement>> {

@@ -134,6 +134,7 @@ export type {
   LedgerRange,
   LedgerRows,
   LedgerSinceOptions,
+  LedgerSlice,
   Logger,
   MovementFilter,
   MovementRef,

@@ -1,11 +1,17 @@
 import type { CloudEvent } from '../domain/events.js';
-import { type InventoryStock, type StockKey, stockKeyOf } from '../domain/inventory-stock.js';
+import {
+  addQuantities,
+  type InventoryStock,
+  type StockKey,
+  stockKeyOf,
+  ZERO_QUANTITIES,
+} from '../domain/inventory-stock.js';
 import { isOpenAlert, type LowStockAlert } from '../domain/low-stock-alert.js';
 import type { Movement } from '../domain/movement.js';
 import type { Reservation } from '../domain/reservation.js';
 import type { Transfer } from '../domain/transfer.js';
 import type { Warehouse } from '../domain/warehouse.js';
-import type { LedgerCheckpoint } from '../ports/history.js';
+import type { LedgerCheckpoint, LedgerRange, LedgerSlice } from '../ports/history.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../ports/paging.js';
 import type {
@@ -524,6 +530,43 @@ export class MemoryStockStore implements StockStore {
               ),
             )
             .slice(0, options.limit);
+        }),
+      ledgerSums: (ranges) =>
+        read(() => {
+          const slices = new Map<string, LedgerSlice>();
+          const byRow = new Map<string, LedgerRange[]>();
+          for (const range of ranges) {
+            const key = stockKeyOf(range);
+            byRow.set(key, [...(byRow.get(key) ?? []), range]);
+          }
+          const ordered = [...state.movements].sort((left, right) => left.version - right.version);
+          for (const movement of ordered) {
+            for (const range of byRow.get(stockKeyOf(movement)) ?? []) {
+              if (
+                movement.version <= range.afterVersion ||
+                (range.throughVersion !== undefined && movement.version > range.throughVersion)
+              ) {
+                continue;
+              }
+              const id = `${stockKeyOf(range)}\u0000${range.afterVersion}`;
+              const slice = slices.get(id);
+              const at = movement.createdAt;
+              const later = (date: Date | null | undefined, type: string) =>
+                movement.type === type && (!date || date < at) ? at : (date ?? null);
+              slices.set(id, {
+                sku: range.sku,
+                warehouseId: range.warehouseId,
+                afterVersion: range.afterVersion,
+                count: (slice?.count ?? 0) + 1,
+                deltas: addQuantities(slice?.deltas ?? ZERO_QUANTITIES, movement.deltas),
+                lastVersion: movement.version,
+                lastMovedAt: at,
+                lastRestockedAt: later(slice?.lastRestockedAt, 'RESTOCK'),
+                lastSoldAt: later(slice?.lastSoldAt, 'SALE'),
+              });
+            }
+          }
+          return [...slices.values()];
         }),
       archivable: (before, page) =>
         read(() =>

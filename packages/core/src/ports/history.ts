@@ -41,6 +41,24 @@ export type LedgerEntry = Pick<
   'sku' | 'warehouseId' | 'version' | 'type' | 'deltas' | 'after' | 'createdAt'
 >;
 
+/** The sums of one ledger slice (see {@link HistoryReads.ledgerSums}). */
+export interface LedgerSlice extends StockKey {
+  /** The `afterVersion` of the range asked for (identifies the slice when a row has several). */
+  readonly afterVersion: number;
+  /** Movements in the slice (at least 1: empty slices are left out). */
+  readonly count: number;
+  /** The sum of their deltas. */
+  readonly deltas: StockQuantities;
+  /** The highest version in the slice. */
+  readonly lastVersion: number;
+  /** When the movement at `lastVersion` was recorded. */
+  readonly lastMovedAt: Date;
+  /** The latest recording time of a RESTOCK in the slice, or null. */
+  readonly lastRestockedAt: Date | null;
+  /** The latest recording time of a SALE in the slice, or null. */
+  readonly lastSoldAt: Date | null;
+}
+
 /** Options of {@link HistoryReads.ledgerSince}. */
 export interface LedgerSinceOptions {
   /** Only movements recorded at or before this instant. */
@@ -61,6 +79,12 @@ export interface HistoryReads {
    * `afterVersion` moved to the last version it got (and the rows before it left out).
    */
   ledgerSince(ranges: readonly LedgerRange[], options: LedgerSinceOptions): Promise<LedgerEntry[]>;
+  /**
+   * The sums of the given ledger slices, one per slice that holds a movement, in any order: what
+   * reconciliation replays, summed where the movements are (the store reads the slice's
+   * movements; only one row per slice comes back). At most 1000 ranges per call.
+   */
+  ledgerSums(ranges: readonly LedgerRange[]): Promise<LedgerSlice[]>;
   /**
    * Movements recorded before `before` that a checkpoint covers: the row has a checkpoint with
    * `movedAt < before` whose version is at or above the movement's. Ordered by (createdAt, id),

@@ -16,6 +16,7 @@ export type {
   LedgerEntry,
   LedgerRange,
   LedgerSinceOptions,
+  LedgerSlice,
   MovementRef,
 } from './history.js';
 export type { IdGenerator } from './id-generator.js';

@@ -4,7 +4,13 @@ import {
   type StockQuantities,
   ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
-import type { HistoryReads, LedgerCheckpoint, LedgerEntry, LedgerRange } from '../ports/history.js';
+import type {
+  HistoryReads,
+  LedgerCheckpoint,
+  LedgerEntry,
+  LedgerRange,
+  LedgerSlice,
+} from '../ports/history.js';
 
 /** Movements per `ledgerSince` call. */
 export const LEDGER_BATCH = 10_000;
@@ -47,15 +53,40 @@ export function replayFrom(checkpoint?: LedgerCheckpoint): RowReplay {
   };
 }
 
-/** Applies one movement (the next in ledger order) to a replay. */
-export function applyMovement(state: RowReplay, movement: LedgerEntry): RowReplay {
+/** Applies a slice's sums (the movements right after the replay's version) to a replay. */
+export function applySlice(state: RowReplay, slice: LedgerSlice): RowReplay {
+  const latest = (left: Date | null, right: Date | null) =>
+    left === null ? right : right === null || right < left ? left : right;
   return {
-    quantities: addQuantities(state.quantities, movement.deltas),
-    version: movement.version,
-    movedAt: movement.createdAt,
-    lastRestockedAt: movement.type === 'RESTOCK' ? movement.createdAt : state.lastRestockedAt,
-    lastSoldAt: movement.type === 'SALE' ? movement.createdAt : state.lastSoldAt,
+    quantities: addQuantities(state.quantities, slice.deltas),
+    version: slice.lastVersion,
+    movedAt: slice.lastMovedAt,
+    lastRestockedAt: latest(state.lastRestockedAt, slice.lastRestockedAt),
+    lastSoldAt: latest(state.lastSoldAt, slice.lastSoldAt),
   };
+}
+
+/** The key of a slice: its row and where it starts. */
+export function sliceKey(range: StockKey & { readonly afterVersion: number }): string {
+  return `${range.sku}\u0000${range.warehouseId}\u0000${range.afterVersion}`;
+}
+
+/**
+ * Sums every range's movements in the store, {@link RANGES_PER_CALL} ranges a call; empty
+ * ranges are not asked for. @returns the slices by {@link sliceKey}
+ */
+export async function sumLedgerRanges(
+  reads: HistoryReads,
+  ranges: readonly (LedgerRange & { readonly throughVersion: number })[],
+): Promise<Map<string, LedgerSlice>> {
+  const open = ranges.filter((range) => range.throughVersion > range.afterVersion);
+  const slices = new Map<string, LedgerSlice>();
+  for (let start = 0; start < open.length; start += RANGES_PER_CALL) {
+    for (const slice of await reads.ledgerSums(open.slice(start, start + RANGES_PER_CALL))) {
+      slices.set(sliceKey(slice), slice);
+    }
+  }
+  return slices;
 }
 
 /** The checkpoint a replay amounts to (null when it never applied a movement nor started from one). */

@@ -13,11 +13,12 @@ import type { LedgerCheckpoint, LedgerRange } from '../ports/history.js';
 import type { Page } from '../ports/page.js';
 import { MAX_PAGE_LIMIT } from '../ports/paging.js';
 import {
-  applyMovement,
+  applySlice,
   checkpointOf,
   type RowReplay,
-  readLedgerRanges,
   replayFrom,
+  sliceKey,
+  sumLedgerRanges,
 } from './ledger-replay.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
 import { StockChangeSet } from './stock-change-set.js';
@@ -187,23 +188,38 @@ export class ReconciliationService {
         // A checkpoint newer than the row read: the read lags (a replica); the next run checks it.
         if (base && base.version > row.version) continue;
         states.set(key, replayFrom(base));
-        ranges.push({
-          sku: row.sku,
-          warehouseId: row.warehouseId,
-          afterVersion: base?.version ?? 0,
-          throughVersion: row.version,
-        });
+        const from = base?.version ?? 0;
         const checkpoint = latest.get(key);
-        if (full && checkpoint && checkpoint.version > (base?.version ?? 0)) {
-          verify.set(key, checkpoint);
+        // A full run checks the latest checkpoint too: the replay is cut at its version.
+        const cut =
+          full && checkpoint && checkpoint.version > from && checkpoint.version <= row.version
+            ? checkpoint.version
+            : null;
+        if (cut !== null) verify.set(key, checkpoint!);
+        for (const [after, through] of cut === null
+          ? [[from, row.version]]
+          : [
+              [from, cut],
+              [cut, row.version],
+            ]) {
+          ranges.push({
+            sku: row.sku,
+            warehouseId: row.warehouseId,
+            afterVersion: after!,
+            throughVersion: through!,
+          });
         }
       }
-      replayed += await readLedgerRanges(reads, ranges, {}, (movement) => {
-        const key = stockKeyOf(movement);
-        const next = applyMovement(states.get(key)!, movement);
+      const slices = await sumLedgerRanges(reads, ranges);
+      for (const range of ranges) {
+        const slice = slices.get(sliceKey(range));
+        if (!slice) continue;
+        const key = stockKeyOf(range);
+        replayed += slice.count;
+        const next = applySlice(states.get(key)!, slice);
         states.set(key, next);
         const checkpoint = verify.get(key);
-        if (checkpoint && checkpoint.version === movement.version) {
+        if (checkpoint && range.throughVersion === checkpoint.version) {
           verify.delete(key);
           if (!sameQuantities(checkpoint, next.quantities)) {
             mismatches.push({
@@ -215,7 +231,7 @@ export class ReconciliationService {
             });
           }
         }
-      });
+      }
       const now = this.context.clock.now();
       const written: LedgerCheckpoint[] = [];
       for (const row of page.items) {

@@ -218,6 +218,59 @@ export function historyContract(options: StockStoreContractOptions): void {
       expect(
         (await world.store.reads.ledgerSince(ranges, { limit: 3 })).map((item) => item.version),
       ).toEqual([11, 12, 3]);
+      const sums = await world.store.reads.ledgerSums([
+        ...ranges,
+        { sku: 'A', warehouseId: 'paris', afterVersion: 0, throughVersion: 4 },
+        { sku: 'B', warehouseId: 'london', afterVersion: 8, throughVersion: 20 },
+      ]);
+      const byRange = (left: { sku: string; afterVersion: number }, right: typeof left) =>
+        left.sku < right.sku
+          ? -1
+          : left.sku > right.sku
+            ? 1
+            : left.afterVersion - right.afterVersion;
+      const at = (sku: string, version: number) =>
+        slice.find((item) => item.sku === sku && item.version === version)?.createdAt;
+      const paris = await readAll<Movement>((page) =>
+        world.store.reads.ledger({ sku: 'A', warehouseId: 'paris' }, page),
+      );
+      expect([...sums].sort(byRange)).toEqual([
+        {
+          sku: 'A',
+          warehouseId: 'paris',
+          afterVersion: 0,
+          count: 4,
+          // RESTOCK +5, RESERVATION 2, SALE 2, RESTOCK +5
+          deltas: { available: 8, reserved: 0, damaged: 0, inTransit: 0 },
+          lastVersion: 4,
+          lastMovedAt: paris[3]!.createdAt,
+          lastRestockedAt: paris[3]!.createdAt,
+          lastSoldAt: paris[2]!.createdAt,
+        },
+        {
+          sku: 'A',
+          warehouseId: 'paris',
+          afterVersion: 10,
+          count: 2,
+          // RESERVATION 2, SALE 2
+          deltas: { available: -2, reserved: 0, damaged: 0, inTransit: 0 },
+          lastVersion: 12,
+          lastMovedAt: at('A', 12),
+          lastRestockedAt: null,
+          lastSoldAt: at('A', 12),
+        },
+        {
+          sku: 'B',
+          warehouseId: 'london',
+          afterVersion: 2,
+          count: 3,
+          deltas: { available: 5, reserved: 0, damaged: 1, inTransit: 0 },
+          lastVersion: 5,
+          lastMovedAt: at('B', 5),
+          lastRestockedAt: at('B', 5),
+          lastSoldAt: null,
+        },
+      ]);
       const until = slice[3]!.createdAt;
       expect(
         (await world.store.reads.ledgerSince(ranges, { limit: 100, until })).map(
