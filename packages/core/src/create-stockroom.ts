@@ -58,7 +58,7 @@ export interface StockroomPolicies {
    * and the store's change feed). @default 5000
    */
   readonly warehouseCacheMs?: number;
-  /** Items per chunk (one store transaction each, unless atomic) of `adjustments.bulkUpdate`. @default 1000 */
+  /** Items per chunk (one store transaction each, unless atomic) of `adjustments.bulkUpdate`. @default 2000 */
   readonly bulkBatchSize?: number;
 }
 

@@ -75,7 +75,7 @@ export interface BulkUpdateResult {
 }
 
 /** Items per chunk: one store transaction each (non-atomic), sorted by (sku, warehouseId). */
-export const BULK_BATCH_SIZE = 1000;
+export const BULK_BATCH_SIZE = 2000;
 
 const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
 
