@@ -28,6 +28,8 @@ export interface BenchOptions {
   readonly checkSkus: number;
   /** Rows of the bulk import. */
   readonly bulkRows: number;
+  /** Rows of the streamed bulk import (an async generator, for memory); 0 skips it (--quick). */
+  readonly streamRows: number;
   /** Write results/ files (off with --no-write). */
   readonly write: boolean;
   /** Where results go. */
@@ -52,6 +54,8 @@ const HELP = `npm run bench -- [options]
   --cold-skus=N         SKUs of scenario 4, 3 warehouses each (default 10000, quick 300)
   --check-skus=N        SKUs of scenario 5 (default 1000, quick 100)
   --bulk-rows=N         rows of scenario 6 (default 100000, quick 3000)
+  --stream-rows=N       rows of scenario 6's streamed import (default 1000000; skipped
+                        with --quick unless given)
   --no-write            print only; write nothing to benchmarks/results/
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
@@ -80,6 +84,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'cold-skus',
     'check-skus',
     'bulk-rows',
+    'stream-rows',
   ]);
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index]!;
@@ -120,6 +125,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     coldSkus: number('cold-skus', quick ? 300 : 10_000),
     checkSkus: number('check-skus', quick ? 100 : 1000),
     bulkRows: number('bulk-rows', quick ? 3000 : 100_000),
+    streamRows: values.has('stream-rows') ? number('stream-rows', 0) : quick ? 0 : 1_000_000,
     write: !flags.has('no-write'),
     resultsDirectory: resolve(here, '..', 'results'),
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
