@@ -36,6 +36,8 @@ export interface BenchOptions {
   readonly historyNew: number | null;
   /** Stores the history scenario runs on. */
   readonly historyStores: readonly ('postgres' | 'sqlite')[];
+  /** Rows of the streamed bulk import (an async generator, for memory); 0 skips it (--quick). */
+  readonly streamRows: number;
   /** Write results/ files (off with --no-write). */
   readonly write: boolean;
   /** Where results go. */
@@ -65,6 +67,8 @@ const HELP = `npm run bench -- [options]
   --history-rows=N      stock rows they are spread over (default 100000)
   --history-new=N       new movements each reconcile run checks (default a tenth of them)
   --history-stores=LIST postgres,sqlite (default both)
+  --stream-rows=N       rows of scenario 6's streamed import (default 1000000; skipped
+                        with --quick unless given)
   --no-write            print only; write nothing to benchmarks/results/
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
@@ -108,6 +112,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'history-rows',
     'history-new',
     'history-stores',
+    'stream-rows',
   ]);
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index]!;
@@ -152,6 +157,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     historyRows: number('history-rows', 100_000),
     historyNew: values.has('history-new') ? number('history-new', 0) : null,
     historyStores: historyStoresOf(values.get('history-stores')),
+    streamRows: values.has('stream-rows') ? number('stream-rows', 0) : quick ? 0 : 1_000_000,
     write: !flags.has('no-write'),
     resultsDirectory: resolve(here, '..', 'results'),
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stockroom } from '@stockroom/core';
 import autocannon, { type Result } from 'autocannon';
+import express from 'express';
 import { describe, loadPackage } from '../environment.js';
 import { verifyStore } from '../ledger-check.js';
 import { LatencyRecorder, median, runClosedLoop } from '../measure.js';
@@ -31,7 +34,7 @@ const HOT_SKU = 'HTTP-HOT';
 const HOT_UNITS = 10_000_000;
 const SELL_OUT_SKU = 'HTTP-SELL-OUT';
 
-type Kind = 'check' | 'reserve';
+type Kind = 'check' | 'reserve' | 'trivial';
 
 interface Measured {
   readonly label: string;
@@ -61,6 +64,7 @@ export const httpScenario: Scenario = {
     const directory = await mkdtemp(join(tmpdir(), 'stockroom-bench-http-'));
     const apiKey = `bench-${randomBytes(16).toString('hex')}`;
     let service: Awaited<ReturnType<StartServiceModule['startService']>> | undefined;
+    let trivialServer: Server | undefined;
     try {
       const config = configModule.module.loadConfig({
         PORT: '0',
@@ -86,12 +90,24 @@ export const httpScenario: Scenario = {
           quantity,
         });
       }
+      // The ceiling: a bare Express 5 app answering a constant JSON body, in this process too.
+      const trivialApp = express();
+      trivialApp.disable('x-powered-by');
+      trivialApp.set('etag', false);
+      trivialApp.get('/trivial', (_request, response) => {
+        response.json({ status: 'ok' });
+      });
+      trivialServer = await new Promise<Server>((resolve) => {
+        const server = trivialApp.listen(0, '127.0.0.1', () => resolve(server));
+      });
+      const trivialUrl = `http://127.0.0.1:${(trivialServer.address() as AddressInfo).port}/trivial`;
       const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' };
       const checkUrl = `${url}/api/v1/inventory/check?sku=${CHECK_SKU}&quantity=1`;
       const reserveUrl = `${url}/api/v1/reservations`;
       const reserveBody = JSON.stringify({ items: [{ sku: HOT_SKU, quantity: 1 }] });
       const variants: Measured[] = [
         measured('GET /inventory/check over HTTP', 'check', 'http'),
+        measured('GET trivial JSON, bare Express 5 (ceiling)', 'trivial', 'http'),
         measured('availability.check() without HTTP', 'check', 'direct'),
         measured('POST /reservations over HTTP', 'reserve', 'http'),
         measured('reservations.reserve() without HTTP', 'reserve', 'direct'),
@@ -101,15 +117,20 @@ export const httpScenario: Scenario = {
           let rate: number;
           if (variant.via === 'http') {
             const result = await autocannon({
-              url: variant.kind === 'check' ? checkUrl : reserveUrl,
-              method: variant.kind === 'check' ? 'GET' : 'POST',
+              url:
+                variant.kind === 'check'
+                  ? checkUrl
+                  : variant.kind === 'trivial'
+                    ? trivialUrl
+                    : reserveUrl,
+              method: variant.kind === 'reserve' ? 'POST' : 'GET',
               headers,
               ...(variant.kind === 'reserve' ? { body: reserveBody } : {}),
               connections: options.concurrency,
               duration: Math.max(1, Math.round(options.durationMs / 1000)),
               workers: 1,
             });
-            rate = recordHttp(variant, result, variant.kind === 'check' ? 200 : 201);
+            rate = recordHttp(variant, result, variant.kind === 'reserve' ? 201 : 200);
           } else {
             const result = await runClosedLoop(
               { concurrency: options.concurrency, durationMs: options.durationMs },
@@ -145,14 +166,19 @@ export const httpScenario: Scenario = {
       const checks = await checkCorrectness(context, stockroom, reserveUrl, headers);
       const rows = variants.map((variant) => toRow(variant, checks));
       const rate = (label: string) => variants.find((variant) => variant.label === label)!;
+      const rates = (label: string) => median(rate(label).rates);
       const ratios: Ratio[] = [
         {
           label: 'check: HTTP ÷ direct (throughput)',
-          value: ratioOf(median(rate(variants[0]!.label).rates), median(variants[1]!.rates)),
+          value: ratioOf(rates(variants[0]!.label), rates(variants[2]!.label)),
         },
         {
-          label: 'reserve: HTTP ÷ direct (throughput)',
-          value: ratioOf(median(variants[2]!.rates), median(variants[3]!.rates)),
+          label: 'check over HTTP ÷ bare Express trivial JSON (target ≥ 0.6)',
+          value: ratioOf(rates(variants[0]!.label), rates(variants[1]!.label)),
+        },
+        {
+          label: 'reserve: HTTP ÷ direct (throughput, target ≥ 0.5)',
+          value: ratioOf(rates(variants[3]!.label), rates(variants[4]!.label)),
         },
       ];
       return {
@@ -160,12 +186,16 @@ export const httpScenario: Scenario = {
         ratios,
         notes: [
           `The example server (startService) on SQLite in a temporary directory, no Redis, rate limiting and jobs off, LOG_LEVEL=silent; autocannon runs ${options.concurrency} keep-alive connections from a worker thread in this process (the server gets the main thread).`,
+          'The ceiling row is a bare Express 5 app in the same process answering `{"status":"ok"}` on one route (no auth, logging, validation or store): what Express and HTTP cost alone on this machine.',
           'The "without HTTP" rows call the same stockroom the server uses, from the same number of concurrent callers: the difference is the cost of HTTP, Express, auth, validation and JSON.',
           'autocannon reports p50, p97.5 and p99 (no p95): the p95 column is empty for the HTTP rows and p97.5 is in the notes.',
           `Correctness: the reserve rows are checked on the server's store (reserved units = admitted reservations, ledger replay), plus an HTTP sell-out: ${checks.sellOut}.`,
         ],
       };
     } finally {
+      await new Promise((resolve) =>
+        trivialServer ? trivialServer.close(resolve) : resolve(null),
+      );
       await service?.close().catch(() => undefined);
       await rm(directory, { recursive: true, force: true });
     }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { ChangeContext, Clock, Stockroom } from '@stockroom/core';
 import { isStockroomError, systemClock } from '@stockroom/core';
 import express, {
@@ -8,7 +7,6 @@ import express, {
   type Response,
 } from 'express';
 import type { Logger as PinoLogger } from 'pino';
-import { pinoHttp } from 'pino-http';
 import { type ApiKeyRing, authenticate, principalOf } from './auth.js';
 import { dashboardRouter, operatorPaths } from './dashboard.js';
 import { docsRouter } from './docs-page.js';
@@ -16,12 +14,12 @@ import { EventFeed } from './event-feed.js';
 import { eventStreamHandler } from './event-stream.js';
 import { idempotencyKeyOf } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
-import { requestLogSerializer } from './log-redaction.js';
 import type { ServerMetrics } from './metrics.js';
 import { API_BASE, buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, type Problem, problemFromError } from './problem-details.js';
 import { type RateLimiter, rateLimit } from './rate-limit.js';
 import type { ReconcileReports } from './reconcile-report.js';
+import { requestLogging } from './request-logging.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -106,8 +104,6 @@ function sendProblem(
     .send(JSON.stringify(problem));
 }
 
-const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
-
 function hasBody(request: Request): boolean {
   return (
     request.get('transfer-encoding') !== undefined || Number(request.get('content-length') ?? 0) > 0
@@ -135,27 +131,7 @@ export function createApp(dependencies: AppDependencies): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId(request, response) {
-        const given = request.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        response.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel(_request, response, error) {
-        if (error || response.statusCode >= 500) return 'error';
-        return 'info';
-      },
-      // Keys sent the wrong way (`?api_key=`, `X-API-Key`, in the path…) never reach the log.
-      serializers: { req: requestLogSerializer(dependencies.keys) },
-      customProps(_request, response) {
-        const principal = response.locals.principal as { keyId?: string } | undefined;
-        return principal?.keyId ? { keyId: principal.keyId } : {};
-      },
-    }),
-  );
+  app.use(requestLogging(logger, dependencies.keys));
   app.use((request, response, next) => {
     const started = performance.now();
     response.on('finish', () => {

@@ -60,7 +60,7 @@ export interface StockroomPolicies {
    * and the store's change feed). @default 5000
    */
   readonly warehouseCacheMs?: number;
-  /** Items per chunk (one store transaction each, unless atomic) of `adjustments.bulkUpdate`. @default 1000 */
+  /** Items per chunk (one store transaction each, unless atomic) of `adjustments.bulkUpdate`. @default 2000 */
   readonly bulkBatchSize?: number;
   /**
    * Route every command's stock writes through its SKU's lane, batching what meets there into

@@ -1,6 +1,9 @@
 import type { IdKind } from './ids.js';
 import { IdPrefix } from './ids.js';
 
+/** Two hex digits of every byte value. */
+const HEX = Array.from({ length: 256 }, (_unused, byte) => byte.toString(16).padStart(2, '0'));
+
 let lastMs = 0;
 let sequence = 0;
 // Random bytes are drawn in blocks: one getRandomValues call per id dominated bulk imports.
@@ -30,11 +33,11 @@ export function uuid7(nowMs: number = Date.now()): string {
     sequence = (sequence + 1) & 0xfff;
     if (sequence === 0) lastMs += 1;
   }
-  const random = randomBytes(8);
+  const r = randomBytes(8);
   const time = lastMs.toString(16).padStart(12, '0');
-  const hex = Array.from(random, (byte) => byte.toString(16).padStart(2, '0')).join('');
-  const variant = ((Number.parseInt(hex.slice(0, 2), 16) & 0x3f) | 0x80).toString(16);
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${sequence.toString(16).padStart(3, '0')}-${variant}${hex.slice(2, 4)}-${hex.slice(4, 16)}`;
+  // Byte by byte through a table: building the hex with map/join cost ~10 µs an id.
+  const variant = HEX[(r[0]! & 0x3f) | 0x80]!;
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${sequence.toString(16).padStart(3, '0')}-${variant}${HEX[r[1]!]}-${HEX[r[2]!]}${HEX[r[3]!]}${HEX[r[4]!]}${HEX[r[5]!]}${HEX[r[6]!]}${HEX[r[7]!]}`;
 }
 
 /** The default id generator: `res_<uuid7>`, `mov_<uuid7>`, … */

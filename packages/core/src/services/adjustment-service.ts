@@ -83,7 +83,7 @@ interface AdjustOutcome {
 
 /** Tuning of the adjustment service. */
 export interface AdjustmentSettings {
-  /** Items per chunk of `bulkUpdate` (one store transaction each, unless atomic). @default 1000 */
+  /** Items per chunk of `bulkUpdate` (one store transaction each, unless atomic). @default 2000 */
   readonly bulkBatchSize: number;
 }
 
@@ -264,7 +264,7 @@ export class AdjustmentService {
    * `bulk update (<mode>)`). Every item is validated first; items fail on their own with a code
    * (see {@link BulkUpdateFailure}) and never make the call throw. With `atomic`, any failure
    * means nothing is applied (`applied: 0`, every failure listed). `items` may be an array or an
-   * (async) iterable, read in chunks of `bulkBatchSize` (1000) items, so an import of millions
+   * (async) iterable, read in chunks of `bulkBatchSize` (2000) items, so an import of millions
    * of rows runs in bounded memory; each chunk is applied sorted by (sku, warehouseId), with
    * set-based writes on the SQL stores. Non-atomic chunks commit one by one; an atomic import
    * runs every chunk in one store transaction.

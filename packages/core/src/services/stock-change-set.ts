@@ -246,10 +246,17 @@ export class StockChangeSet {
     await this.evaluateAlerts(changed);
     const replenished: string[] = [];
     const soldOut: string[] = [];
+    // SKU-level sums in one pass over the rows (a bulk chunk holds thousands of SKUs).
+    const sums = new Map<string, { before: number; after: number }>();
+    for (const row of this.rows.values()) {
+      if (!touched.has(row.current.sku)) continue;
+      const sum = sums.get(row.current.sku) ?? { before: 0, after: 0 };
+      sum.before += row.original?.available ?? 0;
+      sum.after += row.current.available;
+      sums.set(row.current.sku, sum);
+    }
     for (const sku of touched) {
-      const rows = [...this.rows.values()].filter((row) => row.current.sku === sku);
-      const before = rows.reduce((sum, row) => sum + (row.original?.available ?? 0), 0);
-      const after = rows.reduce((sum, row) => sum + row.current.available, 0);
+      const { before, after } = sums.get(sku) ?? { before: 0, after: 0 };
       if (after > 0) replenished.push(sku);
       else soldOut.push(sku);
       if (before > 0 && after === 0) this.emit(EventType.OUT_OF_STOCK, sku, { sku, available: 0 });
