@@ -178,9 +178,10 @@ export class WriteLanes {
     try {
       outcomes = await this.transact(async (transaction) => {
         const results = new Map<Job, GroupOutcome>();
-        // Lock every row the batch may write, in canonical order, before any job runs: jobs then
-        // never take row locks in an order another process's batch could cross.
-        if (skus.length > 0 && batch.length > 1) await transaction.stock.read(skus, { lock: true });
+        // Lock every row the batch may write, in canonical order, before any job runs (a batch
+        // of one too): jobs then always take stock rows before reservation or transfer rows, and
+        // never in an order another process's batch could cross.
+        if (skus.length > 0) await transaction.stock.read(skus, { lock: true });
         for (const step of steps) {
           try {
             if (step.group) {
