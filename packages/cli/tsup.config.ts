@@ -19,7 +19,7 @@ export default defineConfig([
     clean: false,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
-    // Runnable as `npx stockroom` in the repository (npm sets the bit only on install).
+    // Runnable through its bin link without an install step (npm sets the bit only on install).
     async onSuccess() {
       await chmod('dist/cli.js', 0o755);
     },
