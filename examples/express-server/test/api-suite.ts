@@ -4,6 +4,7 @@ import { alertAndJobTests } from './suites/alerts-jobs.js';
 import { authAndIdempotencyTests } from './suites/auth-idempotency.js';
 import { badInputTests } from './suites/bad-input.js';
 import { inventoryTests } from './suites/inventory.js';
+import { listingTests } from './suites/listings.js';
 import { reservationTests } from './suites/reservations.js';
 import { transferTests } from './suites/transfers.js';
 import { warehouseTests } from './suites/warehouses.js';
@@ -47,6 +48,7 @@ export function defineApiSuite(
     alertAndJobTests(current);
     authAndIdempotencyTests(current);
     badInputTests(current);
+    listingTests(current);
 
     describe('coverage', () => {
       it('exercised every route of the API with a success and a failure (per /metrics)', async () => {
