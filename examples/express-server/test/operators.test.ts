@@ -141,7 +141,7 @@ describe('operator pages, listings and the live event stream', () => {
         status: 400,
         type: expect.stringMatching(/^application\/problem\+json/),
       });
-      expect((await answer.json()).code).toBe('VALIDATION_FAILED');
+      expect(((await answer.json()) as { code?: string }).code).toBe('VALIDATION_FAILED');
     }
   });
 
