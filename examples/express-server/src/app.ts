@@ -303,6 +303,17 @@ export function createApp(dependencies: AppDependencies): express.Express {
   }
   api.get('/events/stream', (request, response) => {
     response.locals.route = `${API_BASE}/events/stream`;
+    // Refused like on every other route, before the stream starts: a malformed Idempotency-Key,
+    // and query parameters (the stream takes none).
+    idempotencyKeyOf(request);
+    const unknown = Object.keys(request.query as Record<string, unknown>);
+    if (unknown.length > 0) {
+      throw new HttpProblem(
+        'VALIDATION_FAILED',
+        `The request is invalid: ${unknown.map((name) => `${name} is not a known field`).join('; ')}`,
+        { errors: unknown.map((name) => ({ path: name, message: 'is not a known field' })) },
+      );
+    }
     eventStreamHandler(events, dependencies.isShuttingDown)(request, response);
   });
   api.use((request, _response, next) => {

@@ -34,11 +34,8 @@ export function failuresOf(route: Route): ProblemCode[] {
 function problemResponses(route: Route): Record<string, ResponseConfig> {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of failuresOf(route)) {
-    // The atomic bulk update answers 409 whatever the failure's code.
-    const status =
-      route.operationId === 'bulkUpdateStock' && code === 'NOT_FOUND'
-        ? 409
-        : PROBLEM_TYPES[code].status;
+    // Every problem's status is its code's (an atomic bulk failure included).
+    const status = PROBLEM_TYPES[code].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   const responses: Record<string, ResponseConfig> = {};

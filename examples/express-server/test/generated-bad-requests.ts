@@ -288,6 +288,13 @@ export function defineGeneratedBadRequestTests(
               headers: request.headers,
               ...(request.body === undefined ? {} : { body: request.body }),
             });
+            // An answer that streams (server-sent events) would never end: fail on it, not hang.
+            if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
+              await response.body?.cancel();
+              expect.fail(
+                `${request.operation.method} ${request.url} [${request.malformation}] started a stream`,
+              );
+            }
             const text = await response.text();
             sent += 1;
             statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);

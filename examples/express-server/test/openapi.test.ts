@@ -122,6 +122,21 @@ describe('OpenAPI document and reference page', () => {
     );
   });
 
+  it('documents the status an atomic bulk failure really answers (its code’s status)', async () => {
+    const answer = await server.call('POST', '/api/v1/inventory/bulk-update', {
+      body: {
+        mode: 'delta',
+        atomic: true,
+        items: [{ sku: 'OPENAPI-BULK', warehouseId: 'no-such-warehouse', quantity: 1 }],
+      },
+    });
+    expect(answer.status, answer.text).toBe(404);
+    expect(answer.body.code).toBe('NOT_FOUND');
+    const responses = document.paths['/api/v1/inventory/bulk-update'].post.responses;
+    expect(responses['404'].description).toContain('NOT_FOUND');
+    expect(responses['409'].description).not.toContain('NOT_FOUND');
+  });
+
   it('serves Swagger UI from its own files, over /openapi.json, with every problem code', async () => {
     const page = await server.call('GET', '/docs', { as: 'none' });
     expect(page.status).toBe(200);

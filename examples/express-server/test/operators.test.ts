@@ -125,6 +125,26 @@ describe('operator pages, listings and the live event stream', () => {
     );
   });
 
+  it('refuses a query parameter or a malformed Idempotency-Key on the stream (400), before streaming', async () => {
+    const { KEYS } = await import('./support.js');
+    for (const [query, headers] of [
+      ['?zz=1', {}],
+      ['?limit=abc', {}],
+      ['', { 'idempotency-key': 'has space' }],
+    ] as const) {
+      const answer = await fetch(`${server.url}/api/v1/events/stream${query}`, {
+        headers: { authorization: `Bearer ${KEYS.readonly}`, ...headers },
+      });
+      const type = answer.headers.get('content-type');
+      if (type?.startsWith('text/event-stream')) await answer.body?.cancel();
+      expect({ status: answer.status, type }, query).toEqual({
+        status: 400,
+        type: expect.stringMatching(/^application\/problem\+json/),
+      });
+      expect(((await answer.json()) as { code?: string }).code).toBe('VALIDATION_FAILED');
+    }
+  });
+
   it('streams delivered events to any role, and refuses a missing key', async () => {
     const anonymous = await fetch(`${server.url}/api/v1/events/stream`);
     expect(anonymous.status).toBe(401);

@@ -99,7 +99,7 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       tag: 'Inventory',
       summary: 'Set or change available on up to 10,000 rows (atomic or item by item)',
       description:
-        'With `atomic: true` any failure answers 409 with the first failure’s code and every failure in `failed`; nothing is applied.',
+        'With `atomic: true` any failure applies nothing and answers the first failure’s code with that code’s status (409 `INSUFFICIENT_STOCK`, 404 `NOT_FOUND`), every failure in `failed`.',
       roles: ADMIN,
       body: BulkUpdateBody,
       bodyLimit: '16mb',
