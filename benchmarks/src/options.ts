@@ -54,8 +54,8 @@ const HELP = `npm run bench -- [options]
   --cold-skus=N         SKUs of scenario 4, 3 warehouses each (default 10000, quick 300)
   --check-skus=N        SKUs of scenario 5 (default 1000, quick 100)
   --bulk-rows=N         rows of scenario 6 (default 100000, quick 3000)
-  --stream-rows=N       rows of scenario 6's streamed import (default 1000000; skipped
-                        with --quick unless given)
+  --stream-rows=N       rows of scenario 6's streamed import (default 1000000, 0 skips
+                        it; skipped with --quick unless given)
   --no-write            print only; write nothing to benchmarks/results/
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
@@ -125,7 +125,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     coldSkus: number('cold-skus', quick ? 300 : 10_000),
     checkSkus: number('check-skus', quick ? 100 : 1000),
     bulkRows: number('bulk-rows', quick ? 3000 : 100_000),
-    streamRows: values.has('stream-rows') ? number('stream-rows', 0) : quick ? 0 : 1_000_000,
+    streamRows:
+      values.get('stream-rows') === '0'
+        ? 0
+        : values.has('stream-rows')
+          ? number('stream-rows', 0)
+          : quick
+            ? 0
+            : 1_000_000,
     write: !flags.has('no-write'),
     resultsDirectory: resolve(here, '..', 'results'),
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
