@@ -67,8 +67,8 @@ const HELP = `npm run bench -- [options]
   --history-rows=N      stock rows they are spread over (default 100000)
   --history-new=N       new movements each reconcile run checks (default a tenth of them)
   --history-stores=LIST postgres,sqlite (default both)
-  --stream-rows=N       rows of scenario 6's streamed import (default 1000000; skipped
-                        with --quick unless given)
+  --stream-rows=N       rows of scenario 6's streamed import (default 1000000, 0 skips
+                        it; skipped with --quick unless given)
   --no-write            print only; write nothing to benchmarks/results/
 
 Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test),
@@ -157,7 +157,14 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     historyRows: number('history-rows', 100_000),
     historyNew: values.has('history-new') ? number('history-new', 0) : null,
     historyStores: historyStoresOf(values.get('history-stores')),
-    streamRows: values.has('stream-rows') ? number('stream-rows', 0) : quick ? 0 : 1_000_000,
+    streamRows:
+      values.get('stream-rows') === '0'
+        ? 0
+        : values.has('stream-rows')
+          ? number('stream-rows', 0)
+          : quick
+            ? 0
+            : 1_000_000,
     write: !flags.has('no-write'),
     resultsDirectory: resolve(here, '..', 'results'),
     databaseUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
