@@ -12,7 +12,7 @@ export function dashboardRouter(): express.Router {
   const router = express.Router();
   router.get('/', (_request, response) => {
     response.locals.route = '/';
-    response.redirect(302, '/dashboard');
+    response.redirect(302, '/dashboard/');
   });
   router.use('/dashboard', (_request, response, next) => {
     // One metrics label for the page and its files.

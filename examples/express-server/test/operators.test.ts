@@ -75,7 +75,7 @@ describe('operator pages, listings and the live event stream', () => {
   it('redirects / to the dashboard and serves it with a strict content policy', async () => {
     const root = await fetch(`${server.url}/`, { redirect: 'manual' });
     expect(root.status).toBe(302);
-    expect(root.headers.get('location')).toBe('/dashboard');
+    expect(root.headers.get('location')).toBe('/dashboard/');
     const bare = await fetch(`${server.url}/dashboard`, { redirect: 'manual' });
     expect(bare.headers.get('location')).toBe('/dashboard/');
     const page = await server.call('GET', '/dashboard/', { as: 'none' });
