@@ -98,7 +98,7 @@ function inOrder<T extends { readonly id: string }>(ids: readonly string[], item
 
 function reservationRows(scope: SchemaScope): ReservationRows {
   const { db } = scope;
-  return {
+  const rows: ReservationRows = {
     async get(ids, options = {}) {
       if (ids.length === 0) return [];
       let query = selectReservations(db).where(sql<boolean>`r.id = ANY(${[...ids]}::text[])`);
@@ -159,6 +159,36 @@ function reservationRows(scope: SchemaScope): ReservationRows {
       return outcome(result.numAffectedRows);
     },
 
+    async updateMany(items) {
+      // Headers only in one statement; a reservation with refunds goes through `update`.
+      const plain = items.filter((item) => item.next.lines.every((line) => line.refunded === 0));
+      for (const item of items) {
+        if (plain.includes(item)) continue;
+        if (!(await rows.update(item.next, item.expectedVersion)).applied) return NOT_APPLIED;
+      }
+      if (plain.length === 0) return APPLIED;
+      const column = <T>(pick: (item: (typeof plain)[number]) => T) => plain.map(pick);
+      const result = await sql`
+        UPDATE ${scope.table('reservations')} AS r SET
+          status = v.status, order_id = v.order_id, user_id = v.user_id,
+          expires_at = v.expires_at, committed_at = v.committed_at,
+          released_at = v.released_at, version = v.version
+        FROM unnest(
+          ${column((item) => item.next.id)}::text[],
+          ${column((item) => item.expectedVersion)}::bigint[],
+          ${column((item) => item.next.status)}::text[],
+          ${column((item) => item.next.orderId)}::text[],
+          ${column((item) => item.next.userId)}::text[],
+          ${column((item) => item.next.expiresAt)}::timestamptz[],
+          ${column((item) => item.next.committedAt)}::timestamptz[],
+          ${column((item) => item.next.releasedAt)}::timestamptz[],
+          ${column((item) => item.next.version)}::bigint[]
+        ) AS v (id, expected, status, order_id, user_id, expires_at, committed_at, released_at, version)
+        WHERE r.id = v.id AND r.version = v.expected
+      `.execute(db);
+      return result.numAffectedRows === BigInt(plain.length) ? APPLIED : NOT_APPLIED;
+    },
+
     async claimDue(now, limit) {
       // SKIP LOCKED: a sweeper never waits for, nor claims, a reservation another sweeper holds.
       // A row expired and committed by another sweeper since this statement's snapshot is
@@ -184,6 +214,7 @@ function reservationRows(scope: SchemaScope): ReservationRows {
       return rows.map(reservationFromRow);
     },
   };
+  return rows;
 }
 
 function ledgerRows(scope: SchemaScope): LedgerRows {
@@ -272,6 +303,20 @@ function idempotencyRows(scope: SchemaScope): IdempotencyRows {
         .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
         .executeTakeFirst();
       return outcome(result.numInsertedOrUpdatedRows);
+    },
+
+    async putMany(records) {
+      // One statement a chunk; a key stored meanwhile by another transaction inserts nothing.
+      let inserted = 0n;
+      for (const part of chunk(records)) {
+        const result = await db
+          .insertInto('idempotency_keys')
+          .values(part.map(idempotencyToRow))
+          .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
+          .executeTakeFirst();
+        inserted += result.numInsertedOrUpdatedRows ?? 0n;
+      }
+      return inserted === BigInt(records.length) ? APPLIED : NOT_APPLIED;
     },
 
     async replace(record) {
