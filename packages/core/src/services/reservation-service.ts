@@ -59,7 +59,12 @@ export interface ReservationSettings {
   readonly maxLifetimeSeconds: number;
   /** The most reservation requests applied in one store transaction. @default 256 */
   readonly maxBatchSize: number;
-  /** Independent batch queues; requests for one SKU always share a queue. @default 8 */
+  /**
+   * Independent batch queues; requests for one SKU always share a queue. A batch locks the
+   * rows of every SKU it touches, so lanes whose batches meet on a SKU (a multi-line order, a
+   * hot SKU) wait for each other's locks: more than one lane pays only where SKUs rarely meet.
+   * @default 1
+   */
   readonly lanes: number;
   /** The most items one reservation may carry. @default 100 */
   readonly maxItems: number;
@@ -70,7 +75,7 @@ export const DEFAULT_RESERVATION_SETTINGS: ReservationSettings = Object.freeze({
   defaultTtlSeconds: 600,
   maxLifetimeSeconds: 3600,
   maxBatchSize: 256,
-  lanes: 8,
+  lanes: 1,
   maxItems: 100,
 });
 
