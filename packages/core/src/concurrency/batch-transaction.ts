@@ -205,6 +205,15 @@ export function bufferedTransaction(transaction: StockTransaction): {
     },
     async flush() {
       await flushStock();
+      if (transaction.appendAll && records.size + movements.length + events.length > 0) {
+        const outcome = await transaction.appendAll({
+          records: [...records.values()],
+          movements,
+          events,
+        });
+        if (!outcome.applied) throw new BufferedKeyTaken();
+        return;
+      }
       if (records.size > 0) {
         const all = [...records.values()];
         if (idempotency.putMany) {

@@ -228,6 +228,17 @@ export interface StockTransaction {
   readonly history: HistoryRows;
   /** Set-based writes for bulk imports; absent where row-by-row writes are as fast (memory). */
   readonly bulk?: BulkWrites;
+  /**
+   * A write batch's held-back rows in one round trip: idempotency records (as `putMany`:
+   * `{ applied: false }` when any key exists already, and the caller then rolls back),
+   * movements (as `ledger.append`) and outbox events (as `outbox.append`, after any appended
+   * before in the transaction). Optional: without it each kind is written on its own.
+   */
+  appendAll?(rows: {
+    readonly records: readonly IdempotencyRecord[];
+    readonly movements: readonly Movement[];
+    readonly events: Parameters<OutboxRows['append']>[0];
+  }): Promise<WriteOutcome>;
 }
 
 /** Filters for movement listings. */
