@@ -321,6 +321,18 @@ export function postgresStoreReads(scope: SchemaScope): StoreReads {
       return row ? idempotencyFromRow(row) : null;
     },
 
+    async idempotencyRecords(keys) {
+      if (keys.length === 0) return [];
+      const rows = await db
+        .selectFrom('idempotency_keys')
+        .selectAll()
+        .where(
+          sql<boolean>`(scope, key) IN (SELECT * FROM unnest(${keys.map((item) => item.scope)}::text[], ${keys.map((item) => item.key)}::text[]))`,
+        )
+        .execute();
+      return rows.map(idempotencyFromRow);
+    },
+
     async outboxLag() {
       const row = await db
         .selectFrom('outbox')

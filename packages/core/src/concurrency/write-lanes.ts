@@ -1,5 +1,6 @@
 import { isStockroomError } from '../errors/stockroom-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
+import { BufferedKeyTaken, bufferedTransaction } from './batch-transaction.js';
 
 /**
  * Jobs that are applied together when they meet in one batch (the reservation service's
@@ -159,6 +160,17 @@ export class WriteLanes {
     this.stats.count += 1;
     this.stats.requests += batch.length;
     this.stats.largest = Math.max(this.stats.largest, batch.length);
+    try {
+      return await this.runBatchOnce(batch, true);
+    } catch (error) {
+      if (!(error instanceof BufferedKeyTaken)) throw error;
+      // Another process stored one of the batch's keys first: run unbuffered, so the job whose
+      // key was taken finds out itself (and its retry replays the stored result).
+      return this.runBatchOnce(batch, false);
+    }
+  }
+
+  private async runBatchOnce(batch: readonly Job[], buffered: boolean): Promise<Job[]> {
     // Grouped jobs run together at the place of the group's first job.
     const steps: Array<{ jobs: Job[]; group?: JobGroup<unknown> }> = [];
     const byGroup = new Map<JobGroup<unknown>, Job[]>();
@@ -176,8 +188,10 @@ export class WriteLanes {
     const skus = [...new Set(batch.flatMap((job) => job.skus))].sort();
     let outcomes: Map<Job, GroupOutcome>;
     try {
-      outcomes = await this.transact(async (transaction) => {
+      outcomes = await this.transact(async (direct) => {
         const results = new Map<Job, GroupOutcome>();
+        const buffer = buffered ? bufferedTransaction(direct) : undefined;
+        const transaction = buffer?.transaction ?? direct;
         // Lock every row the batch may write, in canonical order, before any job runs (a batch
         // of one too): jobs then always take stock rows before reservation or transfer rows, and
         // never in an order another process's batch could cross.
@@ -201,9 +215,11 @@ export class WriteLanes {
             throw new JobFailed(step.jobs, error);
           }
         }
+        await buffer?.flush();
         return results;
       });
     } catch (error) {
+      if (error instanceof BufferedKeyTaken) throw error;
       if (error instanceof JobFailed) {
         const failed = new Set(error.jobs);
         if (failed.size === 1 && batch.length === 1) {

@@ -89,6 +89,13 @@ export interface ReservationRows {
   /** Stores `next` where the stored version equals `expectedVersion`; `{ applied: false }` otherwise. */
   update(next: Reservation, expectedVersion: number): Promise<WriteOutcome>;
   /**
+   * `update` for several reservations in one round trip; `{ applied: false }` when any stored
+   * version moved (the caller then rolls back). Optional: without it, `update` runs per item.
+   */
+  updateMany?(
+    items: readonly { readonly next: Reservation; readonly expectedVersion: number }[],
+  ): Promise<WriteOutcome>;
+  /**
    * Up to `limit` ACTIVE reservations with `expiresAt <= now`, oldest expiry first, locked.
    * Where `capabilities.skipLocked`, rows locked by another transaction are skipped, so two
    * sweepers never claim the same reservation.
@@ -132,6 +139,11 @@ export interface IdempotencyRows {
   get(scope: string, key: string): Promise<IdempotencyRecord | null>;
   /** Stores a record; `{ applied: false }` when (scope, key) exists already. */
   put(record: IdempotencyRecord): Promise<WriteOutcome>;
+  /**
+   * Stores several records in one round trip; `{ applied: false }` when any (scope, key)
+   * exists already (the caller then rolls back). Optional: without it, `put` runs per record.
+   */
+  putMany?(records: readonly IdempotencyRecord[]): Promise<WriteOutcome>;
   /**
    * Overwrites the fingerprint and result of an existing record (a claim becoming a result);
    * `{ applied: false }` when (scope, key) has no record.
@@ -216,6 +228,17 @@ export interface StockTransaction {
   readonly history: HistoryRows;
   /** Set-based writes for bulk imports; absent where row-by-row writes are as fast (memory). */
   readonly bulk?: BulkWrites;
+  /**
+   * A write batch's held-back rows in one round trip: idempotency records (as `putMany`:
+   * `{ applied: false }` when any key exists already, and the caller then rolls back),
+   * movements (as `ledger.append`) and outbox events (as `outbox.append`, after any appended
+   * before in the transaction). Optional: without it each kind is written on its own.
+   */
+  appendAll?(rows: {
+    readonly records: readonly IdempotencyRecord[];
+    readonly movements: readonly Movement[];
+    readonly events: Parameters<OutboxRows['append']>[0];
+  }): Promise<WriteOutcome>;
 }
 
 /** Filters for movement listings. */
@@ -284,6 +307,14 @@ export interface StoreReads extends HistoryReads {
    * "run the command", which finds the record in its own transaction.
    */
   idempotencyRecord?(scope: string, key: string): Promise<IdempotencyRecord | null>;
+  /**
+   * The records found for several (scope, key) pairs in one round trip (missing ones left out,
+   * in any order); same freshness rule as `idempotencyRecord`. Optional: the core then looks
+   * the keys up one by one. Concurrent keyed commands' lookups are gathered into one call.
+   */
+  idempotencyRecords?(
+    keys: readonly { readonly scope: string; readonly key: string }[],
+  ): Promise<IdempotencyRecord[]>;
   /** How many outbox entries wait for delivery, and the oldest one's event time. */
   outboxLag(): Promise<{ readonly pending: number; readonly oldest: Date | null }>;
 }

@@ -29,6 +29,20 @@ interface Settled {
  */
 export class KeyedCommands {
   private readonly inFlight = new Map<string, Promise<Settled>>();
+  /** Lookups waiting for the next gathered read (one round trip for all of them). */
+  private pendingLookups:
+    | Map<
+        string,
+        {
+          readonly scope: string;
+          readonly key: string;
+          readonly waiters: Array<{
+            resolve(record: IdempotencyRecord | null): void;
+            reject(error: unknown): void;
+          }>;
+        }
+      >
+    | undefined;
 
   constructor(
     private readonly store: StockStore,
@@ -161,8 +175,50 @@ export class KeyedCommands {
 
   private async lookup(scope: string, key: string): Promise<IdempotencyRecord | null> {
     const reads = this.store.reads;
+    if (reads.idempotencyRecords) return this.gatheredLookup(scope, key);
     if (reads.idempotencyRecord) return reads.idempotencyRecord(scope, key);
     return this.store.transaction((transaction) => transaction.idempotency.get(scope, key));
+  }
+
+  /**
+   * Joins the lookups made in this turn of the event loop into one `idempotencyRecords` read:
+   * under load, one round trip (and one pooled connection) answers every new keyed command
+   * instead of one each.
+   */
+  private gatheredLookup(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    return new Promise((resolve, reject) => {
+      let pending = this.pendingLookups;
+      if (!pending) {
+        pending = new Map();
+        this.pendingLookups = pending;
+        setImmediate(() => {
+          this.pendingLookups = undefined;
+          void this.readGathered(pending!);
+        });
+      }
+      const id = `${scope}\u0000${key}`;
+      const entry = pending.get(id) ?? { scope, key, waiters: [] };
+      entry.waiters.push({ resolve, reject });
+      pending.set(id, entry);
+    });
+  }
+
+  private async readGathered(pending: NonNullable<KeyedCommands['pendingLookups']>): Promise<void> {
+    const entries = [...pending.values()];
+    try {
+      const records = await this.store.reads.idempotencyRecords!(
+        entries.map(({ scope, key }) => ({ scope, key })),
+      );
+      const found = new Map(
+        records.map((record) => [`${record.scope}\u0000${record.key}`, record]),
+      );
+      for (const [id, entry] of pending) {
+        const record = found.get(id) ?? null;
+        for (const waiter of entry.waiters) waiter.resolve(record);
+      }
+    } catch (error) {
+      for (const entry of entries) for (const waiter of entry.waiters) waiter.reject(error);
+    }
   }
 
   /** Polls a claimed key until its result is stored (read on the primary). */

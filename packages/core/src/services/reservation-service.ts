@@ -59,7 +59,12 @@ export interface ReservationSettings {
   readonly maxLifetimeSeconds: number;
   /** The most reservation requests applied in one store transaction. @default 256 */
   readonly maxBatchSize: number;
-  /** Independent batch queues; requests for one SKU always share a queue. @default 8 */
+  /**
+   * Independent batch queues; requests for one SKU always share a queue. A batch locks the
+   * rows of every SKU it touches, so lanes whose batches meet on a SKU (a multi-line order, a
+   * hot SKU) wait for each other's locks: more than one lane pays only where SKUs rarely meet.
+   * @default 1
+   */
   readonly lanes: number;
   /** The most items one reservation may carry. @default 100 */
   readonly maxItems: number;
@@ -70,7 +75,7 @@ export const DEFAULT_RESERVATION_SETTINGS: ReservationSettings = Object.freeze({
   defaultTtlSeconds: 600,
   maxLifetimeSeconds: 3600,
   maxBatchSize: 256,
-  lanes: 8,
+  lanes: 1,
   maxItems: 100,
 });
 
@@ -406,6 +411,25 @@ export class ReservationService {
     }
   }
 
+  /** `save` for several reservations (one statement where the store has `updateMany`). */
+  private async saveAll(
+    transaction: StockTransaction,
+    items: readonly { readonly next: Reservation; readonly expectedVersion: number }[],
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const rows = transaction.reservations;
+    if (!rows.updateMany || items.length === 1) {
+      for (const { next, expectedVersion } of items)
+        await this.save(transaction, next, expectedVersion);
+      return;
+    }
+    if (!(await rows.updateMany(items)).applied) {
+      throw new VersionConflictError('A reservation of the batch changed concurrently', {
+        retryable: true,
+      });
+    }
+  }
+
   private async transition(
     id: string,
     context: ChangeContext,
@@ -453,6 +477,8 @@ export class ReservationService {
       );
       const outcomes: GroupOutcome[] = [];
       const keyed: Array<{ job: TransitionJob; print: string; result: Reservation }> = [];
+      // The reservations are locked above: their new versions are stored together at the end.
+      const saves = new Map<string, { next: Reservation; expectedVersion: number }>();
       for (const job of jobs) {
         const print = job.context.idempotencyKey ? fingerprint(job.command, { id: job.id }) : '';
         let writing = false;
@@ -473,7 +499,11 @@ export class ReservationService {
             const type = job.command === 'commit' ? 'SALE' : 'RELEASE';
             writing = true;
             this.applyLines(changes, next, type, job.context);
-            await this.save(transaction, next, reservation.version);
+            const saved = saves.get(next.id);
+            saves.set(next.id, {
+              next,
+              expectedVersion: saved?.expectedVersion ?? reservation.version,
+            });
             changes.emit(
               job.command === 'commit' ? EventType.COMMITTED : EventType.RELEASED,
               next.lines[0]!.sku,
@@ -490,6 +520,7 @@ export class ReservationService {
           outcomes.push({ ok: false, error });
         }
       }
+      await this.saveAll(transaction, [...saves.values()]);
       for (const { job, print, result } of keyed)
         await storeIdempotency(transaction, job.context, print, result, now);
       const effects = changes.isEmpty ? NO_EFFECTS : await changes.flush();
