@@ -3,7 +3,13 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
-import { isStockroomError, type Logger, type Stockroom, silentLogger } from '@stockroom/core';
+import {
+  isStockroomError,
+  type Logger,
+  movementsToNdjson,
+  type Stockroom,
+  silentLogger,
+} from '@stockroom/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
   API_KEY_ROLES,
@@ -247,6 +253,40 @@ export function buildProgram(): Command {
         text: lines.join('\n'),
         exitCode: found > result.repaired ? ExitCode.FINDINGS : ExitCode.OK,
       });
+    });
+
+  program
+    .command('archive')
+    .description(
+      'reconcile, then move the movements recorded before an instant that a checkpoint covers to an NDJSON file (appended) and remove them from the store',
+    )
+    .requiredOption('--before <time>', 'ISO 8601 instant, e.g. 2026-01-01T00:00:00Z', instant)
+    .requiredOption('--out <file>', 'the NDJSON file the movements are appended to')
+    .action(async (local: { before: Date; out: string }, command: Command) => {
+      const options = globals(command);
+      const file = createWriteStream(resolve(local.out), { flags: 'a' });
+      const write = (text: string) =>
+        new Promise<void>((done, fail) => {
+          file.write(text, (error) => (error ? fail(error) : done()));
+        });
+      try {
+        const result = await withStockroom(options, async (stockroom) => {
+          // Checkpoints first: only movements a verified checkpoint covers may leave the store.
+          await stockroom.reconciliation.reconcile({}, { actor: 'cli:archive' });
+          return stockroom.history.archive({
+            before: local.before,
+            sink: async (movements) => {
+              if (movements.length > 0) await write(movementsToNdjson(movements));
+            },
+          });
+        });
+        report(options, {
+          json: result,
+          text: `archived ${result.exported.toLocaleString('en')} movements to ${local.out}, removed ${result.removed.toLocaleString('en')}; history before ${result.horizon?.toISOString() ?? 'nothing'} is archived`,
+        });
+      } finally {
+        await new Promise<void>((done) => file.end(done));
+      }
     });
 
   program

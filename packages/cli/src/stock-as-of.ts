@@ -1,5 +1,6 @@
 import {
   addQuantities,
+  HistoryArchivedError,
   MAX_PAGE_LIMIT,
   type StockQuantities,
   type Stockroom,
@@ -16,7 +17,8 @@ export interface WarehouseLevel extends StockQuantities {
 /**
  * A SKU's stock per warehouse: now (the stock rows), or as it was at `asOf` (the ledger replayed
  * up to that instant, movements at `asOf` included). Warehouses with no row (or, as of a time,
- * no movement yet) are left out.
+ * no movement yet) are left out. An instant before the archive horizon is refused with
+ * `HISTORY_ARCHIVED`.
  */
 export async function stockOf(
   stockroom: Stockroom,
@@ -33,6 +35,11 @@ export async function stockOf(
       inTransit: row.inTransit,
       total: row.total,
     }));
+  }
+  // Movements before the archive horizon have left the store: a replay would answer wrong.
+  const horizon = await stockroom.history.horizon();
+  if (horizon !== null && asOf.getTime() < horizon.getTime()) {
+    throw new HistoryArchivedError(horizon, asOf);
   }
   const sums = new Map<string, StockQuantities>();
   let cursor: string | null = null;
