@@ -9,6 +9,7 @@ import {
 } from '@stockroom/core';
 import { type Insertable, sql } from 'kysely';
 import { movementToRow } from './mappers.js';
+import { guardedStockUpdate } from './postgres-stock-rows.js';
 import { type ColumnTypes, chunk, insertUnnest, type SchemaScope } from './queries.js';
 import type { MovementTable, StockTable } from './tables.js';
 
@@ -206,37 +207,7 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
             SELECT * FROM unnest(${sql.join(columnArrays(part, GUARD_COLUMNS, guardValue))})
               AS v (${sql.join(GUARD_COLUMNS.map(([column]) => sql.id(column)))})
           ),
-          locked AS MATERIALIZED (
-            SELECT s.sku, s.warehouse_id, s.version, s.available, s.reserved, s.damaged, s.in_transit
-            FROM ${stock} AS s
-            WHERE (s.sku, s.warehouse_id) IN (SELECT v.sku, v.warehouse_id FROM v)
-            ORDER BY s.sku, s.warehouse_id
-            FOR UPDATE
-          )
-          UPDATE ${stock} AS t SET
-            available = t.available + v.d_available,
-            reserved = t.reserved + v.d_reserved,
-            damaged = t.damaged + v.d_damaged,
-            in_transit = t.in_transit + v.d_in_transit,
-            total = t.total + v.d_available + v.d_reserved + v.d_damaged + v.d_in_transit,
-            version = v.next_version,
-            last_restocked_at = v.last_restocked_at,
-            last_sold_at = v.last_sold_at,
-            updated_at = v.updated_at
-          FROM v
-          WHERE v.is_write
-            AND t.sku = v.sku AND t.warehouse_id = v.warehouse_id
-            AND t.version = v.expected_version
-            AND t.available + v.d_available >= 0 AND t.reserved + v.d_reserved >= 0
-            AND t.damaged + v.d_damaged >= 0 AND t.in_transit + v.d_in_transit >= 0
-            AND (
-              SELECT count(*) FROM locked AS l JOIN v AS g
-                ON l.sku = g.sku AND l.warehouse_id = g.warehouse_id
-              WHERE l.version = g.expected_version
-                AND (NOT g.is_write OR (
-                  l.available + g.d_available >= 0 AND l.reserved + g.d_reserved >= 0 AND
-                  l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0))
-            ) = ${part.length}
+          ${guardedStockUpdate(stock, part.length)}
         `.execute(db);
         if (Number(result.numAffectedRows ?? 0n) !== expected) return NOT_APPLIED;
       }

@@ -113,37 +113,7 @@ export function postgresStockRows(scope: SchemaScope): StockRows {
     const stock = scope.table('stock');
     const result = await sql`
       WITH v (${sql.join(GUARD_COLUMNS.map((column) => sql.id(column)))}) AS ${valuesList(rows, GUARD_TYPES)},
-      locked AS MATERIALIZED (
-        SELECT s.sku, s.warehouse_id, s.version, s.available, s.reserved, s.damaged, s.in_transit
-        FROM ${stock} AS s
-        WHERE (s.sku, s.warehouse_id) IN (SELECT v.sku, v.warehouse_id FROM v)
-        ORDER BY s.sku, s.warehouse_id
-        FOR UPDATE
-      )
-      UPDATE ${stock} AS t SET
-        available = t.available + v.d_available,
-        reserved = t.reserved + v.d_reserved,
-        damaged = t.damaged + v.d_damaged,
-        in_transit = t.in_transit + v.d_in_transit,
-        total = t.total + v.d_available + v.d_reserved + v.d_damaged + v.d_in_transit,
-        version = v.next_version,
-        last_restocked_at = v.last_restocked_at,
-        last_sold_at = v.last_sold_at,
-        updated_at = v.updated_at
-      FROM v
-      WHERE v.is_write
-        AND t.sku = v.sku AND t.warehouse_id = v.warehouse_id
-        AND t.version = v.expected_version
-        AND t.available + v.d_available >= 0 AND t.reserved + v.d_reserved >= 0
-        AND t.damaged + v.d_damaged >= 0 AND t.in_transit + v.d_in_transit >= 0
-        AND (
-          SELECT count(*) FROM locked AS l JOIN v AS g
-            ON l.sku = g.sku AND l.warehouse_id = g.warehouse_id
-          WHERE l.version = g.expected_version
-            AND (NOT g.is_write OR (
-              l.available + g.d_available >= 0 AND l.reserved + g.d_reserved >= 0 AND
-              l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0))
-        ) = ${rows.length}
+      ${guardedStockUpdate(stock, rows.length)}
     `.execute(db);
     return Number(result.numAffectedRows ?? 0n);
   };
@@ -226,4 +196,44 @@ export function postgresStockRows(scope: SchemaScope): StockRows {
       return toNumber(row.occupancy);
     },
   };
+}
+
+/**
+ * The guarded stock write after its `v` CTE (one row per stock row, named by `GUARD_COLUMNS`):
+ * locks the rows in (sku, warehouse_id) order, then updates the written ones only if every row of
+ * `v` still has its expected version and no bucket goes negative — all `rowCount` rows or none.
+ * Shared by the lane's row writes and the bulk import.
+ */
+export function guardedStockUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: number) {
+  return sql`locked AS MATERIALIZED (
+        SELECT s.sku, s.warehouse_id, s.version, s.available, s.reserved, s.damaged, s.in_transit
+        FROM ${stock} AS s
+        WHERE (s.sku, s.warehouse_id) IN (SELECT v.sku, v.warehouse_id FROM v)
+        ORDER BY s.sku, s.warehouse_id
+        FOR UPDATE
+      )
+      UPDATE ${stock} AS t SET
+        available = t.available + v.d_available,
+        reserved = t.reserved + v.d_reserved,
+        damaged = t.damaged + v.d_damaged,
+        in_transit = t.in_transit + v.d_in_transit,
+        total = t.total + v.d_available + v.d_reserved + v.d_damaged + v.d_in_transit,
+        version = v.next_version,
+        last_restocked_at = v.last_restocked_at,
+        last_sold_at = v.last_sold_at,
+        updated_at = v.updated_at
+      FROM v
+      WHERE v.is_write
+        AND t.sku = v.sku AND t.warehouse_id = v.warehouse_id
+        AND t.version = v.expected_version
+        AND t.available + v.d_available >= 0 AND t.reserved + v.d_reserved >= 0
+        AND t.damaged + v.d_damaged >= 0 AND t.in_transit + v.d_in_transit >= 0
+        AND (
+          SELECT count(*) FROM locked AS l JOIN v AS g
+            ON l.sku = g.sku AND l.warehouse_id = g.warehouse_id
+          WHERE l.version = g.expected_version
+            AND (NOT g.is_write OR (
+              l.available + g.d_available >= 0 AND l.reserved + g.d_reserved >= 0 AND
+              l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0))
+        ) = ${rowCount}`;
 }
