@@ -181,6 +181,12 @@ export function applyDeltas(stock: InventoryStock, change: StockDeltas, now: Dat
   return { ...stock, ...next, total: totalOf(next), version: stock.version + 1, updatedAt: now };
 }
 
+/**
+ * A transition of one stock row: returns the row after one movement (version bumped by one) or
+ * throws a typed error. The change set applies every quantity change through one of these.
+ */
+export type StockTransition = (stock: InventoryStock, now: Date) => InventoryStock;
+
 /** Moves `quantity` from available to reserved. @throws INSUFFICIENT_STOCK */
 export function reserve(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
   return applyDeltas(stock, deltas({ available: -quantity, reserved: quantity }), now);
@@ -199,4 +205,40 @@ export function sell(stock: InventoryStock, quantity: number, now: Date): Invent
 /** Adds `quantity` to available (a restock). */
 export function restock(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
   return { ...applyDeltas(stock, deltas({ available: quantity }), now), lastRestockedAt: now };
+}
+
+/**
+ * Changes available by a signed `change` (an adjustment, a return, a refund).
+ * @throws INSUFFICIENT_STOCK when available would go negative
+ */
+export function adjustAvailable(stock: InventoryStock, change: number, now: Date): InventoryStock {
+  return applyDeltas(stock, deltas({ available: change }), now);
+}
+
+/** Moves `quantity` from available to damaged. @throws INSUFFICIENT_STOCK */
+export function markDamaged(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return applyDeltas(stock, deltas({ available: -quantity, damaged: quantity }), now);
+}
+
+/** Takes `quantity` out of available for a transfer leaving the row. @throws INSUFFICIENT_STOCK */
+export function shipOut(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return applyDeltas(stock, deltas({ available: -quantity }), now);
+}
+
+/** Adds `quantity` to in-transit: a transfer shipped towards the row. */
+export function expectInbound(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return applyDeltas(stock, deltas({ inTransit: quantity }), now);
+}
+
+/** Moves `quantity` from in-transit to available: a transfer received by the row. */
+export function receiveInbound(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return applyDeltas(stock, deltas({ inTransit: -quantity, available: quantity }), now);
+}
+
+/**
+ * Bumps the version for a ledger entry that explains a difference the row already holds
+ * (reconciliation): the quantities stay as they are.
+ */
+export function recordDifference(stock: InventoryStock, now: Date): InventoryStock {
+  return { ...stock, version: stock.version + 1, updatedAt: now };
 }

@@ -1,10 +1,12 @@
 import type { GroupOutcome, JobGroup } from '../concurrency/write-lanes.js';
 import { MAX_QUANTITY } from '../domain/ids.js';
 import {
-  deltas,
+  adjustAvailable,
   type InventoryStock,
-  type StockDeltas,
+  markDamaged,
+  restock,
   type StockSettings,
+  type StockTransition,
 } from '../domain/inventory-stock.js';
 import type { ChangeContext, Movement, MovementType } from '../domain/movement.js';
 import type { Warehouse } from '../domain/warehouse.js';
@@ -169,21 +171,21 @@ export class AdjustmentService {
               },
             );
           }
-          const [type, change] = movementOf(request.type, request.quantity);
-          if (!existing && change.available < 0) {
+          const { type, transition, availableChange } = movementOf(request.type, request.quantity);
+          if (!existing && availableChange < 0) {
             if (request.type === 'DAMAGE')
               throw new NotFoundError('stock', `${request.sku}@${request.warehouseId}`);
             throw new InsufficientStockError([
               {
                 sku: request.sku,
                 warehouseId: request.warehouseId,
-                requested: -change.available,
+                requested: -availableChange,
                 available: 0,
               },
             ]);
           }
           changes.ensureRow(key);
-          const movement = changes.apply(key, type, change, {}, context);
+          const movement = changes.apply(key, type, transition, {}, context);
           applied = true;
           // A capacity refusal after the change was applied fails the group: its jobs then run
           // one by one.
@@ -244,7 +246,7 @@ export class AdjustmentService {
           const movement = changes.apply(
             key,
             'ADJUSTMENT',
-            deltas({ available: difference }),
+            (stock, now) => adjustAvailable(stock, difference, now),
             {},
             context,
           );
@@ -356,15 +358,35 @@ export class AdjustmentService {
   }
 }
 
-function movementOf(type: AdjustmentType, quantity: number): [MovementType, StockDeltas] {
+/** The movement an adjustment request makes: its type, its domain transition, its change to available. */
+function movementOf(
+  type: AdjustmentType,
+  quantity: number,
+): { type: MovementType; transition: StockTransition; availableChange: number } {
   switch (type) {
     case 'RESTOCK':
-      return ['RESTOCK', deltas({ available: quantity })];
+      return {
+        type,
+        transition: (stock, now) => restock(stock, quantity, now),
+        availableChange: quantity,
+      };
     case 'RETURN':
-      return ['RETURN', deltas({ available: quantity })];
+      return {
+        type,
+        transition: (stock, now) => adjustAvailable(stock, quantity, now),
+        availableChange: quantity,
+      };
     case 'DAMAGE':
-      return ['DAMAGE', deltas({ available: -quantity, damaged: quantity })];
+      return {
+        type,
+        transition: (stock, now) => markDamaged(stock, quantity, now),
+        availableChange: -quantity,
+      };
     case 'ADJUSTMENT':
-      return ['ADJUSTMENT', deltas({ available: quantity })];
+      return {
+        type,
+        transition: (stock, now) => adjustAvailable(stock, quantity, now),
+        availableChange: quantity,
+      };
   }
 }

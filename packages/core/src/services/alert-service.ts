@@ -1,7 +1,6 @@
 import { compareStockKeys, type StockKey, stockKeyOf } from '../domain/inventory-stock.js';
-import { AlertStatus, type LowStockAlert } from '../domain/low-stock-alert.js';
+import { AlertStatus, acknowledgeAlert, type LowStockAlert } from '../domain/low-stock-alert.js';
 import type { ChangeContext } from '../domain/movement.js';
-import { InvalidStateError } from '../errors/invalid-state-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { StockTransaction } from '../ports/stock-store.js';
@@ -130,15 +129,7 @@ export class AlertService {
       await transaction.stock.get(found, { lock: true });
       const alert = (await transaction.alerts.get(id)) ?? found;
       if (alert.status === AlertStatus.ACKNOWLEDGED) return alert;
-      if (alert.status === AlertStatus.RESOLVED) {
-        throw new InvalidStateError(`Alert ${id} is resolved`, alert.status);
-      }
-      const next: LowStockAlert = {
-        ...alert,
-        status: AlertStatus.ACKNOWLEDGED,
-        acknowledgedAt: this.context.clock.now(),
-        acknowledgedBy: actor ?? null,
-      };
+      const next = acknowledgeAlert(alert, actor ?? null, this.context.clock.now());
       await transaction.alerts.update(next);
       return next;
     }

@@ -1,8 +1,8 @@
 import type { CloudEvent } from '../domain/events.js';
 import { ID_RULE, isValidId, MAX_QUANTITY } from '../domain/ids.js';
 import {
+  adjustAvailable,
   compareStockKeys,
-  deltas,
   type InventoryStock,
   type StockKey,
   stockKeyOf,
@@ -617,7 +617,13 @@ async function applyBatch(
     // Setting a missing row to 0 still creates it (an empty row the warehouse now lists).
     changes.ensureRow(item);
     if (change === 0) continue;
-    changes.apply(item, 'ADJUSTMENT', deltas({ available: change }), {}, movementContext);
+    changes.apply(
+      item,
+      'ADJUSTMENT',
+      (stock, at) => adjustAvailable(stock, change, at),
+      {},
+      movementContext,
+    );
     const occupied = occupancy.get(item.warehouseId);
     if (occupied !== undefined) occupancy.set(item.warehouseId, occupied + change);
   }

@@ -1,8 +1,70 @@
-import { type CloudEvent, EventType } from '../domain/events.js';
+import { type CloudEvent, EventType, type JsonValue } from '../domain/events.js';
 import type { InventoryStock } from '../domain/inventory-stock.js';
-import { AlertStatus, type LowStockAlert } from '../domain/low-stock-alert.js';
+import {
+  isLowStock,
+  lowStockEventData,
+  resolveAlert,
+  triggerAlert,
+} from '../domain/low-stock-alert.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import type { ServiceContext } from './service-context.js';
+
+/** A CloudEvent from this stockroom (`source`, a fresh id, JSON data). */
+export function createEvent(
+  context: Pick<ServiceContext, 'ids' | 'source'>,
+  type: CloudEvent['type'],
+  subject: string,
+  data: { readonly [key: string]: JsonValue },
+  now: Date,
+): CloudEvent {
+  return {
+    specversion: '1.0',
+    id: context.ids.next('event'),
+    source: context.source,
+    type,
+    subject,
+    time: now.toISOString(),
+    datacontenttype: 'application/json',
+    data,
+  };
+}
+
+/**
+ * Raises one TRIGGERED alert per row that crossed its threshold downwards (`before` null: a row
+ * created by this change) and resolves the open alerts of rows that climbed back over it, in the
+ * caller's transaction. Returns the `inventory.low.stock` events of the alerts raised (an alert
+ * that lost the race to another writer's open alert raises none).
+ */
+export async function evaluateAlerts(
+  transaction: StockTransaction,
+  context: ServiceContext,
+  changed: readonly { readonly before: InventoryStock | null; readonly after: InventoryStock }[],
+  now: Date,
+): Promise<CloudEvent[]> {
+  const down: InventoryStock[] = [];
+  const up: InventoryStock[] = [];
+  for (const { before, after } of changed) {
+    const wasLow = before !== null && isLowStock(before);
+    const isLow = isLowStock(after);
+    if (isLow && !wasLow) down.push(after);
+    if (!isLow && wasLow) up.push(after);
+  }
+  if (up.length > 0) {
+    for (const alert of await transaction.alerts.findOpen(up)) {
+      await transaction.alerts.update(resolveAlert(alert, now));
+    }
+  }
+  const events: CloudEvent[] = [];
+  for (const row of down) {
+    const alert = triggerAlert(context.ids.next('alert'), row, now);
+    if ((await transaction.alerts.insert(alert)).applied) {
+      events.push(
+        createEvent(context, EventType.LOW_STOCK, row.sku, lowStockEventData(alert), now),
+      );
+    }
+  }
+  return events;
+}
 
 /**
  * Brings one row's alert in line with its level, in the caller's transaction: at or below the
@@ -16,42 +78,15 @@ export async function reconcileRowAlert(
   now: Date,
 ): Promise<'triggered' | 'resolved' | 'none'> {
   const open = await transaction.alerts.findOpen([row]);
-  if (row.available > row.lowStockThreshold) {
-    for (const alert of open) {
-      await transaction.alerts.update({ ...alert, status: AlertStatus.RESOLVED, resolvedAt: now });
-    }
+  if (!isLowStock(row)) {
+    for (const alert of open) await transaction.alerts.update(resolveAlert(alert, now));
     return open.length > 0 ? 'resolved' : 'none';
   }
   if (open.length > 0) return 'none';
-  const alert: LowStockAlert = {
-    id: context.ids.next('alert'),
-    sku: row.sku,
-    warehouseId: row.warehouseId,
-    currentQuantity: row.available,
-    threshold: row.lowStockThreshold,
-    status: AlertStatus.TRIGGERED,
-    triggeredAt: now,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    resolvedAt: null,
-  };
+  const alert = triggerAlert(context.ids.next('alert'), row, now);
   if (!(await transaction.alerts.insert(alert)).applied) return 'none';
-  const event: CloudEvent = {
-    specversion: '1.0',
-    id: context.ids.next('event'),
-    source: context.source,
-    type: EventType.LOW_STOCK,
-    subject: row.sku,
-    time: now.toISOString(),
-    datacontenttype: 'application/json',
-    data: {
-      alertId: alert.id,
-      sku: row.sku,
-      warehouseId: row.warehouseId,
-      available: row.available,
-      threshold: row.lowStockThreshold,
-    },
-  };
-  await transaction.outbox.append([event]);
+  await transaction.outbox.append([
+    createEvent(context, EventType.LOW_STOCK, row.sku, lowStockEventData(alert), now),
+  ]);
   return 'triggered';
 }

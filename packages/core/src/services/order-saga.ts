@@ -1,5 +1,5 @@
 import { EventType } from '../domain/events.js';
-import { deltas, stockKeyOf } from '../domain/inventory-stock.js';
+import { adjustAvailable, stockKeyOf } from '../domain/inventory-stock.js';
 import type { ChangeContext, Movement } from '../domain/movement.js';
 import { type Reservation, ReservationStatus, releaseReservation } from '../domain/reservation.js';
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
@@ -171,7 +171,7 @@ export class OrderSaga {
                 changes.apply(
                   line,
                   'REFUND',
-                  deltas({ available: quantity }),
+                  (stock, at) => adjustAvailable(stock, quantity, at),
                   { reservationId: reservation.id, orderId },
                   context,
                 ),

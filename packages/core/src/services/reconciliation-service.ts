@@ -1,11 +1,12 @@
 import {
-  deltas,
   type InventoryStock,
   quantitiesOf,
+  reserve,
   type StockKey,
   type StockQuantities,
   stockKeyOf,
   subtractQuantities,
+  unreserve,
 } from '../domain/inventory-stock.js';
 import type { ChangeContext } from '../domain/movement.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
@@ -384,7 +385,9 @@ export class ReconciliationService {
             changes.apply(
               key,
               'ADJUSTMENT',
-              deltas({ reserved: shift, available: -shift }),
+              // A positive shift holds more units, a negative one gives them back.
+              (stock, at) =>
+                shift >= 0 ? reserve(stock, shift, at) : unreserve(stock, -shift, at),
               {},
               {
                 ...context,

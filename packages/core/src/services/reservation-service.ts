@@ -6,7 +6,13 @@ import {
 } from '../allocation/allocation-plan.js';
 import type { GroupOutcome, JobGroup } from '../concurrency/write-lanes.js';
 import { EventType, type JsonValue } from '../domain/events.js';
-import { deltas, type StockKey } from '../domain/inventory-stock.js';
+import {
+  reserve,
+  type StockKey,
+  type StockTransition,
+  sell,
+  unreserve,
+} from '../domain/inventory-stock.js';
 import type { ChangeContext, MovementType } from '../domain/movement.js';
 import {
   commitReservation,
@@ -373,17 +379,21 @@ export class ReservationService {
     type: MovementType,
     context: ChangeContext | { system: string },
   ): void {
-    const change =
+    const transition =
       type === 'SALE'
-        ? (line: ReservationLine) => deltas({ reserved: -line.quantity })
-        : (line: ReservationLine) => deltas({ available: line.quantity, reserved: -line.quantity });
+        ? (line: ReservationLine): StockTransition =>
+            (stock, now) =>
+              sell(stock, line.quantity, now)
+        : (line: ReservationLine): StockTransition =>
+            (stock, now) =>
+              unreserve(stock, line.quantity, now);
     const changeContext: ChangeContext =
       'system' in context ? { actor: `system:${context.system}` } : context;
     for (const line of reservation.lines) {
       changes.apply(
         line,
         type,
-        change(line),
+        transition(line),
         { reservationId: reservation.id, orderId: reservation.orderId },
         changeContext,
       );
@@ -623,7 +633,7 @@ export class ReservationService {
         changes.apply(
           line satisfies StockKey,
           'RESERVATION',
-          deltas({ available: -line.quantity, reserved: line.quantity }),
+          (stock, at) => reserve(stock, line.quantity, at),
           { reservationId: reservation.id, orderId: reservation.orderId },
           context,
         );

@@ -1,18 +1,20 @@
 import { type CloudEvent, EventType, type JsonValue } from '../domain/events.js';
 import {
-  applyDeltas,
   createStock,
   type InventoryStock,
   quantitiesOf,
+  recordDifference,
   type StockDeltas,
   type StockKey,
   type StockSettings,
+  type StockTransition,
   stockKeyOf,
+  subtractQuantities,
 } from '../domain/inventory-stock.js';
-import { AlertStatus, type LowStockAlert } from '../domain/low-stock-alert.js';
 import type { ChangeContext, Movement, MovementType } from '../domain/movement.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction, StockWrite } from '../ports/stock-store.js';
+import { createEvent, evaluateAlerts } from './low-stock.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
 
 /** References a movement may carry. */
@@ -94,26 +96,55 @@ export class StockChangeSet {
   }
 
   /**
-   * Applies one movement to a row.
-   * @throws INSUFFICIENT_STOCK when available would go negative (nothing is changed)
+   * Applies one movement to a row through a domain transition (`reserve`, `sell`, `restock`…):
+   * the movement's deltas are what the transition changed.
+   * @throws what the transition throws (INSUFFICIENT_STOCK…); nothing is changed then
    */
   apply(
     key: StockKey,
     type: MovementType,
-    change: StockDeltas,
+    transition: StockTransition,
     references: MovementReferences,
     context: ChangeContext,
   ): Movement {
     const tracked = this.rows.get(stockKeyOf(key));
     if (!tracked) throw new RangeError(`row ${key.sku}@${key.warehouseId} was not loaded`);
-    let next = applyDeltas(tracked.current, change, this.now);
-    if (type === 'RESTOCK') next = { ...next, lastRestockedAt: this.now };
-    if (type === 'SALE') next = { ...next, lastSoldAt: this.now };
+    const previous = tracked.current;
+    const next = transition(previous, this.now);
     tracked.current = next;
+    return this.record(next, type, subtractQuantities(next, previous), references, context);
+  }
+
+  /**
+   * Records in the ledger a difference the row already holds but the ledger does not explain
+   * (reconciliation): appends one movement of `type` with `difference` as its deltas and the
+   * row's unchanged quantities as `after`, and bumps the row's version. Replaying the ledger
+   * then gives the row's quantities again.
+   */
+  recordDifference(
+    key: StockKey,
+    type: MovementType,
+    difference: StockDeltas,
+    context: ChangeContext,
+  ): Movement {
+    const tracked = this.rows.get(stockKeyOf(key));
+    if (!tracked) throw new RangeError(`row ${key.sku}@${key.warehouseId} was not loaded`);
+    const next = recordDifference(tracked.current, this.now);
+    tracked.current = next;
+    return this.record(next, type, difference, {}, context);
+  }
+
+  private record(
+    next: InventoryStock,
+    type: MovementType,
+    change: StockDeltas,
+    references: MovementReferences,
+    context: ChangeContext,
+  ): Movement {
     const movement: Movement = {
       id: this.context.ids.next('movement'),
-      sku: key.sku,
-      warehouseId: key.warehouseId,
+      sku: next.sku,
+      warehouseId: next.warehouseId,
       type,
       deltas: change,
       after: quantitiesOf(next),
@@ -131,59 +162,13 @@ export class StockChangeSet {
     return movement;
   }
 
-  /**
-   * Records in the ledger a difference the row already holds but the ledger does not explain
-   * (reconciliation): appends one movement of `type` with `difference` as its deltas and the
-   * row's unchanged quantities as `after`, and bumps the row's version. Replaying the ledger
-   * then gives the row's quantities again.
-   */
-  recordDifference(
-    key: StockKey,
-    type: MovementType,
-    difference: StockDeltas,
-    context: ChangeContext,
-  ): Movement {
-    const tracked = this.rows.get(stockKeyOf(key));
-    if (!tracked) throw new RangeError(`row ${key.sku}@${key.warehouseId} was not loaded`);
-    const next = { ...tracked.current, version: tracked.current.version + 1, updatedAt: this.now };
-    tracked.current = next;
-    const movement: Movement = {
-      id: this.context.ids.next('movement'),
-      sku: key.sku,
-      warehouseId: key.warehouseId,
-      type,
-      deltas: difference,
-      after: quantitiesOf(next),
-      version: next.version,
-      reservationId: null,
-      orderId: null,
-      transferId: null,
-      reference: context.reference ?? null,
-      idempotencyKey: context.idempotencyKey ?? null,
-      actor: context.actor ?? null,
-      reason: context.reason ?? null,
-      createdAt: this.now,
-    };
-    this.movements.push(movement);
-    return movement;
-  }
-
   /** Queues an event for the outbox. */
   emit(
     type: CloudEvent['type'],
     subject: string,
     data: { readonly [key: string]: JsonValue },
   ): void {
-    this.events.push({
-      specversion: '1.0',
-      id: this.context.ids.next('event'),
-      source: this.context.source,
-      type,
-      subject,
-      time: this.now.toISOString(),
-      datacontenttype: 'application/json',
-      data,
-    });
+    this.events.push(createEvent(this.context, type, subject, data, this.now));
   }
 
   /** Whether anything was applied. */
@@ -243,7 +228,14 @@ export class StockChangeSet {
         version: current.version,
       });
     }
-    await this.evaluateAlerts(changed);
+    this.events.push(
+      ...(await evaluateAlerts(
+        this.transaction,
+        this.context,
+        changed.map((row) => ({ before: row.original, after: row.current })),
+        this.now,
+      )),
+    );
     const replenished: string[] = [];
     const soldOut: string[] = [];
     // SKU-level sums in one pass over the rows (a bulk chunk holds thousands of SKUs).
@@ -265,51 +257,5 @@ export class StockChangeSet {
     }
     if (this.events.length > 0) await this.transaction.outbox.append(this.events);
     return { touched: [...touched], replenished, soldOut };
-  }
-
-  /** One TRIGGERED alert per downward crossing; open alerts resolved on the way back up. */
-  private async evaluateAlerts(changed: readonly TrackedRow[]): Promise<void> {
-    const down: InventoryStock[] = [];
-    const up: InventoryStock[] = [];
-    for (const row of changed) {
-      const threshold = row.current.lowStockThreshold;
-      const wasLow = row.original !== null && row.original.available <= threshold;
-      const isLow = row.current.available <= threshold;
-      if (isLow && !wasLow) down.push(row.current);
-      if (!isLow && wasLow) up.push(row.current);
-    }
-    if (up.length > 0) {
-      for (const alert of await this.transaction.alerts.findOpen(up)) {
-        await this.transaction.alerts.update({
-          ...alert,
-          status: AlertStatus.RESOLVED,
-          resolvedAt: this.now,
-        });
-      }
-    }
-    for (const row of down) {
-      const alert: LowStockAlert = {
-        id: this.context.ids.next('alert'),
-        sku: row.sku,
-        warehouseId: row.warehouseId,
-        currentQuantity: row.available,
-        threshold: row.lowStockThreshold,
-        status: AlertStatus.TRIGGERED,
-        triggeredAt: this.now,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-        resolvedAt: null,
-      };
-      const outcome = await this.transaction.alerts.insert(alert);
-      if (outcome.applied) {
-        this.emit(EventType.LOW_STOCK, row.sku, {
-          alertId: alert.id,
-          sku: row.sku,
-          warehouseId: row.warehouseId,
-          available: row.available,
-          threshold: row.lowStockThreshold,
-        });
-      }
-    }
   }
 }

@@ -1,5 +1,10 @@
 import { EventType, type JsonValue } from '../domain/events.js';
-import { deltas, type StockKey } from '../domain/inventory-stock.js';
+import {
+  expectInbound,
+  receiveInbound,
+  type StockKey,
+  shipOut,
+} from '../domain/inventory-stock.js';
 import type { ChangeContext } from '../domain/movement.js';
 import { type Transfer, TransferStatus, transitionTransfer } from '../domain/transfer.js';
 import type { Warehouse } from '../domain/warehouse.js';
@@ -151,7 +156,7 @@ export class TransferService {
       changes.apply(
         source,
         'TRANSFER_OUT',
-        deltas({ available: -transfer.quantity }),
+        (stock, now) => shipOut(stock, transfer.quantity, now),
         references,
         context,
       );
@@ -159,7 +164,7 @@ export class TransferService {
       changes.apply(
         destination,
         'TRANSFER_IN',
-        deltas({ inTransit: transfer.quantity }),
+        (stock, now) => expectInbound(stock, transfer.quantity, now),
         references,
         context,
       );
@@ -176,7 +181,7 @@ export class TransferService {
       changes.apply(
         { sku: transfer.sku, warehouseId: transfer.toWarehouseId },
         'TRANSFER_IN',
-        deltas({ inTransit: -transfer.quantity, available: transfer.quantity }),
+        (stock, now) => receiveInbound(stock, transfer.quantity, now),
         { transferId: transfer.id },
         context,
       );
