@@ -12,6 +12,11 @@ import type { EventPublisher } from './ports/event-publisher.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import { type Logger, silentLogger } from './ports/logger.js';
 import type { StockStore } from './ports/stock-store.js';
+import { ReservationService } from './reservations/reservation-service.js';
+import {
+  DEFAULT_RESERVATION_SETTINGS,
+  type ReservationSettings,
+} from './reservations/reservation-settings.js';
 import { AdjustmentService } from './services/adjustment-service.js';
 import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
@@ -21,11 +26,6 @@ import { KeyedCommands } from './services/keyed-commands.js';
 import { OrderSaga } from './services/order-saga.js';
 import { ReconciliationService } from './services/reconciliation-service.js';
 import { ReplenishmentService } from './services/replenishment-service.js';
-import {
-  DEFAULT_RESERVATION_SETTINGS,
-  ReservationService,
-  type ReservationSettings,
-} from './services/reservation-service.js';
 import { resilientCache, resilientGuard } from './services/resilient-cache.js';
 import type { CommitEffects, ServiceContext, StockroomStats } from './services/service-context.js';
 import { StoreCoherence } from './services/store-coherence.js';

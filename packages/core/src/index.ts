@@ -170,6 +170,16 @@ export {
   pageLimit,
 } from './ports/paging.js';
 export {
+  isInsufficientStock,
+  ReservationService,
+} from './reservations/reservation-service.js';
+export {
+  DEFAULT_RESERVATION_SETTINGS,
+  type ReservationSettings,
+  type ReserveItem,
+  type ReserveRequest,
+} from './reservations/reservation-settings.js';
+export {
   ADJUSTMENT_TYPES,
   AdjustmentService,
   type AdjustmentSettings,
@@ -242,14 +252,6 @@ export {
   ReplenishmentService,
   type ReplenishmentSuggestion,
 } from './services/replenishment-service.js';
-export {
-  DEFAULT_RESERVATION_SETTINGS,
-  isInsufficientStock,
-  ReservationService,
-  type ReservationSettings,
-  type ReserveItem,
-  type ReserveRequest,
-} from './services/reservation-service.js';
 export { resilientCache, resilientGuard } from './services/resilient-cache.js';
 export type { CommitEffects, StockroomStats } from './services/service-context.js';
 export { type CreateTransferRequest, TransferService } from './services/transfer-service.js';

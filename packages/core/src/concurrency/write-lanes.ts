@@ -4,24 +4,28 @@ import { BufferedKeyTaken, bufferedTransaction } from './batch-transaction.js';
 
 /**
  * Jobs that are applied together when they meet in one batch (the reservation service's
- * reserve requests: one read of the rows, one write per row for the whole group).
+ * reserve requests: one read of the rows, one write per row for the whole group). `P` is what
+ * one job carries, `T` what it comes to.
  */
-export interface JobGroup<T> {
+export interface JobGroup<P, T> {
   /** Batched even when `commands` batching is off (the reserve requests). */
   readonly always?: boolean;
-  /** Applies every job of the group in the transaction, in order; one result per job. */
-  runMany(transaction: StockTransaction, jobs: readonly T[]): Promise<GroupOutcome[]>;
+  /** Applies every job of the group in the transaction, in order; one outcome per job. */
+  runMany(transaction: StockTransaction, jobs: readonly P[]): Promise<GroupOutcome<T>[]>;
 }
 
 /** What one job of a group came to: a result, or an error for that job alone. */
-export type GroupOutcome =
-  | { readonly ok: true; readonly value: unknown }
+export type GroupOutcome<T> =
+  | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: unknown };
+
+/** A job group with its types erased, as a lane's queue holds it. */
+type AnyGroup = JobGroup<unknown, unknown>;
 
 interface Job {
   readonly skus: readonly string[];
   readonly work?: (transaction: StockTransaction) => Promise<unknown>;
-  readonly group?: JobGroup<unknown>;
+  readonly group?: AnyGroup;
   readonly payload?: unknown;
   /** Run in a batch of its own (after its group failed as a whole). */
   alone: boolean;
@@ -46,9 +50,16 @@ export interface LaneStats {
   largest: number;
 }
 
+/** One lane: its queue of jobs and whether a drain loop is cutting batches from it. */
+interface Lane {
+  readonly queue: Job[];
+  running: boolean;
+}
+
 /** Runs a transaction (the service context's `transact`: retried within the deadline). */
 export type Transact = <T>(work: (transaction: StockTransaction) => Promise<T>) => Promise<T>;
 
+/** The lane of a job: a hash of its smallest SKU. */
 function laneOf(skus: readonly string[], lanes: number): number {
   let smallest: string | undefined;
   for (const sku of skus) if (smallest === undefined || sku < smallest) smallest = sku;
@@ -60,29 +71,32 @@ function laneOf(skus: readonly string[], lanes: number): number {
 }
 
 /**
- * One writer per SKU per process: every write to a SKU's rows is queued on the SKU's lane, and a
- * lane applies what waits in it as ONE store transaction — its rows locked up front in canonical
- * (sku, warehouseId) order, the jobs applied in arrival order, one commit for all. Jobs of one
- * process never wait for each other's row locks, and a crowd on a hot SKU costs one commit per
- * batch instead of one per command.
+ * The lane batcher: every write job is queued on a lane chosen by its smallest SKU, and a lane
+ * applies what waits in it as ONE store transaction — its rows locked up front in canonical
+ * (sku, warehouseId) order, the jobs applied in arrival order, one commit for all. A crowd on a
+ * hot SKU costs one commit per batch instead of one per command.
+ *
+ * With one lane (the default) every job of the process shares one queue, so jobs of one process
+ * never wait for each other's row locks. With several lanes, the jobs that touch only one SKU
+ * share that SKU's queue, but a job touching several SKUs goes to the lane of its smallest SKU:
+ * it can run beside a batch of another lane that writes one of its other SKUs, and then waits
+ * for that batch's row locks (the locks, not the lanes, keep the rows consistent).
  *
  * A job that fails with a non-retryable error rolls its batch back; it gets its error and the
  * others run again without it (one bad request never fails the others). Retryable failures
  * (deadlocks, busy stores) retry the whole batch under the retry policy.
  */
 export class WriteLanes {
-  private readonly queues: Job[][];
-  private readonly running: boolean[];
+  private readonly lanes: readonly Lane[];
 
   constructor(
     private readonly transact: Transact,
-    private readonly lanes: number,
+    laneCount: number,
     private readonly maxBatchSize: number,
     private readonly stats: LaneStats,
     private readonly options: { readonly commands: boolean } = { commands: true },
   ) {
-    this.queues = Array.from({ length: lanes }, () => []);
-    this.running = Array.from({ length: lanes }, () => false);
+    this.lanes = Array.from({ length: laneCount }, () => ({ queue: [], running: false }));
   }
 
   /** Runs `work` in the next batch of the lane of `skus` (the SKUs whose rows it writes). */
@@ -100,18 +114,18 @@ export class WriteLanes {
   }
 
   /** Queues one job of `group`; jobs of one group meeting in a batch are applied together. */
-  runGrouped<P, T>(group: JobGroup<P>, skus: readonly string[], payload: P): Promise<T> {
+  runGrouped<P, T>(group: JobGroup<P, T>, skus: readonly string[], payload: P): Promise<T> {
     if (!this.options.commands && !group.always) {
       return this.transact(async (transaction) => {
         const [outcome] = await group.runMany(transaction, [payload]);
         if (!outcome!.ok) throw outcome!.error;
-        return outcome!.value as T;
+        return outcome!.value;
       });
     }
     return new Promise<T>((resolve, reject) => {
       this.enqueue({
         skus,
-        group: group as JobGroup<unknown>,
+        group: group as AnyGroup,
         payload,
         alone: false,
         resolve: resolve as (value: unknown) => void,
@@ -121,14 +135,14 @@ export class WriteLanes {
   }
 
   private enqueue(job: Job): void {
-    const lane = laneOf(job.skus, this.lanes);
-    this.queues[lane]!.push(job);
-    if (!this.running[lane]) void this.drain(lane);
+    const lane = this.lanes[laneOf(job.skus, this.lanes.length)]!;
+    lane.queue.push(job);
+    if (!lane.running) void this.drain(lane);
   }
 
-  private async drain(lane: number): Promise<void> {
-    this.running[lane] = true;
-    const queue = this.queues[lane]!;
+  private async drain(lane: Lane): Promise<void> {
+    lane.running = true;
+    const queue = lane.queue;
     try {
       while (queue.length > 0) {
         const first = queue[0]!;
@@ -139,7 +153,7 @@ export class WriteLanes {
         if (queue.length < this.maxBatchSize) await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
-      this.running[lane] = false;
+      lane.running = false;
     }
   }
 
@@ -172,8 +186,8 @@ export class WriteLanes {
 
   private async runBatchOnce(batch: readonly Job[], buffered: boolean): Promise<Job[]> {
     // Grouped jobs run together at the place of the group's first job.
-    const steps: Array<{ jobs: Job[]; group?: JobGroup<unknown> }> = [];
-    const byGroup = new Map<JobGroup<unknown>, Job[]>();
+    const steps: Array<{ jobs: Job[]; group?: AnyGroup }> = [];
+    const byGroup = new Map<AnyGroup, Job[]>();
     for (const job of batch) {
       if (job.group && !job.alone) {
         const jobs = byGroup.get(job.group);
@@ -186,10 +200,10 @@ export class WriteLanes {
       } else steps.push({ jobs: [job], ...(job.group ? { group: job.group } : {}) });
     }
     const skus = [...new Set(batch.flatMap((job) => job.skus))].sort();
-    let outcomes: Map<Job, GroupOutcome>;
+    let outcomes: Map<Job, GroupOutcome<unknown>>;
     try {
       outcomes = await this.transact(async (direct) => {
-        const results = new Map<Job, GroupOutcome>();
+        const results = new Map<Job, GroupOutcome<unknown>>();
         const buffer = buffered ? bufferedTransaction(direct) : undefined;
         const transaction = buffer?.transaction ?? direct;
         // Lock every row the batch may write, in canonical order, before any job runs (a batch

@@ -1,7 +1,8 @@
-import type { GroupOutcome, JobGroup } from '../concurrency/write-lanes.js';
+import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { MAX_QUANTITY } from '../domain/ids.js';
 import {
   adjustAvailable,
+  createStock,
   type InventoryStock,
   markDamaged,
   restock,
@@ -27,7 +28,13 @@ import {
 import { ensureCapacity } from './capacity.js';
 import { fingerprint, lookupIdempotency, runIdempotent, storeIdempotency } from './idempotency.js';
 import { reconcileRowAlert } from './low-stock.js';
-import type { CommitEffects, ServiceContext } from './service-context.js';
+import type { ServiceContext } from './service-context.js';
+import {
+  runGroupedStockChange,
+  runStockChange,
+  type StockChangeGroup,
+  stockChangeGroup,
+} from './stock-change.js';
 import { StockChangeSet } from './stock-change-set.js';
 import { validate } from './validate.js';
 
@@ -69,8 +76,6 @@ export interface SettingsRequest extends Partial<StockSettings> {
   readonly warehouseId: string;
 }
 
-const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
-
 interface AdjustJob {
   readonly request: AdjustRequest;
   readonly context: ChangeContext;
@@ -79,8 +84,6 @@ interface AdjustJob {
 interface AdjustOutcome {
   readonly result: AdjustResult;
   readonly replayed: boolean;
-  /** The batch's cache effects, carried by one job. */
-  readonly effects?: CommitEffects;
 }
 
 /** Tuning of the adjustment service. */
@@ -91,10 +94,16 @@ export interface AdjustmentSettings {
 
 /** Restock, return, damage, corrections, bulk imports and settings. */
 export class AdjustmentService {
+  private readonly adjustGroup: StockChangeGroup<AdjustJob, AdjustOutcome>;
+
   constructor(
     private readonly context: ServiceContext,
     readonly settings: AdjustmentSettings = { bulkBatchSize: BULK_BATCH_SIZE },
-  ) {}
+  ) {
+    this.adjustGroup = stockChangeGroup(context, {
+      apply: (...args) => this.applyAdjustments(...args),
+    });
+  }
 
   /**
    * Applies one manual change as one ledger movement.
@@ -112,12 +121,10 @@ export class AdjustmentService {
     }
     check.done();
     return this.context.keyed.run(context, 'adjust', request, async () => {
-      const outcome = await this.context.lanes.runGrouped<AdjustJob, AdjustOutcome>(
-        this.adjustGroup,
-        [request.sku],
-        { request, context },
-      );
-      if (outcome.effects) await this.context.afterCommit(outcome.effects);
+      const outcome = await runGroupedStockChange(this.context, this.adjustGroup, [request.sku], {
+        request,
+        context,
+      });
       if (outcome.replayed) context.onReplay?.();
       return outcome.result;
     });
@@ -129,86 +136,81 @@ export class AdjustmentService {
    * guarded UPDATE). Each adjustment is checked on the row as the ones before it left it; a
    * refused one changes nothing and fails alone.
    */
-  private readonly adjustGroup: JobGroup<AdjustJob> = {
-    runMany: async (transaction, jobs) => {
-      const now = this.context.clock.now();
-      const changes = new StockChangeSet(transaction, this.context, now);
-      await changes.loadForWrite(jobs.map((job) => job.request.sku));
-      const warehouses = new Map(
-        (
-          await transaction.warehouses.get([...new Set(jobs.map((job) => job.request.warehouseId))])
-        ).map((warehouse) => [warehouse.id, warehouse]),
-      );
-      const outcomes: GroupOutcome[] = [];
-      const keyed: Array<{ job: AdjustJob; print: string; result: AdjustResult }> = [];
-      for (const job of jobs) {
-        const { request, context } = job;
-        const print = context.idempotencyKey ? fingerprint('adjust', request) : '';
-        let applied = false;
-        try {
-          if (context.idempotencyKey) {
-            const found = await lookupIdempotency<AdjustResult>(transaction, context, print);
-            if (found.kind === 'conflict') throw found.error;
-            if (found.kind === 'replay') {
-              outcomes.push({ ok: true, value: { result: found.result, replayed: true } });
-              continue;
-            }
+  private async applyAdjustments(
+    changes: StockChangeSet,
+    transaction: StockTransaction,
+    jobs: readonly AdjustJob[],
+  ): Promise<GroupOutcome<AdjustOutcome>[]> {
+    const now = changes.now;
+    await changes.loadForWrite(jobs.map((job) => job.request.sku));
+    const warehouses = new Map(
+      (
+        await transaction.warehouses.get([...new Set(jobs.map((job) => job.request.warehouseId))])
+      ).map((warehouse) => [warehouse.id, warehouse]),
+    );
+    const outcomes: GroupOutcome<AdjustOutcome>[] = [];
+    const keyed: Array<{ job: AdjustJob; print: string; result: AdjustResult }> = [];
+    for (const job of jobs) {
+      const { request, context } = job;
+      const print = context.idempotencyKey ? fingerprint('adjust', request) : '';
+      let applied = false;
+      try {
+        if (context.idempotencyKey) {
+          const found = await lookupIdempotency<AdjustResult>(transaction, context, print);
+          if (found.kind === 'conflict') throw found.error;
+          if (found.kind === 'replay') {
+            outcomes.push({ ok: true, value: { result: found.result, replayed: true } });
+            continue;
           }
-          const warehouse = warehouses.get(request.warehouseId);
-          if (!warehouse) throw new NotFoundError('warehouse', request.warehouseId);
-          const key = { sku: request.sku, warehouseId: request.warehouseId };
-          const existing = changes.row(key);
-          if (
-            request.expectedVersion !== undefined &&
-            (existing?.version ?? 0) !== request.expectedVersion
-          ) {
-            throw new VersionConflictError(
-              `${request.sku}@${request.warehouseId} is not at version ${request.expectedVersion}`,
-              {
-                retryable: false,
-                expectedVersion: request.expectedVersion,
-                actualVersion: existing?.version ?? 0,
-              },
-            );
-          }
-          const { type, transition, availableChange } = movementOf(request.type, request.quantity);
-          if (!existing && availableChange < 0) {
-            if (request.type === 'DAMAGE')
-              throw new NotFoundError('stock', `${request.sku}@${request.warehouseId}`);
-            throw new InsufficientStockError([
-              {
-                sku: request.sku,
-                warehouseId: request.warehouseId,
-                requested: -availableChange,
-                available: 0,
-              },
-            ]);
-          }
-          changes.ensureRow(key);
-          const movement = changes.apply(key, type, transition, {}, context);
-          applied = true;
-          // A capacity refusal after the change was applied fails the group: its jobs then run
-          // one by one.
-          await ensureCapacity(transaction, changes, warehouse, [request.sku]);
-          const result: AdjustResult = { stock: changes.row(key)!, movement };
-          if (context.idempotencyKey) keyed.push({ job, print, result });
-          outcomes.push({ ok: true, value: { result, replayed: false } });
-        } catch (error) {
-          if (applied || (isStockroomError(error) && error.retryable)) throw error;
-          outcomes.push({ ok: false, error });
         }
+        const warehouse = warehouses.get(request.warehouseId);
+        if (!warehouse) throw new NotFoundError('warehouse', request.warehouseId);
+        const key = { sku: request.sku, warehouseId: request.warehouseId };
+        const existing = changes.row(key);
+        if (
+          request.expectedVersion !== undefined &&
+          (existing?.version ?? 0) !== request.expectedVersion
+        ) {
+          throw new VersionConflictError(
+            `${request.sku}@${request.warehouseId} is not at version ${request.expectedVersion}`,
+            {
+              retryable: false,
+              expectedVersion: request.expectedVersion,
+              actualVersion: existing?.version ?? 0,
+            },
+          );
+        }
+        const { type, transition, availableChange } = movementOf(request.type, request.quantity);
+        if (!existing && availableChange < 0) {
+          if (request.type === 'DAMAGE')
+            throw new NotFoundError('stock', `${request.sku}@${request.warehouseId}`);
+          throw new InsufficientStockError([
+            {
+              sku: request.sku,
+              warehouseId: request.warehouseId,
+              requested: -availableChange,
+              available: 0,
+            },
+          ]);
+        }
+        changes.ensureRow(key);
+        const movement = changes.apply(key, type, transition, {}, context);
+        applied = true;
+        // A capacity refusal after the change was applied fails the group: its jobs then run
+        // one by one.
+        await ensureCapacity(transaction, changes, warehouse, [request.sku]);
+        const result: AdjustResult = { stock: changes.row(key)!, movement };
+        if (context.idempotencyKey) keyed.push({ job, print, result });
+        outcomes.push({ ok: true, value: { result, replayed: false } });
+      } catch (error) {
+        if (applied || (isStockroomError(error) && error.retryable)) throw error;
+        outcomes.push({ ok: false, error });
       }
-      for (const { job, print, result } of keyed)
-        await storeIdempotency(transaction, job.context, print, result, now);
-      const effects = changes.isEmpty ? NO_EFFECTS : await changes.flush();
-      const first = outcomes.findIndex((outcome) => outcome.ok);
-      if (first >= 0) {
-        const outcome = outcomes[first] as { ok: true; value: AdjustOutcome };
-        outcomes[first] = { ok: true, value: { ...outcome.value, effects } };
-      }
-      return outcomes;
-    },
-  };
+    }
+    for (const { job, print, result } of keyed)
+      await storeIdempotency(transaction, job.context, print, result, now);
+    return outcomes;
+  }
 
   /**
    * Sets a row's `available` to `quantity` as one ADJUSTMENT movement of the difference
@@ -224,25 +226,25 @@ export class AdjustmentService {
       .id(request.warehouseId, 'warehouseId')
       .integer(request.quantity, 'quantity', 0, MAX_QUANTITY)
       .done();
-    return this.context.keyed.run(context, 'set-available', request, async () => {
-      let effects = NO_EFFECTS;
-      const result = await this.context.lanes.run([request.sku], async (transaction) => {
-        effects = NO_EFFECTS;
-        const now = this.context.clock.now();
-        return runIdempotent(transaction, context, 'set-available', request, now, async () => {
+    return this.context.keyed.run(context, 'set-available', request, () =>
+      runStockChange(
+        this.context,
+        { skus: [request.sku], keyed: { context, command: 'set-available', request } },
+        async (changes, transaction, now) => {
           const warehouse = await this.warehouse(transaction, request.warehouseId);
-          const changes = new StockChangeSet(transaction, this.context, now);
           await changes.loadForWrite([request.sku]);
           const key = { sku: request.sku, warehouseId: request.warehouseId };
-          const isNew = changes.row(key) === undefined;
-          const row = changes.ensureRow(key);
-          const difference = request.quantity - row.available;
-          if (difference === 0) {
-            if (isNew && !(await transaction.stock.insert(row)).applied) {
+          const existing = changes.row(key);
+          if (request.quantity === (existing?.available ?? 0)) {
+            if (existing) return { stock: existing, movement: null };
+            // A missing row set to 0: inserted as it is, without a movement or an event.
+            const row = createStock(key, now, this.context.defaultStockSettings);
+            if (!(await transaction.stock.insert(row)).applied) {
               throw new VersionConflictError('Row created concurrently', { retryable: true });
             }
             return { stock: row, movement: null };
           }
+          const difference = request.quantity - changes.ensureRow(key).available;
           const movement = changes.apply(
             key,
             'ADJUSTMENT',
@@ -251,13 +253,10 @@ export class AdjustmentService {
             context,
           );
           await ensureCapacity(transaction, changes, warehouse, [request.sku]);
-          effects = await changes.flush();
           return { stock: changes.row(key)!, movement };
-        });
-      });
-      await this.context.afterCommit(effects);
-      return result;
-    });
+        },
+      ),
+    );
   }
 
   /**

@@ -5,10 +5,11 @@ import { type Reservation, ReservationStatus, releaseReservation } from '../doma
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
-import { runIdempotent } from './idempotency.js';
-import type { ReservationService, ReserveRequest } from './reservation-service.js';
-import type { CommitEffects, ServiceContext } from './service-context.js';
-import { StockChangeSet } from './stock-change-set.js';
+import type { ReservationService } from '../reservations/reservation-service.js';
+import type { ReserveRequest } from '../reservations/reservation-settings.js';
+import { applyLines, saveReservation } from '../reservations/reservation-steps.js';
+import type { ServiceContext } from './service-context.js';
+import { runStockChange } from './stock-change.js';
 import { validate } from './validate.js';
 
 /** The outcome of an order-placed step. */
@@ -30,8 +31,6 @@ export interface CancelResult {
   /** REFUND movements: committed units back to available. */
   readonly refunded: readonly Movement[];
 }
-
-const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
 
 /**
  * The order saga's steps, each safe to run more than once with the same idempotency key:
@@ -101,114 +100,103 @@ export class OrderSaga {
     items: readonly RefundItem[] | undefined,
     context: ChangeContext,
   ): Promise<CancelResult> {
-    let effects = NO_EFFECTS;
     const skus = new Set<string>();
     for (const reservation of await this.reservations.listByOrder(orderId)) {
       for (const line of reservation.lines) skus.add(line.sku);
     }
-    const result = await this.context.lanes.run([...skus], async (transaction) => {
-      effects = NO_EFFECTS;
-      const now = this.context.clock.now();
-      return runIdempotent(
-        transaction,
-        context,
-        'cancel-order',
-        { orderId, items: items ?? null },
-        now,
-        async () => {
-          // Lock the order's reservations (in id order) before their stock rows: the order in
-          // which commit, release and expiry take their locks, so none of them deadlocks this.
-          const listed = await transaction.reservations.listByOrder(orderId);
-          const locked = await transaction.reservations.get(
-            listed.map((reservation) => reservation.id).sort(),
-            { lock: true },
-          );
-          const byId = new Map(locked.map((reservation) => [reservation.id, reservation]));
-          const all = listed.flatMap((reservation) => {
-            const current = byId.get(reservation.id);
-            return current ? [current] : [];
+    return runStockChange(
+      this.context,
+      {
+        skus: [...skus],
+        keyed: { context, command: 'cancel-order', request: { orderId, items: items ?? null } },
+      },
+      async (changes, transaction, now) => {
+        // Lock the order's reservations (in id order) before their stock rows: the order in
+        // which commit, release and expiry take their locks, so none of them deadlocks this.
+        const listed = await transaction.reservations.listByOrder(orderId);
+        const locked = await transaction.reservations.get(
+          listed.map((reservation) => reservation.id).sort(),
+          { lock: true },
+        );
+        const byId = new Map(locked.map((reservation) => [reservation.id, reservation]));
+        const all = listed.flatMap((reservation) => {
+          const current = byId.get(reservation.id);
+          return current ? [current] : [];
+        });
+        await changes.loadForWrite(
+          all.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
+        );
+        const released: Reservation[] = [];
+        for (const reservation of all.filter((item) => item.status === ReservationStatus.ACTIVE)) {
+          const next = releaseReservation(reservation, now);
+          applyLines(changes, next, 'RELEASE', context);
+          await saveReservation(transaction, next, reservation.version);
+          changes.emit(EventType.RELEASED, next.lines[0]!.sku, {
+            reservationId: next.id,
+            orderId,
+            status: next.status,
           });
-          const changes = new StockChangeSet(transaction, this.context, now);
-          await changes.loadForWrite(
-            all.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
-          );
-          const released: Reservation[] = [];
-          for (const reservation of all.filter(
-            (item) => item.status === ReservationStatus.ACTIVE,
-          )) {
-            const next = releaseReservation(reservation, now);
-            this.reservations.applyLines(changes, next, 'RELEASE', context);
-            await this.reservations.save(transaction, next, reservation.version);
-            changes.emit(EventType.RELEASED, next.lines[0]!.sku, {
-              reservationId: next.id,
-              orderId,
-              status: next.status,
+          released.push(next);
+        }
+        const committed = all.filter((item) => item.status === ReservationStatus.COMMITTED);
+        const wanted = new Map<string, RefundItem>();
+        if (items) {
+          for (const item of items) {
+            const key = stockKeyOf(item);
+            wanted.set(key, {
+              ...item,
+              quantity: (wanted.get(key)?.quantity ?? 0) + item.quantity,
             });
-            released.push(next);
           }
-          const committed = all.filter((item) => item.status === ReservationStatus.COMMITTED);
-          const wanted = new Map<string, RefundItem>();
-          if (items) {
-            for (const item of items) {
-              const key = stockKeyOf(item);
-              wanted.set(key, {
-                ...item,
-                quantity: (wanted.get(key)?.quantity ?? 0) + item.quantity,
-              });
-            }
-          }
-          const refunded: Movement[] = [];
-          for (const reservation of committed) {
-            let changed = false;
-            const lines = reservation.lines.map((line) => {
-              const refundable = line.quantity - line.refunded;
-              const key = stockKeyOf(line);
-              const want = items ? (wanted.get(key)?.quantity ?? 0) : refundable;
-              const quantity = Math.min(want, refundable);
-              if (quantity <= 0) return line;
-              if (items) wanted.set(key, { ...wanted.get(key)!, quantity: want - quantity });
-              refunded.push(
-                changes.apply(
-                  line,
-                  'REFUND',
-                  (stock, at) => adjustAvailable(stock, quantity, at),
-                  { reservationId: reservation.id, orderId },
-                  context,
-                ),
-              );
-              changed = true;
-              return { ...line, refunded: line.refunded + quantity };
-            });
-            if (changed) {
-              await this.reservations.save(
-                transaction,
-                { ...reservation, lines, version: reservation.version + 1 },
-                reservation.version,
-              );
-            }
-          }
-          const unmet = [...wanted.values()].filter((item) => item.quantity > 0);
-          if (unmet.length > 0) {
-            throw new InvalidStateError(
-              `Order ${orderId}: cannot refund more than was sold (${unmet.map((item) => `${item.sku}@${item.warehouseId} ×${item.quantity}`).join(', ')})`,
+        }
+        const refunded: Movement[] = [];
+        for (const reservation of committed) {
+          let changed = false;
+          const lines = reservation.lines.map((line) => {
+            const refundable = line.quantity - line.refunded;
+            const key = stockKeyOf(line);
+            const want = items ? (wanted.get(key)?.quantity ?? 0) : refundable;
+            const quantity = Math.min(want, refundable);
+            if (quantity <= 0) return line;
+            if (items) wanted.set(key, { ...wanted.get(key)!, quantity: want - quantity });
+            refunded.push(
+              changes.apply(
+                line,
+                'REFUND',
+                (stock, at) => adjustAvailable(stock, quantity, at),
+                { reservationId: reservation.id, orderId },
+                context,
+              ),
+            );
+            changed = true;
+            return { ...line, refunded: line.refunded + quantity };
+          });
+          if (changed) {
+            await saveReservation(
+              transaction,
+              { ...reservation, lines, version: reservation.version + 1 },
+              reservation.version,
             );
           }
-          for (const movement of refunded) {
-            changes.emit(EventType.REFUNDED, movement.sku, {
-              orderId,
-              reservationId: movement.reservationId,
-              sku: movement.sku,
-              warehouseId: movement.warehouseId,
-              quantity: movement.deltas.available,
-            });
-          }
-          effects = await changes.flush();
-          return { released, refunded };
-        },
-      );
-    });
-    await this.context.afterCommit(effects);
-    return result;
+        }
+        const unmet = [...wanted.values()].filter((item) => item.quantity > 0);
+        if (unmet.length > 0) {
+          throw new InvalidStateError(
+            `Order ${orderId}: cannot refund more than was sold (${unmet.map((item) => `${item.sku}@${item.warehouseId} ×${item.quantity}`).join(', ')})`,
+          );
+        }
+        for (const movement of refunded) {
+          changes.emit(EventType.REFUNDED, movement.sku, {
+            orderId,
+            reservationId: movement.reservationId,
+            sku: movement.sku,
+            warehouseId: movement.warehouseId,
+            quantity: movement.deltas.available,
+          });
+        }
+        return { released, refunded };
+      },
+    );
   }
 
   private stepContext(context: ChangeContext, reservation: Reservation): ChangeContext {

@@ -21,8 +21,8 @@ import {
   sliceKey,
   sumLedgerRanges,
 } from './ledger-replay.js';
-import type { CommitEffects, ServiceContext } from './service-context.js';
-import { StockChangeSet } from './stock-change-set.js';
+import type { ServiceContext } from './service-context.js';
+import { runStockChange } from './stock-change.js';
 import { validate } from './validate.js';
 
 /** The quantity buckets of a stock row. */
@@ -106,8 +106,6 @@ interface Finding {
 
 /** Confirmation attempts for a reserved mismatch on a row that keeps changing. */
 const CONFIRM_ATTEMPTS = 3;
-
-const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
 
 /**
  * Reconciliation: checks invariants 2 and 3 of the design over every stock row, and optionally
@@ -358,13 +356,8 @@ export class ReconciliationService {
   private async repair(finding: Finding, context: ChangeContext): Promise<number> {
     if (finding.version === null) return 0;
     const key = { sku: finding.key.sku, warehouseId: finding.key.warehouseId };
-    let effects = NO_EFFECTS;
-    let fixed = 0;
     try {
-      fixed = await this.context.transact(async (transaction) => {
-        effects = NO_EFFECTS;
-        const now = this.context.clock.now();
-        const changes = new StockChangeSet(transaction, this.context, now);
+      return await runStockChange(this.context, {}, async (changes) => {
         await changes.load([key.sku], { lock: true });
         const row = changes.row(key);
         if (!row || row.version !== finding.version) return 0;
@@ -398,7 +391,6 @@ export class ReconciliationService {
             count += 1;
           }
         }
-        effects = await changes.flush();
         return count;
       });
     } catch (error) {
@@ -409,8 +401,6 @@ export class ReconciliationService {
       );
       return 0;
     }
-    await this.context.afterCommit(effects);
-    return fixed;
   }
 }
 

@@ -43,6 +43,7 @@ export class StockChangeSet {
   private readonly loaded = new Set<string>();
   private readonly movements: Movement[] = [];
   private readonly events: CloudEvent[] = [];
+  private readonly exhausted = new Set<string>();
 
   constructor(
     private readonly transaction: StockTransaction,
@@ -171,9 +172,20 @@ export class StockChangeSet {
     this.events.push(createEvent(this.context, type, subject, data, this.now));
   }
 
-  /** Whether anything was applied. */
+  /**
+   * Marks a SKU sold out although nothing changed (a refused crowd found nothing left): the
+   * flush reports it in `soldOut`.
+   */
+  markSoldOut(sku: string): void {
+    this.exhausted.add(sku);
+  }
+
+  /** Whether there is nothing to write: no movement, event, new row or sold-out mark. */
   get isEmpty(): boolean {
-    return this.movements.length === 0 && this.events.length === 0;
+    if (this.movements.length > 0 || this.events.length > 0 || this.exhausted.size > 0)
+      return false;
+    for (const row of this.rows.values()) if (row.original === null) return false;
+    return true;
   }
 
   /**
@@ -256,6 +268,7 @@ export class StockChangeSet {
         this.emit(EventType.BACK_IN_STOCK, sku, { sku, available: after });
     }
     if (this.events.length > 0) await this.transaction.outbox.append(this.events);
-    return { touched: [...touched], replenished, soldOut };
+    for (const sku of soldOut) this.exhausted.delete(sku);
+    return { touched: [...touched], replenished, soldOut: [...soldOut, ...this.exhausted] };
   }
 }

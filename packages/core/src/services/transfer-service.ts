@@ -14,9 +14,9 @@ import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { StockTransaction, TransferFilter } from '../ports/stock-store.js';
 import { ensureCapacity } from './capacity.js';
-import { runIdempotent } from './idempotency.js';
-import type { CommitEffects, ServiceContext } from './service-context.js';
-import { StockChangeSet } from './stock-change-set.js';
+import type { ServiceContext } from './service-context.js';
+import { runStockChange } from './stock-change.js';
+import type { StockChangeSet } from './stock-change-set.js';
 import { validate } from './validate.js';
 
 /** A request to move units of one SKU from one warehouse to another. */
@@ -28,7 +28,6 @@ export interface CreateTransferRequest {
   readonly quantity: number;
 }
 
-const NO_EFFECTS: CommitEffects = { touched: [], replenished: [], soldOut: [] };
 const STATUSES = Object.values(TransferStatus);
 
 function transferData(transfer: Transfer): { [key: string]: JsonValue } {
@@ -96,9 +95,10 @@ export class TransferService {
   }
 
   private createOnce(request: CreateTransferRequest, context: ChangeContext): Promise<Transfer> {
-    return this.context.lanes.run([request.sku], async (transaction) => {
-      const now = this.context.clock.now();
-      return runIdempotent(transaction, context, 'create-transfer', request, now, async () => {
+    return runStockChange(
+      this.context,
+      { skus: [request.sku], keyed: { context, command: 'create-transfer', request } },
+      async (changes, transaction, now) => {
         await this.warehouses(transaction, [request.fromWarehouseId, request.toWarehouseId]);
         const source = await transaction.stock.get({
           sku: request.sku,
@@ -129,12 +129,10 @@ export class TransferService {
           version: 1,
         };
         await transaction.transfers.insert(transfer);
-        const changes = new StockChangeSet(transaction, this.context, now);
         changes.emit(EventType.TRANSFER_UPDATED, transfer.sku, transferData(transfer));
-        await changes.flush();
         return transfer;
-      });
-    });
+      },
+    );
   }
 
   /**
@@ -234,18 +232,19 @@ export class TransferService {
     command: 'ship' | 'receive' | 'cancel',
     move: (changes: StockChangeSet, transfer: Transfer) => Promise<void>,
   ): Promise<Transfer> {
-    let effects = NO_EFFECTS;
     // Transfers never change SKU: route by the stored one (a missing transfer fails inside).
     const sku = (await this.context.store.reads.transfer(id))?.sku;
-    const result = await this.context.lanes.run(sku ? [sku] : [], async (transaction) => {
-      effects = NO_EFFECTS;
-      const now = this.context.clock.now();
-      return runIdempotent(transaction, context, `${command}-transfer`, { id }, now, async () => {
+    return runStockChange(
+      this.context,
+      {
+        skus: sku ? [sku] : [],
+        keyed: { context, command: `${command}-transfer`, request: { id } },
+      },
+      async (changes, transaction, now) => {
         const transfer = await transaction.transfers.get(id, { lock: true });
         if (!transfer) throw new NotFoundError('transfer', id);
         if (transfer.status === status) return transfer;
         const next = transitionTransfer(transfer, status, now);
-        const changes = new StockChangeSet(transaction, this.context, now);
         if (status !== TransferStatus.CANCELLED) {
           await changes.loadForWrite([transfer.sku]);
           await move(changes, transfer);
@@ -258,12 +257,9 @@ export class TransferService {
           });
         }
         changes.emit(EventType.TRANSFER_UPDATED, next.sku, transferData(next));
-        effects = await changes.flush();
         return next;
-      });
-    });
-    await this.context.afterCommit(effects);
-    return result;
+      },
+    );
   }
 
   /** The warehouses, in the order asked. @throws NOT_FOUND for the first missing one */

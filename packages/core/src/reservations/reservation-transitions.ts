@@ -1,0 +1,99 @@
+import type { GroupOutcome } from '../concurrency/write-lanes.js';
+import { EventType } from '../domain/events.js';
+import type { ChangeContext } from '../domain/movement.js';
+import type { Reservation } from '../domain/reservation.js';
+import { NotFoundError } from '../errors/not-found-error.js';
+import { isStockroomError } from '../errors/stockroom-error.js';
+import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
+import type { ServiceContext } from '../services/service-context.js';
+import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';
+import { applyLines, reservationData, saveReservations } from './reservation-steps.js';
+
+/** A commit or a release waiting in a lane. */
+export interface TransitionJob {
+  readonly id: string;
+  readonly context: ChangeContext;
+  readonly command: 'commit' | 'release';
+  /** The next state of the reservation, or null when it is already there (nothing to do). */
+  readonly decide: (reservation: Reservation, now: Date) => Reservation | null;
+}
+
+/** What a commit or a release came to. */
+export interface TransitionOutcome {
+  readonly reservation: Reservation;
+  /** Answered from the stored result of the same idempotency key. */
+  readonly replayed: boolean;
+}
+
+/**
+ * Commits and releases meeting in a lane's batch: their reservations are read (locked) in one
+ * statement, their new versions stored together, and their stock rows written once through one
+ * change set.
+ */
+export function transitionGroup(
+  context: ServiceContext,
+): StockChangeGroup<TransitionJob, TransitionOutcome> {
+  return stockChangeGroup(context, {
+    apply: async (changes, transaction, jobs) => {
+      const now = changes.now;
+      const ids = [...new Set(jobs.map((job) => job.id))].sort();
+      const current = new Map(
+        (await transaction.reservations.get(ids, { lock: true })).map((reservation) => [
+          reservation.id,
+          reservation,
+        ]),
+      );
+      await changes.loadForWrite(
+        [...current.values()].flatMap((reservation) => reservation.lines.map((line) => line.sku)),
+      );
+      const outcomes: GroupOutcome<TransitionOutcome>[] = [];
+      const keyed: Array<{ job: TransitionJob; print: string; result: Reservation }> = [];
+      // The reservations are locked above: their new versions are stored together at the end.
+      const saves = new Map<string, { next: Reservation; expectedVersion: number }>();
+      for (const job of jobs) {
+        const print = job.context.idempotencyKey ? fingerprint(job.command, { id: job.id }) : '';
+        let writing = false;
+        try {
+          if (job.context.idempotencyKey) {
+            const found = await lookupIdempotency<Reservation>(transaction, job.context, print);
+            if (found.kind === 'conflict') throw found.error;
+            if (found.kind === 'replay') {
+              outcomes.push({ ok: true, value: { reservation: found.result, replayed: true } });
+              continue;
+            }
+          }
+          const reservation = current.get(job.id);
+          if (!reservation) throw new NotFoundError('reservation', job.id);
+          const next = job.decide(reservation, now);
+          let result = reservation;
+          if (next !== null) {
+            writing = true;
+            applyLines(changes, next, job.command === 'commit' ? 'SALE' : 'RELEASE', job.context);
+            const saved = saves.get(next.id);
+            saves.set(next.id, {
+              next,
+              expectedVersion: saved?.expectedVersion ?? reservation.version,
+            });
+            changes.emit(
+              job.command === 'commit' ? EventType.COMMITTED : EventType.RELEASED,
+              next.lines[0]!.sku,
+              reservationData(next),
+            );
+            current.set(next.id, next);
+            result = next;
+          }
+          if (job.context.idempotencyKey) keyed.push({ job, print, result });
+          outcomes.push({ ok: true, value: { reservation: result, replayed: false } });
+        } catch (error) {
+          // A failure once the job began writing fails the group (its jobs then run alone).
+          if (writing || (isStockroomError(error) && error.retryable)) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+      await saveReservations(transaction, [...saves.values()]);
+      for (const { job, print, result } of keyed)
+        await storeIdempotency(transaction, job.context, print, result, now);
+      return outcomes;
+    },
+  });
+}
