@@ -1,15 +1,10 @@
 import {
   type InventoryStock,
   quantitiesOf,
-  reserve,
-  type StockKey,
   type StockQuantities,
   stockKeyOf,
-  subtractQuantities,
-  unreserve,
 } from '../domain/inventory-stock.js';
 import type { ChangeContext } from '../domain/movement.js';
-import { isStockroomError } from '../errors/stockroom-error.js';
 import type { LedgerCheckpoint, LedgerRange } from '../ports/history.js';
 import type { Page } from '../ports/page.js';
 import { MAX_PAGE_LIMIT } from '../ports/paging.js';
@@ -21,14 +16,17 @@ import {
   sliceKey,
   sumLedgerRanges,
 } from './ledger-replay.js';
+import {
+  describe,
+  type Finding,
+  repairFinding,
+  sameQuantities,
+} from './reconciliation-findings.js';
 import type { ServiceContext } from './service-context.js';
-import { runStockChange } from './stock-change.js';
 import { validate } from './validate.js';
 
 /** The quantity buckets of a stock row. */
 export type StockBucket = keyof StockQuantities;
-
-const BUCKETS: readonly StockBucket[] = ['available', 'reserved', 'damaged', 'inTransit'];
 
 /** One number that does not add up. */
 export interface ReconcileDiscrepancy {
@@ -94,14 +92,6 @@ export interface ReconcileResult {
    * that adds up, so the next incremental run starts from a verified one.
    */
   readonly checkpointMismatches: readonly CheckpointMismatch[];
-}
-
-interface Finding {
-  readonly key: StockKey;
-  /** The row version the finding was made at. */
-  version: number | null;
-  ledger: { readonly stored: StockQuantities; readonly expected: StockQuantities } | null;
-  reserved: { readonly stored: number; readonly expected: number } | null;
 }
 
 /** Confirmation attempts for a reserved mismatch on a row that keeps changing. */
@@ -271,7 +261,8 @@ export class ReconciliationService {
     const discrepancies = ordered.flatMap(([, finding]) => describe(finding));
     let repaired = 0;
     if (options.repair) {
-      for (const [, finding] of ordered) repaired += await this.repair(finding, context);
+      for (const [, finding] of ordered)
+        repaired += await repairFinding(this.context, finding, context);
     }
     return {
       checked,
@@ -351,89 +342,4 @@ export class ReconciliationService {
       pending = next;
     }
   }
-
-  /** Repairs one row; returns how many of its discrepancies were fixed. */
-  private async repair(finding: Finding, context: ChangeContext): Promise<number> {
-    if (finding.version === null) return 0;
-    const key = { sku: finding.key.sku, warehouseId: finding.key.warehouseId };
-    try {
-      return await runStockChange(this.context, {}, async (changes) => {
-        await changes.load([key.sku], { lock: true });
-        const row = changes.row(key);
-        if (!row || row.version !== finding.version) return 0;
-        const actor = context.actor ?? 'system:reconciliation';
-        let count = 0;
-        if (finding.ledger) {
-          const { stored, expected } = finding.ledger;
-          changes.recordDifference(key, 'ADJUSTMENT', subtractQuantities(stored, expected), {
-            ...context,
-            actor,
-            reason: context.reason ?? 'reconciliation: stored quantities differ from the ledger',
-          });
-          count += BUCKETS.filter((bucket) => stored[bucket] !== expected[bucket]).length;
-        }
-        if (finding.reserved) {
-          const shift = finding.reserved.expected - finding.reserved.stored;
-          if (row.available >= shift) {
-            changes.apply(
-              key,
-              'ADJUSTMENT',
-              // A positive shift holds more units, a negative one gives them back.
-              (stock, at) =>
-                shift >= 0 ? reserve(stock, shift, at) : unreserve(stock, -shift, at),
-              {},
-              {
-                ...context,
-                actor,
-                reason: context.reason ?? 'reconciliation: reserved differs from active holds',
-              },
-            );
-            count += 1;
-          }
-        }
-        return count;
-      });
-    } catch (error) {
-      if (!isStockroomError(error)) throw error;
-      this.context.logger.warn(
-        { err: error, sku: key.sku, warehouseId: key.warehouseId },
-        'reconciliation repair failed; the next run checks the row again',
-      );
-      return 0;
-    }
-  }
-}
-
-function sameQuantities(left: StockQuantities, right: StockQuantities): boolean {
-  return BUCKETS.every((bucket) => left[bucket] === right[bucket]);
-}
-
-function describe(finding: Finding): ReconcileDiscrepancy[] {
-  const found: ReconcileDiscrepancy[] = [];
-  const { sku, warehouseId } = finding.key;
-  if (finding.ledger) {
-    const { stored, expected } = finding.ledger;
-    for (const bucket of BUCKETS) {
-      if (stored[bucket] === expected[bucket]) continue;
-      found.push({
-        sku,
-        warehouseId,
-        kind: 'ledger',
-        bucket,
-        stored: stored[bucket],
-        expected: expected[bucket],
-      });
-    }
-  }
-  if (finding.reserved) {
-    found.push({
-      sku,
-      warehouseId,
-      kind: 'reserved',
-      bucket: 'reserved',
-      stored: finding.reserved.stored,
-      expected: finding.reserved.expected,
-    });
-  }
-  return found;
 }
