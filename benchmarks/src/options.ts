@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly sellOutUnits: number;
   /** SKUs of the cold-SKU scenario (each in 3 warehouses). */
   readonly coldSkus: number;
+  /** Rows of the single-adjustment scenario (one SKU each, one warehouse). */
+  readonly adjustRows: number;
   /** SKUs the availability scenario checks (each in 3 warehouses). */
   readonly checkSkus: number;
   /** Rows of the bulk import. */
@@ -52,7 +54,7 @@ const HELP = `npm run bench -- [options]
                         small data sets; checks correctness, numbers are not comparable
   --scenario=LIST       only these scenarios, by id or number (comma-separated):
                         1 hot-sku, 2 naive, 3 raw, 4 cold-skus, 5 availability,
-                        6 bulk-import, 7 http, 8 mixed
+                        6 bulk-import, 7 http, 8 mixed, 10 adjust
   --duration=SECONDS    length of one measured round (default 10, quick 1)
   --rounds=N            rounds per variant, variants alternating (default 3, quick 1)
   --max-requests=N      a round also ends after N requests (default 40000)
@@ -60,6 +62,7 @@ const HELP = `npm run bench -- [options]
   --pool=N              connections per Postgres pool (default 16)
   --sell-out=N          units of each sell-out check (default 500, quick 80)
   --cold-skus=N         SKUs of scenario 4, 3 warehouses each (default 10000, quick 300)
+  --adjust-rows=N       rows of scenario 10 (default 10000, quick 300)
   --check-skus=N        SKUs of scenario 5 (default 1000, quick 100)
   --bulk-rows=N         rows of scenario 6 (default 100000, quick 3000)
   --history-movements=N movements of the history scenario (default 10000000); it runs
@@ -106,6 +109,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     'pool',
     'sell-out',
     'cold-skus',
+    'adjust-rows',
     'check-skus',
     'bulk-rows',
     'history-movements',
@@ -151,6 +155,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     poolSize: number('pool', 16),
     sellOutUnits: number('sell-out', quick ? 80 : 500),
     coldSkus: number('cold-skus', quick ? 300 : 10_000),
+    adjustRows: number('adjust-rows', quick ? 300 : 10_000),
     checkSkus: number('check-skus', quick ? 100 : 1000),
     bulkRows: number('bulk-rows', quick ? 3000 : 100_000),
     historyMovements: number('history-movements', 10_000_000),

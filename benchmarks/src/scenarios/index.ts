@@ -8,6 +8,7 @@ import { httpScenario } from './http.js';
 import { mixedScenario } from './mixed.js';
 import { naiveScenario } from './naive.js';
 import { rawLimitsScenario } from './raw-limits.js';
+import { singleAdjustScenario } from './single-adjust.js';
 
 /** Every scenario, in the order `npm run bench` runs them. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -19,5 +20,6 @@ export const SCENARIOS: readonly Scenario[] = [
   bulkImportScenario,
   httpScenario,
   mixedScenario,
+  singleAdjustScenario,
   historyScenario,
 ];

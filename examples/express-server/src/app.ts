@@ -20,6 +20,7 @@ import { HttpProblem, type Problem, problemFromError } from './problem-details.j
 import { type RateLimiter, rateLimit } from './rate-limit.js';
 import type { ReconcileReports } from './reconcile-report.js';
 import { requestLogging } from './request-logging.js';
+import { fastRouteDispatch, type RouteHandler } from './route-dispatch.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { dashboardRoutes } from './routes/dashboard.js';
@@ -183,8 +184,11 @@ export function createApp(dependencies: AppDependencies): express.Express {
     next();
   });
 
+  // The operator pages (health, metrics, docs, dashboard) are mounted after the API, so an API
+  // request does not walk their routes first; no path is served by both.
+  const site = express.Router();
   const operation = (path: string, handler: RequestHandler) => {
-    app.get(path, (request, response, next) => {
+    site.get(path, (request, response, next) => {
       response.locals.route = path;
       return handler(request, response, next);
     });
@@ -237,8 +241,8 @@ export function createApp(dependencies: AppDependencies): express.Express {
   operation('/openapi.json', (_request, response) => {
     response.type('application/json').send(documentJson);
   });
-  app.use(docsRouter(document));
-  app.use(dashboardRouter());
+  site.use(docsRouter(document));
+  site.use(dashboardRouter());
 
   const api = express.Router();
   api.use(authenticate(dependencies.keys));
@@ -254,8 +258,10 @@ export function createApp(dependencies: AppDependencies): express.Express {
   api.use((request, response, next) =>
     (largeBodyPaths.has(request.path) ? largeBodies : smallBodies)(request, response, next),
   );
+  const handlers: RouteHandler[] = [];
+  api.use(fastRouteDispatch(routes, handlers));
   for (const route of routes) {
-    api[route.method](route.path, async (request: Request, response: Response) => {
+    const handler = async (request: Request, response: Response) => {
       response.locals.route = `${API_BASE}${route.path}`;
       const principal = principalOf(response);
       if (!route.roles.includes(principal.role)) {
@@ -299,7 +305,9 @@ export function createApp(dependencies: AppDependencies): express.Express {
       }
       if (replayed) response.set('Idempotent-Replayed', 'true');
       response.status(route.success.status).json(body);
-    });
+    };
+    handlers.push(handler);
+    api[route.method](route.path, handler);
   }
   api.get('/events/stream', (request, response) => {
     response.locals.route = `${API_BASE}/events/stream`;
@@ -320,6 +328,7 @@ export function createApp(dependencies: AppDependencies): express.Express {
     next(new HttpProblem('NOT_FOUND', `No route ${request.method} ${API_BASE}${request.path}`));
   });
   app.use(API_BASE, api);
+  app.use(site);
 
   app.use((request, _response, next) => {
     next(new HttpProblem('NOT_FOUND', `No route ${request.method} ${request.path}`));

@@ -34,9 +34,14 @@ export function keyIdOf(key: string): string {
   return `key_${digest(key).slice(0, 12)}`;
 }
 
+/** How many `Authorization` values of configured keys {@link ApiKeyRing} remembers. */
+const RECENT_HEADERS = 256;
+
 /** The configured keys, looked up by their SHA-256 so no comparison runs over the secret. */
 export class ApiKeyRing {
   private readonly byDigest = new Map<string, Principal>();
+  /** Header values that named a configured key (at most {@link RECENT_HEADERS}). */
+  private readonly recent = new Map<string, Principal>();
 
   constructor(entries: readonly ApiKeyEntry[]) {
     for (const entry of entries) {
@@ -78,9 +83,17 @@ export class ApiKeyRing {
   /** The principal of an `Authorization` header value, or undefined. */
   authenticate(header: string | undefined): Principal | undefined {
     if (!header) return undefined;
+    // The configured keys never change: a header that named one is looked up without hashing.
+    const known = this.recent.get(header);
+    if (known) return known;
     const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
     if (!match?.[1]) return undefined;
-    return this.byDigest.get(digest(match[1]));
+    const principal = this.byDigest.get(digest(match[1]));
+    if (principal) {
+      if (this.recent.size >= RECENT_HEADERS) this.recent.clear();
+      this.recent.set(header, principal);
+    }
+    return principal;
   }
 }
 

@@ -21,7 +21,7 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
  * (info) or `request errored` (error, for 5xx and failed responses) with `req`, `res`,
  * `responseTime` and the caller's `keyId` — without pino-http's per-request work: the child
  * logger bound to the request (which serializes and scrubs the request) is built only when a
- * line is written, so a level that writes nothing costs an id and three listeners. Sets
+ * line is written, so a level that writes nothing costs an id and a property. Sets
  * `request.id`, `request.log` and the `X-Request-Id` response header.
  */
 export function requestLogging(logger: Logger, keys: ApiKeyRing): RequestHandler {
@@ -57,6 +57,12 @@ export function requestLogging(logger: Logger, keys: ApiKeyRing): RequestHandler
         bound = value;
       },
     });
+    // A logger that writes neither line (`LOG_LEVEL=silent`; the level is fixed at start) needs
+    // no listeners.
+    if (!base.isLevelEnabled('error')) {
+      next();
+      return;
+    }
     const started = Date.now();
     const done = (error?: Error) => {
       response.off('close', done);
