@@ -12,9 +12,9 @@ import {
   pageLimit,
   ValidationError,
 } from '@stockroom/core';
+import { chunks } from '@stockroom/sql-kit';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { movementFromRow, toMillis, toMillisOrNull } from './mappers.js';
-import { chunks } from './sql-support.js';
 import type { LedgerCheckpointTable, MovementTable, SqliteTables } from './tables.js';
 
 type Db = Kysely<SqliteTables>;

@@ -1,4 +1,5 @@
 import type { Reservation, ReservationRows } from '@stockroom/core';
+import { APPLIED, chunks, distinct, NOT_APPLIED } from '@stockroom/sql-kit';
 import { type Kysely, sql } from 'kysely';
 import {
   reservationFromRows,
@@ -6,7 +7,6 @@ import {
   reservationToRow,
   toMillis,
 } from './mappers.js';
-import { APPLIED, chunks, distinct, NOT_APPLIED } from './sql-support.js';
 import type { ReservationTable, SqliteTables } from './tables.js';
 
 type Db = Kysely<SqliteTables>;

@@ -5,9 +5,9 @@ import {
   stockKeyOf,
   VersionConflictError,
 } from '@stockroom/core';
+import { APPLIED, chunks, distinct, NOT_APPLIED, outcome } from '@stockroom/sql-kit';
 import { type Kysely, sql } from 'kysely';
 import { stockFromRow, stockToRow, toMillis, toMillisOrNull } from './mappers.js';
-import { APPLIED, chunks, distinct, NOT_APPLIED, outcome } from './sql-support.js';
 import type { SqliteTables } from './tables.js';
 
 // Runs inside the store's BEGIN IMMEDIATE transaction: nothing else writes until it ends, so

@@ -1,0 +1,54 @@
+// @stockroom/sql-kit: what the PostgreSQL and SQLite stores share. Private: tsup bundles it into
+// each SQL adapter, so users never install it. Named exports only.
+export {
+  intOrNull,
+  postgresCodec,
+  type SqlCodec,
+  sqliteCodec,
+  timeOrNull,
+  toTimeOrNull,
+} from './codec.js';
+export {
+  type KeyPart,
+  pageOf,
+  positionOf,
+  type TimeKeyed,
+  type TimeKeysetOptions,
+  timeKeysetPage,
+} from './keyset-page.js';
+export { type EngineKit, kitFor } from './kit-context.js';
+export {
+  createRowMappers,
+  type LedgerEntryRow,
+  type ReservationLineRow,
+  type RowMappers,
+} from './mappers.js';
+export {
+  type KitContext,
+  plainColumn,
+  type SharedReads,
+  type SharedReadsDialect,
+  sharedReads,
+  unaryPlusColumn,
+} from './shared-reads.js';
+export { type SharedRows, type SharedRowsDialect, sharedRows } from './shared-rows.js';
+export type {
+  AlertTable,
+  AnyEngineColumns,
+  EngineColumns,
+  IdempotencyKeyTable,
+  KitTables,
+  LedgerCheckpointTable,
+  LedgerHorizonTable,
+  MovementTable,
+  OutboxDeliveryTable,
+  RawInt,
+  RawTime,
+  ReservationLineTable,
+  ReservationTable,
+  SharedTables,
+  StockTable,
+  TransferTable,
+  WarehouseTable,
+} from './tables.js';
+export { APPLIED, chunks, distinct, inOrderOf, NOT_APPLIED, outcome } from './write-outcome.js';
