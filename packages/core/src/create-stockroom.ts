@@ -16,6 +16,7 @@ import { AdjustmentService } from './services/adjustment-service.js';
 import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
 import { BULK_BATCH_SIZE } from './services/bulk-update.js';
+import { applyCommitEffects } from './services/cache-write-through.js';
 import { HistoryService } from './services/history-service.js';
 import { KeyedCommands } from './services/keyed-commands.js';
 import { OrderSaga } from './services/order-saga.js';
@@ -236,15 +237,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
           },
         },
       ),
-    async afterCommit(effects: CommitEffects) {
-      const jobs: Promise<void>[] = [];
-      if (cache && effects.touched.length > 0) jobs.push(cache.delete(effects.touched));
-      if (soldOutGuard) {
-        if (effects.replenished.length > 0) jobs.push(soldOutGuard.clear(effects.replenished));
-        for (const sku of effects.soldOut) jobs.push(soldOutGuard.markSoldOut(sku, soldOutTtlMs));
-      }
-      await Promise.all(jobs);
-    },
+    afterCommit: (effects: CommitEffects) => applyCommitEffects(context, effects),
     syncWithStore: () => coherence.sync(),
     warehouseDirectory: { list: () => coherence.warehouses() },
     warehousesChanged: () => coherence.warehousesChanged(),

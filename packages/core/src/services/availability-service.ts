@@ -13,6 +13,7 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import type { CachedAvailability, FillToken } from '../ports/availability-cache.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { MovementFilter } from '../ports/stock-store.js';
+import { availabilityOf } from './cache-write-through.js';
 import type { ServiceContext } from './service-context.js';
 import { rowsAsOf } from './stock-as-of.js';
 import { validate } from './validate.js';
@@ -224,17 +225,6 @@ export class AvailabilityService {
       if (this.fills.get(sku) === fill) this.fills.delete(sku);
     }
   }
-}
-
-function availabilityOf(sku: string, rows: readonly InventoryStock[]): CachedAvailability {
-  return {
-    sku,
-    rows: rows.map((row) => ({
-      warehouseId: row.warehouseId,
-      available: row.available,
-      version: row.version,
-    })),
-  };
 }
 
 /** Sums a SKU's rows. */

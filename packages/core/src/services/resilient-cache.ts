@@ -15,6 +15,7 @@ const FAILED_LOOKUP = '\u0000failed';
 /**
  * Wraps a cache so that its failures never fail a stockroom call: a failed `get` is a miss whose
  * fill is not stored, a failed `set`, `delete` or `clear` is logged and counted, a failed
+ * `refill` is logged, counted and retried as a `delete`, a failed
  * `directoryStamp` is a stamp that matches nothing (the warehouse list is read again).
  */
 export function resilientCache(
@@ -45,6 +46,16 @@ export function resilientCache(
       } catch (error) {
         failed('set', error);
         return false;
+      }
+    },
+    async refill(values, ttlMs) {
+      try {
+        await cache.refill(values, ttlMs);
+      } catch (error) {
+        failed('refill', error);
+        // The old entries must not outlive the write: fall back to invalidating them (a cache
+        // that cannot reach its backend queues the invalidation for when it answers again).
+        await cache.delete(values.map((value) => value.sku)).catch(() => undefined);
       }
     },
     async delete(skus) {
@@ -103,16 +114,16 @@ export function resilientGuard(
         return false;
       }
     },
-    async markSoldOut(sku, ttlMs) {
+    async markSoldOut(sku, ttlMs, version) {
       try {
-        await guard.markSoldOut(sku, ttlMs);
+        await guard.markSoldOut(sku, ttlMs, version);
       } catch (error) {
         failed('markSoldOut', error);
       }
     },
-    async clear(skus) {
+    async clear(skus, versions) {
       try {
-        await guard.clear(skus);
+        await guard.clear(skus, versions);
       } catch (error) {
         failed('clear', error);
       }

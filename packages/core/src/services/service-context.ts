@@ -3,7 +3,11 @@ import type { RetryPolicy, RetryStats } from '../concurrency/retry-policy.js';
 import type { WriteLanes } from '../concurrency/write-lanes.js';
 import type { StockSettings } from '../domain/inventory-stock.js';
 import type { Warehouse } from '../domain/warehouse.js';
-import type { AvailabilityCache, SoldOutGuard } from '../ports/availability-cache.js';
+import type {
+  AvailabilityCache,
+  CachedAvailability,
+  SoldOutGuard,
+} from '../ports/availability-cache.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { Logger } from '../ports/logger.js';
@@ -71,4 +75,10 @@ export interface CommitEffects {
   readonly replenished: readonly string[];
   /** SKUs now with nothing available anywhere (mark them sold out). */
   readonly soldOut: readonly string[];
+  /**
+   * Every row of some touched SKUs as this commit left them (written through the cache). Valid
+   * for the one commit that produced it: effects merged from several commits must leave it out
+   * (their SKUs are then invalidated blind).
+   */
+  readonly values?: readonly CachedAvailability[];
 }

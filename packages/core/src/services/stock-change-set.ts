@@ -13,6 +13,7 @@ import { AlertStatus, type LowStockAlert } from '../domain/low-stock-alert.js';
 import type { ChangeContext, Movement, MovementType } from '../domain/movement.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction, StockWrite } from '../ports/stock-store.js';
+import { committedValues } from './cache-write-through.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
 
 /** References a movement may carry. */
@@ -264,7 +265,12 @@ export class StockChangeSet {
         this.emit(EventType.BACK_IN_STOCK, sku, { sku, available: after });
     }
     if (this.events.length > 0) await this.transaction.outbox.append(this.events);
-    return { touched: [...touched], replenished, soldOut };
+    const values = committedValues(this.trackedRows(), touched, this.loaded);
+    return { touched: [...touched], replenished, soldOut, values };
+  }
+
+  private *trackedRows(): Iterable<InventoryStock> {
+    for (const row of this.rows.values()) yield row.current;
   }
 
   /** One TRIGGERED alert per downward crossing; open alerts resolved on the way back up. */
