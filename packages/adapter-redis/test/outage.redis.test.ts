@@ -206,8 +206,7 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
       connectRedis(server.url, 250),
       connectRedis(server.url, 250),
     ]);
-    // No fence: the test fills the cache right after a restock.
-    const redis = createRedisAdapter({ client, prefix: uniquePrefix('partition'), fenceMs: 0 });
+    const redis = createRedisAdapter({ client, prefix: uniquePrefix('partition') });
     const stockroom = createStockroom({
       store: createMemoryStockStore(),
       cache: redis.cache,
@@ -242,7 +241,12 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
         (await stockroom.availability.check({ sku: 'A', quantity: 1 })).availableQuantity,
       ).toBe(15);
     } finally {
-      await observer.del(key, redis.keys.availabilityStamp('A'), redis.keys.soldOutFence('A'));
+      await observer.del(
+        key,
+        redis.keys.availabilityStamp('A'),
+        redis.keys.availabilityKnown('A'),
+        redis.keys.soldOutFence('A'),
+      );
       await stockroom.close();
       client.disconnect();
       observer.disconnect();

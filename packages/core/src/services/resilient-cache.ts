@@ -14,8 +14,9 @@ const FAILED_LOOKUP = '\u0000failed';
 
 /**
  * Wraps a cache so that its failures never fail a stockroom call: a failed `get` is a miss whose
- * fill is not stored, a failed `set`, `delete` or `clear` is logged and counted, a failed
- * `refill` is logged, counted and retried as a `delete`, a failed
+ * fill is not stored, a failed `set`, `refill`, `delete` or `clear` is logged and counted (a
+ * cache must itself replay a failed `refill` or `delete` as an invalidation once it can: the
+ * Redis cache does), a failed
  * `directoryStamp` is a stamp that matches nothing (the warehouse list is read again).
  */
 export function resilientCache(
@@ -53,9 +54,6 @@ export function resilientCache(
         await cache.refill(values, ttlMs);
       } catch (error) {
         failed('refill', error);
-        // The old entries must not outlive the write: fall back to invalidating them (a cache
-        // that cannot reach its backend queues the invalidation for when it answers again).
-        await cache.delete(values.map((value) => value.sku)).catch(() => undefined);
       }
     },
     async delete(skus) {
