@@ -106,7 +106,7 @@ export class RedisAvailabilityCache implements AvailabilityCache {
    * the miss that handed out `token`. @throws STORE_UNAVAILABLE
    */
   async set(value: CachedAvailability, ttlMs: number, token: FillToken): Promise<boolean> {
-    const { gateway, keys, stats } = this.options;
+    const { gateway, stats } = this.options;
     const ttl = Math.max(1, Math.round(this.options.ttlMs ?? ttlMs));
     const stored = await gateway.script(setAvailability, this.keysOf(value.sku), [
       JSON.stringify({ sku: value.sku, rows: value.rows }),
