@@ -23,6 +23,11 @@ export interface RedisKeys {
    * last blind invalidation; absent when unknown. Older fills and refills are refused.
    */
   availabilityKnown(sku: string): string;
+  /**
+   * A SKU's pending writes: a sorted set of writers that marked the SKU just before their COMMIT
+   * and have not written their value through yet, scored by when their mark expires.
+   */
+  availabilityPending(sku: string): string;
   /** The warehouse directory's stamp: replaced on every warehouse change. */
   directoryStamp(): string;
   /** A SKU's sold-out mark (with a TTL). */
@@ -60,6 +65,7 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     availability: (sku) => `${prefix}avail:${hashTag(sku)}`,
     availabilityStamp: (sku) => `${prefix}avail-stamp:${hashTag(sku)}`,
     availabilityKnown: (sku) => `${prefix}avail-known:${hashTag(sku)}`,
+    availabilityPending: (sku) => `${prefix}avail-pending:${hashTag(sku)}`,
     directoryStamp: () => `${prefix}warehouses-stamp:{warehouses}`,
     soldOut: (sku) => `${prefix}soldout:${hashTag(sku)}`,
     soldOutFence: (sku) => `${prefix}soldout-fence:${hashTag(sku)}`,

@@ -13,6 +13,10 @@ export interface RedisAdapterStats {
     refusedSets: number;
     /** Values written through at commit. */
     refills: number;
+    /** Misses answered because a write to the SKU was pending (its entry was not served). */
+    pendingMisses: number;
+    /** SKUs marked as having a write about to commit. */
+    pendingMarks: number;
     /** Write-throughs ignored because a value at least as new was known (late arrivals). */
     staleRefills: number;
     deletes: number;
@@ -55,7 +59,17 @@ export function createRedisAdapterStats(): RedisAdapterStats {
   return {
     errors: 0,
     recoveries: 0,
-    cache: { hits: 0, misses: 0, sets: 0, refusedSets: 0, refills: 0, staleRefills: 0, deletes: 0 },
+    cache: {
+      hits: 0,
+      misses: 0,
+      sets: 0,
+      refusedSets: 0,
+      refills: 0,
+      pendingMisses: 0,
+      pendingMarks: 0,
+      staleRefills: 0,
+      deletes: 0,
+    },
     soldOut: { checks: 0, refusals: 0, marks: 0, fencedMarks: 0, clears: 0 },
     reservations: { hits: 0, misses: 0, writes: 0, staleWrites: 0, evictions: 0 },
     leases: { acquired: 0, contended: 0, renewed: 0, lost: 0, released: 0 },

@@ -13,6 +13,7 @@ import type { RedisClient, RedisGateway } from './redis-gateway.js';
 import { RepairQueue } from './repair-queue.js';
 import { deleteAvailability } from './scripts/delete-availability.js';
 import { getAvailability } from './scripts/get-availability.js';
+import { markPending } from './scripts/mark-pending.js';
 import { refillAvailability } from './scripts/refill-availability.js';
 import { setAvailability } from './scripts/set-availability.js';
 
@@ -79,26 +80,23 @@ export class RedisAvailabilityCache implements AvailabilityCache {
       await this.invalidate([sku]);
       this.repairs.forget(sku);
     }
-    // Hits (the common case) cost one GET; a miss then fetches its token. The token only has to
-    // be taken before the caller's store read begins, which it is.
-    const text = await gateway.call('get availability', (client) =>
-      client.get(keys.availability(sku)),
-    );
-    if (text !== null) {
-      stats.cache.hits += 1;
-      return { hit: true, value: JSON.parse(text) as CachedAvailability };
-    }
+    // One script: whether a write is pending and the entry are read atomically (a write that
+    // commits between two separate reads could otherwise be missed).
     const answer = (await gateway.script(
       getAvailability,
-      [keys.availability(sku), keys.availabilityStamp(sku)],
+      [keys.availability(sku), keys.availabilityStamp(sku), keys.availabilityPending(sku)],
       [randomUUID(), this.stampTtlMs],
     )) as [number, string];
-    if (answer[0] !== 1) {
-      stats.cache.misses += 1;
-      return { hit: false, token: answer[1] };
+    if (answer[0] === 1) {
+      stats.cache.hits += 1;
+      return { hit: true, value: JSON.parse(answer[1]) as CachedAvailability };
     }
-    stats.cache.hits += 1;
-    return { hit: true, value: JSON.parse(answer[1]) as CachedAvailability };
+    stats.cache.misses += 1;
+    if (answer[0] === 2) {
+      stats.cache.pendingMisses += 1;
+      return { hit: false, token: answer[1], pending: true };
+    }
+    return { hit: false, token: answer[1] };
   }
 
   /**
@@ -108,7 +106,7 @@ export class RedisAvailabilityCache implements AvailabilityCache {
   async set(value: CachedAvailability, ttlMs: number, token: FillToken): Promise<boolean> {
     const { gateway, stats } = this.options;
     const ttl = Math.max(1, Math.round(this.options.ttlMs ?? ttlMs));
-    const stored = await gateway.script(setAvailability, this.keysOf(value.sku), [
+    const stored = await gateway.script(setAvailability, this.keysOf(value.sku).slice(0, 3), [
       JSON.stringify({ sku: value.sku, rows: value.rows }),
       ttl,
       token,
@@ -124,7 +122,11 @@ export class RedisAvailabilityCache implements AvailabilityCache {
    * Writes committed values through (see refill-availability). When Redis is unreachable, their
    * SKUs are remembered and invalidated once it answers. @throws STORE_UNAVAILABLE
    */
-  async refill(values: readonly CachedAvailability[], ttlMs: number): Promise<void> {
+  async refill(
+    values: readonly CachedAvailability[],
+    ttlMs: number,
+    writer?: string,
+  ): Promise<void> {
     const { gateway, stats } = this.options;
     const ttl = Math.max(1, Math.round(this.options.ttlMs ?? ttlMs));
     try {
@@ -136,6 +138,7 @@ export class RedisAvailabilityCache implements AvailabilityCache {
             randomUUID(),
             this.stampTtlMs,
             availabilityVersion(value),
+            writer ?? '',
           ]),
         ),
       );
@@ -154,9 +157,9 @@ export class RedisAvailabilityCache implements AvailabilityCache {
    * Invalidates the given SKUs blind. When Redis is unreachable, the SKUs are remembered and
    * invalidated again once it answers. @throws STORE_UNAVAILABLE
    */
-  async delete(skus: readonly string[]): Promise<void> {
+  async delete(skus: readonly string[], writer?: string): Promise<void> {
     try {
-      await this.invalidate(skus);
+      await this.invalidate(skus, writer);
     } catch (error) {
       this.repairs.add(skus);
       throw error;
@@ -232,15 +235,43 @@ export class RedisAvailabilityCache implements AvailabilityCache {
   /** The keys of one SKU the fill, write-through and invalidation scripts take (one slot). */
   private keysOf(sku: string): string[] {
     const { keys } = this.options;
-    return [keys.availability(sku), keys.availabilityStamp(sku), keys.availabilityKnown(sku)];
+    return [
+      keys.availability(sku),
+      keys.availabilityStamp(sku),
+      keys.availabilityKnown(sku),
+      keys.availabilityPending(sku),
+    ];
   }
 
-  private async invalidate(skus: readonly string[]): Promise<void> {
+  /**
+   * Marks writes to these SKUs as about to commit (see mark-pending): until this writer's
+   * `refill` or `delete` clears the mark, or `ttlMs` passes, lookups of the SKUs are pending
+   * misses in every process. Skipped while Redis is known to be away. @throws STORE_UNAVAILABLE
+   */
+  async markPending(skus: readonly string[], writer: string, ttlMs: number): Promise<void> {
+    const { gateway, keys, stats } = this.options;
+    // Taken inside the write's transaction: while Redis is known to be away, do not hold the
+    // transaction for a call's timeout (this process's invalidations are queued for replay
+    // meanwhile, and its own checks miss).
+    if (!gateway.isHealthy) return;
+    await Promise.all(
+      [...new Set(skus)].map((sku) =>
+        gateway.script(markPending, [keys.availabilityPending(sku)], [writer, Math.max(1, ttlMs)]),
+      ),
+    );
+    stats.cache.pendingMarks += skus.length;
+  }
+
+  private async invalidate(skus: readonly string[], writer?: string): Promise<void> {
     const { gateway, stats } = this.options;
     // One script per SKU: the keys of different SKUs live in different cluster slots.
     await Promise.all(
       [...new Set(skus)].map((sku) =>
-        gateway.script(deleteAvailability, this.keysOf(sku), [randomUUID(), this.stampTtlMs]),
+        gateway.script(deleteAvailability, this.keysOf(sku), [
+          randomUUID(),
+          this.stampTtlMs,
+          writer ?? '',
+        ]),
       ),
     );
     stats.cache.deletes += skus.length;

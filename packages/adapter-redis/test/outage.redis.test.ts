@@ -228,7 +228,8 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
       client.disconnect();
       await ended;
       await restock(5);
-      expect(stockroom.stats.cache.errors).toBe(2); // the invalidation and the sold-out clear
+      // The pending mark (taken before COMMIT), the write-through and the sold-out clear.
+      expect(stockroom.stats.cache.errors).toBe(3);
       expect(redis.stats.repairs.queued).toBe(2);
       expect(await observer.get(key)).toContain('"available":10');
 

@@ -207,6 +207,30 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
         expect(w.redis.stats.cache).toMatchObject({ sets: 1, refusedSets: 1, hits: 1 });
       });
 
+      it('a pending mark makes lookups misses until its writer clears it, or it expires', async () => {
+        const w = await world();
+        const cache = w.redis.cache;
+        await w.restock('A', 4);
+        expect(await w.available('A')).toBe(4);
+        await cache.markPending(['A'], 'writer-1', 60_000);
+        await cache.markPending(['A'], 'writer-2', 300);
+        expect(await cache.get('A')).toMatchObject({ hit: false, pending: true });
+        // Writer 1 commits and writes its value through: writer 2 is still pending.
+        await cache.refill(
+          [{ sku: 'A', rows: [{ warehouseId: 'paris', available: 5, version: 2 }] }],
+          60_000,
+          'writer-1',
+        );
+        expect(await cache.get('A')).toMatchObject({ hit: false, pending: true });
+        // Writer 2 died before its cache update: its mark expires and the entry is served again.
+        await waitFor(async () => (await cache.get('A')).hit, { what: 'the mark to expire' });
+        expect(await cache.get('A')).toMatchObject({
+          hit: true,
+          value: { rows: [{ available: 5 }] },
+        });
+        expect(w.redis.stats.cache.pendingMisses).toBeGreaterThanOrEqual(2);
+      });
+
       it('checks right after a write are hits: the write put its value in the cache', async () => {
         const w = await world();
         await w.restock('A', 4);

@@ -20,6 +20,7 @@ import { applyCommitEffects } from './services/cache-write-through.js';
 import { HistoryService } from './services/history-service.js';
 import { KeyedCommands } from './services/keyed-commands.js';
 import { OrderSaga } from './services/order-saga.js';
+import { PendingWrites } from './services/pending-writes.js';
 import { ReconciliationService } from './services/reconciliation-service.js';
 import { ReplenishmentService } from './services/replenishment-service.js';
 import {
@@ -51,6 +52,16 @@ export interface StockroomPolicies {
   readonly defaultStockSettings?: Partial<StockSettings>;
   /** Availability cache TTL in ms. @default 60000 */
   readonly cacheTtlMs?: number;
+  /**
+   * How long a shared cache's "write pending" mark lives when its writer never clears it (a
+   * process that died between a write's COMMIT and its cache update). @default 10000
+   */
+  readonly pendingWriteTtlMs?: number;
+  /**
+   * How long a check waits for a write of this process that is committing the same SKU (then it
+   * reads the store). @default 100
+   */
+  readonly pendingWriteWaitMs?: number;
   /** How long a sold-out mark may refuse requests without a store round trip. @default 2000 */
   readonly soldOutTtlMs?: number;
   /** How the outbox relay holds its batch while publishing; see `OutboxRelayOptions.mode`. @default 'locked' */
@@ -206,7 +217,14 @@ export function createStockroom(options: StockroomOptions): Stockroom {
           },
         }
       : guard;
+  const pendingWrites = new PendingWrites({
+    cache,
+    cacheTtlMs: policies.cacheTtlMs ?? 60_000,
+    markTtlMs: policies.pendingWriteTtlMs ?? 10_000,
+    waitMs: policies.pendingWriteWaitMs ?? 100,
+  });
   const context: ServiceContext = {
+    pendingWrites,
     keyed,
     lanes,
     store: options.store,
@@ -228,7 +246,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
         (attempt) => {
           if (attempt > 0) stats.retries += 1;
           if (retryStats) retryStats.attempts += 1;
-          return options.store.transaction(work, transactionOptions);
+          return pendingWrites.run(options.store, work, transactionOptions);
         },
         {
           onConflict: () => {

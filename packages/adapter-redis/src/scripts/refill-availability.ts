@@ -8,15 +8,19 @@ import type { RedisScript } from './redis-script.js';
  * invalidated blind since, or was never filled), a newer commit may have been invalidated
  * without its value, so the entry is only dropped.
  *
+ * The writer's pending mark on the SKU, if any, is removed in the same step.
+ *
  * Input:
  *   KEYS[1] the availability key
  *   KEYS[2] the stamp key (same hash tag)
  *   KEYS[3] the known-version key (same hash tag)
+ *   KEYS[4] the pending-writes key (same hash tag)
  *   ARGV[1] the value (JSON)
  *   ARGV[2] the entry's time to live, in milliseconds
  *   ARGV[3] the new stamp (unique)
  *   ARGV[4] the stamp's and known version's time to live, in milliseconds
  *   ARGV[5] the value's version (the sum of its row versions)
+ *   ARGV[6] the writer whose pending mark to remove, or ''
  *
  * Output:
  *    1 stored
@@ -25,8 +29,9 @@ import type { RedisScript } from './redis-script.js';
  */
 export const refillAvailability: RedisScript = {
   name: 'refill-availability',
-  numberOfKeys: 3,
+  numberOfKeys: 4,
   source: `
+if ARGV[6] ~= '' then redis.call('ZREM', KEYS[4], ARGV[6]) end
 local known = redis.call('GET', KEYS[3])
 if known and tonumber(known) >= tonumber(ARGV[5]) then return 0 end
 redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[4])

@@ -31,7 +31,16 @@ export function availabilityVersion(value: CachedAvailability): number {
  */
 export type CacheLookup =
   | { readonly hit: true; readonly value: CachedAvailability }
-  | { readonly hit: false; readonly token: FillToken };
+  | {
+      readonly hit: false;
+      readonly token: FillToken;
+      /**
+       * A write to the SKU is about to commit (see `markPending`): the entry, if any, may be
+       * older than a commit that completed already, so it is not served, and the caller must not
+       * share a store read that began before this lookup.
+       */
+      readonly pending?: boolean;
+    };
 
 /**
  * An opaque fill token handed out by a cache miss. Only the cache that issued it interprets
@@ -80,18 +89,29 @@ export interface AvailabilityCache {
    */
   set(value: CachedAvailability, ttlMs: number, token: FillToken): Promise<boolean>;
   /**
-   * Write-through after a commit: each value holds every row of its SKU as the commit left them.
+   * Write-through after a commit: each value holds every row of its SKU as the commit left them;
+   * `writer` (when the write was marked pending) has its pending marks on these SKUs cleared.
    * Per SKU, atomically: a value not newer than the key's known version is ignored; else fills in
    * flight are refused (as by `delete`) and, when the key's known version was known (the SKU was
    * filled or refilled since its last blind invalidation), the value replaces the entry for
    * `ttlMs`; when it was not, the entry is dropped. SKUs nobody checks thus stay out of the cache.
    */
-  refill(values: readonly CachedAvailability[], ttlMs: number): Promise<void>;
+  refill(values: readonly CachedAvailability[], ttlMs: number, writer?: string): Promise<void>;
   /**
    * Invalidates the given SKUs blind, without their new values (called right after a committed
-   * change whose rows the writer does not all know, and for other processes' commits).
+   * change whose rows the writer does not all know, for a write whose commit failed, and for other
+   * processes' commits).
    */
-  delete(skus: readonly string[]): Promise<void>;
+  delete(skus: readonly string[], writer?: string): Promise<void>;
+  /**
+   * Marks a write to these SKUs as about to commit (called inside the write's transaction, just
+   * before COMMIT): until the same `writer`'s `refill` or `delete` clears its mark, or `ttlMs`
+   * passes (a writer that crashed), lookups of these SKUs answer a `pending` miss, so no process
+   * is served an entry older than a commit that completed before its check. Only a `shared`
+   * cache needs it (the core covers its own process's writes itself); the core does not wait for
+   * it to fail: a failed mark is logged and the write goes on.
+   */
+  markPending?(skus: readonly string[], writer: string, ttlMs: number): Promise<void>;
   /** Invalidates every key, including fills in flight (their tokens stop being accepted). */
   clear(): Promise<void>;
   /**

@@ -5,6 +5,7 @@ import {
   type CachedAvailability,
   type SoldOutGuard,
 } from '../ports/availability-cache.js';
+import type { PendingWrites } from './pending-writes.js';
 import type { CommitEffects } from './service-context.js';
 
 /** A SKU's cache value from its rows. */
@@ -46,6 +47,8 @@ export function committedValues(
 /** What {@link applyCommitEffects} works with (already wrapped to never throw). */
 export interface CommitTargets {
   readonly cache: AvailabilityCache | undefined;
+  /** Skips the cache update of effects it already applied at commit. */
+  readonly pendingWrites?: PendingWrites | undefined;
   readonly soldOutGuard: SoldOutGuard | undefined;
   readonly cacheTtlMs: number;
   readonly soldOutTtlMs: number;
@@ -53,7 +56,7 @@ export interface CommitTargets {
 
 /**
  * After a commit: writes the committed values through the cache (`refill`), invalidates blind
- * the touched SKUs without one, clears the sold-out marks of replenished SKUs and marks the
+ * the touched SKUs without one (unless that was done at commit by {@link PendingWrites}), clears the sold-out marks of replenished SKUs and marks the
  * emptied ones, each stamped with the SKU's committed version when known.
  */
 export async function applyCommitEffects(
@@ -65,7 +68,8 @@ export async function applyCommitEffects(
   const versions: Record<string, number> = {};
   for (const value of values) versions[value.sku] = availabilityVersion(value);
   const jobs: Promise<void>[] = [];
-  if (cache && effects.touched.length > 0) {
+  const applied = targets.pendingWrites?.wasApplied(effects) ?? false;
+  if (cache && effects.touched.length > 0 && !applied) {
     const blind = effects.touched.filter((sku) => versions[sku] === undefined);
     if (values.length > 0) jobs.push(cache.refill(values, targets.cacheTtlMs));
     if (blind.length > 0) jobs.push(cache.delete(blind));

@@ -49,20 +49,31 @@ export function resilientCache(
         return false;
       }
     },
-    async refill(values, ttlMs) {
+    async refill(values, ttlMs, writer) {
       try {
-        await cache.refill(values, ttlMs);
+        await cache.refill(values, ttlMs, writer);
       } catch (error) {
         failed('refill', error);
       }
     },
-    async delete(skus) {
+    async delete(skus, writer) {
       try {
-        await cache.delete(skus);
+        await cache.delete(skus, writer);
       } catch (error) {
         failed('delete', error);
       }
     },
+    ...(cache.markPending
+      ? {
+          async markPending(skus: readonly string[], writer: string, ttlMs: number) {
+            try {
+              await cache.markPending?.(skus, writer, ttlMs);
+            } catch (error) {
+              failed('markPending', error);
+            }
+          },
+        }
+      : {}),
     async clear() {
       try {
         await cache.clear();

@@ -13,6 +13,7 @@ import type { IdGenerator } from '../ports/id-generator.js';
 import type { Logger } from '../ports/logger.js';
 import type { StockStore, StockTransaction, TransactionOptions } from '../ports/stock-store.js';
 import type { KeyedCommands } from './keyed-commands.js';
+import type { PendingWrites } from './pending-writes.js';
 
 /** Counters the services keep; the example server exports them as metrics. */
 export interface StockroomStats {
@@ -63,6 +64,11 @@ export interface ServiceContext {
   readonly warehouseDirectory: { list(): Promise<readonly Warehouse[]> };
   /** After a warehouse change committed: every process's warehouse list is stale. Never throws. */
   warehousesChanged(): Promise<void>;
+  /**
+   * The writes of this process between their pending mark and their cache update (checks wait
+   * for them); absent without a cache.
+   */
+  readonly pendingWrites?: PendingWrites;
   /** After a commit: forget cached availability and clear sold-out marks. Never throws. */
   afterCommit(effects: CommitEffects): Promise<void>;
 }

@@ -14,6 +14,7 @@ import type { ChangeContext, Movement, MovementType } from '../domain/movement.j
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction, StockWrite } from '../ports/stock-store.js';
 import { committedValues } from './cache-write-through.js';
+import { recordFlush } from './pending-writes.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
 
 /** References a movement may carry. */
@@ -266,7 +267,9 @@ export class StockChangeSet {
     }
     if (this.events.length > 0) await this.transaction.outbox.append(this.events);
     const values = committedValues(this.trackedRows(), touched, this.loaded);
-    return { touched: [...touched], replenished, soldOut, values };
+    const effects: CommitEffects = { touched: [...touched], replenished, soldOut, values };
+    recordFlush(this.transaction, effects);
+    return effects;
   }
 
   private *trackedRows(): Iterable<InventoryStock> {

@@ -87,12 +87,49 @@ interface TwoStockrooms {
   readonly holds: readonly [ReturnType<typeof holdableStore>, ReturnType<typeof holdableStore>];
 }
 
+/** A gate on a cache's write-through: `hold()` makes the next `refill` wait for `release`. */
+function refillGate() {
+  let armed: { reached: () => void; wait: Promise<void> } | undefined;
+  return {
+    wrap(cache: AvailabilityCache): AvailabilityCache {
+      const wrapped = Object.create(cache) as AvailabilityCache;
+      Object.defineProperty(wrapped, 'refill', {
+        value: async (...args: Parameters<AvailabilityCache['refill']>) => {
+          const gate = armed;
+          if (gate) {
+            armed = undefined;
+            gate.reached();
+            await gate.wait;
+          }
+          return cache.refill(...args);
+        },
+      });
+      return wrapped;
+    },
+    hold() {
+      let release = () => {};
+      let reached = () => {};
+      const wait = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const reachedPromise = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      armed = { reached, wait };
+      return { reached: reachedPromise, release };
+    },
+  };
+}
+
 /** Two stockrooms as two processes: two handles of one memory store, one cache each. */
-async function twoStockrooms(pair: CachePair): Promise<TwoStockrooms> {
+async function twoStockrooms(
+  pair: CachePair,
+  wrapFirst: (cache: AvailabilityCache) => AvailabilityCache = (cache) => cache,
+): Promise<TwoStockrooms> {
   const store = createMemoryStockStore();
   const holds = [holdableStore(store), holdableStore(store.handle())] as const;
   const caches = pair.perProcess ?? [pair.first, pair.second];
-  const first = createStockroom({ store: holds[0].store, cache: caches[0] });
+  const first = createStockroom({ store: holds[0].store, cache: wrapFirst(caches[0]) });
   const second = createStockroom({ store: holds[1].store, cache: caches[1] });
   await seedWarehouses(first);
   return { store, stockrooms: [first, second], caches, holds };
@@ -119,7 +156,8 @@ async function truthOf(store: StockStore, sku: string) {
  *   `clear` refuses every fill in flight;
  * - the warehouse directory stamp changes on every touch, through either handle;
  * - two stockrooms on one store, each on its own handle: a write through one is seen by the
- *   next check through the other, also when a fill raced the write;
+ *   next check through the other, also when a fill raced the write, and also by a check made
+ *   between the write's COMMIT and its cache update (a shared cache must implement `markPending`);
  * - a generated sequence of writes, checks and fill/write races through both stockrooms, with
  *   the rule checked after every step: every check that starts after a write completed answers
  *   with row versions at least as new as that write.
@@ -357,6 +395,36 @@ export function defineAvailabilityCacheContract(
           if (pair.second.scope === 'shared') expect(b.stats.cache.hits).toBe(before.b + 1);
           else expect(b.stats.cache.hits).toBe(before.b);
         }
+      }));
+
+    it("a check between a write's COMMIT and its cache update answers the write, in either process", () =>
+      withPair(async (pair) => {
+        const gate = refillGate();
+        const { store, stockrooms } = await twoStockrooms(pair, gate.wrap);
+        const [a, b] = stockrooms;
+        const check = (stockroom: Stockroom) =>
+          stockroom.availability.check({ sku: 'A', quantity: 1 });
+        const restock = (quantity: number) =>
+          a.adjustments.adjust({ sku: 'A', warehouseId: 'paris', type: 'RESTOCK', quantity });
+        await restock(5);
+        await check(a);
+        await check(b);
+        expect(await check(b)).toMatchObject({ availableQuantity: 5 });
+
+        const held = gate.hold();
+        const write = restock(2);
+        await held.reached; // committed; the cache still holds 5
+        const truth = await truthOf(store, 'A');
+        expect(truth.availableQuantity).toBe(7);
+        // Another process: its check must not be served the entry the write has not replaced.
+        expect(await check(b)).toMatchObject(truth);
+        // This process: its check waits for its own write's cache update.
+        const own = check(a);
+        held.release();
+        expect(await own).toMatchObject(truth);
+        await write;
+        expect(await check(a)).toMatchObject(truth);
+        expect(await check(b)).toMatchObject(truth);
       }));
 
     it('the rule holds after every step of a generated sequence of writes, checks and races', async () => {
