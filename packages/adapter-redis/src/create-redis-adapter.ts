@@ -32,9 +32,8 @@ export interface RedisAdapterOptions {
   /** Every Redis call gives up after this long; the stockroom then proceeds without Redis. @default 250 */
   readonly commandTimeoutMs?: number;
   /**
-   * How long after a SKU gained availability a sold-out mark is refused (it may have been
-   * decided before the change). 0 turns the fence off. The availability cache has no fence: its
-   * fills are version-stamped. @default 500
+   * @deprecated Ignored: sold-out marks and clears are version-stamped (a mark decided before a
+   * restock is refused whenever it arrives), so there is no time fence any more.
    */
   readonly fenceMs?: number;
   /** A pino-compatible logger. @default silent */
@@ -119,7 +118,6 @@ export function redisClusterOptions(commandTimeoutMs = 250): ClusterOptions {
 export function createRedisAdapter(options: RedisAdapterOptions): RedisAdapter {
   const logger = options.logger ?? silentLogger;
   const commandTimeoutMs = options.commandTimeoutMs ?? 250;
-  const fenceMs = options.fenceMs ?? 500;
   const keys = createKeys(options.prefix ?? DEFAULT_KEY_PREFIX);
   const owned = typeof options.client === 'string';
   const client: RedisClient =
@@ -168,7 +166,7 @@ export function createRedisAdapter(options: RedisAdapterOptions): RedisAdapter {
       onClose: close,
       ...(options.cacheTtlMs === undefined ? {} : { ttlMs: options.cacheTtlMs }),
     }),
-    soldOutGuard: new RedisSoldOutGuard({ gateway, keys, stats, logger, fenceMs }),
+    soldOutGuard: new RedisSoldOutGuard({ gateway, keys, stats, logger }),
     jobLease: new RedisJobLease({ gateway, keys, stats, logger }),
     reservationCache: new RedisReservationCache({
       gateway,

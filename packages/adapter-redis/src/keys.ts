@@ -18,11 +18,24 @@ export interface RedisKeys {
    * stored only if the stamp is still the one its miss saw.
    */
   availabilityStamp(sku: string): string;
+  /**
+   * The highest value version (sum of row versions) stored or written through for a SKU since its
+   * last blind invalidation; absent when unknown. Older fills and refills are refused.
+   */
+  availabilityKnown(sku: string): string;
+  /**
+   * A SKU's pending writes: a sorted set of writers that marked the SKU just before their COMMIT
+   * and have not written their value through yet, scored by when their mark expires.
+   */
+  availabilityPending(sku: string): string;
   /** The warehouse directory's stamp: replaced on every warehouse change. */
   directoryStamp(): string;
   /** A SKU's sold-out mark (with a TTL). */
   soldOut(sku: string): string;
-  /** Set for a short while after a SKU gained availability; a late sold-out mark is refused. */
+  /**
+   * The highest version a SKU was replenished at (a clear's version): a sold-out mark decided at
+   * that version or an older one is refused.
+   */
   soldOutFence(sku: string): string;
   /** An ACTIVE reservation cached by id (a hash: `v` version, `d` JSON; no `d` = evicted). */
   reservation(id: string): string;
@@ -51,6 +64,8 @@ export function createKeys(prefix: string = DEFAULT_KEY_PREFIX): RedisKeys {
     prefix,
     availability: (sku) => `${prefix}avail:${hashTag(sku)}`,
     availabilityStamp: (sku) => `${prefix}avail-stamp:${hashTag(sku)}`,
+    availabilityKnown: (sku) => `${prefix}avail-known:${hashTag(sku)}`,
+    availabilityPending: (sku) => `${prefix}avail-pending:${hashTag(sku)}`,
     directoryStamp: () => `${prefix}warehouses-stamp:{warehouses}`,
     soldOut: (sku) => `${prefix}soldout:${hashTag(sku)}`,
     soldOutFence: (sku) => `${prefix}soldout-fence:${hashTag(sku)}`,

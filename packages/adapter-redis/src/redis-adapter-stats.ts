@@ -11,6 +11,14 @@ export interface RedisAdapterStats {
     sets: number;
     /** Fills refused because the SKU was invalidated after their miss (a possibly stale value). */
     refusedSets: number;
+    /** Values written through at commit. */
+    refills: number;
+    /** Misses answered because a write to the SKU was pending (its entry was not served). */
+    pendingMisses: number;
+    /** SKUs marked as having a write about to commit. */
+    pendingMarks: number;
+    /** Write-throughs ignored because a value at least as new was known (late arrivals). */
+    staleRefills: number;
     deletes: number;
   };
   /** The sold-out guard. */
@@ -19,7 +27,7 @@ export interface RedisAdapterStats {
     /** Checks that found a mark (each one is a request refused without the store). */
     refusals: number;
     marks: number;
-    /** Marks refused because the SKU was replenished moments before. */
+    /** Marks refused because a restock at least as new as the emptying write was recorded. */
     fencedMarks: number;
     clears: number;
   };
@@ -51,7 +59,17 @@ export function createRedisAdapterStats(): RedisAdapterStats {
   return {
     errors: 0,
     recoveries: 0,
-    cache: { hits: 0, misses: 0, sets: 0, refusedSets: 0, deletes: 0 },
+    cache: {
+      hits: 0,
+      misses: 0,
+      sets: 0,
+      refusedSets: 0,
+      refills: 0,
+      pendingMisses: 0,
+      pendingMarks: 0,
+      staleRefills: 0,
+      deletes: 0,
+    },
     soldOut: { checks: 0, refusals: 0, marks: 0, fencedMarks: 0, clears: 0 },
     reservations: { hits: 0, misses: 0, writes: 0, staleWrites: 0, evictions: 0 },
     leases: { acquired: 0, contended: 0, renewed: 0, lost: 0, released: 0 },

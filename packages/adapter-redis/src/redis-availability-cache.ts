@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  AvailabilityCache,
-  CachedAvailability,
-  CacheLookup,
-  FillToken,
-  Logger,
+import {
+  type AvailabilityCache,
+  availabilityVersion,
+  type CachedAvailability,
+  type CacheLookup,
+  type FillToken,
+  type Logger,
 } from '@stockroom/core';
 import type { RedisKeys } from './keys.js';
 import type { RedisAdapterStats } from './redis-adapter-stats.js';
@@ -12,6 +13,8 @@ import type { RedisClient, RedisGateway } from './redis-gateway.js';
 import { RepairQueue } from './repair-queue.js';
 import { deleteAvailability } from './scripts/delete-availability.js';
 import { getAvailability } from './scripts/get-availability.js';
+import { markPending } from './scripts/mark-pending.js';
+import { refillAvailability } from './scripts/refill-availability.js';
 import { setAvailability } from './scripts/set-availability.js';
 
 /** What a `RedisAvailabilityCache` needs (built by `createRedisAdapter`). */
@@ -23,8 +26,9 @@ export interface RedisAvailabilityCacheOptions {
   /** Overrides the TTL callers pass to `set`. */
   readonly ttlMs?: number;
   /**
-   * How long a SKU's invalidation stamp lives after its last invalidation or miss: longer than
-   * any fill takes (a fill older than this could be stored once the stamp is gone).
+   * How long a SKU's invalidation stamp and known version live after their last change: longer
+   * than any fill or write-through takes to arrive (a fill older than this could be stored once
+   * the stamp is gone).
    * @default 3600000 (one hour)
    */
   readonly stampTtlMs?: number;
@@ -35,17 +39,20 @@ export interface RedisAvailabilityCacheOptions {
 const DEFAULT_STAMP_TTL_MS = 60 * 60 * 1000;
 
 /**
- * Per-SKU availability in Redis, cache-aside, shared by every process: `get` on a check, `set`
- * after a store read, `delete` right after every committed change to the SKU (the core calls
- * it). Every call may throw `STORE_UNAVAILABLE`; `createStockroom` wraps the cache so that a
- * failure is a miss.
+ * Per-SKU availability in Redis, shared by every process: `get` on a check, `set` after a store
+ * read, `refill` (write-through) right after every committed change whose rows the writer holds,
+ * `delete` after the others (the core calls them). Every call may throw `STORE_UNAVAILABLE`;
+ * `createStockroom` wraps the cache so that a failure is a miss.
  *
  * Version-stamped fills keep stale values out: every invalidation gives the SKU a new unique
  * stamp, a miss hands out the stamp it saw, and the fill script stores the value only if the
  * stamp is unchanged (compared inside Redis, atomically). A fill that raced a change is
  * refused; a fill that began after the last change is kept, however often the SKU is written.
- * An invalidation that failed while Redis was unreachable is replayed as soon as Redis answers
- * again (and before this process serves that SKU from the cache).
+ * A write-through replaces the entry with the committed value, unless a value at least as new is
+ * known (compared on the sum of row versions, inside the script): a hot SKU stays cached while it
+ * is written. An invalidation or write-through that failed while Redis was unreachable is
+ * replayed as an invalidation as soon as Redis answers again (and before this process serves
+ * that SKU from the cache).
  */
 export class RedisAvailabilityCache implements AvailabilityCache {
   readonly scope = 'shared' as const;
@@ -73,26 +80,23 @@ export class RedisAvailabilityCache implements AvailabilityCache {
       await this.invalidate([sku]);
       this.repairs.forget(sku);
     }
-    // Hits (the common case) cost one GET; a miss then fetches its token. The token only has to
-    // be taken before the caller's store read begins, which it is.
-    const text = await gateway.call('get availability', (client) =>
-      client.get(keys.availability(sku)),
-    );
-    if (text !== null) {
-      stats.cache.hits += 1;
-      return { hit: true, value: JSON.parse(text) as CachedAvailability };
-    }
+    // One script: whether a write is pending and the entry are read atomically (a write that
+    // commits between two separate reads could otherwise be missed).
     const answer = (await gateway.script(
       getAvailability,
-      [keys.availability(sku), keys.availabilityStamp(sku)],
+      [keys.availability(sku), keys.availabilityStamp(sku), keys.availabilityPending(sku)],
       [randomUUID(), this.stampTtlMs],
     )) as [number, string];
-    if (answer[0] !== 1) {
-      stats.cache.misses += 1;
-      return { hit: false, token: answer[1] };
+    if (answer[0] === 1) {
+      stats.cache.hits += 1;
+      return { hit: true, value: JSON.parse(answer[1]) as CachedAvailability };
     }
-    stats.cache.hits += 1;
-    return { hit: true, value: JSON.parse(answer[1]) as CachedAvailability };
+    stats.cache.misses += 1;
+    if (answer[0] === 2) {
+      stats.cache.pendingMisses += 1;
+      return { hit: false, token: answer[1], pending: true };
+    }
+    return { hit: false, token: answer[1] };
   }
 
   /**
@@ -100,25 +104,62 @@ export class RedisAvailabilityCache implements AvailabilityCache {
    * the miss that handed out `token`. @throws STORE_UNAVAILABLE
    */
   async set(value: CachedAvailability, ttlMs: number, token: FillToken): Promise<boolean> {
-    const { gateway, keys, stats } = this.options;
+    const { gateway, stats } = this.options;
     const ttl = Math.max(1, Math.round(this.options.ttlMs ?? ttlMs));
-    const stored = await gateway.script(
-      setAvailability,
-      [keys.availability(value.sku), keys.availabilityStamp(value.sku)],
-      [JSON.stringify({ sku: value.sku, rows: value.rows }), ttl, token],
-    );
+    const stored = await gateway.script(setAvailability, this.keysOf(value.sku).slice(0, 3), [
+      JSON.stringify({ sku: value.sku, rows: value.rows }),
+      ttl,
+      token,
+      availabilityVersion(value),
+      this.stampTtlMs,
+    ]);
     if (stored === 1) stats.cache.sets += 1;
     else stats.cache.refusedSets += 1;
     return stored === 1;
   }
 
   /**
-   * Invalidates the given SKUs. When Redis is unreachable, the SKUs are remembered and
+   * Writes committed values through (see refill-availability). When Redis is unreachable, their
+   * SKUs are remembered and invalidated once it answers. @throws STORE_UNAVAILABLE
+   */
+  async refill(
+    values: readonly CachedAvailability[],
+    ttlMs: number,
+    writer?: string,
+  ): Promise<void> {
+    const { gateway, stats } = this.options;
+    const ttl = Math.max(1, Math.round(this.options.ttlMs ?? ttlMs));
+    try {
+      const answers = await Promise.all(
+        values.map((value) =>
+          gateway.script(refillAvailability, this.keysOf(value.sku), [
+            JSON.stringify({ sku: value.sku, rows: value.rows }),
+            ttl,
+            randomUUID(),
+            this.stampTtlMs,
+            availabilityVersion(value),
+            writer ?? '',
+          ]),
+        ),
+      );
+      for (const answer of answers) {
+        if (answer === 1) stats.cache.refills += 1;
+        else if (answer === 0) stats.cache.staleRefills += 1;
+        else stats.cache.deletes += 1;
+      }
+    } catch (error) {
+      this.repairs.add(values.map((value) => value.sku));
+      throw error;
+    }
+  }
+
+  /**
+   * Invalidates the given SKUs blind. When Redis is unreachable, the SKUs are remembered and
    * invalidated again once it answers. @throws STORE_UNAVAILABLE
    */
-  async delete(skus: readonly string[]): Promise<void> {
+  async delete(skus: readonly string[], writer?: string): Promise<void> {
     try {
-      await this.invalidate(skus);
+      await this.invalidate(skus, writer);
     } catch (error) {
       this.repairs.add(skus);
       throw error;
@@ -126,8 +167,8 @@ export class RedisAvailabilityCache implements AvailabilityCache {
   }
 
   /**
-   * Invalidates every SKU under the prefix: removes the entries and replaces every stamp (a miss
-   * always leaves a stamp, so every fill in flight is refused). Scans the keyspace (every master
+   * Invalidates every SKU under the prefix: removes the entries and known versions and replaces
+   * every stamp (a miss always leaves a stamp, so every fill in flight is refused). Scans the keyspace (every master
    * of a cluster): meant for maintenance, not for the request path — the core never calls it on
    * a shared cache. @throws STORE_UNAVAILABLE
    */
@@ -137,6 +178,8 @@ export class RedisAvailabilityCache implements AvailabilityCache {
     const entries = entryPrefix.slice(0, entryPrefix.indexOf('{'));
     const stampPrefix = keys.availabilityStamp('');
     const stamps = stampPrefix.slice(0, stampPrefix.indexOf('{'));
+    const knownPrefix = keys.availabilityKnown('');
+    const known = knownPrefix.slice(0, knownPrefix.indexOf('{'));
     for (const node of nodesOf(gateway.client)) {
       let cursor = '0';
       do {
@@ -149,7 +192,7 @@ export class RedisAvailabilityCache implements AvailabilityCache {
             await gateway.call('clear availability stamp', (client) =>
               client.set(key, randomUUID(), 'PX', this.stampTtlMs),
             );
-          } else if (key.startsWith(entries)) {
+          } else if (key.startsWith(entries) || key.startsWith(known)) {
             await gateway.call('clear availability', (client) => client.del(key));
           }
         }
@@ -189,16 +232,46 @@ export class RedisAvailabilityCache implements AvailabilityCache {
     await this.options.onClose?.();
   }
 
-  private async invalidate(skus: readonly string[]): Promise<void> {
+  /** The keys of one SKU the fill, write-through and invalidation scripts take (one slot). */
+  private keysOf(sku: string): string[] {
+    const { keys } = this.options;
+    return [
+      keys.availability(sku),
+      keys.availabilityStamp(sku),
+      keys.availabilityKnown(sku),
+      keys.availabilityPending(sku),
+    ];
+  }
+
+  /**
+   * Marks writes to these SKUs as about to commit (see mark-pending): until this writer's
+   * `refill` or `delete` clears the mark, or `ttlMs` passes, lookups of the SKUs are pending
+   * misses in every process. Skipped while Redis is known to be away. @throws STORE_UNAVAILABLE
+   */
+  async markPending(skus: readonly string[], writer: string, ttlMs: number): Promise<void> {
     const { gateway, keys, stats } = this.options;
+    // Taken inside the write's transaction: while Redis is known to be away, do not hold the
+    // transaction for a call's timeout (this process's invalidations are queued for replay
+    // meanwhile, and its own checks miss).
+    if (!gateway.isHealthy) return;
+    await Promise.all(
+      [...new Set(skus)].map((sku) =>
+        gateway.script(markPending, [keys.availabilityPending(sku)], [writer, Math.max(1, ttlMs)]),
+      ),
+    );
+    stats.cache.pendingMarks += skus.length;
+  }
+
+  private async invalidate(skus: readonly string[], writer?: string): Promise<void> {
+    const { gateway, stats } = this.options;
     // One script per SKU: the keys of different SKUs live in different cluster slots.
     await Promise.all(
       [...new Set(skus)].map((sku) =>
-        gateway.script(
-          deleteAvailability,
-          [keys.availability(sku), keys.availabilityStamp(sku)],
-          [randomUUID(), this.stampTtlMs],
-        ),
+        gateway.script(deleteAvailability, this.keysOf(sku), [
+          randomUUID(),
+          this.stampTtlMs,
+          writer ?? '',
+        ]),
       ),
     );
     stats.cache.deletes += skus.length;

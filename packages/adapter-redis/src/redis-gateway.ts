@@ -33,6 +33,11 @@ export class RedisGateway {
     options.client.on('ready', this.onReady);
   }
 
+  /** False from a failed call until Redis answers again. */
+  get isHealthy(): boolean {
+    return this.healthy;
+  }
+
   /** The client the calls go to. */
   get client(): RedisClient {
     return this.options.client;

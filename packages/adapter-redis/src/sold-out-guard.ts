@@ -12,9 +12,14 @@ export interface RedisSoldOutGuardOptions {
   readonly keys: RedisKeys;
   readonly stats: RedisAdapterStats;
   readonly logger: Logger;
-  /** How long after a clear late marks are refused (0: never). */
-  readonly fenceMs: number;
+  /**
+   * How long a SKU's fence (the highest version it was replenished at) lives after its last
+   * raise: longer than any mark takes to arrive. @default 3600000 (one hour)
+   */
+  readonly fenceTtlMs?: number;
 }
+
+const DEFAULT_FENCE_TTL_MS = 60 * 60 * 1000;
 
 /**
  * The hot-SKU sold-out guard, shared by every instance through Redis: once a commit leaves a
@@ -22,11 +27,17 @@ export interface RedisSoldOutGuardOptions {
  * that adds availability clears the mark (the core clears it in the same step that invalidates
  * the cache) or the mark's TTL ends.
  *
+ * Marks and clears are version-stamped: a clear raises the SKU's fence to the version (the sum of
+ * row versions) the restock committed, and a mark carrying the version of the write that emptied
+ * the SKU is refused when the fence is at least that high — a mark decided before a restock never
+ * lands after it, however late it arrives, and a mark decided after one is kept at once (no time
+ * fence). A mark without a version is refused while the SKU has a fence.
+ *
  * How long it can refuse stock that exists: a mark lives at most its TTL (the stockroom's
  * `policies.soldOutTtlMs`, 2 s by default). Within that, it outlives the stock's return only
  * when the clear failed (Redis unreachable: the clear is replayed when Redis answers again) or
- * when the mark reached Redis more than `fenceMs` after a later restock's clear. Every call may
- * throw `STORE_UNAVAILABLE`; `createStockroom` reads a failure as "not sold out".
+ * carried no version. Every call may throw `STORE_UNAVAILABLE`; `createStockroom` reads a
+ * failure as "not sold out".
  */
 export class RedisSoldOutGuard implements SoldOutGuard {
   readonly scope = 'shared' as const;
@@ -35,9 +46,9 @@ export class RedisSoldOutGuard implements SoldOutGuard {
   constructor(private readonly options: RedisSoldOutGuardOptions) {
     this.repairs = new RepairQueue(options.stats.repairs);
     options.gateway.onRecovered(() => {
-      // No fence on a replay: no mark sent since the change can have been decided before it.
+      // A replay knows no versions: it removes the marks (the fences stay as they were).
       this.repairs
-        .replay((skus) => this.unmark(skus, 0))
+        .replay((skus) => this.unmark(skus, {}))
         .catch((error: unknown) => {
           options.logger.warn({ err: error }, 'replaying sold-out clears failed');
         });
@@ -56,13 +67,16 @@ export class RedisSoldOutGuard implements SoldOutGuard {
     return marked === 1;
   }
 
-  /** Marks a SKU sold out for `ttlMs`, unless it was replenished within the fence. @throws STORE_UNAVAILABLE */
-  async markSoldOut(sku: string, ttlMs: number): Promise<void> {
+  /**
+   * Marks a SKU sold out for `ttlMs`, unless it was replenished at `version` or later (see the
+   * class). @throws STORE_UNAVAILABLE
+   */
+  async markSoldOut(sku: string, ttlMs: number, version?: number): Promise<void> {
     const { gateway, keys, stats } = this.options;
     const marked = await gateway.script(
       markSoldOut,
       [keys.soldOut(sku), keys.soldOutFence(sku)],
-      [Math.max(1, Math.round(ttlMs))],
+      [Math.max(1, Math.round(ttlMs)), version === undefined ? '' : version],
     );
     if (marked === 1) stats.soldOut.marks += 1;
     else stats.soldOut.fencedMarks += 1;
@@ -72,20 +86,28 @@ export class RedisSoldOutGuard implements SoldOutGuard {
    * Clears the marks of SKUs that gained availability; when Redis is unreachable, remembers them
    * and clears them once it answers. @throws STORE_UNAVAILABLE
    */
-  async clear(skus: readonly string[]): Promise<void> {
+  async clear(skus: readonly string[], versions?: Readonly<Record<string, number>>): Promise<void> {
     try {
-      await this.unmark(skus, this.options.fenceMs);
+      await this.unmark(skus, versions ?? {});
     } catch (error) {
       this.repairs.add(skus);
       throw error;
     }
   }
 
-  private async unmark(skus: readonly string[], fenceMs: number): Promise<void> {
+  private async unmark(
+    skus: readonly string[],
+    versions: Readonly<Record<string, number>>,
+  ): Promise<void> {
     const { gateway, keys, stats } = this.options;
+    const fenceTtlMs = this.options.fenceTtlMs ?? DEFAULT_FENCE_TTL_MS;
     await Promise.all(
       [...new Set(skus)].map((sku) =>
-        gateway.script(clearSoldOut, [keys.soldOut(sku), keys.soldOutFence(sku)], [fenceMs]),
+        gateway.script(
+          clearSoldOut,
+          [keys.soldOut(sku), keys.soldOutFence(sku)],
+          [versions[sku] ?? '', fenceTtlMs],
+        ),
       ),
     );
     stats.soldOut.clears += skus.length;

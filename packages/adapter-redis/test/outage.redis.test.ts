@@ -206,8 +206,7 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
       connectRedis(server.url, 250),
       connectRedis(server.url, 250),
     ]);
-    // No fence: the test fills the cache right after a restock.
-    const redis = createRedisAdapter({ client, prefix: uniquePrefix('partition'), fenceMs: 0 });
+    const redis = createRedisAdapter({ client, prefix: uniquePrefix('partition') });
     const stockroom = createStockroom({
       store: createMemoryStockStore(),
       cache: redis.cache,
@@ -229,7 +228,8 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
       client.disconnect();
       await ended;
       await restock(5);
-      expect(stockroom.stats.cache.errors).toBe(2); // the invalidation and the sold-out clear
+      // The pending mark (taken before COMMIT), the write-through and the sold-out clear.
+      expect(stockroom.stats.cache.errors).toBe(3);
       expect(redis.stats.repairs.queued).toBe(2);
       expect(await observer.get(key)).toContain('"available":10');
 
@@ -242,7 +242,12 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
         (await stockroom.availability.check({ sku: 'A', quantity: 1 })).availableQuantity,
       ).toBe(15);
     } finally {
-      await observer.del(key, redis.keys.availabilityStamp('A'), redis.keys.soldOutFence('A'));
+      await observer.del(
+        key,
+        redis.keys.availabilityStamp('A'),
+        redis.keys.availabilityKnown('A'),
+        redis.keys.soldOutFence('A'),
+      );
       await stockroom.close();
       client.disconnect();
       observer.disconnect();

@@ -23,8 +23,6 @@ export interface RedisSuiteTarget {
 }
 
 interface WorldSettings {
-  /** The adapter's fences. @default 0 (the fence tests turn them on) */
-  readonly fenceMs?: number;
   /** The stockroom's cache TTL. */
   readonly cacheTtlMs?: number;
   /** The adapter's TTL override. */
@@ -51,7 +49,6 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
       const redis = createRedisAdapter({
         client,
         prefix: keyPrefix,
-        fenceMs: settings.fenceMs ?? 0,
         // Generous: the machine is shared; the outage test covers the short default.
         commandTimeoutMs: 2000,
         ...(settings.adapterCacheTtlMs === undefined
@@ -118,35 +115,47 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
         expect(w.stockroom.stats.cache).toEqual({ hits: 1, misses: 1, coalesced: 0, errors: 0 });
       });
 
-      it('invalidates a SKU right after reserve, commit, release and restock', async () => {
+      it('writes the committed value through right after reserve, commit, release and restock', async () => {
         const w = await world();
         const key = w.redis.keys.availability('A');
+        const cached = async () => JSON.parse((await client.get(key)) ?? 'null');
         await w.restock('A', 10);
+        // Never checked: the restock only invalidated (no known value to replace).
+        expect(await w.exists(key)).toBe(false);
         expect(await w.available('A')).toBe(10);
         expect(await w.exists(key)).toBe(true);
 
         const sold = await w.reserve('A', 3);
-        expect(await w.exists(key)).toBe(false);
+        expect(await cached()).toMatchObject({ rows: [{ available: 7, version: 2 }] });
         expect(await w.available('A')).toBe(7);
 
         await w.stockroom.reservations.commit(sold.id);
-        expect(await w.exists(key)).toBe(false);
-        expect(await w.available('A')).toBe(7);
-
+        expect(await cached()).toMatchObject({ rows: [{ available: 7, version: 3 }] });
         const held = await w.reserve('A', 2);
-        expect(await w.exists(key)).toBe(false);
+        expect(await cached()).toMatchObject({ rows: [{ available: 5, version: 4 }] });
         expect(await w.available('A')).toBe(5);
-
         await w.stockroom.reservations.release(held.id);
-        expect(await w.exists(key)).toBe(false);
         expect(await w.available('A')).toBe(7);
-
         await w.restock('A', 5);
-        expect(await w.exists(key)).toBe(false);
         expect(await w.available('A')).toBe(12);
 
-        expect(w.redis.stats.cache).toMatchObject({ hits: 0, misses: 6, sets: 6, deletes: 6 });
-        expect(w.stockBySku).toHaveBeenCalledTimes(6);
+        // One store read (the first check); every later check was a hit on a written value.
+        expect(w.redis.stats.cache).toMatchObject({
+          hits: 4,
+          misses: 1,
+          sets: 1,
+          refills: 5,
+          staleRefills: 0,
+        });
+        expect(w.stockBySku).toHaveBeenCalledTimes(1);
+
+        // A blind invalidation (another writer that did not know the rows) drops the entry; the
+        // next write-through only invalidates, and the next check reads the store again.
+        await w.redis.cache.delete(['A']);
+        await w.restock('A', 1);
+        expect(await w.exists(key)).toBe(false);
+        expect(await w.available('A')).toBe(13);
+        expect(w.stockBySku).toHaveBeenCalledTimes(2);
       });
 
       it('lets an entry expire after its TTL', async () => {
@@ -198,18 +207,43 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
         expect(w.redis.stats.cache).toMatchObject({ sets: 1, refusedSets: 1, hits: 1 });
       });
 
-      it('checks right after a write are hits once a fresh fill happened', async () => {
+      it('a pending mark makes lookups misses until its writer clears it, or it expires', async () => {
+        const w = await world();
+        const cache = w.redis.cache;
+        await w.restock('A', 4);
+        expect(await w.available('A')).toBe(4);
+        await cache.markPending(['A'], 'writer-1', 60_000);
+        await cache.markPending(['A'], 'writer-2', 300);
+        expect(await cache.get('A')).toMatchObject({ hit: false, pending: true });
+        // Writer 1 commits and writes its value through: writer 2 is still pending.
+        await cache.refill(
+          [{ sku: 'A', rows: [{ warehouseId: 'paris', available: 5, version: 2 }] }],
+          60_000,
+          'writer-1',
+        );
+        expect(await cache.get('A')).toMatchObject({ hit: false, pending: true });
+        // Writer 2 died before its cache update: its mark expires and the entry is served again.
+        await waitFor(async () => (await cache.get('A')).hit, { what: 'the mark to expire' });
+        expect(await cache.get('A')).toMatchObject({
+          hit: true,
+          value: { rows: [{ available: 5 }] },
+        });
+        expect(w.redis.stats.cache.pendingMisses).toBeGreaterThanOrEqual(2);
+      });
+
+      it('checks right after a write are hits: the write put its value in the cache', async () => {
         const w = await world();
         await w.restock('A', 4);
+        expect(await w.available('A')).toBe(4);
         for (let round = 1; round <= 5; round += 1) {
           await w.restock('A', 1);
           const answers = [];
           for (let check = 0; check < 3; check += 1) answers.push(await w.available('A'));
           expect(answers).toEqual([4 + round, 4 + round, 4 + round]);
         }
-        // Per write: one miss (the fresh fill, kept), then hits.
-        expect(w.stockroom.stats.cache).toMatchObject({ misses: 5, hits: 10, errors: 0 });
-        expect(w.redis.stats.cache).toMatchObject({ sets: 5, refusedSets: 0 });
+        // One miss (the first fill), then every check after every write is a hit.
+        expect(w.stockroom.stats.cache).toMatchObject({ misses: 1, hits: 15, errors: 0 });
+        expect(w.redis.stats.cache).toMatchObject({ sets: 1, refusedSets: 0, refills: 5 });
       });
     });
 
@@ -251,18 +285,23 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
         expect((await w.reserve('B', 1)).status).toBe('ACTIVE');
       });
 
-      it('refuses a mark that reaches Redis just after a restock cleared the SKU', async () => {
-        const w = await world({ fenceMs: 400 });
+      it('refuses a mark decided before a restock, whenever it arrives; keeps a later one at once', async () => {
+        const w = await world();
         const guard = w.redis.soldOutGuard;
-        await guard.clear(['A']); // a restock committed
-        await guard.markSoldOut('A', 30_000); // decided by a commit before that restock
+        await guard.clear(['A'], { A: 5 }); // a restock committed at version 5
+        await guard.markSoldOut('A', 30_000, 4); // decided by a commit before that restock
         expect(await guard.isSoldOut('A')).toBe(false);
-        expect(w.redis.stats.soldOut.fencedMarks).toBe(1);
-
-        const fence = w.redis.keys.soldOutFence('A');
-        await waitFor(async () => !(await w.exists(fence)), { what: 'the fence to end' });
-        await guard.markSoldOut('A', 30_000);
+        await guard.markSoldOut('A', 30_000, 5);
+        expect(await guard.isSoldOut('A')).toBe(false);
+        expect(w.redis.stats.soldOut.fencedMarks).toBe(2);
+        // An older clear arriving late does not lower the fence.
+        await guard.clear(['A'], { A: 3 });
+        await guard.markSoldOut('A', 30_000, 4);
+        expect(await guard.isSoldOut('A')).toBe(false);
+        // A mark decided after the restock lands at once: no time fence.
+        await guard.markSoldOut('A', 30_000, 6);
         expect(await guard.isSoldOut('A')).toBe(true);
+        expect(w.redis.stats.soldOut.fencedMarks).toBe(3);
       });
     });
 
@@ -386,6 +425,7 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
             [
               keys.availability(sku),
               keys.availabilityStamp(sku),
+              keys.availabilityKnown(sku),
               keys.soldOut(sku),
               keys.soldOutFence(sku),
             ].map(slotOf),

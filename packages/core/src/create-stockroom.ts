@@ -21,9 +21,11 @@ import { AdjustmentService } from './services/adjustment-service.js';
 import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
 import { BULK_BATCH_SIZE } from './services/bulk-update.js';
+import { applyCommitEffects } from './services/cache-write-through.js';
 import { HistoryService } from './services/history-service.js';
 import { KeyedCommands } from './services/keyed-commands.js';
 import { OrderSaga } from './services/order-saga.js';
+import { PendingWrites } from './services/pending-writes.js';
 import { ReconciliationService } from './services/reconciliation-service.js';
 import { ReplenishmentService } from './services/replenishment-service.js';
 import { resilientCache, resilientGuard } from './services/resilient-cache.js';
@@ -50,6 +52,16 @@ export interface StockroomPolicies {
   readonly defaultStockSettings?: Partial<StockSettings>;
   /** Availability cache TTL in ms. @default 60000 */
   readonly cacheTtlMs?: number;
+  /**
+   * How long a shared cache's "write pending" mark lives when its writer never clears it (a
+   * process that died between a write's COMMIT and its cache update). @default 10000
+   */
+  readonly pendingWriteTtlMs?: number;
+  /**
+   * How long a check waits for a write of this process that is committing the same SKU (then it
+   * reads the store). @default 100
+   */
+  readonly pendingWriteWaitMs?: number;
   /** How long a sold-out mark may refuse requests without a store round trip. @default 2000 */
   readonly soldOutTtlMs?: number;
   /** How the outbox relay holds its batch while publishing; see `OutboxRelayOptions.mode`. @default 'locked' */
@@ -205,7 +217,14 @@ export function createStockroom(options: StockroomOptions): Stockroom {
           },
         }
       : guard;
+  const pendingWrites = new PendingWrites({
+    cache,
+    cacheTtlMs: policies.cacheTtlMs ?? 60_000,
+    markTtlMs: policies.pendingWriteTtlMs ?? 10_000,
+    waitMs: policies.pendingWriteWaitMs ?? 100,
+  });
   const context: ServiceContext = {
+    pendingWrites,
     keyed,
     lanes,
     store: options.store,
@@ -227,7 +246,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
         (attempt) => {
           if (attempt > 0) stats.retries += 1;
           if (retryStats) retryStats.attempts += 1;
-          return options.store.transaction(work, transactionOptions);
+          return pendingWrites.run(options.store, work, transactionOptions);
         },
         {
           onConflict: () => {
@@ -236,15 +255,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
           },
         },
       ),
-    async afterCommit(effects: CommitEffects) {
-      const jobs: Promise<void>[] = [];
-      if (cache && effects.touched.length > 0) jobs.push(cache.delete(effects.touched));
-      if (soldOutGuard) {
-        if (effects.replenished.length > 0) jobs.push(soldOutGuard.clear(effects.replenished));
-        for (const sku of effects.soldOut) jobs.push(soldOutGuard.markSoldOut(sku, soldOutTtlMs));
-      }
-      await Promise.all(jobs);
-    },
+    afterCommit: (effects: CommitEffects) => applyCommitEffects(context, effects),
     syncWithStore: () => coherence.sync(),
     warehouseDirectory: { list: () => coherence.warehouses() },
     warehousesChanged: () => coherence.warehousesChanged(),

@@ -111,6 +111,7 @@ export {
 } from './memory/memory-stock-store.js';
 export { cloudEventHeaders } from './outbox/cloud-event.js';
 export { OutboxRelay, type OutboxRelayOptions, type RelayResult } from './outbox/outbox-relay.js';
+export { availabilityVersion } from './ports/availability-cache.js';
 export type {
   AlertRows,
   AvailabilityCache,

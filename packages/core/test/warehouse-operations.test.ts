@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   type AvailabilityCache,
+  type CachedAvailability,
   type CacheLookup,
   createStockroom,
   ManualClock,
@@ -46,6 +47,9 @@ class RecordingCache implements AvailabilityCache {
   }
   async delete(skus: readonly string[]): Promise<void> {
     this.deleted.push(...skus);
+  }
+  async refill(values: readonly CachedAvailability[]): Promise<void> {
+    this.deleted.push(...values.map((value) => value.sku));
   }
   async clear(): Promise<void> {}
   async directoryStamp(): Promise<string> {

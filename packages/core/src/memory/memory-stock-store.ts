@@ -1,5 +1,12 @@
 import type { StockStore, StockTransaction, StoreReads } from '../ports/stock-store.js';
+import type { StoreChangeFeed } from '../ports/store-changes.js';
 import { AsyncMutex } from './async-mutex.js';
+import {
+  MemoryChangeLog,
+  newMemoryCommit,
+  openMemoryHandle,
+  recordingTransaction,
+} from './memory-change-feed.js';
 import { createMemoryState, type MemoryState } from './memory-state.js';
 import { createMemoryReads } from './memory-store-reads.js';
 import { createMemoryTransaction } from './memory-store-transaction.js';
@@ -24,15 +31,44 @@ export class MemoryStockStore implements StockStore {
   private readonly state: MemoryState = createMemoryState();
   private closed = false;
 
+  private readonly changeLog = new MemoryChangeLog();
+  /** This store as the origin of its commits (also when called through a wrapping object). */
+  private readonly origin: object = this;
+  /** The commits made through this store's other handles (see {@link MemoryStockStore.handle}). */
+  readonly changes: StoreChangeFeed = this.changeLog.subscribe(this);
+
   constructor(_options: MemoryStockStoreOptions = {}) {
     this.reads = createMemoryReads(this.state, this.mutex);
   }
 
+  /**
+   * Another handle on the same data, as a second process on one database holds: its `changes`
+   * report the commits made through this store and every other handle, so two stockrooms with
+   * their own in-process caches stay coherent. Closing a handle only stops its feed.
+   */
+  handle(): MemoryStockStore {
+    return openMemoryHandle(this, this.changeLog, (origin, work) =>
+      this.transactionAs(origin, work),
+    );
+  }
+
   transaction<T>(work: (transaction: StockTransaction) => Promise<T>): Promise<T> {
+    return this.transactionAs(this.origin, work);
+  }
+
+  private transactionAs<T>(
+    origin: object,
+    work: (transaction: StockTransaction) => Promise<T>,
+  ): Promise<T> {
     return this.mutex.run(async () => {
       const undo: Array<() => void> = [];
       try {
-        return await work(createMemoryTransaction(this.state, undo));
+        const transaction = createMemoryTransaction(this.state, undo);
+        if (!this.changeLog.shared) return await work(transaction);
+        const commit = newMemoryCommit();
+        const result = await work(recordingTransaction(transaction, commit));
+        this.changeLog.publish(origin, commit);
+        return result;
       } catch (error) {
         for (let index = undo.length - 1; index >= 0; index -= 1) undo[index]!();
         throw error;

@@ -13,6 +13,7 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import type { CachedAvailability, FillToken } from '../ports/availability-cache.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { MovementFilter } from '../ports/stock-store.js';
+import { availabilityOf } from './cache-write-through.js';
 import type { ServiceContext } from './service-context.js';
 import { rowsAsOf } from './stock-as-of.js';
 import { validate } from './validate.js';
@@ -197,15 +198,22 @@ export class AvailabilityService {
   private async cachedAvailability(sku: string): Promise<CachedAvailability> {
     const { cache, stats } = this.context;
     if (!cache) return availabilityOf(sku, await this.context.store.reads.stockBySku(sku));
+    // A write of this process may have committed without having updated the cache yet: wait
+    // for it (or, when it takes too long, read the store).
+    if (this.context.pendingWrites && !(await this.context.pendingWrites.settled(sku))) {
+      stats.cache.misses += 1;
+      return availabilityOf(sku, await this.context.store.reads.stockBySku(sku));
+    }
     const lookup = await cache.get(sku);
     if (lookup.hit) {
       stats.cache.hits += 1;
       return lookup.value;
     }
     // A fill in flight under the same token began after every invalidation this miss knows of,
-    // so its answer is as fresh as a read started now: share it instead of reading again.
+    // so its answer is as fresh as a read started now: share it instead of reading again —
+    // unless another process's write is pending (it may have committed after that read began).
     const inFlight = this.fills.get(sku);
-    if (inFlight && inFlight.token === lookup.token) {
+    if (inFlight && inFlight.token === lookup.token && !lookup.pending) {
       stats.cache.coalesced += 1;
       return inFlight.value;
     }
@@ -224,17 +232,6 @@ export class AvailabilityService {
       if (this.fills.get(sku) === fill) this.fills.delete(sku);
     }
   }
-}
-
-function availabilityOf(sku: string, rows: readonly InventoryStock[]): CachedAvailability {
-  return {
-    sku,
-    rows: rows.map((row) => ({
-      warehouseId: row.warehouseId,
-      available: row.available,
-      version: row.version,
-    })),
-  };
 }
 
 /** Sums a SKU's rows. */

@@ -14,7 +14,9 @@ const FAILED_LOOKUP = '\u0000failed';
 
 /**
  * Wraps a cache so that its failures never fail a stockroom call: a failed `get` is a miss whose
- * fill is not stored, a failed `set`, `delete` or `clear` is logged and counted, a failed
+ * fill is not stored, a failed `set`, `refill`, `delete` or `clear` is logged and counted (a
+ * cache must itself replay a failed `refill` or `delete` as an invalidation once it can: the
+ * Redis cache does), a failed
  * `directoryStamp` is a stamp that matches nothing (the warehouse list is read again).
  */
 export function resilientCache(
@@ -47,13 +49,31 @@ export function resilientCache(
         return false;
       }
     },
-    async delete(skus) {
+    async refill(values, ttlMs, writer) {
       try {
-        await cache.delete(skus);
+        await cache.refill(values, ttlMs, writer);
+      } catch (error) {
+        failed('refill', error);
+      }
+    },
+    async delete(skus, writer) {
+      try {
+        await cache.delete(skus, writer);
       } catch (error) {
         failed('delete', error);
       }
     },
+    ...(cache.markPending
+      ? {
+          async markPending(skus: readonly string[], writer: string, ttlMs: number) {
+            try {
+              await cache.markPending?.(skus, writer, ttlMs);
+            } catch (error) {
+              failed('markPending', error);
+            }
+          },
+        }
+      : {}),
     async clear() {
       try {
         await cache.clear();
@@ -103,16 +123,16 @@ export function resilientGuard(
         return false;
       }
     },
-    async markSoldOut(sku, ttlMs) {
+    async markSoldOut(sku, ttlMs, version) {
       try {
-        await guard.markSoldOut(sku, ttlMs);
+        await guard.markSoldOut(sku, ttlMs, version);
       } catch (error) {
         failed('markSoldOut', error);
       }
     },
-    async clear(skus) {
+    async clear(skus, versions) {
       try {
-        await guard.clear(skus);
+        await guard.clear(skus, versions);
       } catch (error) {
         failed('clear', error);
       }

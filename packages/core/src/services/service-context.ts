@@ -3,12 +3,17 @@ import type { RetryPolicy, RetryStats } from '../concurrency/retry-policy.js';
 import type { WriteLanes } from '../concurrency/write-lanes.js';
 import type { StockSettings } from '../domain/inventory-stock.js';
 import type { Warehouse } from '../domain/warehouse.js';
-import type { AvailabilityCache, SoldOutGuard } from '../ports/availability-cache.js';
+import type {
+  AvailabilityCache,
+  CachedAvailability,
+  SoldOutGuard,
+} from '../ports/availability-cache.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { Logger } from '../ports/logger.js';
 import type { StockStore, StockTransaction, TransactionOptions } from '../ports/stock-store.js';
 import type { KeyedCommands } from './keyed-commands.js';
+import type { PendingWrites } from './pending-writes.js';
 
 /** Counters the services keep; the example server exports them as metrics. */
 export interface StockroomStats {
@@ -59,6 +64,11 @@ export interface ServiceContext {
   readonly warehouseDirectory: { list(): Promise<readonly Warehouse[]> };
   /** After a warehouse change committed: every process's warehouse list is stale. Never throws. */
   warehousesChanged(): Promise<void>;
+  /**
+   * The writes of this process between their pending mark and their cache update (checks wait
+   * for them); absent without a cache.
+   */
+  readonly pendingWrites?: PendingWrites;
   /** After a commit: forget cached availability and clear sold-out marks. Never throws. */
   afterCommit(effects: CommitEffects): Promise<void>;
 }
@@ -71,4 +81,10 @@ export interface CommitEffects {
   readonly replenished: readonly string[];
   /** SKUs now with nothing available anywhere (mark them sold out). */
   readonly soldOut: readonly string[];
+  /**
+   * Every row of some touched SKUs as this commit left them (written through the cache). Valid
+   * for the one commit that produced it: effects merged from several commits must leave it out
+   * (their SKUs are then invalidated blind).
+   */
+  readonly values?: readonly CachedAvailability[];
 }

@@ -14,7 +14,9 @@ import {
 import type { ChangeContext, Movement, MovementType } from '../domain/movement.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction, StockWrite } from '../ports/stock-store.js';
+import { committedValues } from './cache-write-through.js';
 import { createEvent, evaluateAlerts } from './low-stock.js';
+import { recordFlush } from './pending-writes.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
 
 /** References a movement may carry. */
@@ -269,6 +271,18 @@ export class StockChangeSet {
     }
     if (this.events.length > 0) await this.transaction.outbox.append(this.events);
     for (const sku of soldOut) this.exhausted.delete(sku);
-    return { touched: [...touched], replenished, soldOut: [...soldOut, ...this.exhausted] };
+    const values = committedValues(this.trackedRows(), touched, this.loaded);
+    const effects: CommitEffects = {
+      touched: [...touched],
+      replenished,
+      soldOut: [...soldOut, ...this.exhausted],
+      values,
+    };
+    recordFlush(this.transaction, effects);
+    return effects;
+  }
+
+  private *trackedRows(): Iterable<InventoryStock> {
+    for (const row of this.rows.values()) yield row.current;
   }
 }
