@@ -72,7 +72,8 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       method: 'post',
       path: '/inventory/adjust',
       tag: 'Inventory',
-      summary: 'Restock, return, damage or correct one row (one ledger movement)',
+      summary:
+        'Restock, return, damage, write off, restore or correct one row (one ledger movement)',
       roles: ADMIN,
       body: AdjustBody,
       success: {

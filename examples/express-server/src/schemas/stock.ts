@@ -142,7 +142,7 @@ export const AdjustBody = z
     warehouseId: Id,
     type: z.enum(ADJUSTMENT_TYPES as [AdjustmentType, ...AdjustmentType[]]).openapi({
       description:
-        'RESTOCK (+available; creates the row), RETURN (+available), DAMAGE (available → damaged), ADJUSTMENT (signed correction of available)',
+        'RESTOCK (+available; creates the row), RETURN (+available), DAMAGE (available → damaged), ADJUSTMENT (signed correction of available), WRITE_OFF (damaged → gone; needs a reason), RESTORE (damaged → available)',
     }),
     quantity: Signed.openapi({
       description: 'Positive; signed and non-zero for ADJUSTMENT',

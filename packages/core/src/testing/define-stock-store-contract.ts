@@ -4,6 +4,7 @@ import { alertContract } from './contract/alert.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
+import { damagedUnitsContract } from './contract/damaged-units.contract.js';
 import { historyContract } from './contract/history.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
@@ -49,6 +50,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   bulkUpdateContract,
   pointInTimeContract,
   historyContract,
+  damagedUnitsContract,
 ];
 
 /**
