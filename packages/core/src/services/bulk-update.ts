@@ -12,6 +12,7 @@ import { ErrorCode } from '../errors/error-codes.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { BulkWrites, StockRows, StockTransaction, StockWrite } from '../ports/stock-store.js';
+import { type BulkCompare, compareMismatch, expectedQuantityProblem } from './bulk-compare.js';
 import {
   DEFAULT_IDEMPOTENCY_SCOPE,
   fingerprint,
@@ -22,8 +23,8 @@ import type { CommitEffects, ServiceContext } from './service-context.js';
 import { StockChangeSet } from './stock-change-set.js';
 import { validate } from './validate.js';
 
-/** One row of a bulk update. */
-export interface BulkUpdateItem {
+/** One row of a bulk update; `expectedQuantity` (optional) makes it a compare-and-set. */
+export interface BulkUpdateItem extends BulkCompare {
   readonly sku: string;
   readonly warehouseId: string;
   /** `set`: the new `available` (0 … 1e9). `delta`: a signed, non-zero change of `available`. */
@@ -59,7 +60,9 @@ export interface BulkUpdateFailure {
   readonly index: number;
   /**
    * `VALIDATION_FAILED` (malformed item, or a second item for the same row), `NOT_FOUND`
-   * (warehouse), `INSUFFICIENT_STOCK` (available would go negative), `CAPACITY_EXCEEDED`, or —
+   * (warehouse), `VERSION_CONFLICT` (the row's available is not the item's
+   * `expectedQuantity`), `INSUFFICIENT_STOCK` (available would go negative),
+   * `CAPACITY_EXCEEDED`, or —
    * in non-atomic mode — the code of a store error that failed the item's whole batch.
    */
   readonly code: ErrorCode;
@@ -84,7 +87,7 @@ interface BatchOutcome {
   readonly failed: readonly BulkUpdateFailure[];
 }
 
-interface Planned extends StockKey {
+interface Planned extends StockKey, BulkCompare {
   readonly index: number;
   readonly quantity: number;
 }
@@ -334,6 +337,9 @@ class ChunkPlanner {
         sku: valid.sku,
         warehouseId: valid.warehouseId,
         quantity: valid.quantity,
+        ...(valid.expectedQuantity === undefined
+          ? {}
+          : { expectedQuantity: valid.expectedQuantity }),
       });
     }
     return planned.sort(compareStockKeys);
@@ -437,7 +443,7 @@ function itemProblem(item: BulkUpdateItem | undefined, mode: 'set' | 'delta'): s
   if (mode === 'delta' && (quantity === 0 || Math.abs(quantity) > MAX_QUANTITY)) {
     return `quantity must be a non-zero integer from -${MAX_QUANTITY} to ${MAX_QUANTITY}`;
   }
-  return null;
+  return expectedQuantityProblem(item);
 }
 
 /**
@@ -584,6 +590,11 @@ async function applyBatch(
     }
     const row = changes.row(item);
     const available = row?.available ?? 0;
+    const mismatch = compareMismatch(item, available);
+    if (mismatch) {
+      fail(ErrorCode.VERSION_CONFLICT, mismatch);
+      continue;
+    }
     const change = mode === 'set' ? item.quantity - available : item.quantity;
     if (available + change < 0) {
       fail(

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
+import { bulkCompareContract } from './contract/bulk-compare.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
@@ -51,6 +52,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   pointInTimeContract,
   historyContract,
   damagedUnitsContract,
+  bulkCompareContract,
 ];
 
 /**
