@@ -1,9 +1,9 @@
-import { allocate } from '../allocation/allocate.js';
 import {
   ALLOCATION_STRATEGIES,
   type AllocationStrategy,
   type GeoPoint,
 } from '../allocation/allocation-plan.js';
+import { planReservation } from '../cart/plan-reservation.js';
 import type { GroupOutcome, JobGroup } from '../concurrency/write-lanes.js';
 import { EventType, type JsonValue } from '../domain/events.js';
 import { deltas, type StockKey } from '../domain/inventory-stock.js';
@@ -590,16 +590,10 @@ export class ReservationService {
         }
       }
       const skus = [...new Set(request.items.map((item) => item.sku))];
-      const plan = allocate(
-        request.items,
+      const plan = planReservation(
+        request,
         skus.flatMap((sku) => changes.rowsOf(sku)),
         warehouses,
-        {
-          ...(request.strategy ? { strategy: request.strategy } : {}),
-          ...(request.location ? { location: request.location } : {}),
-          ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
-          ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
-        },
       );
       if (plan.kind === 'shortfall') {
         outcomes.push({ kind: 'refused', error: new InsufficientStockError(plan.shortfalls) });

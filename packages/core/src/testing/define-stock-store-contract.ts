@@ -3,6 +3,7 @@ import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
 import { bulkCompareContract } from './contract/bulk-compare.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
+import { cartCheckContract } from './contract/cart-check.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
 import { damagedUnitsContract } from './contract/damaged-units.contract.js';
@@ -53,6 +54,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   historyContract,
   damagedUnitsContract,
   bulkCompareContract,
+  cartCheckContract,
 ];
 
 /**
