@@ -108,4 +108,86 @@ export function cartTests(server: () => TestServer): void {
       ]);
     });
   });
+
+  describe('inventory: whole-cart check', () => {
+    const check = (body: unknown, as: 'admin' | 'storefront' | 'readonly' = 'storefront') =>
+      server().call('POST', '/api/v1/inventory/check-cart', { as, body });
+
+    it('answers per SKU and for the cart with the allocation the reservation then makes', async () => {
+      await restock(server(), 'CART-1', 'paris', 3);
+      await restock(server(), 'CART-1', 'berlin', 4);
+      await restock(server(), 'CART-2', 'madrid', 2);
+      const body = {
+        items: [
+          { sku: 'CART-1', quantity: 2 },
+          { sku: 'CART-2', quantity: 1 },
+          { sku: 'CART-1', quantity: 3 },
+        ],
+        location: { latitude: 48.8566, longitude: 2.3522 },
+      };
+      const answer = await check(body, 'readonly');
+      expect(answer.status, answer.text).toBe(200);
+      expect(answer.body).toEqual({
+        isAvailable: true,
+        allocations: [
+          { sku: 'CART-1', warehouseId: 'berlin', quantity: 2 },
+          { sku: 'CART-1', warehouseId: 'paris', quantity: 3 },
+          { sku: 'CART-2', warehouseId: 'madrid', quantity: 1 },
+        ],
+        shortfalls: [],
+        lines: [
+          {
+            sku: 'CART-1',
+            requestedQuantity: 5,
+            availableQuantity: 7,
+            isAvailable: true,
+            allocations: [
+              { sku: 'CART-1', warehouseId: 'berlin', quantity: 2 },
+              { sku: 'CART-1', warehouseId: 'paris', quantity: 3 },
+            ],
+            shortfalls: [],
+          },
+          {
+            sku: 'CART-2',
+            requestedQuantity: 1,
+            availableQuantity: 2,
+            isAvailable: true,
+            allocations: [{ sku: 'CART-2', warehouseId: 'madrid', quantity: 1 }],
+            shortfalls: [],
+          },
+        ],
+      });
+      expect(await rowOf(server(), 'CART-1', 'paris')).toMatchObject({ available: 3, version: 1 });
+      const hold = await reserve(server(), body);
+      expect(hold.status, hold.text).toBe(201);
+      expect(hold.body.allocations).toEqual(answer.body.allocations);
+
+      // Held units are gone from the next check: the cart is now short of CART-1.
+      const after = await check(body);
+      expect(after.status).toBe(200);
+      expect(after.body).toMatchObject({
+        isAvailable: false,
+        allocations: [],
+        shortfalls: [{ sku: 'CART-1', requested: 5, available: 2 }],
+      });
+      expect(after.body.lines.map((line: { isAvailable: boolean }) => line.isAvailable)).toEqual([
+        false,
+        true,
+      ]);
+    });
+
+    it('refuses a malformed cart with 400 and an unknown key with 401', async () => {
+      expectProblem(await check({ items: [] }), 400, 'VALIDATION_FAILED');
+      expectProblem(
+        await check({ items: [{ sku: 'CART-1', quantity: 1 }], strategy: 'cheapest' }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      const anonymous = await server().call('POST', '/api/v1/inventory/check-cart', {
+        as: 'none',
+        body: { items: [{ sku: 'CART-1', quantity: 1 }] },
+      });
+      expectProblem(anonymous, 401, 'UNAUTHORIZED');
+    });
+  });
 }
