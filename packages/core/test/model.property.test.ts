@@ -172,23 +172,51 @@ class Damage implements Command {
   toString = () => `damage(${this.sku}@${this.warehouseId}, ${this.quantity})`;
 }
 
-/** Damaged units written off (damaged → gone) or restored (damaged → available). */
+/**
+ * Damaged units written off (damaged → gone) or restored (damaged → available). Damaged units
+ * are rare in random sequences, so the command first damages `damage` units of a row that has
+ * some available (picked from the model), then takes `quantity` damaged units of it (refused
+ * when the row holds fewer); on an empty model it runs on the given row (refused: no row).
+ */
 class DamagedUnits implements Command {
   constructor(
     readonly type: 'WRITE_OFF' | 'RESTORE',
-    readonly sku: string,
-    readonly warehouseId: string,
+    readonly pick: number,
+    readonly fallback: { readonly sku: string; readonly warehouseId: string },
+    readonly damage: number,
     readonly quantity: number,
   ) {}
   check = () => true;
+  private target = '';
   async run(model: Model, real: Real) {
+    const candidates = [...model.rows]
+      .filter(([, row]) => row.available > 0 || row.damaged > 0)
+      .map(([key]) => key)
+      .sort();
+    const key =
+      candidates.length > 0
+        ? candidates[this.pick % candidates.length]!
+        : keyOf(this.fallback.sku, this.fallback.warehouseId);
+    this.target = key;
+    const [sku, warehouseId] = key.split('@') as [string, string];
+    const row = rowOf(model, sku, warehouseId);
+    const damage = Math.min(this.damage, row?.available ?? 0);
+    if (row && damage > 0) {
+      await real.stockroom.adjustments.adjust({
+        sku,
+        warehouseId,
+        type: 'DAMAGE',
+        quantity: damage,
+      });
+      row.available -= damage;
+      row.damaged += damage;
+    }
     const result = await outcome(
       real.stockroom.adjustments.adjust(
-        { sku: this.sku, warehouseId: this.warehouseId, type: this.type, quantity: this.quantity },
+        { sku, warehouseId, type: this.type, quantity: this.quantity },
         { reason: 'model' },
       ),
     );
-    const row = rowOf(model, this.sku, this.warehouseId);
     if (!row) expect(result).toBe('NOT_FOUND');
     else if (row.damaged < this.quantity) expect(result).toBe('INSUFFICIENT_STOCK');
     else {
@@ -198,7 +226,8 @@ class DamagedUnits implements Command {
     }
     await check(model, real);
   }
-  toString = () => `${this.type}(${this.sku}@${this.warehouseId}, ${this.quantity})`;
+  toString = () =>
+    `${this.type}(${this.target || `#${this.pick}`}, damage ${this.damage}, take ${this.quantity})`;
 }
 
 /**
@@ -599,8 +628,14 @@ const commands = [
     .map(([s, w, q]) => new Restock(s, w, q)),
   fc.tuple(sku, warehouse, quantity).map(([s, w, q]) => new Damage(s, w, q)),
   fc
-    .tuple(fc.constantFrom('WRITE_OFF' as const, 'RESTORE' as const), sku, warehouse, quantity)
-    .map(([type, s, w, q]) => new DamagedUnits(type, s, w, q)),
+    .tuple(
+      fc.constantFrom('WRITE_OFF' as const, 'RESTORE' as const),
+      fc.nat(),
+      fc.record({ sku, warehouseId: warehouse }),
+      fc.integer({ min: 0, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+    )
+    .map(([type, pick, row, damage, q]) => new DamagedUnits(type, pick, row, damage, q)),
   fc
     .array(
       fc.record(
