@@ -41,7 +41,12 @@ describe('import with an expectedQuantity column (the bulk update compare)', () 
     const result = await importStockCsv(stockroom, file);
     expect(result).toMatchObject({ rows: 4, applied: 2, failed: 2 });
     const report = (await readFile(result.errorsFile!, 'utf8')).trim().split('\n');
-    expect(report.slice(1).map((line) => line.split(',').slice(0, 4)).sort()).toEqual([
+    expect(
+      report
+        .slice(1)
+        .map((line) => line.split(',').slice(0, 4))
+        .sort(),
+    ).toEqual([
       ['2', 'A', 'east', 'VERSION_CONFLICT'],
       ['5', 'D', 'east', 'VALIDATION_FAILED'],
     ]);
