@@ -512,7 +512,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 2]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 3]);
       } finally {
         await dropSchema(schema);
       }
