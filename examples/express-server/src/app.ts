@@ -23,6 +23,7 @@ import { requestLogging } from './request-logging.js';
 import { fastRouteDispatch, type RouteHandler } from './route-dispatch.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { cartRoutes } from './routes/cart.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import type { CallContext, Route } from './routes/define-route.js';
 import { inventoryRoutes } from './routes/inventory.js';
@@ -81,6 +82,7 @@ export function apiRoutes(
   return [
     ...warehouseRoutes({ stockroom }),
     ...inventoryRoutes({ stockroom }),
+    ...cartRoutes({ stockroom }),
     ...reservationRoutes({ stockroom, outcomes: metrics, maxLifetimeSeconds }),
     ...transferRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),

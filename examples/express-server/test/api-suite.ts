@@ -3,6 +3,7 @@ import { apiRoutes } from '../src/app.js';
 import { alertAndJobTests } from './suites/alerts-jobs.js';
 import { authAndIdempotencyTests } from './suites/auth-idempotency.js';
 import { badInputTests } from './suites/bad-input.js';
+import { cartTests } from './suites/cart.js';
 import { dashboardListingTests } from './suites/dashboard-listings.js';
 import { inventoryTests } from './suites/inventory.js';
 import { reservationTests } from './suites/reservations.js';
@@ -43,6 +44,7 @@ export function defineApiSuite(
 
     warehouseTests(current);
     inventoryTests(current);
+    cartTests(current);
     reservationTests(current);
     transferTests(current);
     alertAndJobTests(current);

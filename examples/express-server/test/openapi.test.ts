@@ -36,7 +36,12 @@ const CONTRACT = [
   'GET /api/v1/admin/reconciliation',
 ];
 /** API routes beyond the written contract: what the dashboard reads. */
-const BEYOND_CONTRACT = ['GET /api/v1/reservations', 'GET /api/v1/movements/summary'];
+const BEYOND_CONTRACT = [
+  'GET /api/v1/reservations',
+  'GET /api/v1/movements/summary',
+  // The whole-cart check (see the server README).
+  'POST /api/v1/inventory/check-cart',
+];
 const OPERATIONS = [
   'GET /healthz',
   'GET /readyz',

@@ -66,7 +66,12 @@ describe('migrations', () => {
   it('migrates an empty file to the latest schema; a second run is a no-op', async () => {
     const database = openDatabase(tempFile());
     expect(await migrateToLatest(database)).toEqual({
-      executed: ['0001_initial_schema', '0002_ledger_history', '0003_table_names'],
+      executed: [
+        '0001_initial_schema',
+        '0002_ledger_history',
+        '0003_table_names',
+        '0006_damaged_unit_movements',
+      ],
     });
     const schema = schemaOf(database);
     expect(schema.filter((item) => item.type === 'table').map((item) => item.name)).toEqual(
@@ -92,6 +97,7 @@ describe('migrations', () => {
       { name: '0001_initial_schema' },
       { name: '0002_ledger_history' },
       { name: '0003_table_names' },
+      { name: '0006_damaged_unit_movements' },
     ]);
   });
 
@@ -107,6 +113,7 @@ describe('migrations', () => {
       '0001_initial_schema',
       '0002_ledger_history',
       '0003_table_names',
+      '0006_damaged_unit_movements',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

@@ -117,6 +117,11 @@ function readRecord(
       `available must be a whole number${mode === 'delta' ? ' (signed)' : ''}, not "${raw}"`,
     );
   }
+  // The compare of the core's bulk update: the available the row must hold (empty: no compare).
+  const expected = (record.expectedQuantity ?? '').trim();
+  if (expected !== '' && !/^\d+$/.test(expected)) {
+    return fail(`expectedQuantity must be a whole number of at least 0, not "${expected}"`);
+  }
   const settings: RowSettings = {};
   for (const name of SETTINGS) {
     const value = record[name];
@@ -131,7 +136,12 @@ function readRecord(
       return fail(`${name} must be a whole number of at least 0, not "${text}"`);
     settings[name] = Number(text);
   }
-  return { line, item: { sku, warehouseId, quantity: Number(raw) }, settings };
+  const item: BulkUpdateItem = { sku, warehouseId, quantity: Number(raw) };
+  return {
+    line,
+    item: expected === '' ? item : { ...item, expectedQuantity: Number(expected) },
+    settings,
+  };
 }
 
 function settingsDiffer(row: Row, current: InventoryStock | undefined): boolean {
@@ -221,6 +231,16 @@ export async function importStockCsv(
         const before = current.get(stockKeyOf(row.item));
         const level = before?.available ?? 0;
         const next = mode === 'set' ? row.item.quantity : level + row.item.quantity;
+        const { expectedQuantity } = row.item;
+        if (expectedQuantity !== undefined && expectedQuantity !== level) {
+          await report.add({
+            ...row.item,
+            line: row.line,
+            code: 'VERSION_CONFLICT',
+            detail: `holds ${level} available, not the expected ${expectedQuantity}`,
+          });
+          continue;
+        }
         if (next < 0 || next > 1_000_000_000) {
           await report.add({
             ...row.item,

@@ -1,3 +1,4 @@
+import { CartCheckService } from './cart/cart-check-service.js';
 import { type LockingPolicy, pessimisticEverywhere } from './concurrency/locking-policy.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './concurrency/retry-policy.js';
 import { WriteLanes } from './concurrency/write-lanes.js';
@@ -107,6 +108,8 @@ export interface Stockroom {
   readonly availability: AvailabilityService;
   readonly adjustments: AdjustmentService;
   readonly reservations: ReservationService;
+  /** Whole-cart checks: a dry run of reservation admission (see `CartCheckService`). */
+  readonly carts: CartCheckService;
   readonly orders: OrderSaga;
   readonly warehouses: WarehouseService;
   /** Transfers between warehouses: create, ship, receive, cancel. */
@@ -278,6 +281,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
       bulkBatchSize: Math.max(1, Math.trunc(policies.bulkBatchSize ?? BULK_BATCH_SIZE)),
     }),
     reservations,
+    carts: new CartCheckService(context, { maxItems: reservationSettings.maxItems }),
     orders: new OrderSaga(context, reservations),
     warehouses: new WarehouseService(context),
     transfers: new TransferService(context),

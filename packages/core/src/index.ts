@@ -15,6 +15,14 @@ export {
 } from './allocation/allocation-plan.js';
 export { distanceKm } from './allocation/haversine.js';
 export {
+  type CartCheckRequest,
+  type CartCheckResult,
+  CartCheckService,
+  type CartCheckSettings,
+  type CartItem,
+  type CartLineCheck,
+} from './cart/cart-check-service.js';
+export {
   type LockingMode,
   type LockingPolicy,
   optimisticEverywhere,

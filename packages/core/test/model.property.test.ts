@@ -172,6 +172,104 @@ class Damage implements Command {
   toString = () => `damage(${this.sku}@${this.warehouseId}, ${this.quantity})`;
 }
 
+/**
+ * Damaged units written off (damaged → gone) or restored (damaged → available). Damaged units
+ * are rare in random sequences, so the command first damages `damage` units of a row that has
+ * some available (picked from the model), then takes `quantity` damaged units of it (refused
+ * when the row holds fewer); on an empty model it runs on the given row (refused: no row).
+ */
+class DamagedUnits implements Command {
+  constructor(
+    readonly type: 'WRITE_OFF' | 'RESTORE',
+    readonly pick: number,
+    readonly fallback: { readonly sku: string; readonly warehouseId: string },
+    readonly damage: number,
+    readonly quantity: number,
+  ) {}
+  check = () => true;
+  private target = '';
+  async run(model: Model, real: Real) {
+    const candidates = [...model.rows]
+      .filter(([, row]) => row.available > 0 || row.damaged > 0)
+      .map(([key]) => key)
+      .sort();
+    const key =
+      candidates.length > 0
+        ? candidates[this.pick % candidates.length]!
+        : keyOf(this.fallback.sku, this.fallback.warehouseId);
+    this.target = key;
+    const [sku, warehouseId] = key.split('@') as [string, string];
+    const row = rowOf(model, sku, warehouseId);
+    const damage = Math.min(this.damage, row?.available ?? 0);
+    if (row && damage > 0) {
+      await real.stockroom.adjustments.adjust({
+        sku,
+        warehouseId,
+        type: 'DAMAGE',
+        quantity: damage,
+      });
+      row.available -= damage;
+      row.damaged += damage;
+    }
+    const result = await outcome(
+      real.stockroom.adjustments.adjust(
+        { sku, warehouseId, type: this.type, quantity: this.quantity },
+        { reason: 'model' },
+      ),
+    );
+    if (!row) expect(result).toBe('NOT_FOUND');
+    else if (row.damaged < this.quantity) expect(result).toBe('INSUFFICIENT_STOCK');
+    else {
+      expect(result).toBe('ok');
+      row.damaged -= this.quantity;
+      if (this.type === 'RESTORE') row.available += this.quantity;
+    }
+    await check(model, real);
+  }
+  toString = () =>
+    `${this.type}(${this.target || `#${this.pick}`}, damage ${this.damage}, take ${this.quantity})`;
+}
+
+/**
+ * A whole-cart check: answers what a reservation of the cart would get now (all warehouses are
+ * ACTIVE, so a SKU's unpinned items fit when the SKU's available left by its pinned items covers
+ * them) and changes nothing.
+ */
+class CheckCart implements Command {
+  constructor(readonly items: Array<{ sku: string; warehouseId?: string; quantity: number }>) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const answer = await real.stockroom.carts.check({ items: this.items });
+    const pinned = new Map<string, number>();
+    const unpinned = new Map<string, number>();
+    for (const item of this.items) {
+      if (item.warehouseId === undefined)
+        unpinned.set(item.sku, (unpinned.get(item.sku) ?? 0) + item.quantity);
+      else {
+        const key = keyOf(item.sku, item.warehouseId);
+        pinned.set(key, (pinned.get(key) ?? 0) + item.quantity);
+      }
+    }
+    let fits = [...pinned].every(
+      ([key, quantity]) => (model.rows.get(key)?.available ?? 0) >= quantity,
+    );
+    for (const [sku, quantity] of unpinned) {
+      let left = 0;
+      for (const warehouseId of WAREHOUSES) {
+        const available = rowOf(model, sku, warehouseId)?.available ?? 0;
+        left += Math.max(0, available - (pinned.get(keyOf(sku, warehouseId)) ?? 0));
+      }
+      if (left < quantity) fits = false;
+    }
+    expect(answer.isAvailable).toBe(fits);
+    const allocated = answer.allocations.reduce((sum, line) => sum + line.quantity, 0);
+    const requested = this.items.reduce((sum, item) => sum + item.quantity, 0);
+    expect(allocated).toBe(fits ? requested : 0);
+    await check(model, real);
+  }
+  toString = () => `checkCart(${JSON.stringify(this.items)})`;
+}
+
 class Correct implements Command {
   constructor(
     readonly sku: string,
@@ -441,7 +539,12 @@ class BulkUpdate implements Command {
   constructor(
     readonly mode: 'set' | 'delta',
     readonly atomic: boolean,
-    readonly items: Array<{ sku: string; warehouseId: string; quantity: number }>,
+    readonly items: Array<{
+      sku: string;
+      warehouseId: string;
+      quantity: number;
+      expectedQuantity?: number;
+    }>,
   ) {}
   check = () => true;
   async run(model: Model, real: Real) {
@@ -456,7 +559,9 @@ class BulkUpdate implements Command {
       const key = keyOf(item.sku, item.warehouseId);
       const row = next.get(key);
       const target = this.mode === 'set' ? item.quantity : (row?.available ?? 0) + item.quantity;
-      if (target < 0) failed.push({ index, code: 'INSUFFICIENT_STOCK' });
+      if (item.expectedQuantity !== undefined && item.expectedQuantity !== (row?.available ?? 0))
+        failed.push({ index, code: 'VERSION_CONFLICT' });
+      else if (target < 0) failed.push({ index, code: 'INSUFFICIENT_STOCK' });
       else if (row) row.available = target;
       else next.set(key, { ...emptyRow(), available: target });
     });
@@ -524,6 +629,24 @@ const commands = [
   fc.tuple(sku, warehouse, quantity).map(([s, w, q]) => new Damage(s, w, q)),
   fc
     .tuple(
+      fc.constantFrom('WRITE_OFF' as const, 'RESTORE' as const),
+      fc.nat(),
+      fc.record({ sku, warehouseId: warehouse }),
+      fc.integer({ min: 0, max: 3 }),
+      fc.integer({ min: 1, max: 3 }),
+    )
+    .map(([type, pick, row, damage, q]) => new DamagedUnits(type, pick, row, damage, q)),
+  fc
+    .array(
+      fc.record(
+        { sku, warehouseId: warehouse, quantity: fc.integer({ min: 1, max: 12 }) },
+        { requiredKeys: ['sku', 'quantity'] },
+      ),
+      { minLength: 1, maxLength: 4 },
+    )
+    .map((items) => new CheckCart(items)),
+  fc
+    .tuple(
       sku,
       warehouse,
       fc.integer({ min: -8, max: 8 }).filter((q) => q !== 0),
@@ -558,15 +681,25 @@ const commands = [
         selector: (item) => keyOf(item.sku, item.warehouseId),
       }),
       fc.array(fc.integer({ min: -10, max: 15 }), { minLength: 4, maxLength: 4 }),
+      // A compare per item, or none (small numbers, so some match the row).
+      fc.array(fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }), {
+        minLength: 4,
+        maxLength: 4,
+      }),
     )
     .map(
-      ([mode, atomic, rows, quantities]) =>
+      ([mode, atomic, rows, quantities, compares]) =>
         new BulkUpdate(
           mode,
           atomic,
           rows.map((row, index) => {
             const value = quantities[index]!;
-            return { ...row, quantity: mode === 'set' ? Math.abs(value) : value === 0 ? 1 : value };
+            const expectedQuantity = compares[index];
+            return {
+              ...row,
+              quantity: mode === 'set' ? Math.abs(value) : value === 0 ? 1 : value,
+              ...(expectedQuantity === undefined ? {} : { expectedQuantity }),
+            };
           }),
         ),
     ),

@@ -72,7 +72,8 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       method: 'post',
       path: '/inventory/adjust',
       tag: 'Inventory',
-      summary: 'Restock, return, damage or correct one row (one ledger movement)',
+      summary:
+        'Restock, return, damage, write off, restore or correct one row (one ledger movement)',
       roles: ADMIN,
       body: AdjustBody,
       success: {
@@ -99,7 +100,7 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       tag: 'Inventory',
       summary: 'Set or change available on up to 10,000 rows (atomic or item by item)',
       description:
-        'With `atomic: true` any failure applies nothing and answers the first failure’s code with that code’s status (409 `INSUFFICIENT_STOCK`, 404 `NOT_FOUND`), every failure in `failed`.',
+        'With `atomic: true` any failure applies nothing and answers the first failure’s code with that code’s status (409 `INSUFFICIENT_STOCK`, 404 `NOT_FOUND`, 409 `VERSION_CONFLICT` for an item whose `expectedQuantity` does not match), every failure in `failed`.',
       roles: ADMIN,
       body: BulkUpdateBody,
       bodyLimit: '16mb',
@@ -108,7 +109,7 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
         description: 'What was applied and what failed',
         schema: BulkResultSchema,
       },
-      failures: ['INSUFFICIENT_STOCK', 'CAPACITY_EXCEEDED', 'NOT_FOUND'],
+      failures: ['INSUFFICIENT_STOCK', 'CAPACITY_EXCEEDED', 'NOT_FOUND', 'VERSION_CONFLICT'],
       async handle({ body }, call) {
         const result = await stockroom.adjustments.bulkUpdate(
           { mode: body.mode, atomic: body.atomic ?? false, items: body.items },

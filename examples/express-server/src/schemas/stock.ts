@@ -142,7 +142,7 @@ export const AdjustBody = z
     warehouseId: Id,
     type: z.enum(ADJUSTMENT_TYPES as [AdjustmentType, ...AdjustmentType[]]).openapi({
       description:
-        'RESTOCK (+available; creates the row), RETURN (+available), DAMAGE (available → damaged), ADJUSTMENT (signed correction of available)',
+        'RESTOCK (+available; creates the row), RETURN (+available), DAMAGE (available → damaged), ADJUSTMENT (signed correction of available), WRITE_OFF (damaged → gone; needs a reason), RESTORE (damaged → available)',
     }),
     quantity: Signed.openapi({
       description: 'Positive; signed and non-zero for ADJUSTMENT',
@@ -200,7 +200,16 @@ export const StockPageSchema = pageOf(StockSchema, 'StockPage');
 /** The most items one bulk update may carry. */
 export const MAX_BULK_ITEMS = 10_000;
 
-const bulkItem = (quantity: z.ZodNumber) => z.strictObject({ sku: Id, warehouseId: Id, quantity });
+const bulkItem = (quantity: z.ZodNumber) =>
+  z.strictObject({
+    sku: Id,
+    warehouseId: Id,
+    quantity,
+    expectedQuantity: integerIn(0, MAX_QUANTITY).optional().openapi({
+      description:
+        'Compare-and-set: the available the row must hold now (a missing row holds 0); otherwise this item fails with VERSION_CONFLICT and its row is left as it was',
+    }),
+  });
 
 /** POST /inventory/bulk-update. */
 export const BulkUpdateBody = z

@@ -53,9 +53,11 @@ export function authAndIdempotencyTests(server: () => TestServer): void {
       const callers: Caller[] = ['admin', 'storefront', 'readonly'];
       let refused = 0;
       for (const route of routes) {
-        // Every GET is open to every role, except the admin area (the reconciliation report).
+        // Every GET is open to every role, except the admin area (the reconciliation report);
+        // so is the whole-cart check, a read sent as a POST.
         const expected =
-          route.method === 'get' && !route.path.startsWith('/admin')
+          (route.method === 'get' && !route.path.startsWith('/admin')) ||
+          route.path === '/inventory/check-cart'
             ? callers
             : route.path.startsWith('/reservations') || route.path.startsWith('/orders')
               ? ['admin', 'storefront']

@@ -220,6 +220,16 @@ export function markDamaged(stock: InventoryStock, quantity: number, now: Date):
   return applyDeltas(stock, deltas({ available: -quantity, damaged: quantity }), now);
 }
 
+/** Takes `quantity` damaged units off the books (a write-off). @throws INSUFFICIENT_STOCK */
+export function writeOffDamaged(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return applyDeltas(stock, deltas({ damaged: -quantity }), now);
+}
+
+/** Moves `quantity` from damaged back to available (units fit for sale again). @throws INSUFFICIENT_STOCK */
+export function restoreDamaged(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+  return applyDeltas(stock, deltas({ damaged: -quantity, available: quantity }), now);
+}
+
 /** Takes `quantity` out of available for a transfer leaving the row. @throws INSUFFICIENT_STOCK */
 export function shipOut(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
   return applyDeltas(stock, deltas({ available: -quantity }), now);

@@ -13,6 +13,10 @@ export const MovementType = {
   TRANSFER_IN: 'TRANSFER_IN',
   ADJUSTMENT: 'ADJUSTMENT',
   DAMAGE: 'DAMAGE',
+  /** Damaged units leave the books (damaged → gone); carries a reason. */
+  WRITE_OFF: 'WRITE_OFF',
+  /** Damaged units found sellable again (damaged → available). */
+  RESTORE: 'RESTORE',
 } as const;
 
 /** One of the ledger's movement types. */

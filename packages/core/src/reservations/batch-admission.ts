@@ -1,4 +1,4 @@
-import { allocate } from '../allocation/allocate.js';
+import { planReservation } from '../cart/plan-reservation.js';
 import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { EventType } from '../domain/events.js';
 import { reserve } from '../domain/inventory-stock.js';
@@ -71,16 +71,10 @@ async function admitBatch(
       }
     }
     const skus = [...new Set(request.items.map((item) => item.sku))];
-    const plan = allocate(
-      request.items,
+    const plan = planReservation(
+      request,
       skus.flatMap((sku) => changes.rowsOf(sku)),
       warehouses,
-      {
-        ...(request.strategy ? { strategy: request.strategy } : {}),
-        ...(request.location ? { location: request.location } : {}),
-        ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
-        ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
-      },
     );
     if (plan.kind === 'shortfall') {
       outcomes.push({ ok: false, error: new InsufficientStockError(plan.shortfalls) });

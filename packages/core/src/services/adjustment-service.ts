@@ -26,6 +26,14 @@ import {
   runBulkUpdate,
 } from './bulk-update.js';
 import { ensureCapacity } from './capacity.js';
+import {
+  checkDamagedUnits,
+  checkDamagedUnitsContext,
+  DAMAGED_UNITS_TYPES,
+  type DamagedUnitsType,
+  damagedUnitsMovement,
+  isDamagedUnitsType,
+} from './damaged-units.js';
 import { fingerprint, lookupIdempotency, runIdempotent, storeIdempotency } from './idempotency.js';
 import { reconcileRowAlert } from './low-stock.js';
 import type { ServiceContext } from './service-context.js';
@@ -39,7 +47,7 @@ import { StockChangeSet } from './stock-change-set.js';
 import { validate } from './validate.js';
 
 /** The kinds of manual adjustment. */
-export type AdjustmentType = 'RESTOCK' | 'RETURN' | 'DAMAGE' | 'ADJUSTMENT';
+export type AdjustmentType = 'RESTOCK' | 'RETURN' | 'DAMAGE' | 'ADJUSTMENT' | DamagedUnitsType;
 
 /** The adjustment kinds, for validation and docs. */
 export const ADJUSTMENT_TYPES: readonly AdjustmentType[] = [
@@ -47,6 +55,7 @@ export const ADJUSTMENT_TYPES: readonly AdjustmentType[] = [
   'RETURN',
   'DAMAGE',
   'ADJUSTMENT',
+  ...DAMAGED_UNITS_TYPES,
 ];
 
 /** A manual change to one stock row. */
@@ -55,7 +64,8 @@ export interface AdjustRequest {
   readonly warehouseId: string;
   /**
    * `RESTOCK` (+available; creates the row), `RETURN` (+available), `DAMAGE` (available →
-   * damaged), `ADJUSTMENT` (signed, non-zero: a cycle-count correction of available).
+   * damaged), `ADJUSTMENT` (signed, non-zero: a cycle-count correction of available),
+   * `WRITE_OFF` (damaged → gone; needs `context.reason`), `RESTORE` (damaged → available).
    */
   readonly type: AdjustmentType;
   /** Positive for every type but `ADJUSTMENT`, which takes a signed non-zero quantity. */
@@ -107,8 +117,9 @@ export class AdjustmentService {
 
   /**
    * Applies one manual change as one ledger movement.
-   * @throws VALIDATION_FAILED, NOT_FOUND (warehouse, or the row for DAMAGE),
-   *   INSUFFICIENT_STOCK (taking more than available), VERSION_CONFLICT (`expectedVersion`
+   * @throws VALIDATION_FAILED (also a WRITE_OFF without a reason), NOT_FOUND (warehouse, or
+   *   the row for DAMAGE, WRITE_OFF, RESTORE), INSUFFICIENT_STOCK (taking more than available,
+   *   or more than damaged for WRITE_OFF and RESTORE), VERSION_CONFLICT (`expectedVersion`
    *   does not match; not retryable), CAPACITY_EXCEEDED, IDEMPOTENCY_KEY_REUSED
    */
   async adjust(request: AdjustRequest, context: ChangeContext = {}): Promise<AdjustResult> {
@@ -120,6 +131,7 @@ export class AdjustmentService {
       check.integer(request.expectedVersion, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER);
     }
     check.done();
+    if (isDamagedUnitsType(request.type)) checkDamagedUnitsContext(request.type, context);
     return this.context.keyed.run(context, 'adjust', request, async () => {
       const outcome = await runGroupedStockChange(this.context, this.adjustGroup, [request.sku], {
         request,
@@ -180,6 +192,7 @@ export class AdjustmentService {
             },
           );
         }
+        if (isDamagedUnitsType(request.type)) checkDamagedUnits(existing, key, request.quantity);
         const { type, transition, availableChange } = movementOf(request.type, request.quantity);
         if (!existing && availableChange < 0) {
           if (request.type === 'DAMAGE')
@@ -387,5 +400,8 @@ function movementOf(
         transition: (stock, now) => adjustAvailable(stock, quantity, now),
         availableChange: quantity,
       };
+    case 'WRITE_OFF':
+    case 'RESTORE':
+      return damagedUnitsMovement(type, quantity);
   }
 }

@@ -5,6 +5,7 @@ import { ErrorCode } from '../errors/error-codes.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { BulkWrites, StockRows, StockTransaction, StockWrite } from '../ports/stock-store.js';
 import type { Planned } from './bulk-chunks.js';
+import { compareMismatch } from './bulk-compare.js';
 import type { BulkUpdateFailure } from './bulk-update.js';
 import type { ServiceContext } from './service-context.js';
 import type { StockChangeScope, TransactionView } from './stock-change.js';
@@ -167,6 +168,11 @@ async function applyBatch(
     }
     const row = changes.row(item);
     const available = row?.available ?? 0;
+    const mismatch = compareMismatch(item, available);
+    if (mismatch) {
+      fail(ErrorCode.VERSION_CONFLICT, mismatch);
+      continue;
+    }
     const change = mode === 'set' ? item.quantity - available : item.quantity;
     if (available + change < 0) {
       fail(

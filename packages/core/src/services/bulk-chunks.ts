@@ -1,12 +1,13 @@
 import { ID_RULE, isValidId, MAX_QUANTITY } from '../domain/ids.js';
 import { compareStockKeys, type StockKey, stockKeyOf } from '../domain/inventory-stock.js';
 import { ErrorCode } from '../errors/error-codes.js';
+import { type BulkCompare, expectedQuantityProblem } from './bulk-compare.js';
 import type { BulkUpdateFailure, BulkUpdateItem, BulkUpdateItems } from './bulk-update.js';
 
 // Reading and validating a bulk import, chunk by chunk (see `runBulkUpdate`).
 
 /** A valid item of a chunk, numbered in the order the import was read. */
-export interface Planned extends StockKey {
+export interface Planned extends StockKey, BulkCompare {
   readonly index: number;
   readonly quantity: number;
 }
@@ -100,6 +101,9 @@ export class ChunkPlanner {
         sku: valid.sku,
         warehouseId: valid.warehouseId,
         quantity: valid.quantity,
+        ...(valid.expectedQuantity === undefined
+          ? {}
+          : { expectedQuantity: valid.expectedQuantity }),
       });
     }
     return planned.sort(compareStockKeys);
@@ -203,5 +207,5 @@ function itemProblem(item: BulkUpdateItem | undefined, mode: 'set' | 'delta'): s
   if (mode === 'delta' && (quantity === 0 || Math.abs(quantity) > MAX_QUANTITY)) {
     return `quantity must be a non-zero integer from -${MAX_QUANTITY} to ${MAX_QUANTITY}`;
   }
-  return null;
+  return expectedQuantityProblem(item);
 }

@@ -4,6 +4,7 @@ import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import { applyChunk } from './bulk-chunk-writes.js';
 import { ChunkPlanner, isItems, readChunks } from './bulk-chunks.js';
+import type { BulkCompare } from './bulk-compare.js';
 import {
   DEFAULT_IDEMPOTENCY_SCOPE,
   fingerprint,
@@ -14,8 +15,8 @@ import type { ServiceContext } from './service-context.js';
 import { runStockChanges } from './stock-change.js';
 import { validate } from './validate.js';
 
-/** One row of a bulk update. */
-export interface BulkUpdateItem {
+/** One row of a bulk update; `expectedQuantity` (optional) makes it a compare-and-set. */
+export interface BulkUpdateItem extends BulkCompare {
   readonly sku: string;
   readonly warehouseId: string;
   /** `set`: the new `available` (0 … 1e9). `delta`: a signed, non-zero change of `available`. */
@@ -51,7 +52,9 @@ export interface BulkUpdateFailure {
   readonly index: number;
   /**
    * `VALIDATION_FAILED` (malformed item, or a second item for the same row), `NOT_FOUND`
-   * (warehouse), `INSUFFICIENT_STOCK` (available would go negative), `CAPACITY_EXCEEDED`, or —
+   * (warehouse), `VERSION_CONFLICT` (the row's available is not the item's
+   * `expectedQuantity`), `INSUFFICIENT_STOCK` (available would go negative),
+   * `CAPACITY_EXCEEDED`, or —
    * in non-atomic mode — the code of a store error that failed the item's whole batch.
    */
   readonly code: ErrorCode;

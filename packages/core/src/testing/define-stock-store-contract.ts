@@ -1,9 +1,12 @@
 import { describe } from 'vitest';
 import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
+import { bulkCompareContract } from './contract/bulk-compare.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
+import { cartCheckContract } from './contract/cart-check.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
+import { damagedUnitsContract } from './contract/damaged-units.contract.js';
 import { historyContract } from './contract/history.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
@@ -49,6 +52,9 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   bulkUpdateContract,
   pointInTimeContract,
   historyContract,
+  damagedUnitsContract,
+  bulkCompareContract,
+  cartCheckContract,
 ];
 
 /**

@@ -1,0 +1,34 @@
+import { allocate } from '../allocation/allocate.js';
+import type {
+  AllocatableStock,
+  AllocatableWarehouse,
+  AllocationLine,
+  AllocationOptions,
+  AllocationResult,
+} from '../allocation/allocation-plan.js';
+
+/** What reservation admission plans from: the lines and how to spread them. */
+export interface ReservationPlanRequest extends AllocationOptions {
+  readonly items: readonly AllocationLine[];
+}
+
+/**
+ * The allocation step of reservation admission, shared by `reserve` (on the rows it read for
+ * write, inside its transaction) and the whole-cart check (on rows read now, without writing),
+ * so a check answers with exactly the plan a reservation would make on the same rows.
+ *
+ * This is the one place to add rules that narrow what a reservation may take (a sales channel's
+ * warehouses, safety stock, per-cart limits): both callers then apply them alike.
+ */
+export function planReservation(
+  request: ReservationPlanRequest,
+  rows: readonly AllocatableStock[],
+  warehouses: readonly AllocatableWarehouse[],
+): AllocationResult {
+  return allocate(request.items, rows, warehouses, {
+    ...(request.strategy ? { strategy: request.strategy } : {}),
+    ...(request.location ? { location: request.location } : {}),
+    ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
+    ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
+  });
+}
