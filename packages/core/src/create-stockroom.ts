@@ -12,6 +12,11 @@ import type { EventPublisher } from './ports/event-publisher.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import { type Logger, silentLogger } from './ports/logger.js';
 import type { StockStore } from './ports/stock-store.js';
+import {
+  DEFAULT_SELLABILITY_SETTINGS,
+  type SellabilitySettings,
+} from './sellability/sellability-settings.js';
+import { SkuPolicyService } from './sellability/sku-policy-service.js';
 import { AdjustmentService } from './services/adjustment-service.js';
 import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
@@ -69,6 +74,8 @@ export interface StockroomPolicies {
    * before (for comparisons). @default true
    */
   readonly writeLanes?: boolean;
+  /** Stockroom-wide selling rules (default cart limits); per-SKU policies override them. */
+  readonly sellability?: Partial<SellabilitySettings>;
 }
 
 /** What `createStockroom` takes: a store, and optionally every other port. */
@@ -107,6 +114,8 @@ export interface Stockroom {
   readonly replenishment: ReplenishmentService;
   /** Ledger retention: archiving movements that checkpoints cover, and the archive horizon. */
   readonly history: HistoryService;
+  /** Per-SKU selling policies: cart limits. */
+  readonly skuPolicies: SkuPolicyService;
   /** Drains the outbox to the publisher; undefined without a publisher. */
   readonly relay: OutboxRelay | undefined;
   readonly store: StockStore;
@@ -218,6 +227,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     lockingPolicy: policies.locking ?? pessimisticEverywhere,
     source: options.source ?? 'stockroom',
     defaultStockSettings: { ...DEFAULT_STOCK_SETTINGS, ...policies.defaultStockSettings },
+    sellability: { ...DEFAULT_SELLABILITY_SETTINGS, ...policies.sellability },
     cacheTtlMs: policies.cacheTtlMs ?? 60_000,
     soldOutTtlMs,
     stats,
@@ -274,6 +284,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     reconciliation: new ReconciliationService(context),
     replenishment: new ReplenishmentService(context),
     history: new HistoryService(context),
+    skuPolicies: new SkuPolicyService(context, context.sellability),
     relay,
     store: options.store,
     stats,

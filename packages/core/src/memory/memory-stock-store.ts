@@ -9,6 +9,7 @@ import {
 import { isOpenAlert, type LowStockAlert } from '../domain/low-stock-alert.js';
 import type { Movement } from '../domain/movement.js';
 import type { Reservation } from '../domain/reservation.js';
+import type { SkuPolicy } from '../domain/sku-policy.js';
 import type { Transfer } from '../domain/transfer.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import type { LedgerCheckpoint, LedgerRange, LedgerSlice } from '../ports/history.js';
@@ -25,6 +26,7 @@ import type {
   WriteOutcome,
 } from '../ports/stock-store.js';
 import { AsyncMutex } from './async-mutex.js';
+import { memorySkuPolicyRows } from './memory-sku-policies.js';
 
 const APPLIED: WriteOutcome = { applied: true };
 const NOT_APPLIED: WriteOutcome = { applied: false };
@@ -108,6 +110,7 @@ export class MemoryStockStore implements StockStore {
     checkpoints: new Map(),
     horizon: null,
   };
+  private readonly policies = new Map<string, SkuPolicy>();
   private closed = false;
   /** Stock keys per SKU, so reads of a SKU's rows do not scan every row. */
   private readonly skuIndex = new Map<string, Set<string>>();
@@ -206,6 +209,7 @@ export class MemoryStockStore implements StockStore {
               lowStockThreshold: stored.lowStockThreshold,
               reorderPoint: stored.reorderPoint,
               maxStockLevel: stored.maxStockLevel,
+              safetyStock: stored.safetyStock,
             });
           }
           return APPLIED;
@@ -218,6 +222,7 @@ export class MemoryStockStore implements StockStore {
             lowStockThreshold: settings.lowStockThreshold,
             reorderPoint: settings.reorderPoint,
             maxStockLevel: settings.maxStockLevel,
+            safetyStock: settings.safetyStock,
             updatedAt: now,
           });
           return APPLIED;
@@ -380,6 +385,7 @@ export class MemoryStockStore implements StockStore {
           this.setIn(undo, state.alerts, alert.id, alert);
         },
       },
+      policies: memorySkuPolicyRows(this.policies, undo),
       history: {
         writeCheckpoints: async (checkpoints) => {
           for (const checkpoint of checkpoints) {

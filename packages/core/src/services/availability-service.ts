@@ -8,6 +8,7 @@ import {
   ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
 import type { Movement } from '../domain/movement.js';
+import { sellableOf } from '../domain/sellability.js';
 import { isAllocatable } from '../domain/warehouse.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import type { CachedAvailability, FillToken } from '../ports/availability-cache.js';
@@ -231,7 +232,8 @@ function availabilityOf(sku: string, rows: readonly InventoryStock[]): CachedAva
     sku,
     rows: rows.map((row) => ({
       warehouseId: row.warehouseId,
-      available: row.available,
+      // Checks see the sellable units: safety stock is never offered.
+      available: sellableOf(row),
       version: row.version,
     })),
   };

@@ -16,11 +16,13 @@ import {
   ReservationStatus,
   releaseReservation,
 } from '../domain/reservation.js';
+import { sellableOf, sellableView } from '../domain/sellability.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { isStockroomError, type StockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
+import { cartLimitError, isCartLimitExceeded, loadCartLimits } from '../sellability/cart-limits.js';
 import { fingerprint, lookupIdempotency, runIdempotent, storeIdempotency } from './idempotency.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
 import { StockChangeSet } from './stock-change-set.js';
@@ -196,7 +198,7 @@ export class ReservationService {
     } catch (error) {
       const carried = (error as { [EFFECTS]?: CommitEffects } | null)?.[EFFECTS];
       if (carried) await this.context.afterCommit(carried);
-      if (isInsufficientStock(error)) stats.refused += 1;
+      if (isInsufficientStock(error) || isCartLimitExceeded(error)) stats.refused += 1;
       else stats.failed += 1;
       throw error;
     }
@@ -574,6 +576,11 @@ export class ReservationService {
       batch.flatMap((pending) => pending.request.items.map((item) => item.sku)),
     );
     const warehouses = await transaction.warehouses.list();
+    const cartLimits = await loadCartLimits(
+      transaction,
+      [...new Set(batch.flatMap((pending) => pending.request.items.map((item) => item.sku)))],
+      this.context.sellability.defaultCartLimits,
+    );
     const outcomes: Outcome[] = [];
     const created: Reservation[] = [];
     for (const { request, context } of batch) {
@@ -589,10 +596,16 @@ export class ReservationService {
           continue;
         }
       }
+      const overLimit = cartLimitError(request.items, cartLimits);
+      if (overLimit) {
+        outcomes.push({ kind: 'refused', error: overLimit });
+        continue;
+      }
       const skus = [...new Set(request.items.map((item) => item.sku))];
       const plan = allocate(
         request.items,
-        skus.flatMap((sku) => changes.rowsOf(sku)),
+        // Safety stock is never allocated: the plan sees each row's sellable units.
+        skus.flatMap((sku) => changes.rowsOf(sku).map(sellableView)),
         warehouses,
         {
           ...(request.strategy ? { strategy: request.strategy } : {}),
@@ -642,7 +655,7 @@ export class ReservationService {
       if (outcome.kind !== 'refused' || !(outcome.error instanceof InsufficientStockError))
         continue;
       for (const shortfall of outcome.error.shortfalls) {
-        if (changes.rowsOf(shortfall.sku).every((row) => row.available === 0))
+        if (changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0))
           exhausted.add(shortfall.sku);
       }
     }

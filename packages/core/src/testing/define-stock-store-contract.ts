@@ -11,6 +11,7 @@ import { outboxContract } from './contract/outbox.contract.js';
 import { pointInTimeContract } from './contract/point-in-time.contract.js';
 import { reconciliationContract } from './contract/reconciliation.contract.js';
 import { reservationContract } from './contract/reservation.contract.js';
+import { sellabilityContract } from './contract/sellability.contract.js';
 import { storeContract } from './contract/store.contract.js';
 import { transferContract } from './contract/transfer.contract.js';
 
@@ -49,6 +50,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   bulkUpdateContract,
   pointInTimeContract,
   historyContract,
+  sellabilityContract,
 ];
 
 /**
