@@ -28,6 +28,7 @@ import {
 import { chunks, distinct, outcome } from './sql-support.js';
 import { sqliteHistoryRows } from './sqlite-history.js';
 import { reservationRows } from './sqlite-reservation-rows.js';
+import { sqliteSkuPolicyRows } from './sqlite-sku-policies.js';
 import { stockRows } from './sqlite-stock-rows.js';
 import type { SqliteTables } from './tables.js';
 
@@ -272,5 +273,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     transfers: transferRows(db),
     alerts: alertRows(db),
     history: sqliteHistoryRows(db),
+    policies: sqliteSkuPolicyRows(db),
   };
 }

@@ -35,6 +35,8 @@ export interface StockTable {
   low_stock_threshold: number;
   reorder_point: number;
   max_stock_level: number | null;
+  /** Units never sold (migration 0004). */
+  safety_stock: number;
   version: number;
   last_restocked_at: number | null;
   last_sold_at: number | null;
@@ -162,6 +164,15 @@ export interface LedgerHorizonTable {
 }
 
 /** The whole schema, as kysely sees it. */
+/** `sku_policies`: one row per SKU with selling rules (migration 0004). */
+export interface SkuPolicyTable {
+  sku: string;
+  min_per_cart: number | null;
+  max_per_cart: number | null;
+  version: number;
+  updated_at: number;
+}
+
 export interface SqliteTables {
   warehouses: WarehouseTable;
   stock: StockTable;
@@ -174,4 +185,5 @@ export interface SqliteTables {
   idempotency_keys: IdempotencyKeyTable;
   ledger_checkpoints: LedgerCheckpointTable;
   ledger_horizon: LedgerHorizonTable;
+  sku_policies: SkuPolicyTable;
 }
