@@ -26,6 +26,7 @@ import {
   warehouseToRow,
 } from './mappers.js';
 import { postgresHistoryRows } from './postgres-history.js';
+import { postgresSkuPolicyRows } from './postgres-sku-policies.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
 import {
   type ColumnTypes,
@@ -528,5 +529,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     transfers: transferRows(scope),
     alerts: alertRows(scope),
     history: postgresHistoryRows(scope),
+    policies: postgresSkuPolicyRows(scope),
   };
 }

@@ -44,6 +44,8 @@ export interface StockTable {
   low_stock_threshold: Int8;
   reorder_point: Int8;
   max_stock_level: NullableInt8;
+  /** Units never sold (migration 0004). */
+  safety_stock: Int8;
   version: Int8;
   last_restocked_at: NullableTimestamp;
   last_sold_at: NullableTimestamp;
@@ -177,6 +179,15 @@ export interface LedgerHorizonTable {
   updated_at: Timestamp;
 }
 
+/** `sku_policies`: selling rules of one SKU (migration 0004). */
+export interface SkuPolicyTable {
+  sku: string;
+  min_per_cart: NullableInt8;
+  max_per_cart: NullableInt8;
+  version: Int8;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   warehouses: WarehouseTable;
   stock: StockTable;
@@ -189,6 +200,7 @@ export interface Database {
   low_stock_alerts: AlertTable;
   ledger_checkpoints: LedgerCheckpointTable;
   ledger_horizon: LedgerHorizonTable;
+  sku_policies: SkuPolicyTable;
 }
 
 /** The name of one of the store's tables. */
