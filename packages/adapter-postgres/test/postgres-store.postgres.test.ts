@@ -492,7 +492,11 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         ]);
         expect(rows).toEqual([]);
         expect(warehouses.items).toEqual([]);
-        expect(await lazy.migrate()).toEqual(['0001_initial', '0002_ledger_history', '0004_sellability']);
+        expect(await lazy.migrate()).toEqual([
+          '0001_initial',
+          '0002_ledger_history',
+          '0004_sellability',
+        ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
         await lazy.close();
