@@ -6,6 +6,7 @@ import { badInputTests } from './suites/bad-input.js';
 import { dashboardListingTests } from './suites/dashboard-listings.js';
 import { inventoryTests } from './suites/inventory.js';
 import { reservationTests } from './suites/reservations.js';
+import { sellabilityTests } from './suites/sellability.js';
 import { transferTests } from './suites/transfers.js';
 import { warehouseTests } from './suites/warehouses.js';
 import { type Backend, startTestServer, type TestServer } from './support.js';
@@ -44,6 +45,7 @@ export function defineApiSuite(
     warehouseTests(current);
     inventoryTests(current);
     reservationTests(current);
+    sellabilityTests(current);
     transferTests(current);
     alertAndJobTests(current);
     authAndIdempotencyTests(current);

@@ -36,7 +36,14 @@ const CONTRACT = [
   'GET /api/v1/admin/reconciliation',
 ];
 /** API routes beyond the written contract: what the dashboard reads. */
-const BEYOND_CONTRACT = ['GET /api/v1/reservations', 'GET /api/v1/movements/summary'];
+const BEYOND_CONTRACT = [
+  'GET /api/v1/reservations',
+  'GET /api/v1/movements/summary',
+  // Sellability (#16): per-SKU cart limits, described in the server README.
+  'GET /api/v1/inventory/{sku}/policy',
+  'PUT /api/v1/inventory/{sku}/policy',
+  'DELETE /api/v1/inventory/{sku}/policy',
+];
 const OPERATIONS = [
   'GET /healthz',
   'GET /readyz',
