@@ -1,7 +1,12 @@
 import type { Stockroom } from '@stockroom/core';
+import { EmptyBody } from '../schemas/reservation.js';
 import { presentSkuPolicy, SkuPolicyBody, SkuPolicySchema } from '../schemas/sku-policy.js';
 import { SkuParams } from '../schemas/stock.js';
+import { z } from '../schemas/zod.js';
 import { ADMIN, ANY_ROLE, defineRoute, type Route } from './define-route.js';
+
+/** These routes take no query parameters: any is refused (400), never ignored. */
+const NoQuery = z.strictObject({});
 
 /** /inventory/:sku/policy: a SKU's per-cart limits. */
 export function skuPolicyRoutes({ stockroom }: { stockroom: Stockroom }): Route[] {
@@ -14,6 +19,7 @@ export function skuPolicyRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       summary: 'A SKU’s per-cart limits (its own policy, or the defaults)',
       roles: ANY_ROLE,
       params: SkuParams,
+      query: NoQuery,
       success: { status: 200, description: 'The effective policy', schema: SkuPolicySchema },
       failures: [],
       async handle({ params }) {
@@ -30,6 +36,7 @@ export function skuPolicyRoutes({ stockroom }: { stockroom: Stockroom }): Route[
         'A reservation holding fewer units of the SKU than `minPerCart`, or more than `maxPerCart` (its items of the SKU summed), is refused with 422 `CART_LIMIT_EXCEEDED`.',
       roles: ADMIN,
       params: SkuParams,
+      query: NoQuery,
       body: SkuPolicyBody,
       success: { status: 200, description: 'The policy', schema: SkuPolicySchema },
       failures: ['VERSION_CONFLICT'],
@@ -47,6 +54,8 @@ export function skuPolicyRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       summary: 'Remove a SKU’s policy: the default limits apply again',
       roles: ADMIN,
       params: SkuParams,
+      query: NoQuery,
+      body: EmptyBody,
       success: { status: 200, description: 'The effective policy now', schema: SkuPolicySchema },
       failures: [],
       async handle({ params }) {
