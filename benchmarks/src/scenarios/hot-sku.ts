@@ -25,9 +25,19 @@ export const hotSkuScenario: Scenario = {
         locking: 'pessimistic',
         batching: false,
       }),
+      libraryVariant(context, 'postgres · pessimistic · batched · selling rules', 'postgres', {
+        locking: 'pessimistic',
+        batching: true,
+        sellingRules: true,
+      }),
       libraryVariant(context, 'sqlite · batched', 'sqlite', {
         locking: 'optimistic',
         batching: true,
+      }),
+      libraryVariant(context, 'sqlite · batched · selling rules', 'sqlite', {
+        locking: 'optimistic',
+        batching: true,
+        sellingRules: true,
       }),
       libraryVariant(context, 'sqlite · unbatched', 'sqlite', {
         locking: 'optimistic',
@@ -69,6 +79,7 @@ export const hotSkuScenario: Scenario = {
         `${context.options.concurrency} callers, 1 unit each, one SKU in one warehouse (stock never runs out during the timed rounds).`,
         '"unbatched" is `policies.reservations.maxBatchSize: 1`: one reservation per store transaction.',
         'ops/s counts admitted reservations; each variant then sells out a small stock to the same crowd (sell-out column: admitted/stock).',
+        '"selling rules": the SKU has a safety stock (seeded on top of the sellable units) and a per-cart maximum, both read in the reservation batch\'s transaction.',
       ],
     };
   },

@@ -5,6 +5,7 @@ import {
   type SoldOutGuard,
   type Stockroom,
   type StockroomPolicies,
+  sellableOf,
 } from '@stockroom/core';
 import { verifyStore } from '../ledger-check.js';
 import type { StoreHandle } from '../stores.js';
@@ -20,7 +21,16 @@ export interface LibraryVariant {
   readonly batching: boolean;
   readonly cache?: AvailabilityCache;
   readonly soldOutGuard?: SoldOutGuard;
+  /**
+   * Selling rules on the seeded SKU: a safety stock of {@link SAFETY_UNITS} (seeded on top of
+   * the units, so the same units are sellable) and a cart limit, so every reservation pays for
+   * the rules it would meet in a shop.
+   */
+  readonly sellingRules?: boolean;
 }
+
+/** The safety stock of a `sellingRules` variant's seeded rows. */
+export const SAFETY_UNITS = 5;
 
 /** The stockroom policies of a variant. */
 export function variantPolicies(variant: LibraryVariant): StockroomPolicies {
@@ -63,8 +73,16 @@ export async function createLibraryTarget(
         sku,
         warehouseId: HOT_WAREHOUSE,
         type: 'RESTOCK',
-        quantity: units,
+        quantity: units + (variant.sellingRules ? SAFETY_UNITS : 0),
       });
+      if (variant.sellingRules) {
+        await stockroom.adjustments.updateSettings({
+          sku,
+          warehouseId: HOT_WAREHOUSE,
+          safetyStock: SAFETY_UNITS,
+        });
+        await stockroom.skuPolicies.set({ sku, maxPerCart: 10 });
+      }
     },
     async reserve(sku, quantity) {
       try {
@@ -76,8 +94,9 @@ export async function createLibraryTarget(
     },
     async stock(sku) {
       const rows = await handle.store.reads.stockBySku(sku);
+      // Sellable units: a selling-rules variant's safety stock is never sold, so not counted.
       return {
-        available: rows.reduce((sum, row) => sum + row.available, 0),
+        available: rows.reduce((sum, row) => sum + sellableOf(row), 0),
         reserved: rows.reduce((sum, row) => sum + row.reserved, 0),
       };
     },

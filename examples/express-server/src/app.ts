@@ -28,6 +28,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import type { CallContext, Route } from './routes/define-route.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { reservationRoutes } from './routes/reservations.js';
+import { skuPolicyRoutes } from './routes/sku-policies.js';
 import { transferRoutes } from './routes/transfers.js';
 import { warehouseRoutes } from './routes/warehouses.js';
 
@@ -83,6 +84,7 @@ export function apiRoutes(
     ...warehouseRoutes({ stockroom }),
     ...inventoryRoutes({ stockroom }),
     ...cartRoutes({ stockroom }),
+    ...skuPolicyRoutes({ stockroom }),
     ...reservationRoutes({ stockroom, outcomes: metrics, maxLifetimeSeconds }),
     ...transferRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),

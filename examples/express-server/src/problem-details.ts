@@ -1,4 +1,9 @@
-import { ErrorCode, isStockroomError, type StockroomError } from '@stockroom/core';
+import {
+  CartLimitExceededError,
+  ErrorCode,
+  isStockroomError,
+  type StockroomError,
+} from '@stockroom/core';
 
 /** Codes only the HTTP layer produces. */
 export const HttpCode = {
@@ -25,6 +30,10 @@ export const PROBLEM_TYPES: Readonly<Record<ProblemCode, { status: number; title
   CAPACITY_EXCEEDED: { status: 409, title: 'Capacity would be exceeded' },
   HISTORY_ARCHIVED: { status: 410, title: 'That part of the history is archived' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
+  CART_LIMIT_EXCEEDED: {
+    status: 422,
+    title: 'The quantity is outside the SKU’s per-cart limits',
+  },
   IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     title: 'The idempotency key was used for another request',
@@ -59,10 +68,17 @@ export interface Problem {
     readonly code: string;
     readonly detail: string;
   }[];
+  /** CART_LIMIT_EXCEEDED: the SKU, the broken limit and what was asked for. */
+  readonly cartLimit?: {
+    readonly sku: string;
+    readonly limit: 'MIN' | 'MAX';
+    readonly value: number;
+    readonly requested: number;
+  };
 }
 
 /** Extension members a problem may carry. */
-export type ProblemExtensions = Pick<Problem, 'errors' | 'shortfalls' | 'failed'>;
+export type ProblemExtensions = Pick<Problem, 'errors' | 'shortfalls' | 'failed' | 'cartLimit'>;
 
 /** The `type` URI of a code: a reference into the API reference page. */
 export function problemType(code: ProblemCode): string {
@@ -157,6 +173,10 @@ function extensionsOf(error: StockroomError): ProblemExtensions {
         available,
       })),
     };
+  }
+  if (error instanceof CartLimitExceededError) {
+    const { sku, limit, value, requested } = error;
+    return { cartLimit: { sku, limit, value, requested } };
   }
   return {};
 }

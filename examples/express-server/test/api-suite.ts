@@ -7,6 +7,7 @@ import { cartTests } from './suites/cart.js';
 import { dashboardListingTests } from './suites/dashboard-listings.js';
 import { inventoryTests } from './suites/inventory.js';
 import { reservationTests } from './suites/reservations.js';
+import { sellabilityTests } from './suites/sellability.js';
 import { transferTests } from './suites/transfers.js';
 import { warehouseTests } from './suites/warehouses.js';
 import { type Backend, startTestServer, type TestServer } from './support.js';
@@ -46,6 +47,7 @@ export function defineApiSuite(
     inventoryTests(current);
     cartTests(current);
     reservationTests(current);
+    sellabilityTests(current);
     transferTests(current);
     alertAndJobTests(current);
     authAndIdempotencyTests(current);

@@ -41,6 +41,10 @@ const BEYOND_CONTRACT = [
   'GET /api/v1/movements/summary',
   // The whole-cart check (see the server README).
   'POST /api/v1/inventory/check-cart',
+  // Sellability (#16): per-SKU cart limits, described in the server README.
+  'GET /api/v1/inventory/{sku}/policy',
+  'PUT /api/v1/inventory/{sku}/policy',
+  'DELETE /api/v1/inventory/{sku}/policy',
 ];
 const OPERATIONS = [
   'GET /healthz',

@@ -179,6 +179,7 @@ export function postgresStockRows(scope: SchemaScope): StockRows {
           low_stock_threshold: settings.lowStockThreshold,
           reorder_point: settings.reorderPoint,
           max_stock_level: settings.maxStockLevel,
+          safety_stock: settings.safetyStock,
           updated_at: now,
         })
         .where('sku', '=', key.sku)

@@ -10,6 +10,7 @@ import {
 } from './mappers.js';
 import { postgresHistoryRows } from './postgres-history.js';
 import { postgresReservationRows } from './postgres-reservation-rows.js';
+import { postgresSkuPolicyRows } from './postgres-sku-policies.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
 import {
   type ColumnTypes,
@@ -181,5 +182,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     transfers: shared.transfers,
     alerts: shared.alerts,
     history: postgresHistoryRows(scope),
+    policies: postgresSkuPolicyRows(scope),
   };
 }

@@ -34,6 +34,8 @@ export type ReservationLineTable = Kit.ReservationLineTable<PostgresColumns>;
 export type MovementTable = Kit.MovementTable<PostgresColumns>;
 /** `ledger_checkpoints`. */
 export type LedgerCheckpointTable = Kit.LedgerCheckpointTable<PostgresColumns>;
+/** `sku_policies`: the selling rules of one SKU (migration 0004). */
+export type SkuPolicyTable = Kit.SkuPolicyTable<PostgresColumns>;
 
 /**
  * `outbox`: undelivered CloudEvents. Ordered by (enqueued_us, ordinal, event_id): the database

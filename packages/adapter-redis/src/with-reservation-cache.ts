@@ -141,6 +141,7 @@ function tracked(
     transfers: transaction.transfers,
     alerts: transaction.alerts,
     history: transaction.history,
+    policies: transaction.policies,
     reservations: {
       get: (ids, options) => rows.get(ids, options),
       insert: async (reservations) => {

@@ -23,6 +23,7 @@ const STOCK_COLUMNS = [
   'low_stock_threshold',
   'reorder_point',
   'max_stock_level',
+  'safety_stock',
   'version',
   'last_restocked_at',
   'last_sold_at',

@@ -108,6 +108,7 @@ export function stockRows(db: Db): StockRows {
           low_stock_threshold: settings.lowStockThreshold,
           reorder_point: settings.reorderPoint,
           max_stock_level: settings.maxStockLevel,
+          safety_stock: settings.safetyStock,
           updated_at: toMillis(now),
         })
         .where('sku', '=', key.sku)

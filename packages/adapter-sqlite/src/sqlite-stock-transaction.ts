@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { movementToRow, outboxEntryFromRow, sqliteKit } from './mappers.js';
 import { sqliteHistoryRows } from './sqlite-history.js';
 import { reservationRows } from './sqlite-reservation-rows.js';
+import { sqliteSkuPolicyRows } from './sqlite-sku-policies.js';
 import { stockRows } from './sqlite-stock-rows.js';
 import type { SqliteTables } from './tables.js';
 
@@ -71,5 +72,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     transfers: shared.transfers,
     alerts: shared.alerts,
     history: sqliteHistoryRows(db),
+    policies: sqliteSkuPolicyRows(db),
   };
 }

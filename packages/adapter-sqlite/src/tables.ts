@@ -31,6 +31,8 @@ export type AlertTable = Kit.AlertTable<SqliteColumns>;
 export type IdempotencyKeyTable = Kit.IdempotencyKeyTable<SqliteColumns>;
 /** `ledger_checkpoints`: verified snapshots of a stock row at a version. */
 export type LedgerCheckpointTable = Kit.LedgerCheckpointTable<SqliteColumns>;
+/** `sku_policies`: the selling rules of one SKU (migration 0004). */
+export type SkuPolicyTable = Kit.SkuPolicyTable<SqliteColumns>;
 
 /** `outbox`: undelivered events; `position` is an AUTOINCREMENT key, so it only grows. */
 export interface OutboxTable {

@@ -28,6 +28,7 @@ const EXPECTED_TABLES = [
   'outbox',
   'reservation_lines',
   'reservations',
+  'sku_policies',
   'sqlite_sequence',
   'stock',
   'stockroom_migrations',
@@ -70,6 +71,7 @@ describe('migrations', () => {
         '0001_initial_schema',
         '0002_ledger_history',
         '0003_table_names',
+        '0004_sellability',
         '0006_damaged_unit_movements',
       ],
     });
@@ -97,6 +99,7 @@ describe('migrations', () => {
       { name: '0001_initial_schema' },
       { name: '0002_ledger_history' },
       { name: '0003_table_names' },
+      { name: '0004_sellability' },
       { name: '0006_damaged_unit_movements' },
     ]);
   });
@@ -113,6 +116,7 @@ describe('migrations', () => {
       '0001_initial_schema',
       '0002_ledger_history',
       '0003_table_names',
+      '0004_sellability',
       '0006_damaged_unit_movements',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(

@@ -170,7 +170,7 @@ describe('transactions', () => {
       updatedAt: later,
     });
     const evenLater = new Date(now.getTime() + 2000);
-    const settings = { lowStockThreshold: 1, reorderPoint: 2, maxStockLevel: 50 };
+    const settings = { lowStockThreshold: 1, reorderPoint: 2, maxStockLevel: 50, safetyStock: 4 };
     expect(
       await store.transaction((transaction) =>
         transaction.stock.updateSettings(row, settings, evenLater),

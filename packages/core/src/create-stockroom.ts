@@ -18,6 +18,11 @@ import {
   DEFAULT_RESERVATION_SETTINGS,
   type ReservationSettings,
 } from './reservations/reservation-settings.js';
+import {
+  DEFAULT_SELLABILITY_SETTINGS,
+  type SellabilitySettings,
+} from './sellability/sellability-settings.js';
+import { SkuPolicyService } from './sellability/sku-policy-service.js';
 import { AdjustmentService } from './services/adjustment-service.js';
 import { AlertService } from './services/alert-service.js';
 import { AvailabilityService } from './services/availability-service.js';
@@ -82,6 +87,8 @@ export interface StockroomPolicies {
    * before (for comparisons). @default true
    */
   readonly writeLanes?: boolean;
+  /** Stockroom-wide selling rules (default cart limits); per-SKU policies override them. */
+  readonly sellability?: Partial<SellabilitySettings>;
 }
 
 /** What `createStockroom` takes: a store, and optionally every other port. */
@@ -122,6 +129,8 @@ export interface Stockroom {
   readonly replenishment: ReplenishmentService;
   /** Ledger retention: archiving movements that checkpoints cover, and the archive horizon. */
   readonly history: HistoryService;
+  /** Per-SKU selling policies: cart limits. */
+  readonly skuPolicies: SkuPolicyService;
   /** Drains the outbox to the publisher; undefined without a publisher. */
   readonly relay: OutboxRelay | undefined;
   readonly store: StockStore;
@@ -240,6 +249,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     lockingPolicy: policies.locking ?? pessimisticEverywhere,
     source: options.source ?? 'stockroom',
     defaultStockSettings: { ...DEFAULT_STOCK_SETTINGS, ...policies.defaultStockSettings },
+    sellability: { ...DEFAULT_SELLABILITY_SETTINGS, ...policies.sellability },
     cacheTtlMs: policies.cacheTtlMs ?? 60_000,
     soldOutTtlMs,
     stats,
@@ -289,6 +299,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     reconciliation: new ReconciliationService(context),
     replenishment: new ReplenishmentService(context),
     history: new HistoryService(context),
+    skuPolicies: new SkuPolicyService(context, context.sellability),
     relay,
     store: options.store,
     stats,

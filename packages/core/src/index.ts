@@ -86,9 +86,18 @@ export {
   ReservationStatus,
   releaseReservation,
 } from './domain/reservation.js';
+// Sellability: safety stock and per-SKU cart limits.
+export { sellableOf, sellableView } from './domain/sellability.js';
+export {
+  type CartLimits,
+  cartLimitBroken,
+  NO_CART_LIMITS,
+  type SkuPolicy,
+} from './domain/sku-policy.js';
 export { type Transfer, TransferStatus, transitionTransfer } from './domain/transfer.js';
 export { defaultIdGenerator, uuid7 } from './domain/uuid7.js';
 export { isAllocatable, type Warehouse, WarehouseStatus } from './domain/warehouse.js';
+export { CartLimitExceededError } from './errors/cart-limit-exceeded-error.js';
 export {
   AlreadyExistsError,
   CapacityExceededError,
@@ -178,6 +187,17 @@ export {
   MAX_PAGE_LIMIT,
   pageLimit,
 } from './ports/paging.js';
+export type { SkuPolicyRows } from './ports/sku-policies.js';
+export { isCartLimitExceeded } from './sellability/cart-limits.js';
+export {
+  DEFAULT_SELLABILITY_SETTINGS,
+  type SellabilitySettings,
+} from './sellability/sellability-settings.js';
+export {
+  type EffectiveSkuPolicy,
+  type SkuPolicyRequest,
+  SkuPolicyService,
+} from './sellability/sku-policy-service.js';
 export {
   isInsufficientStock,
   ReservationService,

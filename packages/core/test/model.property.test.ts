@@ -52,6 +52,10 @@ interface Model {
   transfers: ModelTransfer[];
   now: number;
   orders: number;
+  /** Safety stock per row key (rows not in it have the default, 0). */
+  safety: Map<string, number>;
+  /** Cart limits per SKU (SKUs not in it have none). */
+  limits: Map<string, { min: number | null; max: number | null }>;
 }
 interface Real {
   stockroom: Stockroom;
@@ -85,6 +89,11 @@ async function check(model: Model, real: Real): Promise<void> {
     ]),
   );
   expect(actual).toEqual(Object.fromEntries(model.rows));
+  expect(
+    Object.fromEntries(rows.map((row) => [keyOf(row.sku, row.warehouseId), row.safetyStock])),
+  ).toEqual(
+    Object.fromEntries([...model.rows.keys()].map((key) => [key, model.safety.get(key) ?? 0])),
+  );
   for (const reservation of model.reservations) {
     expect((await real.stockroom.reservations.get(reservation.id))?.status).toBe(
       reservation.status,
@@ -322,10 +331,24 @@ class Reserve implements Command {
       const key = keyOf(item.sku, item.warehouseId);
       wanted.set(key, (wanted.get(key) ?? 0) + item.quantity);
     }
+    // Safety stock is never reserved: a pinned item fits in available − safety.
     const fits = [...wanted].every(
-      ([key, quantity]) => (model.rows.get(key)?.available ?? 0) >= quantity,
+      ([key, quantity]) =>
+        (model.rows.get(key)?.available ?? 0) - (model.safety.get(key) ?? 0) >= quantity,
     );
-    if (!fits) expect(result).toBe('INSUFFICIENT_STOCK');
+    const perSku = new Map<string, number>();
+    for (const item of this.items)
+      perSku.set(item.sku, (perSku.get(item.sku) ?? 0) + item.quantity);
+    // Cart limits are checked before stock.
+    const overLimit = [...perSku].some(([sku, units]) => {
+      const limits = model.limits.get(sku);
+      return (
+        limits !== undefined &&
+        ((limits.min !== null && units < limits.min) || (limits.max !== null && units > limits.max))
+      );
+    });
+    if (overLimit) expect(result).toBe('CART_LIMIT_EXCEEDED');
+    else if (!fits) expect(result).toBe('INSUFFICIENT_STOCK');
     else {
       expect(result).toBe('ok');
       const lines = [];
@@ -349,6 +372,58 @@ class Reserve implements Command {
     await check(model, real);
   }
   toString = () => `reserve(${JSON.stringify(this.items)}, ttl ${this.ttlSeconds})`;
+}
+
+class SetSafety implements Command {
+  constructor(
+    readonly sku: string,
+    readonly warehouseId: string,
+    readonly safetyStock: number,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    await real.stockroom.adjustments.updateSettings({
+      sku: this.sku,
+      warehouseId: this.warehouseId,
+      safetyStock: this.safetyStock,
+    });
+    const key = keyOf(this.sku, this.warehouseId);
+    // Settings on a missing row create it empty (no movement).
+    if (!model.rows.has(key)) model.rows.set(key, emptyRow());
+    model.safety.set(key, this.safetyStock);
+    await check(model, real);
+  }
+  toString = () => `safety(${this.sku}@${this.warehouseId}, ${this.safetyStock})`;
+}
+
+class SetCartLimits implements Command {
+  constructor(
+    readonly sku: string,
+    readonly limits: { min: number | null; max: number | null } | null,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    if (this.limits === null) {
+      await real.stockroom.skuPolicies.remove(this.sku);
+      model.limits.delete(this.sku);
+    } else {
+      const result = await outcome(
+        real.stockroom.skuPolicies.set({
+          sku: this.sku,
+          minPerCart: this.limits.min,
+          maxPerCart: this.limits.max,
+        }),
+      );
+      const { min, max } = this.limits;
+      if (min !== null && max !== null && min > max) expect(result).toBe('VALIDATION_FAILED');
+      else {
+        expect(result).toBe('ok');
+        model.limits.set(this.sku, this.limits);
+      }
+    }
+    await check(model, real);
+  }
+  toString = () => `cartLimits(${this.sku}, ${JSON.stringify(this.limits)})`;
 }
 
 class Commit implements Command {
@@ -662,6 +737,21 @@ const commands = [
     )
     .map(([items, ttl]) => new Reserve(items, ttl)),
   fc.nat().map((pick) => new Commit(pick)),
+  fc
+    .tuple(sku, warehouse, fc.integer({ min: 0, max: 6 }))
+    .map(([s, w, safety]) => new SetSafety(s, w, safety)),
+  fc
+    .tuple(
+      sku,
+      fc.option(
+        fc.record({
+          min: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
+          max: fc.option(fc.integer({ min: 1, max: 10 }), { nil: null }),
+        }),
+        { nil: null },
+      ),
+    )
+    .map(([s, limits]) => new SetCartLimits(s, limits)),
   fc.nat().map((pick) => new Release(pick)),
   fc.integer({ min: 1, max: 90 }).map((seconds) => new AdvanceAndExpire(seconds)),
   fc.tuple(fc.nat(), fc.boolean()).map(([pick, partial]) => new CancelOrder(pick, partial)),
@@ -719,6 +809,8 @@ describe('model-based: the memory store against a reference model', () => {
           transfers: [],
           now: clock.now().getTime(),
           orders: 0,
+          safety: new Map(),
+          limits: new Map(),
         };
         await fc.asyncModelRun(() => ({ model, real: { stockroom, store, clock } }), sequence);
       }),

@@ -347,7 +347,7 @@ describe('low-stock evaluation', () => {
       for (const item of items) {
         await transaction.stock.updateSettings(
           item,
-          { lowStockThreshold: 50, reorderPoint: 20, maxStockLevel: null },
+          { lowStockThreshold: 50, reorderPoint: 20, maxStockLevel: null, safetyStock: 0 },
           clock.now(),
         );
       }

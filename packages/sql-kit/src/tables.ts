@@ -63,6 +63,8 @@ export interface StockTable<C extends EngineColumns = AnyEngineColumns> {
   low_stock_threshold: C['int'];
   reorder_point: C['int'];
   max_stock_level: C['nullableInt'];
+  /** Units that count in `available` but are never sold (migration 0004). */
+  safety_stock: C['int'];
   version: C['int'];
   last_restocked_at: C['nullableTime'];
   last_sold_at: C['nullableTime'];
@@ -178,6 +180,15 @@ export interface LedgerHorizonTable<C extends EngineColumns = AnyEngineColumns> 
   updated_at: C['time'];
 }
 
+/** `sku_policies`: the selling rules of one SKU (migration 0004). */
+export interface SkuPolicyTable<C extends EngineColumns = AnyEngineColumns> {
+  sku: string;
+  min_per_cart: C['nullableInt'];
+  max_per_cart: C['nullableInt'];
+  version: C['int'];
+  updated_at: C['time'];
+}
+
 /**
  * The tables both stores have, under one name each. The outbox is each store's own (ordered by
  * a database clock on PostgreSQL, by an AUTOINCREMENT key on SQLite).
@@ -193,6 +204,7 @@ export interface SharedTables<C extends EngineColumns = AnyEngineColumns> {
   idempotency_keys: IdempotencyKeyTable<C>;
   ledger_checkpoints: LedgerCheckpointTable<C>;
   ledger_horizon: LedgerHorizonTable<C>;
+  sku_policies: SkuPolicyTable<C>;
 }
 
 /** The part of an outbox row every store has (the delivery bookkeeping the kit writes). */

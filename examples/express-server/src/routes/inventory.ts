@@ -187,7 +187,7 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       method: 'put',
       path: '/inventory/:sku/warehouses/:warehouseId/settings',
       tag: 'Inventory',
-      summary: 'Set a row’s low-stock threshold, reorder point or max stock level',
+      summary: 'Set a row’s low-stock threshold, reorder point, max stock level or safety stock',
       roles: ADMIN,
       params: StockKeyParams,
       body: SettingsBody,

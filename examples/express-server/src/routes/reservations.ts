@@ -39,7 +39,7 @@ export function reservationRoutes({
       roles: STOREFRONT,
       body: reserveBody(maxLifetimeSeconds),
       success: { status: 201, description: 'The ACTIVE reservation', schema: ReservationSchema },
-      failures: ['INSUFFICIENT_STOCK', 'VERSION_CONFLICT'],
+      failures: ['INSUFFICIENT_STOCK', 'CART_LIMIT_EXCEEDED', 'VERSION_CONFLICT'],
       async handle({ body }, call) {
         const reservation = await stockroom.reservations.reserve(
           body as ReserveRequest,

@@ -110,5 +110,16 @@ export const ProblemSchema = z
       .array(z.strictObject({ index: z.number().int(), code: z.string(), detail: z.string() }))
       .optional()
       .openapi({ description: 'Atomic bulk update: every item that failed' }),
+    cartLimit: z
+      .strictObject({
+        sku: z.string(),
+        limit: z.enum(['MIN', 'MAX']),
+        value: z.number().int(),
+        requested: z.number().int(),
+      })
+      .optional()
+      .openapi({
+        description: 'CART_LIMIT_EXCEEDED: the SKU, the limit it breaks and what was asked',
+      }),
   })
   .openapi('Problem');

@@ -35,6 +35,10 @@ export const StockSchema = z
     lowStockThreshold: Count,
     reorderPoint: Count,
     maxStockLevel: Count.nullable(),
+    safetyStock: Count.openapi({
+      description:
+        'Units of available never sold: checks and reservations see available − safetyStock',
+    }),
     version: Count.openapi({ description: 'Counts the movements applied; use as expectedVersion' }),
     lastRestockedAt: OptionalTimestamp,
     lastSoldAt: OptionalTimestamp,
@@ -177,6 +181,9 @@ export const SettingsBody = z
   .strictObject({
     lowStockThreshold: integerIn(0, MAX_QUANTITY).optional(),
     reorderPoint: integerIn(0, MAX_QUANTITY).optional(),
+    safetyStock: integerIn(0, MAX_QUANTITY)
+      .optional()
+      .openapi({ description: 'Units of available never sold (checks and reservations)' }),
     maxStockLevel: z
       .number()
       .int()
@@ -272,6 +279,7 @@ export function presentStock(row: InventoryStock): StockBody {
     lowStockThreshold: row.lowStockThreshold,
     reorderPoint: row.reorderPoint,
     maxStockLevel: row.maxStockLevel,
+    safetyStock: row.safetyStock,
     version: row.version,
     lastRestockedAt: iso(row.lastRestockedAt),
     lastSoldAt: iso(row.lastSoldAt),

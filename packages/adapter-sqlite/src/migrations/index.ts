@@ -3,6 +3,7 @@ import { initialSchema } from './0001-initial-schema.js';
 import { ledgerHistory } from './0002-ledger-history.js';
 import { tableNames } from './0003-table-names.js';
 import { damagedUnitMovements } from './0006-damaged-unit-movements.js';
+import { sellability } from './0004-sellability.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.
@@ -12,6 +13,7 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.fre
   '0001_initial_schema': initialSchema,
   '0002_ledger_history': ledgerHistory,
   '0003_table_names': tableNames,
+  '0004_sellability': sellability,
   '0006_damaged_unit_movements': damagedUnitMovements,
 });
 

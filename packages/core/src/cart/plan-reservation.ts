@@ -1,4 +1,5 @@
 import { allocate } from '../allocation/allocate.js';
+import { sellableView } from '../domain/sellability.js';
 import type {
   AllocatableStock,
   AllocatableWarehouse,
@@ -22,10 +23,11 @@ export interface ReservationPlanRequest extends AllocationOptions {
  */
 export function planReservation(
   request: ReservationPlanRequest,
-  rows: readonly AllocatableStock[],
+  rows: readonly (AllocatableStock & { readonly safetyStock: number })[],
   warehouses: readonly AllocatableWarehouse[],
 ): AllocationResult {
-  return allocate(request.items, rows, warehouses, {
+  // Safety stock is never allocated: the plan sees each row's sellable units.
+  return allocate(request.items, rows.map(sellableView), warehouses, {
     ...(request.strategy ? { strategy: request.strategy } : {}),
     ...(request.location ? { location: request.location } : {}),
     ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),

@@ -10,6 +10,8 @@ export const EventType = {
   OUT_OF_STOCK: 'inventory.out.of.stock',
   BACK_IN_STOCK: 'inventory.back.in.stock',
   TRANSFER_UPDATED: 'inventory.transfer.updated',
+  /** A SKU's selling policy (cart limits) was set or removed. */
+  SKU_POLICY_UPDATED: 'inventory.sku.policy.updated',
 } as const;
 
 /** One of the event types. */

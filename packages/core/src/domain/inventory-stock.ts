@@ -30,6 +30,12 @@ export interface StockSettings {
   readonly reorderPoint: number;
   /** The most units (`total`) the row may hold; `null` for no limit. */
   readonly maxStockLevel: number | null;
+  /**
+   * Units of `available` that are never sold (safety stock): checks and reservations see
+   * `available - safetyStock` (never below 0); adjustments, transfers and reconciliation see
+   * all of `available`. See `sellableOf`.
+   */
+  readonly safetyStock: number;
 }
 
 /**
@@ -63,6 +69,7 @@ export const DEFAULT_STOCK_SETTINGS: StockSettings = Object.freeze({
   lowStockThreshold: 10,
   reorderPoint: 20,
   maxStockLevel: null,
+  safetyStock: 0,
 });
 
 /** `available + reserved + damaged + inTransit`. */

@@ -14,6 +14,8 @@ export const ErrorCode = {
   STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** A point-in-time read before the archive horizon (the ledger there was archived). */
   HISTORY_ARCHIVED: 'HISTORY_ARCHIVED',
+  /** A reservation holds fewer units of a SKU than its cart minimum, or more than its maximum. */
+  CART_LIMIT_EXCEEDED: 'CART_LIMIT_EXCEEDED',
 } as const;
 
 /** One of the stable error codes in {@link ErrorCode}. */

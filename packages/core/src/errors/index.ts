@@ -1,5 +1,6 @@
 export { AlreadyExistsError } from './already-exists-error.js';
 export { CapacityExceededError } from './capacity-exceeded-error.js';
+export { CartLimitExceededError } from './cart-limit-exceeded-error.js';
 export { ErrorCode } from './error-codes.js';
 export { HistoryArchivedError } from './history-archived-error.js';
 export { IdempotencyConflictError } from './idempotency-conflict-error.js';

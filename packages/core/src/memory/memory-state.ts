@@ -2,6 +2,7 @@ import { type InventoryStock, stockKeyOf } from '../domain/inventory-stock.js';
 import type { LowStockAlert } from '../domain/low-stock-alert.js';
 import type { Movement } from '../domain/movement.js';
 import type { Reservation } from '../domain/reservation.js';
+import type { SkuPolicy } from '../domain/sku-policy.js';
 import type { Transfer } from '../domain/transfer.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import type { LedgerCheckpoint } from '../ports/history.js';
@@ -62,6 +63,8 @@ export interface MemoryState {
   /** Checkpoints per row key, ascending by version. */
   checkpoints: Map<string, LedgerCheckpoint[]>;
   horizon: Date | null;
+  /** Selling rules per SKU. */
+  policies: Map<string, SkuPolicy>;
   /** Stock keys per SKU, so reads of a SKU's rows do not scan every row. */
   skuIndex: Map<string, Set<string>>;
 }
@@ -80,6 +83,7 @@ export function createMemoryState(): MemoryState {
     alerts: new Map(),
     checkpoints: new Map(),
     horizon: null,
+    policies: new Map(),
     skuIndex: new Map(),
   };
 }

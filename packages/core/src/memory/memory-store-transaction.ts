@@ -4,6 +4,7 @@ import { isOpenAlert } from '../domain/low-stock-alert.js';
 import type { Reservation } from '../domain/reservation.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import type { StockTransaction } from '../ports/stock-store.js';
+import { memorySkuPolicyRows } from './memory-sku-policies.js';
 import {
   APPLIED,
   compareKeys,
@@ -49,6 +50,7 @@ export function createMemoryTransaction(
             lowStockThreshold: stored.lowStockThreshold,
             reorderPoint: stored.reorderPoint,
             maxStockLevel: stored.maxStockLevel,
+            safetyStock: stored.safetyStock,
           });
         }
         return APPLIED;
@@ -61,6 +63,7 @@ export function createMemoryTransaction(
           lowStockThreshold: settings.lowStockThreshold,
           reorderPoint: settings.reorderPoint,
           maxStockLevel: settings.maxStockLevel,
+          safetyStock: settings.safetyStock,
           updatedAt: now,
         });
         return APPLIED;
@@ -216,6 +219,7 @@ export function createMemoryTransaction(
         setIn(undo, state.alerts, alert.id, alert);
       },
     },
+    policies: memorySkuPolicyRows(state.policies, undo),
     history: {
       writeCheckpoints: async (checkpoints) => {
         for (const checkpoint of checkpoints) {

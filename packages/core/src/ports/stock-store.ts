@@ -12,6 +12,7 @@ import type { Transfer, TransferStatus } from '../domain/transfer.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import type { HistoryReads, HistoryRows } from './history.js';
 import type { Page, PageRequest } from './page.js';
+import type { SkuPolicyRows } from './sku-policies.js';
 import type { StoreChangeFeed } from './store-changes.js';
 
 /**
@@ -224,6 +225,8 @@ export interface StockTransaction {
   readonly warehouses: WarehouseRows;
   readonly transfers: TransferRows;
   readonly alerts: AlertRows;
+  /** Per-SKU selling policies (cart limits). */
+  readonly policies: SkuPolicyRows;
   /** Checkpoints, archiving and the archive horizon. */
   readonly history: HistoryRows;
   /** Set-based writes for bulk imports; absent where row-by-row writes are as fast (memory). */

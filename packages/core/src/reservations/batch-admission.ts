@@ -1,4 +1,6 @@
 import { planReservation } from '../cart/plan-reservation.js';
+import { sellableOf } from '../domain/sellability.js';
+import { cartLimitError, loadCartLimits } from '../sellability/cart-limits.js';
 import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { EventType } from '../domain/events.js';
 import { reserve } from '../domain/inventory-stock.js';
@@ -55,6 +57,11 @@ async function admitBatch(
     batch.flatMap((pending) => pending.request.items.map((item) => item.sku)),
   );
   const warehouses = await transaction.warehouses.list();
+  const cartLimits = await loadCartLimits(
+    transaction,
+    [...new Set(batch.flatMap((pending) => pending.request.items.map((item) => item.sku)))],
+    context.sellability.defaultCartLimits,
+  );
   const outcomes: GroupOutcome<Admission>[] = [];
   const created: Reservation[] = [];
   for (const { request, context: changeContext } of batch) {
@@ -69,6 +76,11 @@ async function admitBatch(
         outcomes.push({ ok: true, value: { reservation: found.result, replayed: true } });
         continue;
       }
+    }
+    const overLimit = cartLimitError(request.items, cartLimits);
+    if (overLimit) {
+      outcomes.push({ ok: false, error: overLimit });
+      continue;
     }
     const skus = [...new Set(request.items.map((item) => item.sku))];
     const plan = planReservation(
@@ -114,7 +126,7 @@ async function admitBatch(
   for (const outcome of outcomes) {
     if (outcome.ok || !(outcome.error instanceof InsufficientStockError)) continue;
     for (const shortfall of outcome.error.shortfalls) {
-      if (changes.rowsOf(shortfall.sku).every((row) => row.available === 0))
+      if (changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0))
         changes.markSoldOut(shortfall.sku);
     }
   }

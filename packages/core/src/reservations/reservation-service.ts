@@ -1,3 +1,4 @@
+import { isCartLimitExceeded } from '../sellability/cart-limits.js';
 import { EventType } from '../domain/events.js';
 import type { ChangeContext } from '../domain/movement.js';
 import {
@@ -104,7 +105,7 @@ export class ReservationService {
         context,
       });
     } catch (error) {
-      if (isInsufficientStock(error)) stats.refused += 1;
+      if (isInsufficientStock(error) || isCartLimitExceeded(error)) stats.refused += 1;
       else stats.failed += 1;
       throw error;
     }

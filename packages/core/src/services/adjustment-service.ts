@@ -16,6 +16,7 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
+import { settingsEffects } from '../sellability/settings-effects.js';
 import {
   BULK_BATCH_SIZE,
   type BulkUpdateFailure,
@@ -307,7 +308,7 @@ export class AdjustmentService {
   }
 
   /**
-   * Changes a row's low-stock threshold, reorder point or max stock level (creating an empty
+   * Changes a row's low-stock threshold, reorder point, max stock level or safety stock (creating an empty
    * row when the warehouse exists). Settings are not ledger movements and do not bump `version`.
    * Raises or resolves the row's low-stock alert at once when the new threshold crosses it.
    * @throws VALIDATION_FAILED, NOT_FOUND (warehouse)
@@ -322,13 +323,18 @@ export class AdjustmentService {
     }
     if (request.reorderPoint !== undefined)
       check.integer(request.reorderPoint, 'reorderPoint', 0, MAX_QUANTITY);
+    if (request.safetyStock !== undefined)
+      check.integer(request.safetyStock, 'safetyStock', 0, MAX_QUANTITY);
     if (request.maxStockLevel !== undefined && request.maxStockLevel !== null) {
       check.integer(request.maxStockLevel, 'maxStockLevel', 0, MAX_QUANTITY);
     }
     check.done();
-    return this.context.keyed.run(context, 'settings', request, () =>
+    const updated = await this.context.keyed.run(context, 'settings', request, () =>
       this.updateSettingsOnce(request, context),
     );
+    // Safety stock changes what checks and the sold-out guard may answer for the SKU.
+    if (request.safetyStock !== undefined) await this.context.afterCommit(settingsEffects(updated));
+    return updated;
   }
 
   private updateSettingsOnce(
@@ -354,6 +360,7 @@ export class AdjustmentService {
           reorderPoint: request.reorderPoint ?? row.reorderPoint,
           maxStockLevel:
             request.maxStockLevel === undefined ? row.maxStockLevel : request.maxStockLevel,
+          safetyStock: request.safetyStock ?? row.safetyStock,
         };
         await transaction.stock.updateSettings(key, settings, now);
         const updated: InventoryStock = { ...row, ...settings, updatedAt: now };

@@ -1,3 +1,4 @@
+import { sellableOf } from '../domain/sellability.js';
 import type { InventoryStock } from '../domain/inventory-stock.js';
 import {
   type AvailabilityCache,
@@ -14,7 +15,8 @@ export function availabilityOf(sku: string, rows: readonly InventoryStock[]): Ca
     sku,
     rows: rows.map((row) => ({
       warehouseId: row.warehouseId,
-      available: row.available,
+      // Checks see the sellable units: safety stock is never offered.
+      available: sellableOf(row),
       version: row.version,
     })),
   };

@@ -12,6 +12,7 @@ import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { Logger } from '../ports/logger.js';
 import type { StockStore, StockTransaction, TransactionOptions } from '../ports/stock-store.js';
+import type { SellabilitySettings } from '../sellability/sellability-settings.js';
 import type { KeyedCommands } from './keyed-commands.js';
 import type { PendingWrites } from './pending-writes.js';
 
@@ -41,6 +42,8 @@ export interface ServiceContext {
   readonly lockingPolicy: LockingPolicy;
   readonly source: string;
   readonly defaultStockSettings: StockSettings;
+  /** Stockroom-wide selling rules (default cart limits). */
+  readonly sellability: SellabilitySettings;
   readonly cacheTtlMs: number;
   readonly soldOutTtlMs: number;
   readonly stats: StockroomStats;

@@ -70,6 +70,7 @@ export async function rowsAsOf(
         lowStockThreshold: settings.lowStockThreshold,
         reorderPoint: settings.reorderPoint,
         maxStockLevel: settings.maxStockLevel,
+        safetyStock: settings.safetyStock,
         version: state.version,
         lastRestockedAt: state.lastRestockedAt,
         lastSoldAt: state.lastSoldAt,

@@ -14,6 +14,7 @@ import { outboxContract } from './contract/outbox.contract.js';
 import { pointInTimeContract } from './contract/point-in-time.contract.js';
 import { reconciliationContract } from './contract/reconciliation.contract.js';
 import { reservationContract } from './contract/reservation.contract.js';
+import { sellabilityContract } from './contract/sellability.contract.js';
 import { storeContract } from './contract/store.contract.js';
 import { transferContract } from './contract/transfer.contract.js';
 
@@ -55,6 +56,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   damagedUnitsContract,
   bulkCompareContract,
   cartCheckContract,
+  sellabilityContract,
 ];
 
 /**

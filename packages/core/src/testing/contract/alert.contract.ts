@@ -16,6 +16,7 @@ export function alertContract(options: StockStoreContractOptions): void {
           lowStockThreshold,
           reorderPoint: 20,
           maxStockLevel: null,
+          safetyStock: 0,
         };
         await transaction.stock.updateSettings(
           { sku: 'A', warehouseId: 'paris' },

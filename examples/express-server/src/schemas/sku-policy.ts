@@ -1,0 +1,46 @@
+import { type EffectiveSkuPolicy, MAX_QUANTITY } from '@stockroom/core';
+import { Id, integerIn, OptionalTimestamp } from './common.js';
+import { z } from './zod.js';
+
+const Limit = integerIn(1, MAX_QUANTITY).nullable();
+
+/** A SKU's effective selling policy. */
+export const SkuPolicySchema = z
+  .strictObject({
+    sku: Id,
+    minPerCart: z.number().int().nullable().openapi({ description: 'null: no minimum' }),
+    maxPerCart: z.number().int().nullable().openapi({ description: 'null: no maximum' }),
+    stored: z
+      .boolean()
+      .openapi({ description: 'false: the SKU has no policy of its own and the defaults apply' }),
+    version: z.number().int().min(0).openapi({ description: '0 when no policy is stored' }),
+    updatedAt: OptionalTimestamp,
+  })
+  .openapi('SkuPolicy');
+
+/** PUT /inventory/:sku/policy. An omitted limit keeps its current value. */
+export const SkuPolicyBody = z
+  .strictObject({
+    minPerCart: Limit.optional().openapi({
+      description: 'Units per reservation, at least; null: none',
+    }),
+    maxPerCart: Limit.optional().openapi({
+      description: 'Units per reservation, at most; null: none',
+    }),
+    expectedVersion: integerIn(0, Number.MAX_SAFE_INTEGER)
+      .optional()
+      .openapi({ description: 'Compare-and-set: the version read (0: no policy yet)' }),
+  })
+  .openapi('SkuPolicyUpdate');
+
+/** The API shape of a policy. */
+export function presentSkuPolicy(policy: EffectiveSkuPolicy): z.infer<typeof SkuPolicySchema> {
+  return {
+    sku: policy.sku,
+    minPerCart: policy.minPerCart,
+    maxPerCart: policy.maxPerCart,
+    stored: policy.stored,
+    version: policy.version,
+    updatedAt: policy.updatedAt === null ? null : policy.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The selling rules of one SKU, over every warehouse: how many units one reservation (one
+ * cart) may hold. A SKU with no stored policy uses the stockroom's default cart limits.
+ */
+export interface SkuPolicy {
+  readonly sku: string;
+  /** The fewest units of the SKU one reservation may hold; `null` for no minimum. */
+  readonly minPerCart: number | null;
+  /** The most units of the SKU one reservation may hold; `null` for no maximum. */
+  readonly maxPerCart: number | null;
+  /** Counts the policy's changes (1 for a new policy). */
+  readonly version: number;
+  readonly updatedAt: Date;
+}
+
+/** Cart limits applied to SKUs with no stored policy. */
+export interface CartLimits {
+  /** @default null (no minimum) */
+  readonly minPerCart: number | null;
+  /** @default null (no maximum) */
+  readonly maxPerCart: number | null;
+}
+
+/** No limits. */
+export const NO_CART_LIMITS: CartLimits = Object.freeze({ minPerCart: null, maxPerCart: null });
+
+/** Which limit a quantity breaks, or null when it is within both. */
+export function cartLimitBroken(
+  limits: CartLimits,
+  quantity: number,
+): { readonly limit: 'MIN' | 'MAX'; readonly value: number } | null {
+  if (limits.minPerCart !== null && quantity < limits.minPerCart)
+    return { limit: 'MIN', value: limits.minPerCart };
+  if (limits.maxPerCart !== null && quantity > limits.maxPerCart)
+    return { limit: 'MAX', value: limits.maxPerCart };
+  return null;
+}

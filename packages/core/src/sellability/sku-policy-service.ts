@@ -1,0 +1,173 @@
+import { EventType } from '../domain/events.js';
+import { MAX_QUANTITY } from '../domain/ids.js';
+import type { ChangeContext } from '../domain/movement.js';
+import type { CartLimits, SkuPolicy } from '../domain/sku-policy.js';
+import { VersionConflictError } from '../errors/version-conflict-error.js';
+import type { StockTransaction } from '../ports/stock-store.js';
+import { runIdempotent } from '../services/idempotency.js';
+import type { ServiceContext } from '../services/service-context.js';
+import { validate } from '../services/validate.js';
+import type { SellabilitySettings } from './sellability-settings.js';
+
+/** A request to set a SKU's cart limits; an omitted limit keeps its current value. */
+export interface SkuPolicyRequest {
+  readonly sku: string;
+  /** Units per reservation, at least; `null` for no minimum. */
+  readonly minPerCart?: number | null;
+  /** Units per reservation, at most; `null` for no maximum. */
+  readonly maxPerCart?: number | null;
+  /** Compare-and-set: refused with VERSION_CONFLICT unless the stored version is this (0: none). */
+  readonly expectedVersion?: number;
+}
+
+/** A SKU's effective selling rules: its stored policy, or the defaults. */
+export interface EffectiveSkuPolicy extends CartLimits {
+  readonly sku: string;
+  /** True when the SKU has a stored policy; false when the defaults apply. */
+  readonly stored: boolean;
+  /** The stored policy's version (0 when none). */
+  readonly version: number;
+  readonly updatedAt: Date | null;
+}
+
+/**
+ * Per-SKU selling policies: cart limits (units of a SKU one reservation may hold). Each change
+ * emits `inventory.sku.policy.updated` through the outbox. Reservations read the policies in
+ * the same transaction as the stock rows they allocate from.
+ */
+export class SkuPolicyService {
+  constructor(
+    private readonly context: ServiceContext,
+    readonly settings: SellabilitySettings,
+  ) {}
+
+  /** The SKU's effective policy (read in the primary, through a transaction). @throws VALIDATION_FAILED */
+  async get(sku: string): Promise<EffectiveSkuPolicy> {
+    validate().id(sku, 'sku').done();
+    const [policy] = await this.context.store.transaction((transaction) =>
+      transaction.policies.get([sku]),
+    );
+    return this.effective(sku, policy);
+  }
+
+  /**
+   * Sets a SKU's cart limits (min ≤ max), creating its policy when it has none.
+   * @throws VALIDATION_FAILED, VERSION_CONFLICT (when `expectedVersion` does not match),
+   *   IDEMPOTENCY_KEY_REUSED
+   * @example
+   * await stockroom.policies.set({ sku: 'CONSOLE', maxPerCart: 2 });
+   */
+  async set(request: SkuPolicyRequest, context: ChangeContext = {}): Promise<EffectiveSkuPolicy> {
+    const check = validate().id(request.sku, 'sku');
+    for (const field of ['minPerCart', 'maxPerCart'] as const) {
+      const value = request[field];
+      if (value !== undefined && value !== null) check.integer(value, field, 1, MAX_QUANTITY);
+    }
+    if (request.expectedVersion !== undefined)
+      check.integer(request.expectedVersion, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER);
+    check.done();
+    return this.context.keyed.run(context, 'sku-policy', request, () =>
+      this.context.lanes.run([request.sku], async (transaction) => {
+        const now = this.context.clock.now();
+        return runIdempotent(transaction, context, 'sku-policy', request, now, async () => {
+          const [current] = await transaction.policies.get([request.sku]);
+          const version = current?.version ?? 0;
+          if (request.expectedVersion !== undefined && request.expectedVersion !== version) {
+            throw new VersionConflictError(
+              `Policy of ${request.sku} is at version ${version}, not ${request.expectedVersion}`,
+              {
+                retryable: false,
+                expectedVersion: request.expectedVersion,
+                actualVersion: version,
+              },
+            );
+          }
+          const base = current ?? this.settings.defaultCartLimits;
+          const next: SkuPolicy = {
+            sku: request.sku,
+            minPerCart: request.minPerCart === undefined ? base.minPerCart : request.minPerCart,
+            maxPerCart: request.maxPerCart === undefined ? base.maxPerCart : request.maxPerCart,
+            version: version + 1,
+            updatedAt: now,
+          };
+          validate()
+            .check(
+              next.minPerCart === null ||
+                next.maxPerCart === null ||
+                next.minPerCart <= next.maxPerCart,
+              'minPerCart',
+              'must not be greater than maxPerCart',
+            )
+            .done();
+          if (!(await transaction.policies.put(next, version)).applied) {
+            throw new VersionConflictError(`Policy of ${request.sku} changed concurrently`, {
+              retryable: true,
+            });
+          }
+          await this.emit(transaction, next.sku, next, now);
+          return this.effective(next.sku, next);
+        });
+      }),
+    );
+  }
+
+  /**
+   * Removes a SKU's policy: the defaults apply again. Idempotent (removing none is no change).
+   * @throws VALIDATION_FAILED
+   */
+  async remove(sku: string): Promise<EffectiveSkuPolicy> {
+    validate().id(sku, 'sku').done();
+    return this.context.lanes.run([sku], async (transaction) => {
+      const now = this.context.clock.now();
+      if (await transaction.policies.remove(sku)) await this.emit(transaction, sku, null, now);
+      return this.effective(sku, undefined);
+    });
+  }
+
+  private async emit(
+    transaction: StockTransaction,
+    sku: string,
+    policy: SkuPolicy | null,
+    now: Date,
+  ): Promise<void> {
+    const effective = this.effective(sku, policy ?? undefined);
+    await transaction.outbox.append([
+      {
+        specversion: '1.0',
+        id: this.context.ids.next('event'),
+        source: this.context.source,
+        type: EventType.SKU_POLICY_UPDATED,
+        subject: sku,
+        time: now.toISOString(),
+        datacontenttype: 'application/json',
+        data: {
+          sku,
+          stored: effective.stored,
+          minPerCart: effective.minPerCart,
+          maxPerCart: effective.maxPerCart,
+          version: effective.version,
+        },
+      },
+    ]);
+  }
+
+  private effective(sku: string, policy: SkuPolicy | undefined): EffectiveSkuPolicy {
+    if (!policy) {
+      return {
+        sku,
+        ...this.settings.defaultCartLimits,
+        stored: false,
+        version: 0,
+        updatedAt: null,
+      };
+    }
+    return {
+      sku,
+      minPerCart: policy.minPerCart,
+      maxPerCart: policy.maxPerCart,
+      stored: true,
+      version: policy.version,
+      updatedAt: policy.updatedAt,
+    };
+  }
+}
