@@ -1,5 +1,11 @@
 import type { IdempotencyRows, LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core';
-import { APPLIED, NOT_APPLIED, type SharedRows, sharedRows } from '@stockroom/sql-kit';
+import {
+  APPLIED,
+  NOT_APPLIED,
+  type SharedRows,
+  sharedRows,
+  skuPolicyRows,
+} from '@stockroom/sql-kit';
 import { type Insertable, type RawBuilder, sql } from 'kysely';
 import {
   idempotencyToRow,
@@ -10,7 +16,6 @@ import {
 } from './mappers.js';
 import { postgresHistoryRows } from './postgres-history.js';
 import { postgresReservationRows } from './postgres-reservation-rows.js';
-import { postgresSkuPolicyRows } from './postgres-sku-policies.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
 import {
   type ColumnTypes,
@@ -182,6 +187,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     transfers: shared.transfers,
     alerts: shared.alerts,
     history: postgresHistoryRows(scope),
-    policies: postgresSkuPolicyRows(scope),
+    policies: skuPolicyRows(postgresKit.contextOf(scope.db)),
   };
 }

@@ -1,10 +1,9 @@
 import type { CloudEvent, LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core';
-import { chunks, type SharedRows, sharedRows } from '@stockroom/sql-kit';
+import { chunks, type SharedRows, sharedRows, skuPolicyRows } from '@stockroom/sql-kit';
 import type { Kysely } from 'kysely';
 import { movementToRow, outboxEntryFromRow, sqliteKit } from './mappers.js';
 import { sqliteHistoryRows } from './sqlite-history.js';
 import { reservationRows } from './sqlite-reservation-rows.js';
-import { sqliteSkuPolicyRows } from './sqlite-sku-policies.js';
 import { stockRows } from './sqlite-stock-rows.js';
 import type { SqliteTables } from './tables.js';
 
@@ -72,6 +71,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     transfers: shared.transfers,
     alerts: shared.alerts,
     history: sqliteHistoryRows(db),
-    policies: sqliteSkuPolicyRows(db),
+    policies: skuPolicyRows(sqliteKit.contextOf(db)),
   };
 }

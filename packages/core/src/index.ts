@@ -188,16 +188,6 @@ export {
   pageLimit,
 } from './ports/paging.js';
 export type { SkuPolicyRows } from './ports/sku-policies.js';
-export { isCartLimitExceeded } from './sellability/cart-limits.js';
-export {
-  DEFAULT_SELLABILITY_SETTINGS,
-  type SellabilitySettings,
-} from './sellability/sellability-settings.js';
-export {
-  type EffectiveSkuPolicy,
-  type SkuPolicyRequest,
-  SkuPolicyService,
-} from './sellability/sku-policy-service.js';
 export {
   isInsufficientStock,
   ReservationService,
@@ -208,6 +198,16 @@ export {
   type ReserveItem,
   type ReserveRequest,
 } from './reservations/reservation-settings.js';
+export { isCartLimitExceeded } from './sellability/cart-limits.js';
+export {
+  DEFAULT_SELLABILITY_SETTINGS,
+  type SellabilitySettings,
+} from './sellability/sellability-settings.js';
+export {
+  type EffectiveSkuPolicy,
+  type SkuPolicyRequest,
+  SkuPolicyService,
+} from './sellability/sku-policy-service.js';
 export {
   ADJUSTMENT_TYPES,
   AdjustmentService,

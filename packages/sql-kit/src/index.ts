@@ -32,6 +32,7 @@ export {
   unaryPlusColumn,
 } from './shared-reads.js';
 export { type SharedRows, type SharedRowsDialect, sharedRows } from './shared-rows.js';
+export { skuPolicyRows } from './sku-policy-rows.js';
 export type {
   AlertTable,
   AnyEngineColumns,
@@ -47,6 +48,7 @@ export type {
   ReservationLineTable,
   ReservationTable,
   SharedTables,
+  SkuPolicyTable,
   StockTable,
   TransferTable,
   WarehouseTable,

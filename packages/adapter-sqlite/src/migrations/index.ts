@@ -2,8 +2,8 @@ import type { Migration } from 'kysely';
 import { initialSchema } from './0001-initial-schema.js';
 import { ledgerHistory } from './0002-ledger-history.js';
 import { tableNames } from './0003-table-names.js';
-import { damagedUnitMovements } from './0006-damaged-unit-movements.js';
 import { sellability } from './0004-sellability.js';
+import { damagedUnitMovements } from './0006-damaged-unit-movements.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.

@@ -1,5 +1,4 @@
 import { allocate } from '../allocation/allocate.js';
-import { sellableView } from '../domain/sellability.js';
 import type {
   AllocatableStock,
   AllocatableWarehouse,
@@ -7,6 +6,7 @@ import type {
   AllocationOptions,
   AllocationResult,
 } from '../allocation/allocation-plan.js';
+import { sellableView } from '../domain/sellability.js';
 
 /** What reservation admission plans from: the lines and how to spread them. */
 export interface ReservationPlanRequest extends AllocationOptions {

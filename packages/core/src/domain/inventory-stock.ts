@@ -228,7 +228,11 @@ export function markDamaged(stock: InventoryStock, quantity: number, now: Date):
 }
 
 /** Takes `quantity` damaged units off the books (a write-off). @throws INSUFFICIENT_STOCK */
-export function writeOffDamaged(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
+export function writeOffDamaged(
+  stock: InventoryStock,
+  quantity: number,
+  now: Date,
+): InventoryStock {
   return applyDeltas(stock, deltas({ damaged: -quantity }), now);
 }
 

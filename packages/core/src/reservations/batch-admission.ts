@@ -1,13 +1,13 @@
 import { planReservation } from '../cart/plan-reservation.js';
-import { sellableOf } from '../domain/sellability.js';
-import { cartLimitError, loadCartLimits } from '../sellability/cart-limits.js';
 import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { EventType } from '../domain/events.js';
 import { reserve } from '../domain/inventory-stock.js';
 import type { ChangeContext } from '../domain/movement.js';
 import { type Reservation, ReservationStatus } from '../domain/reservation.js';
+import { sellableOf } from '../domain/sellability.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
+import { cartLimitError, loadCartLimits } from '../sellability/cart-limits.js';
 import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';

@@ -1,4 +1,3 @@
-import { isCartLimitExceeded } from '../sellability/cart-limits.js';
 import { EventType } from '../domain/events.js';
 import type { ChangeContext } from '../domain/movement.js';
 import {
@@ -10,6 +9,7 @@ import {
 } from '../domain/reservation.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
+import { isCartLimitExceeded } from '../sellability/cart-limits.js';
 import { runIdempotent } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
 import {

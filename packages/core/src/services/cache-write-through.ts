@@ -1,5 +1,5 @@
-import { sellableOf } from '../domain/sellability.js';
 import type { InventoryStock } from '../domain/inventory-stock.js';
+import { sellableOf } from '../domain/sellability.js';
 import {
   type AvailabilityCache,
   availabilityVersion,

@@ -1,22 +1,20 @@
 import type { SkuPolicy, SkuPolicyRows } from '@stockroom/core';
-import type { Kysely } from 'kysely';
-import { toMillis } from './mappers.js';
-import { chunks, distinct, outcome } from './sql-support.js';
-import type { SkuPolicyTable, SqliteTables } from './tables.js';
+import type { Selectable } from 'kysely';
+import { intOrNull } from './codec.js';
+import type { KitContext } from './shared-reads.js';
+import type { SkuPolicyTable } from './tables.js';
+import { chunks, distinct, outcome } from './write-outcome.js';
 
-/** A `sku_policies` row → domain. */
-export function skuPolicyFromRow(row: SkuPolicyTable): SkuPolicy {
-  return {
+/** Per-SKU selling policies inside a store transaction; `put` is a compare-and-set on `version`. */
+export function skuPolicyRows(context: KitContext): SkuPolicyRows {
+  const { db, codec } = context;
+  const fromRow = (row: Selectable<SkuPolicyTable>): SkuPolicy => ({
     sku: row.sku,
-    minPerCart: row.min_per_cart,
-    maxPerCart: row.max_per_cart,
-    version: row.version,
-    updatedAt: new Date(row.updated_at),
-  };
-}
-
-/** Per-SKU policies inside a transaction (the write lock is held: no race between read and write). */
-export function sqliteSkuPolicyRows(db: Kysely<SqliteTables>): SkuPolicyRows {
+    minPerCart: intOrNull(codec, row.min_per_cart),
+    maxPerCart: intOrNull(codec, row.max_per_cart),
+    version: codec.int(row.version),
+    updatedAt: codec.time(row.updated_at),
+  });
   return {
     async get(skus) {
       const policies: SkuPolicy[] = [];
@@ -26,28 +24,26 @@ export function sqliteSkuPolicyRows(db: Kysely<SqliteTables>): SkuPolicyRows {
           .selectAll()
           .where('sku', 'in', part)
           .execute();
-        for (const row of rows) policies.push(skuPolicyFromRow(row));
+        for (const row of rows) policies.push(fromRow(row));
       }
       return policies;
     },
 
     async put(next, expectedVersion) {
-      const row: SkuPolicyTable = {
-        sku: next.sku,
+      const fields = {
         min_per_cart: next.minPerCart,
         max_per_cart: next.maxPerCart,
         version: next.version,
-        updated_at: toMillis(next.updatedAt),
+        updated_at: codec.toTime(next.updatedAt),
       };
       if (expectedVersion === 0) {
         const result = await db
           .insertInto('sku_policies')
-          .values(row)
+          .values({ sku: next.sku, ...fields })
           .onConflict((conflict) => conflict.column('sku').doNothing())
           .executeTakeFirst();
         return outcome(result.numInsertedOrUpdatedRows);
       }
-      const { sku: _sku, ...fields } = row;
       const result = await db
         .updateTable('sku_policies')
         .set(fields)
