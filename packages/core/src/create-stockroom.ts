@@ -1,3 +1,5 @@
+import { ChannelDirectory } from './channels/channel-directory.js';
+import { ChannelService } from './channels/channel-service.js';
 import { type LockingPolicy, pessimisticEverywhere } from './concurrency/locking-policy.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './concurrency/retry-policy.js';
 import { WriteLanes } from './concurrency/write-lanes.js';
@@ -97,6 +99,8 @@ export interface Stockroom {
   readonly reservations: ReservationService;
   readonly orders: OrderSaga;
   readonly warehouses: WarehouseService;
+  /** Sales channels: named sets of warehouses that checks and reservations may be limited to. */
+  readonly channels: ChannelService;
   /** Transfers between warehouses: create, ship, receive, cancel. */
   readonly transfers: TransferService;
   /** Low-stock alerts: the periodic evaluation, acknowledgement, listing. */
@@ -205,7 +209,9 @@ export function createStockroom(options: StockroomOptions): Stockroom {
           },
         }
       : guard;
+  const channelDirectory = new ChannelDirectory(options.store, () => coherence.warehouses());
   const context: ServiceContext = {
+    channelDirectory,
     keyed,
     lanes,
     store: options.store,
@@ -269,6 +275,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     reservations,
     orders: new OrderSaga(context, reservations),
     warehouses: new WarehouseService(context),
+    channels: new ChannelService(context, channelDirectory),
     transfers: new TransferService(context),
     alerts: new AlertService(context),
     reconciliation: new ReconciliationService(context),

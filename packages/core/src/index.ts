@@ -15,6 +15,28 @@ export {
 } from './allocation/allocation-plan.js';
 export { distanceKm } from './allocation/haversine.js';
 export {
+  type ChannelDirectory,
+  type ChannelFields,
+  type ChannelRows,
+  ChannelService,
+  type CreateChannelRequest,
+  DISPLAY_KINDS,
+  type DisplayedAvailability,
+  type DisplayedWarehouse,
+  type DisplayStrategy,
+  displayQuantity,
+  EXACT_DISPLAY,
+  formatDisplayStrategy,
+  MAX_CHANNEL_WAREHOUSES,
+  MAX_DISPLAY_THRESHOLD,
+  normalizeWarehouseIds,
+  parseDisplayStrategy,
+  presentAvailability,
+  type SalesChannel,
+  type StockDisplay,
+  StockLevel,
+} from './channels/index.js';
+export {
   type LockingMode,
   type LockingPolicy,
   optimisticEverywhere,

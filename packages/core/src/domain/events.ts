@@ -10,6 +10,8 @@ export const EventType = {
   OUT_OF_STOCK: 'inventory.out.of.stock',
   BACK_IN_STOCK: 'inventory.back.in.stock',
   TRANSFER_UPDATED: 'inventory.transfer.updated',
+  /** A sales channel was created, changed or deleted (subject: `channel:<id>`). */
+  CHANNEL_UPDATED: 'inventory.channel.updated',
 } as const;
 
 /** One of the event types. */

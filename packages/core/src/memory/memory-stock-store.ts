@@ -1,3 +1,4 @@
+import type { SalesChannel } from '../channels/sales-channel.js';
 import type { CloudEvent } from '../domain/events.js';
 import {
   addQuantities,
@@ -25,6 +26,7 @@ import type {
   WriteOutcome,
 } from '../ports/stock-store.js';
 import { AsyncMutex } from './async-mutex.js';
+import { memoryChannelRows } from './memory-channel-rows.js';
 
 const APPLIED: WriteOutcome = { applied: true };
 const NOT_APPLIED: WriteOutcome = { applied: false };
@@ -109,6 +111,7 @@ export class MemoryStockStore implements StockStore {
     horizon: null,
   };
   private closed = false;
+  private readonly channels = new Map<string, SalesChannel>();
   /** Stock keys per SKU, so reads of a SKU's rows do not scan every row. */
   private readonly skuIndex = new Map<string, Set<string>>();
 
@@ -177,6 +180,7 @@ export class MemoryStockStore implements StockStore {
   private createTransaction(undo: Array<() => void>): StockTransaction {
     const state = this.state;
     return {
+      channels: memoryChannelRows(this.channels, undo),
       stock: {
         read: async (skus) => this.stockOf(skus),
         get: async (key) => state.stock.get(stockKeyOf(key)) ?? null,

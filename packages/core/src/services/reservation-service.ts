@@ -4,6 +4,7 @@ import {
   type AllocationStrategy,
   type GeoPoint,
 } from '../allocation/allocation-plan.js';
+import { channelWarehouses } from '../channels/channel-filter.js';
 import type { GroupOutcome, JobGroup } from '../concurrency/write-lanes.js';
 import { EventType, type JsonValue } from '../domain/events.js';
 import { deltas, type StockKey } from '../domain/inventory-stock.js';
@@ -49,6 +50,11 @@ export interface ReserveRequest {
   readonly preferCountry?: string;
   /** Regional fulfilment: then warehouses in this region. */
   readonly preferRegion?: string;
+  /**
+   * A sales channel: allocate from its warehouses only (pinned items outside it are short).
+   * @throws NOT_FOUND for an unknown channel
+   */
+  readonly channelId?: string;
 }
 
 /** Reservation tuning. */
@@ -87,6 +93,8 @@ type Outcome =
 interface Pending {
   readonly request: ReserveRequest;
   readonly context: ChangeContext;
+  /** The channel's warehouses, when the request names one. */
+  readonly warehouseIds?: ReadonlySet<string>;
 }
 
 /** What a reserve job of a lane batch came to. */
@@ -188,10 +196,11 @@ export class ReservationService {
     const skus = [...new Set(request.items.map((item) => item.sku))];
     let outcome: ReserveOutcome;
     try {
+      const warehouseIds = await this.channelFilter(request.channelId);
       outcome = await this.context.lanes.runGrouped<Pending, ReserveOutcome>(
         this.reserveGroup,
         skus,
-        { request, context },
+        warehouseIds ? { request, context, warehouseIds } : { request, context },
       );
     } catch (error) {
       const carried = (error as { [EFFECTS]?: CommitEffects } | null)?.[EFFECTS];
@@ -232,6 +241,13 @@ export class ReservationService {
       });
     },
   };
+
+  /** A channel's warehouses, with other processes' channel changes applied first. */
+  private async channelFilter(channelId: string | undefined) {
+    if (channelId === undefined) return undefined;
+    await this.context.syncWithStore();
+    return channelWarehouses(this.context.channelDirectory, channelId);
+  }
 
   /** Reservation id → its SKUs, for routing commit/release/extend to the right lane. */
   private readonly recent = new Map<string, readonly string[]>();
@@ -551,6 +567,7 @@ export class ReservationService {
       });
     }
     check.optionalId(request.orderId, 'orderId').optionalId(request.userId, 'userId');
+    check.optionalId(request.channelId, 'channelId');
     if (request.ttlSeconds !== undefined) {
       check.integer(request.ttlSeconds, 'ttlSeconds', 1, this.settings.maxLifetimeSeconds);
     }
@@ -576,7 +593,7 @@ export class ReservationService {
     const warehouses = await transaction.warehouses.list();
     const outcomes: Outcome[] = [];
     const created: Reservation[] = [];
-    for (const { request, context } of batch) {
+    for (const { request, context, warehouseIds } of batch) {
       const print = context.idempotencyKey ? fingerprint('reserve', request) : '';
       if (context.idempotencyKey) {
         const found = await lookupIdempotency<Reservation>(transaction, context, print);
@@ -599,6 +616,7 @@ export class ReservationService {
           ...(request.location ? { location: request.location } : {}),
           ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
           ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
+          ...(warehouseIds ? { warehouseIds } : {}),
         },
       );
       if (plan.kind === 'shortfall') {
