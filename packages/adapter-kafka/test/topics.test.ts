@@ -24,8 +24,9 @@ describe('topic naming', () => {
       'inventory.out.of.stock',
       'inventory.back.in.stock',
       'inventory.transfer.updated',
+      'inventory.channel.updated',
     ]);
-    expect(INVENTORY_EVENT_TYPES).toHaveLength(10);
+    expect(INVENTORY_EVENT_TYPES).toHaveLength(11);
   });
 
   it('takes a prefix or a mapping function', () => {

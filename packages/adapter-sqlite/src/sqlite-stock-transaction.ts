@@ -26,6 +26,7 @@ import {
   warehouseToRow,
 } from './mappers.js';
 import { chunks, distinct, outcome } from './sql-support.js';
+import { sqliteChannelRows } from './sqlite-channels.js';
 import { sqliteHistoryRows } from './sqlite-history.js';
 import { reservationRows } from './sqlite-reservation-rows.js';
 import { stockRows } from './sqlite-stock-rows.js';
@@ -272,5 +273,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     transfers: transferRows(db),
     alerts: alertRows(db),
     history: sqliteHistoryRows(db),
+    channels: sqliteChannelRows(db),
   };
 }

@@ -161,6 +161,19 @@ export interface LedgerHorizonTable {
   updated_at: number;
 }
 
+/** `sales_channels`: one row per sales channel (migration 0005). */
+export interface SalesChannelTable {
+  id: string;
+  name: string;
+  /** A JSON array of warehouse ids, sorted. */
+  warehouse_ids: string;
+  /** The display strategy as text (`exact`, `capped:10`, `levels:5`). */
+  display: string;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
 /** The whole schema, as kysely sees it. */
 export interface SqliteTables {
   warehouses: WarehouseTable;
@@ -174,4 +187,5 @@ export interface SqliteTables {
   idempotency_keys: IdempotencyKeyTable;
   ledger_checkpoints: LedgerCheckpointTable;
   ledger_horizon: LedgerHorizonTable;
+  sales_channels: SalesChannelTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import { initialSchema } from './0001-initial-schema.js';
 import { ledgerHistory } from './0002-ledger-history.js';
+import { salesChannels } from './0005-sales-channels.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.
@@ -9,6 +10,7 @@ import { ledgerHistory } from './0002-ledger-history.js';
 export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001_initial_schema': initialSchema,
   '0002_ledger_history': ledgerHistory,
+  '0005_sales_channels': salesChannels,
 });
 
 /** The table where applied migrations are recorded (namespaced, so a host's own kysely migrations in the same file do not collide). */

@@ -5,6 +5,8 @@ import type { SalesChannel } from './sales-channel.js';
 interface Loaded {
   /** The warehouse list the channels were loaded against. */
   readonly warehouses: readonly Warehouse[];
+  /** The store's channel generation they were loaded at. */
+  readonly generation: number;
   readonly channels: Promise<ReadonlyMap<string, SalesChannel>>;
 }
 
@@ -13,15 +15,23 @@ interface Loaded {
  * store round trip. They live exactly as long as the in-process warehouse list: every channel
  * change is announced as a warehouse-directory change (the shared directory stamp, the store's
  * change feed), so when any process changes a channel every process drops its warehouse list,
- * and a new list means the channels are loaded again.
+ * and a new list means the channels are loaded again. Instances over one store object (which
+ * its own change feed does not report to each other) also share a change counter.
  */
+const generations = new WeakMap<StockStore, { value: number }>();
+
 export class ChannelDirectory {
   private loaded: Loaded | undefined;
 
   constructor(
     private readonly store: StockStore,
     private readonly warehouses: () => Promise<readonly Warehouse[]>,
-  ) {}
+  ) {
+    if (!generations.has(store)) generations.set(store, { value: 0 });
+    this.generation = generations.get(store)!;
+  }
+
+  private readonly generation: { value: number };
 
   /** One channel, or undefined. */
   async get(id: string): Promise<SalesChannel | undefined> {
@@ -32,8 +42,9 @@ export class ChannelDirectory {
   async all(): Promise<ReadonlyMap<string, SalesChannel>> {
     const warehouses = await this.warehouses();
     let loaded = this.loaded;
-    if (!loaded || loaded.warehouses !== warehouses) {
-      const entry: Loaded = { warehouses, channels: this.load() };
+    const generation = this.generation.value;
+    if (!loaded || loaded.warehouses !== warehouses || loaded.generation !== generation) {
+      const entry: Loaded = { warehouses, generation, channels: this.load() };
       entry.channels.catch(() => {
         if (this.loaded === entry) this.loaded = undefined;
       });
@@ -43,8 +54,9 @@ export class ChannelDirectory {
     return loaded.channels;
   }
 
-  /** Drops what is kept (a channel changed here). */
+  /** Drops what is kept (a channel changed here), in every instance over this store object. */
   forget(): void {
+    this.generation.value += 1;
     this.loaded = undefined;
   }
 
