@@ -25,6 +25,7 @@ import {
   warehouseFromRow,
   warehouseToRow,
 } from './mappers.js';
+import { postgresChannelRows } from './postgres-channels.js';
 import { postgresHistoryRows } from './postgres-history.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
 import {
@@ -528,5 +529,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     transfers: transferRows(scope),
     alerts: alertRows(scope),
     history: postgresHistoryRows(scope),
+    channels: postgresChannelRows(scope),
   };
 }

@@ -189,6 +189,20 @@ export interface Database {
   low_stock_alerts: AlertTable;
   ledger_checkpoints: LedgerCheckpointTable;
   ledger_horizon: LedgerHorizonTable;
+  sales_channels: SalesChannelTable;
+}
+
+/** `sales_channels` (migration 0005). */
+export interface SalesChannelTable {
+  id: string;
+  name: string;
+  /** Sorted warehouse ids. */
+  warehouse_ids: string[];
+  /** The display strategy as text (`exact`, `capped:10`, `levels:5`). */
+  display: string;
+  version: Int8;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 /** The name of one of the store's tables. */

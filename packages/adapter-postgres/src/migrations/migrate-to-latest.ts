@@ -4,6 +4,7 @@ import { createOwnedPool, type PostgresPool, translatingPool } from '../postgres
 import { translatePostgresError } from '../translate-postgres-error.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createLedgerHistory } from './ledger-history.js';
+import { createSalesChannels } from './sales-channels.js';
 
 /** The default schema of the store's tables. */
 export const DEFAULT_SCHEMA = 'stockroom';
@@ -63,6 +64,7 @@ interface Migration {
 const MIGRATIONS: readonly Migration[] = [
   { name: '0001_initial', up: createInitialSchema },
   { name: '0002_ledger_history', up: createLedgerHistory },
+  { name: '0005_sales_channels', up: createSalesChannels },
 ];
 
 /**
