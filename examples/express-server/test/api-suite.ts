@@ -3,6 +3,7 @@ import { apiRoutes } from '../src/app.js';
 import { alertAndJobTests } from './suites/alerts-jobs.js';
 import { authAndIdempotencyTests } from './suites/auth-idempotency.js';
 import { badInputTests } from './suites/bad-input.js';
+import { channelTests } from './suites/channels.js';
 import { dashboardListingTests } from './suites/dashboard-listings.js';
 import { inventoryTests } from './suites/inventory.js';
 import { reservationTests } from './suites/reservations.js';
@@ -49,6 +50,7 @@ export function defineApiSuite(
     authAndIdempotencyTests(current);
     badInputTests(current);
     dashboardListingTests(current);
+    channelTests(current);
 
     describe('coverage', () => {
       it('exercised every route of the API with a success and a failure (per /metrics)', async () => {

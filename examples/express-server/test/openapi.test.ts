@@ -36,7 +36,16 @@ const CONTRACT = [
   'GET /api/v1/admin/reconciliation',
 ];
 /** API routes beyond the written contract: what the dashboard reads. */
-const BEYOND_CONTRACT = ['GET /api/v1/reservations', 'GET /api/v1/movements/summary'];
+const BEYOND_CONTRACT = [
+  'GET /api/v1/reservations',
+  'GET /api/v1/movements/summary',
+  // Sales channels (issue 16), described in the server README.
+  'POST /api/v1/channels',
+  'GET /api/v1/channels',
+  'GET /api/v1/channels/{id}',
+  'PATCH /api/v1/channels/{id}',
+  'DELETE /api/v1/channels/{id}',
+];
 const OPERATIONS = [
   'GET /healthz',
   'GET /readyz',

@@ -32,7 +32,7 @@ export interface RouteInput<P, Q, B> {
 interface RouteShape {
   /** A unique, stable operation id (used in OpenAPI and in idempotency fingerprints). */
   readonly operationId: string;
-  readonly method: 'get' | 'post' | 'put' | 'patch';
+  readonly method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** The Express path under `/api/v1`, e.g. `/warehouses/:id`. */
   readonly path: string;
   readonly tag: string;

@@ -1,4 +1,5 @@
 import { NotFoundError, type ReserveRequest, type Stockroom } from '@stockroom/core';
+import { channelOf } from '../channel-access.js';
 import {
   CancelOrderBody,
   CancelResultSchema,
@@ -39,10 +40,12 @@ export function reservationRoutes({
       roles: STOREFRONT,
       body: reserveBody(maxLifetimeSeconds),
       success: { status: 201, description: 'The ACTIVE reservation', schema: ReservationSchema },
-      failures: ['INSUFFICIENT_STOCK', 'VERSION_CONFLICT'],
+      failures: ['INSUFFICIENT_STOCK', 'VERSION_CONFLICT', 'NOT_FOUND'],
       async handle({ body }, call) {
+        const channelId = channelOf(call.principal, body.channelId);
+        const request = channelId === undefined ? body : { ...body, channelId };
         const reservation = await stockroom.reservations.reserve(
-          body as ReserveRequest,
+          request as ReserveRequest,
           call.change,
         );
         return presentReservation(reservation);

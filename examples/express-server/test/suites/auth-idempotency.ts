@@ -76,7 +76,7 @@ export function authAndIdempotencyTests(server: () => TestServer): void {
           refused += 1;
         }
       }
-      expect(refused).toBe(29);
+      expect(refused).toBe(35);
     });
 
     it('lets the storefront reserve and read, but not adjust', async () => {
