@@ -1,6 +1,8 @@
 import {
   type DisplayStrategy,
+  displayQuantity,
   formatDisplayStrategy,
+  type InsufficientStockError,
   parseDisplayStrategy,
   type Stockroom,
 } from '@stockroom/core';
@@ -135,4 +137,24 @@ export async function displayOf(
   if (principal.display) return principal.display;
   if (channelId === undefined) return undefined;
   return (await stockroom.channels.resolve(channelId)).display;
+}
+
+/**
+ * An `INSUFFICIENT_STOCK` refusal as a key under `strategy` may see it: under `capped` each
+ * shortfall's `available` is capped; under `levels` it is replaced by the level. Under `exact`
+ * (or no strategy) the error is returned as is.
+ */
+export function shortfallsShownAs(
+  error: InsufficientStockError,
+  strategy: DisplayStrategy | undefined,
+): InsufficientStockError | HttpProblem {
+  if (!strategy || strategy.kind === 'exact') return error;
+  return new HttpProblem('INSUFFICIENT_STOCK', 'Not enough stock for every line', {
+    shortfalls: error.shortfalls.map(({ sku, requested, available }) => {
+      const shown = displayQuantity(available, strategy);
+      return shown.quantity === null
+        ? { sku, requested, level: shown.level }
+        : { sku, requested, available: shown.quantity };
+    }),
+  });
 }

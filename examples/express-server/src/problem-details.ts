@@ -1,3 +1,4 @@
+import type { StockLevel } from '@stockroom/core';
 import { ErrorCode, isStockroomError, type StockroomError } from '@stockroom/core';
 
 /** Codes only the HTTP layer produces. */
@@ -52,7 +53,9 @@ export interface Problem {
   readonly shortfalls?: readonly {
     readonly sku: string;
     readonly requested: number;
-    readonly available: number;
+    /** Left out for a key shown levels only (see channel-access.ts). */
+    readonly available?: number;
+    readonly level?: StockLevel;
   }[];
   readonly failed?: readonly {
     readonly index: number;

@@ -1,5 +1,11 @@
-import { NotFoundError, type ReserveRequest, type Stockroom } from '@stockroom/core';
-import { channelOf } from '../channel-access.js';
+import {
+  isInsufficientStock,
+  NotFoundError,
+  type Reservation,
+  type ReserveRequest,
+  type Stockroom,
+} from '@stockroom/core';
+import { channelOf, displayOf, shortfallsShownAs } from '../channel-access.js';
 import {
   CancelOrderBody,
   CancelResultSchema,
@@ -44,10 +50,16 @@ export function reservationRoutes({
       async handle({ body }, call) {
         const channelId = channelOf(call.principal, body.channelId);
         const request = channelId === undefined ? body : { ...body, channelId };
-        const reservation = await stockroom.reservations.reserve(
-          request as ReserveRequest,
-          call.change,
-        );
+        let reservation: Reservation;
+        try {
+          reservation = await stockroom.reservations.reserve(
+            request as ReserveRequest,
+            call.change,
+          );
+        } catch (error) {
+          if (!isInsufficientStock(error) || call.principal.role === 'admin') throw error;
+          throw shortfallsShownAs(error, await displayOf(stockroom, call.principal, channelId));
+        }
         return presentReservation(reservation);
       },
     }),

@@ -228,15 +228,25 @@ export function channelTests(server: () => TestServer): void {
         ['berlin', 4],
         ['paris', 30],
       ]);
-      // Madrid still holds 50, but not for this key.
-      expectProblem(
-        await server().call('POST', '/api/v1/reservations', {
-          as: 'westStorefront',
-          body: { items: [{ sku: 'CH-1', quantity: 1 }] },
-        }),
-        409,
-        'INSUFFICIENT_STOCK',
-      );
+      // Madrid still holds 50, but not for this key; the refusal shows levels, as its checks do.
+      const refused = await server().call('POST', '/api/v1/reservations', {
+        as: 'westStorefront',
+        body: { items: [{ sku: 'CH-1', quantity: 1 }] },
+      });
+      expectProblem(refused, 409, 'INSUFFICIENT_STOCK');
+      expect(refused.body.shortfalls).toEqual([
+        { sku: 'CH-1', requested: 1, level: 'OUT_OF_STOCK' },
+      ]);
+      const capped = await server().call('POST', '/api/v1/reservations', {
+        as: 'cappedStorefront',
+        body: { items: [{ sku: 'CH-1', quantity: 1000 }] },
+      });
+      expectProblem(capped, 409, 'INSUFFICIENT_STOCK');
+      expect(capped.body.shortfalls).toEqual([{ sku: 'CH-1', requested: 1000, available: 10 }]);
+      const exact = await server().call('POST', '/api/v1/reservations', {
+        body: { items: [{ sku: 'CH-1', quantity: 1000 }] },
+      });
+      expect(exact.body.shortfalls).toEqual([{ sku: 'CH-1', requested: 1000, available: 50 }]);
       expectProblem(
         await server().call('POST', '/api/v1/reservations', {
           as: 'westStorefront',
