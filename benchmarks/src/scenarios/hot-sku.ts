@@ -25,9 +25,19 @@ export const hotSkuScenario: Scenario = {
         locking: 'pessimistic',
         batching: false,
       }),
+      libraryVariant(context, 'postgres · pessimistic · batched · channel', 'postgres', {
+        locking: 'pessimistic',
+        batching: true,
+        channel: true,
+      }),
       libraryVariant(context, 'sqlite · batched', 'sqlite', {
         locking: 'optimistic',
         batching: true,
+      }),
+      libraryVariant(context, 'sqlite · batched · channel', 'sqlite', {
+        locking: 'optimistic',
+        batching: true,
+        channel: true,
       }),
       libraryVariant(context, 'sqlite · unbatched', 'sqlite', {
         locking: 'optimistic',
@@ -62,6 +72,13 @@ export const hotSkuScenario: Scenario = {
       label: `${store}: batched ÷ unbatched`,
       value: ratioOf(rate(batched!), rate(unbatched!)),
     }));
+    // Sales channels (issue 16) must cost no store round trip: within noise of no channel.
+    for (const base of ['postgres · pessimistic · batched', 'sqlite · batched']) {
+      ratios.push({
+        label: `${base}: with a channel ÷ without`,
+        value: ratioOf(rate(`${base} · channel`), rate(base)),
+      });
+    }
     return {
       rows: measured.map((measurement) => measurement.row),
       ratios,
