@@ -52,6 +52,8 @@ interface Model {
   transfers: ModelTransfer[];
   now: number;
   orders: number;
+  /** The warehouses of sales channel `web`, once created. */
+  channel: string[] | null;
 }
 interface Real {
   stockroom: Stockroom;
@@ -251,6 +253,107 @@ class Reserve implements Command {
     await check(model, real);
   }
   toString = () => `reserve(${JSON.stringify(this.items)}, ttl ${this.ttlSeconds})`;
+}
+
+/** Creates or changes sales channel `web`. */
+class SetChannel implements Command {
+  constructor(readonly warehouseIds: string[]) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    if (model.channel === null)
+      await real.stockroom.channels.create({
+        id: 'web',
+        name: 'Web',
+        warehouseIds: this.warehouseIds,
+      });
+    else await real.stockroom.channels.update('web', { warehouseIds: this.warehouseIds });
+    model.channel = [...this.warehouseIds].sort();
+    await check(model, real);
+  }
+  toString = () => `channel(web: ${this.warehouseIds.join(',')})`;
+}
+
+/** The seeded warehouses in the `priority` strategy's order (priority 1, 2, 3). */
+const PRIORITY_ORDER = ['london', 'paris', 'berlin'];
+
+/** Reserves unpinned items through channel `web`: its warehouses only, by priority. */
+class ReserveInChannel implements Command {
+  constructor(readonly items: Array<{ sku: string; quantity: number }>) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const channel = model.channel;
+    const order = PRIORITY_ORDER.filter((id) => channel?.includes(id));
+    const inChannel = (sku: string) =>
+      order.reduce((sum, id) => sum + Math.max(0, rowOf(model, sku, id)?.available ?? 0), 0);
+    const wanted = new Map<string, number>();
+    for (const item of this.items)
+      wanted.set(item.sku, (wanted.get(item.sku) ?? 0) + item.quantity);
+    // The channel's view through a check agrees with the model before anything is held.
+    for (const sku of channel === null ? [] : wanted.keys()) {
+      const answer = await real.stockroom.availability.check({
+        sku,
+        quantity: 1,
+        channelId: 'web',
+      });
+      expect(answer.availableQuantity).toBe(inChannel(sku));
+    }
+    model.orders += 1;
+    const orderId = `o${model.orders}`;
+    let reservationId = '';
+    const result = await outcome(
+      real.stockroom.reservations
+        .reserve({ items: this.items, orderId, channelId: 'web', ttlSeconds: 60 })
+        .then((reservation) => {
+          reservationId = reservation.id;
+        }),
+    );
+    if (channel === null) {
+      expect(result).toBe('NOT_FOUND');
+      return;
+    }
+    const fits = [...wanted].every(([sku, quantity]) => inChannel(sku) >= quantity);
+    if (!fits) {
+      expect(result).toBe('INSUFFICIENT_STOCK');
+      await check(model, real);
+      return;
+    }
+    expect(result).toBe('ok');
+    const lines = [];
+    for (const [sku, quantity] of wanted) {
+      let left = quantity;
+      for (const id of order) {
+        const row = rowOf(model, sku, id);
+        if (!row || row.available <= 0 || left === 0) continue;
+        const taken = Math.min(left, row.available);
+        row.available -= taken;
+        row.reserved += taken;
+        left -= taken;
+        lines.push({ sku, warehouseId: id, quantity: taken, refunded: 0 });
+      }
+    }
+    lines.sort((left, right) =>
+      left.sku === right.sku
+        ? left.warehouseId < right.warehouseId
+          ? -1
+          : 1
+        : left.sku < right.sku
+          ? -1
+          : 1,
+    );
+    const reservation = await real.stockroom.reservations.get(reservationId);
+    expect(
+      reservation?.lines.map(({ sku, warehouseId, quantity }) => ({ sku, warehouseId, quantity })),
+    ).toEqual(lines.map(({ sku, warehouseId, quantity }) => ({ sku, warehouseId, quantity })));
+    model.reservations.push({
+      id: reservationId,
+      orderId,
+      status: 'ACTIVE',
+      lines,
+      expiresAt: model.now + 60_000,
+    });
+    await check(model, real);
+  }
+  toString = () => `reserveInChannel(${JSON.stringify(this.items)})`;
 }
 
 class Commit implements Command {
@@ -538,6 +641,10 @@ const commands = [
       fc.integer({ min: 1, max: 120 }),
     )
     .map(([items, ttl]) => new Reserve(items, ttl)),
+  fc.uniqueArray(warehouse, { minLength: 0, maxLength: 3 }).map((ids) => new SetChannel(ids)),
+  fc
+    .array(fc.record({ sku, quantity }), { minLength: 1, maxLength: 3 })
+    .map((items) => new ReserveInChannel(items)),
   fc.nat().map((pick) => new Commit(pick)),
   fc.nat().map((pick) => new Release(pick)),
   fc.integer({ min: 1, max: 90 }).map((seconds) => new AdvanceAndExpire(seconds)),
@@ -586,6 +693,7 @@ describe('model-based: the memory store against a reference model', () => {
           transfers: [],
           now: clock.now().getTime(),
           orders: 0,
+          channel: null,
         };
         await fc.asyncModelRun(() => ({ model, real: { stockroom, store, clock } }), sequence);
       }),
