@@ -17,7 +17,12 @@ describe('sales channels on two connections to one SQLite file', () => {
     );
     await seedWarehouses(a!);
     await a!.adjustments.adjust({ sku: 'TEE', warehouseId: 'paris', type: 'RESTOCK', quantity: 5 });
-    await a!.adjustments.adjust({ sku: 'TEE', warehouseId: 'berlin', type: 'RESTOCK', quantity: 3 });
+    await a!.adjustments.adjust({
+      sku: 'TEE',
+      warehouseId: 'berlin',
+      type: 'RESTOCK',
+      quantity: 3,
+    });
     await a!.channels.create({ id: 'fr', name: 'France', warehouseIds: ['paris'] });
     const seen = async () =>
       (await b!.availability.check({ sku: 'TEE', quantity: 1, channelId: 'fr' })).warehouses.map(
