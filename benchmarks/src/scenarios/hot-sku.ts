@@ -25,19 +25,26 @@ export const hotSkuScenario: Scenario = {
         locking: 'pessimistic',
         batching: false,
       }),
-      libraryVariant(context, 'postgres · pessimistic · batched · selling rules', 'postgres', {
-        locking: 'pessimistic',
-        batching: true,
-        sellingRules: true,
-      }),
+      libraryVariant(
+        context,
+        'postgres · pessimistic · batched · selling rules + channel',
+        'postgres',
+        {
+          locking: 'pessimistic',
+          batching: true,
+          sellingRules: true,
+          channel: true,
+        },
+      ),
       libraryVariant(context, 'sqlite · batched', 'sqlite', {
         locking: 'optimistic',
         batching: true,
       }),
-      libraryVariant(context, 'sqlite · batched · selling rules', 'sqlite', {
+      libraryVariant(context, 'sqlite · batched · selling rules + channel', 'sqlite', {
         locking: 'optimistic',
         batching: true,
         sellingRules: true,
+        channel: true,
       }),
       libraryVariant(context, 'sqlite · unbatched', 'sqlite', {
         locking: 'optimistic',
@@ -72,6 +79,14 @@ export const hotSkuScenario: Scenario = {
       label: `${store}: batched ÷ unbatched`,
       value: ratioOf(rate(batched!), rate(unbatched!)),
     }));
+    // The selling rules and a sales channel (issue 16) must cost no store round trip: within
+    // noise of the plain variant.
+    for (const base of ['postgres · pessimistic · batched', 'sqlite · batched']) {
+      ratios.push({
+        label: `${base}: with selling rules + channel ÷ without`,
+        value: ratioOf(rate(`${base} · selling rules + channel`), rate(base)),
+      });
+    }
     return {
       rows: measured.map((measurement) => measurement.row),
       ratios,
@@ -79,7 +94,7 @@ export const hotSkuScenario: Scenario = {
         `${context.options.concurrency} callers, 1 unit each, one SKU in one warehouse (stock never runs out during the timed rounds).`,
         '"unbatched" is `policies.reservations.maxBatchSize: 1`: one reservation per store transaction.',
         'ops/s counts admitted reservations; each variant then sells out a small stock to the same crowd (sell-out column: admitted/stock).',
-        '"selling rules": the SKU has a safety stock (seeded on top of the sellable units) and a per-cart maximum, both read in the reservation batch\'s transaction.',
+        '"selling rules": the SKU has a safety stock (seeded on top of the sellable units) and a per-cart maximum, both read in the reservation batch\'s transaction; "channel": reservations name a sales channel holding the hot warehouse.',
       ],
     };
   },

@@ -27,6 +27,8 @@ export interface LibraryVariant {
    * the rules it would meet in a shop.
    */
   readonly sellingRules?: boolean;
+  /** Reserve through a sales channel holding the hot warehouse (issue 16: rules cost no round trip). */
+  readonly channel?: boolean;
 }
 
 /** The safety stock of a `sellingRules` variant's seeded rows. */
@@ -66,6 +68,10 @@ export async function createLibraryTarget(
     policies: variantPolicies(variant),
   });
   await stockroom.warehouses.create({ id: HOT_WAREHOUSE, name: 'Hot SKU warehouse' });
+  if (variant.channel) {
+    await stockroom.channels.create({ id: 'bench', name: 'Bench', warehouseIds: [HOT_WAREHOUSE] });
+  }
+  const channel = variant.channel ? { channelId: 'bench' } : {};
   return {
     stockroom,
     async seed(sku, units) {
@@ -86,7 +92,7 @@ export async function createLibraryTarget(
     },
     async reserve(sku, quantity) {
       try {
-        await stockroom.reservations.reserve({ items: [{ sku, quantity }] });
+        await stockroom.reservations.reserve({ items: [{ sku, quantity }], ...channel });
         return 'admitted';
       } catch (error) {
         return reserveOutcomeOf(error);

@@ -8,6 +8,7 @@ import express, {
 } from 'express';
 import type { Logger as PinoLogger } from 'pino';
 import { type ApiKeyRing, authenticate, principalOf } from './auth.js';
+import { bindKeys, type KeyBindings } from './channel-access.js';
 import { dashboardRouter, operatorPaths } from './dashboard.js';
 import { docsRouter } from './docs-page.js';
 import { EventFeed } from './event-feed.js';
@@ -24,6 +25,7 @@ import { fastRouteDispatch, type RouteHandler } from './route-dispatch.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { cartRoutes } from './routes/cart.js';
+import { channelRoutes } from './routes/channels.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import type { CallContext, Route } from './routes/define-route.js';
 import { inventoryRoutes } from './routes/inventory.js';
@@ -45,6 +47,8 @@ export interface ReadinessComponent {
 export interface AppDependencies {
   readonly stockroom: Stockroom;
   readonly keys: ApiKeyRing;
+  /** Keys bound to a sales channel and/or a display strategy, by key id. */
+  readonly keyBindings?: KeyBindings;
   readonly jobs: JobRunner;
   readonly metrics: ServerMetrics;
   readonly logger: PinoLogger;
@@ -88,6 +92,7 @@ export function apiRoutes(
     ...reservationRoutes({ stockroom, outcomes: metrics, maxLifetimeSeconds }),
     ...transferRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),
+    ...channelRoutes({ stockroom }),
     ...adminRoutes({
       jobs,
       stockroom,
@@ -250,6 +255,8 @@ export function createApp(dependencies: AppDependencies): express.Express {
 
   const api = express.Router();
   api.use(authenticate(dependencies.keys));
+  if (dependencies.keyBindings && dependencies.keyBindings.size > 0)
+    api.use(bindKeys(dependencies.keyBindings));
   if (dependencies.rateLimit && dependencies.rateLimit.perMinute > 0) {
     api.use(rateLimit(dependencies.rateLimit.limiter, dependencies.rateLimit.perMinute));
   }

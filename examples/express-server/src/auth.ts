@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { DisplayStrategy } from '@stockroom/core';
 import type { NextFunction, Request, Response } from 'express';
 import { HttpProblem } from './problem-details.js';
 
@@ -17,6 +18,10 @@ export interface Principal {
   readonly role: Role;
   /** What the ledger records as `actor`. */
   readonly actor: string;
+  /** The sales channel a bound key is limited to (see channel-access.ts). */
+  readonly channelId?: string;
+  /** How a bound key is shown quantities. */
+  readonly display?: DisplayStrategy;
 }
 
 /** An API key and its role, as configured. */

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { type ApiKeyEntry, ROLES, type Role } from './auth.js';
+import { type KeyBindings, parseKeyBindings } from './channel-access.js';
 import { DEFAULT_SCHEDULES, type ScheduledJob, scheduleProblem } from './job-schedule.js';
 
 /** Where stock lives. */
@@ -30,6 +31,8 @@ export interface Config {
   readonly kafka: { readonly brokers: readonly string[]; readonly clientId: string } | undefined;
   /** Configured keys; empty means "generate an admin key in the data directory". */
   readonly apiKeys: readonly ApiKeyEntry[];
+  /** `STOCKROOM_KEY_CHANNELS`: keys bound to a sales channel and/or a display strategy. */
+  readonly keyBindings: KeyBindings;
   readonly reservations: {
     readonly defaultTtlSeconds: number;
     readonly maxLifetimeSeconds: number;
@@ -135,6 +138,13 @@ function parseApiKeys(text: string, context: IssueSink): ApiKeyEntry[] {
   return entries;
 }
 
+function keyBindings(text: string, context: IssueSink): KeyBindings {
+  const parsed = parseKeyBindings(text);
+  if (typeof parsed !== 'string') return parsed;
+  context.addIssue({ code: 'custom', message: `STOCKROOM_KEY_CHANNELS ${parsed}` });
+  return new Map();
+}
+
 function parseDatabase(
   url: string | undefined,
   dataDir: string,
@@ -236,6 +246,7 @@ const ENV_FIELDS = {
   KAFKA_BROKERS: z.string().trim().optional(),
   KAFKA_CLIENT_ID: z.string().trim().min(1).default('stockroom'),
   STOCKROOM_API_KEYS: z.string().optional(),
+  STOCKROOM_KEY_CHANNELS: z.string().optional(),
   STOCKROOM_RESERVATION_TTL_SECONDS: integer(
     'STOCKROOM_RESERVATION_TTL_SECONDS',
     1,
@@ -304,6 +315,7 @@ function toConfig(env: Env, context: IssueSink): Config {
     redisPrefix: env.REDIS_PREFIX,
     kafka: brokers.length > 0 ? { brokers, clientId: env.KAFKA_CLIENT_ID } : undefined,
     apiKeys: parseApiKeys(env.STOCKROOM_API_KEYS ?? '', context),
+    keyBindings: keyBindings(env.STOCKROOM_KEY_CHANNELS ?? '', context),
     reservations: {
       defaultTtlSeconds: env.STOCKROOM_RESERVATION_TTL_SECONDS,
       maxLifetimeSeconds: env.STOCKROOM_MAX_RESERVATION_SECONDS,

@@ -2,6 +2,7 @@ import {
   CartLimitExceededError,
   ErrorCode,
   isStockroomError,
+  type StockLevel,
   type StockroomError,
 } from '@stockroom/core';
 
@@ -61,7 +62,9 @@ export interface Problem {
   readonly shortfalls?: readonly {
     readonly sku: string;
     readonly requested: number;
-    readonly available: number;
+    /** Left out for a key shown levels only (see channel-access.ts). */
+    readonly available?: number;
+    readonly level?: StockLevel;
   }[];
   readonly failed?: readonly {
     readonly index: number;

@@ -212,6 +212,7 @@ async function assemble(
   const app = createApp({
     stockroom,
     keys: new FileBackedApiKeyRing(entries, config.dataDir, logger),
+    keyBindings: config.keyBindings,
     jobs,
     metrics,
     logger,

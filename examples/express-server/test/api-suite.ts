@@ -4,6 +4,7 @@ import { alertAndJobTests } from './suites/alerts-jobs.js';
 import { authAndIdempotencyTests } from './suites/auth-idempotency.js';
 import { badInputTests } from './suites/bad-input.js';
 import { cartTests } from './suites/cart.js';
+import { channelTests } from './suites/channels.js';
 import { dashboardListingTests } from './suites/dashboard-listings.js';
 import { inventoryTests } from './suites/inventory.js';
 import { reservationTests } from './suites/reservations.js';
@@ -53,6 +54,7 @@ export function defineApiSuite(
     authAndIdempotencyTests(current);
     badInputTests(current);
     dashboardListingTests(current);
+    channelTests(current);
 
     describe('coverage', () => {
       it('exercised every route of the API with a success and a failure (per /metrics)', async () => {

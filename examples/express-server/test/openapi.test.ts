@@ -45,6 +45,12 @@ const BEYOND_CONTRACT = [
   'GET /api/v1/inventory/{sku}/policy',
   'PUT /api/v1/inventory/{sku}/policy',
   'DELETE /api/v1/inventory/{sku}/policy',
+  // Sales channels (issue 16), described in the server README.
+  'POST /api/v1/channels',
+  'GET /api/v1/channels',
+  'GET /api/v1/channels/{id}',
+  'PATCH /api/v1/channels/{id}',
+  'DELETE /api/v1/channels/{id}',
 ];
 const OPERATIONS = [
   'GET /healthz',

@@ -6,6 +6,7 @@ import { ManualClock, MemoryEventPublisher } from '@stockroom/core';
 import { unavailableService } from '@stockroom/core/testing';
 import pg from 'pg';
 import { type Logger, pino } from 'pino';
+import { keyIdOf } from '../src/auth.js';
 import { loadConfig } from '../src/config.js';
 import { type RunningService, startService } from '../src/start-service.js';
 
@@ -14,6 +15,10 @@ export const KEYS = {
   admin: `admin-${randomBytes(12).toString('hex')}`,
   storefront: `store-${randomBytes(12).toString('hex')}`,
   readonly: `read-${randomBytes(12).toString('hex')}`,
+  /** A storefront key bound to the sales channel `west` (STOCKROOM_KEY_CHANNELS). */
+  westStorefront: `west-${randomBytes(12).toString('hex')}`,
+  /** A storefront key shown quantities capped at 10, in no channel. */
+  cappedStorefront: `capped-${randomBytes(12).toString('hex')}`,
 } as const;
 
 /** A role name, or `none` for no key, or `bogus` for an unknown one. */
@@ -115,7 +120,8 @@ export async function startTestServer(
     PORT: '0',
     HOST: '127.0.0.1',
     STOCKROOM_DATA_DIR: dataDir,
-    STOCKROOM_API_KEYS: `${KEYS.admin}:admin,${KEYS.storefront}:storefront,${KEYS.readonly}:readonly`,
+    STOCKROOM_API_KEYS: `${KEYS.admin}:admin,${KEYS.storefront}:storefront,${KEYS.readonly}:readonly,${KEYS.westStorefront}:storefront,${KEYS.cappedStorefront}:storefront`,
+    STOCKROOM_KEY_CHANNELS: `${keyIdOf(KEYS.westStorefront)}=west,${keyIdOf(KEYS.cappedStorefront)}=/capped:10`,
     STOCKROOM_JOBS: '0',
     LOG_LEVEL: 'silent',
     ...(backend.kind === 'memory' ? { DATABASE_URL: 'memory:' } : {}),

@@ -25,6 +25,7 @@ describe('topic naming', () => {
       'inventory.back.in.stock',
       'inventory.transfer.updated',
       'inventory.sku.policy.updated',
+      'inventory.channel.updated',
     ]);
     expect(INVENTORY_EVENT_TYPES).toHaveLength(11);
   });

@@ -14,6 +14,7 @@ import {
   outboxToRow,
   postgresKit,
 } from './mappers.js';
+import { postgresChannelRows } from './postgres-channels.js';
 import { postgresHistoryRows } from './postgres-history.js';
 import { postgresReservationRows } from './postgres-reservation-rows.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
@@ -188,5 +189,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     alerts: shared.alerts,
     history: postgresHistoryRows(scope),
     policies: skuPolicyRows(postgresKit.contextOf(scope.db)),
+    channels: postgresChannelRows(scope),
   };
 }

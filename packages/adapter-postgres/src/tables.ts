@@ -57,7 +57,21 @@ export interface OutboxTable {
 /** Every table of the store, as kysely sees them (inside the configured schema). */
 export interface Database extends Kit.SharedTables<PostgresColumns> {
   outbox: OutboxTable;
+  sales_channels: SalesChannelTable;
 }
 
 /** The name of one of the store's tables. */
 export type TableName = keyof Database;
+
+/** `sales_channels`: one row per sales channel (migration 0005). */
+export interface SalesChannelTable {
+  id: string;
+  name: string;
+  /** Sorted warehouse ids. */
+  warehouse_ids: string[];
+  /** The display strategy as text (`exact`, `capped:10`, `levels:5`). */
+  display: string;
+  version: Int8;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}

@@ -496,6 +496,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0001_initial',
           '0002_ledger_history',
           '0004_sellability',
+          '0005_sales_channels',
           '0006_damaged_unit_movements',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
@@ -524,7 +525,13 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       try {
         expect(
           await migrateToLatest({ connectionString: DATABASE_URL, schema, partitions: 3 }),
-        ).toEqual(['0001_initial', '0002_ledger_history', '0004_sellability', '0006_damaged_unit_movements']);
+        ).toEqual([
+          '0001_initial',
+          '0002_ledger_history',
+          '0004_sellability',
+          '0005_sales_channels',
+          '0006_damaged_unit_movements',
+        ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key
            FROM pg_inherits JOIN pg_class parent ON parent.oid = inhparent JOIN pg_namespace n ON n.oid = parent.relnamespace

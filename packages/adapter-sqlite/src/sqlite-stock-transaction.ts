@@ -2,6 +2,7 @@ import type { CloudEvent, LedgerRows, OutboxRows, StockTransaction } from '@stoc
 import { chunks, type SharedRows, sharedRows, skuPolicyRows } from '@stockroom/sql-kit';
 import type { Kysely } from 'kysely';
 import { movementToRow, outboxEntryFromRow, sqliteKit } from './mappers.js';
+import { sqliteChannelRows } from './sqlite-channels.js';
 import { sqliteHistoryRows } from './sqlite-history.js';
 import { reservationRows } from './sqlite-reservation-rows.js';
 import { stockRows } from './sqlite-stock-rows.js';
@@ -72,5 +73,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     alerts: shared.alerts,
     history: sqliteHistoryRows(db),
     policies: skuPolicyRows(sqliteKit.contextOf(db)),
+    channels: sqliteChannelRows(db),
   };
 }

@@ -72,6 +72,7 @@ describe('migrations', () => {
         '0002_ledger_history',
         '0003_table_names',
         '0004_sellability',
+        '0005_sales_channels',
         '0006_damaged_unit_movements',
       ],
     });
@@ -100,6 +101,7 @@ describe('migrations', () => {
       { name: '0002_ledger_history' },
       { name: '0003_table_names' },
       { name: '0004_sellability' },
+      { name: '0005_sales_channels' },
       { name: '0006_damaged_unit_movements' },
     ]);
   });
@@ -117,6 +119,7 @@ describe('migrations', () => {
       '0002_ledger_history',
       '0003_table_names',
       '0004_sellability',
+      '0005_sales_channels',
       '0006_damaged_unit_movements',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(

@@ -1,4 +1,6 @@
 import { CartCheckService } from './cart/cart-check-service.js';
+import { ChannelDirectory } from './channels/channel-directory.js';
+import { ChannelService } from './channels/channel-service.js';
 import { type LockingPolicy, pessimisticEverywhere } from './concurrency/locking-policy.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy, withRetry } from './concurrency/retry-policy.js';
 import { WriteLanes } from './concurrency/write-lanes.js';
@@ -119,6 +121,8 @@ export interface Stockroom {
   readonly carts: CartCheckService;
   readonly orders: OrderSaga;
   readonly warehouses: WarehouseService;
+  /** Sales channels: named sets of warehouses that checks and reservations may be limited to. */
+  readonly channels: ChannelService;
   /** Transfers between warehouses: create, ship, receive, cancel. */
   readonly transfers: TransferService;
   /** Low-stock alerts: the periodic evaluation, acknowledgement, listing. */
@@ -235,8 +239,10 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     markTtlMs: policies.pendingWriteTtlMs ?? 10_000,
     waitMs: policies.pendingWriteWaitMs ?? 100,
   });
+  const channelDirectory = new ChannelDirectory(options.store, () => coherence.warehouses());
   const context: ServiceContext = {
     pendingWrites,
+    channelDirectory,
     keyed,
     lanes,
     store: options.store,
@@ -294,6 +300,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     carts: new CartCheckService(context, { maxItems: reservationSettings.maxItems }),
     orders: new OrderSaga(context, reservations),
     warehouses: new WarehouseService(context),
+    channels: new ChannelService(context, channelDirectory),
     transfers: new TransferService(context),
     alerts: new AlertService(context),
     reconciliation: new ReconciliationService(context),

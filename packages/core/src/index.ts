@@ -22,6 +22,29 @@ export {
   type CartItem,
   type CartLineCheck,
 } from './cart/cart-check-service.js';
+
+  type ChannelDirectory,
+  type ChannelFields,
+  type ChannelRows,
+  ChannelService,
+  type CreateChannelRequest,
+  DISPLAY_KINDS,
+  type DisplayedAvailability,
+  type DisplayedWarehouse,
+  type DisplayStrategy,
+  displayQuantity,
+  EXACT_DISPLAY,
+  formatDisplayStrategy,
+  MAX_CHANNEL_WAREHOUSES,
+  MAX_DISPLAY_THRESHOLD,
+  normalizeWarehouseIds,
+  parseDisplayStrategy,
+  presentAvailability,
+  type SalesChannel,
+  type StockDisplay,
+  StockLevel,
+} from './channels/index.js';
+
 export {
   type LockingMode,
   type LockingPolicy,

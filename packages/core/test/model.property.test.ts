@@ -56,6 +56,8 @@ interface Model {
   safety: Map<string, number>;
   /** Cart limits per SKU (SKUs not in it have none). */
   limits: Map<string, { min: number | null; max: number | null }>;
+  /** The warehouses of sales channel `web`, once created. */
+  channel: string[] | null;
 }
 interface Real {
   stockroom: Stockroom;
@@ -426,6 +428,125 @@ class SetCartLimits implements Command {
   toString = () => `cartLimits(${this.sku}, ${JSON.stringify(this.limits)})`;
 }
 
+/** Creates or changes sales channel `web`. */
+class SetChannel implements Command {
+  constructor(readonly warehouseIds: string[]) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    if (model.channel === null)
+      await real.stockroom.channels.create({
+        id: 'web',
+        name: 'Web',
+        warehouseIds: this.warehouseIds,
+      });
+    else await real.stockroom.channels.update('web', { warehouseIds: this.warehouseIds });
+    model.channel = [...this.warehouseIds].sort();
+    await check(model, real);
+  }
+  toString = () => `channel(web: ${this.warehouseIds.join(',')})`;
+}
+
+/** The seeded warehouses in the `priority` strategy's order (priority 1, 2, 3). */
+const PRIORITY_ORDER = ['london', 'paris', 'berlin'];
+
+/** Reserves unpinned items through channel `web`: its warehouses only, by priority. */
+class ReserveInChannel implements Command {
+  constructor(readonly items: Array<{ sku: string; quantity: number }>) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const channel = model.channel;
+    const order = PRIORITY_ORDER.filter((id) => channel?.includes(id));
+    // Safety stock is never offered: each row gives what is sellable.
+    const sellable = (sku: string, id: string) =>
+      Math.max(
+        0,
+        (rowOf(model, sku, id)?.available ?? 0) - (model.safety.get(keyOf(sku, id)) ?? 0),
+      );
+    const inChannel = (sku: string) => order.reduce((sum, id) => sum + sellable(sku, id), 0);
+    const wanted = new Map<string, number>();
+    for (const item of this.items)
+      wanted.set(item.sku, (wanted.get(item.sku) ?? 0) + item.quantity);
+    // The channel's view through a check agrees with the model before anything is held.
+    for (const sku of channel === null ? [] : wanted.keys()) {
+      const answer = await real.stockroom.availability.check({
+        sku,
+        quantity: 1,
+        channelId: 'web',
+      });
+      expect(answer.availableQuantity).toBe(inChannel(sku));
+    }
+    model.orders += 1;
+    const orderId = `o${model.orders}`;
+    let reservationId = '';
+    const result = await outcome(
+      real.stockroom.reservations
+        .reserve({ items: this.items, orderId, channelId: 'web', ttlSeconds: 60 })
+        .then((reservation) => {
+          reservationId = reservation.id;
+        }),
+    );
+    if (channel === null) {
+      expect(result).toBe('NOT_FOUND');
+      return;
+    }
+    const overLimit = [...wanted].some(([sku, units]) => {
+      const limits = model.limits.get(sku);
+      return (
+        limits !== undefined &&
+        ((limits.min !== null && units < limits.min) || (limits.max !== null && units > limits.max))
+      );
+    });
+    if (overLimit) {
+      expect(result).toBe('CART_LIMIT_EXCEEDED');
+      await check(model, real);
+      return;
+    }
+    const fits = [...wanted].every(([sku, quantity]) => inChannel(sku) >= quantity);
+    if (!fits) {
+      expect(result).toBe('INSUFFICIENT_STOCK');
+      await check(model, real);
+      return;
+    }
+    expect(result).toBe('ok');
+    const lines = [];
+    for (const [sku, quantity] of wanted) {
+      let left = quantity;
+      for (const id of order) {
+        const row = rowOf(model, sku, id);
+        const offered = sellable(sku, id);
+        if (!row || offered <= 0 || left === 0) continue;
+        const taken = Math.min(left, offered);
+        row.available -= taken;
+        row.reserved += taken;
+        left -= taken;
+        lines.push({ sku, warehouseId: id, quantity: taken, refunded: 0 });
+      }
+    }
+    lines.sort((left, right) =>
+      left.sku === right.sku
+        ? left.warehouseId < right.warehouseId
+          ? -1
+          : 1
+        : left.sku < right.sku
+          ? -1
+          : 1,
+    );
+    const reservation = await real.stockroom.reservations.get(reservationId);
+    expect(
+      reservation?.lines.map(({ sku, warehouseId, quantity }) => ({ sku, warehouseId, quantity })),
+    ).toEqual(lines.map(({ sku, warehouseId, quantity }) => ({ sku, warehouseId, quantity })));
+    model.reservations.push({
+      id: reservationId,
+      orderId,
+      status: 'ACTIVE',
+      lines,
+      expiresAt: model.now + 60_000,
+    });
+    await check(model, real);
+  }
+  toString = () => `reserveInChannel(${JSON.stringify(this.items)})`;
+}
+
 class Commit implements Command {
   constructor(readonly pick: number) {}
   check = (model: Readonly<Model>) => model.reservations.length > 0;
@@ -736,6 +857,10 @@ const commands = [
       fc.integer({ min: 1, max: 120 }),
     )
     .map(([items, ttl]) => new Reserve(items, ttl)),
+  fc.uniqueArray(warehouse, { minLength: 0, maxLength: 3 }).map((ids) => new SetChannel(ids)),
+  fc
+    .array(fc.record({ sku, quantity }), { minLength: 1, maxLength: 3 })
+    .map((items) => new ReserveInChannel(items)),
   fc.nat().map((pick) => new Commit(pick)),
   fc
     .tuple(sku, warehouse, fc.integer({ min: 0, max: 6 }))
@@ -811,6 +936,7 @@ describe('model-based: the memory store against a reference model', () => {
           orders: 0,
           safety: new Map(),
           limits: new Map(),
+          channel: null,
         };
         await fc.asyncModelRun(() => ({ model, real: { stockroom, store, clock } }), sequence);
       }),

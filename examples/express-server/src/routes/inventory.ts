@@ -1,4 +1,5 @@
-import { NotFoundError, type Stockroom } from '@stockroom/core';
+import { NotFoundError, presentAvailability, type Stockroom } from '@stockroom/core';
+import { channelOf, displayOf } from '../channel-access.js';
 import { atomicBulkFailure } from '../problem-details.js';
 import {
   AdjustBody,
@@ -39,16 +40,23 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       roles: ANY_ROLE,
       query: CheckQuery,
       success: { status: 200, description: 'The answer', schema: AvailabilitySchema },
-      failures: [],
-      async handle({ query }) {
+      failures: ['NOT_FOUND'],
+      async handle({ query }, call) {
+        const channelId = channelOf(call.principal, query.channelId);
+        const [result, display] = await Promise.all([
+          stockroom.availability.check({
+            sku: query.sku,
+            quantity: query.quantity,
+            ...(query.latitude !== undefined && query.longitude !== undefined
+              ? { location: { latitude: query.latitude, longitude: query.longitude } }
+              : {}),
+            ...(channelId === undefined ? {} : { channelId }),
+          }),
+          displayOf(stockroom, call.principal, channelId),
+        ]);
+        if (display) return presentAvailability(result, display);
         // rowVersions stays in the library's answer; the HTTP answer keeps its documented shape.
-        const { rowVersions: _, ...answer } = await stockroom.availability.check({
-          sku: query.sku,
-          quantity: query.quantity,
-          ...(query.latitude !== undefined && query.longitude !== undefined
-            ? { location: { latitude: query.latitude, longitude: query.longitude } }
-            : {}),
-        });
+        const { rowVersions: _, ...answer } = result;
         return answer;
       },
     }),

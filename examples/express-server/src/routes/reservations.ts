@@ -1,4 +1,11 @@
-import { NotFoundError, type ReserveRequest, type Stockroom } from '@stockroom/core';
+import {
+  isInsufficientStock,
+  NotFoundError,
+  type Reservation,
+  type ReserveRequest,
+  type Stockroom,
+} from '@stockroom/core';
+import { channelOf, displayOf, shortfallsShownAs } from '../channel-access.js';
 import {
   CancelOrderBody,
   CancelResultSchema,
@@ -39,12 +46,20 @@ export function reservationRoutes({
       roles: STOREFRONT,
       body: reserveBody(maxLifetimeSeconds),
       success: { status: 201, description: 'The ACTIVE reservation', schema: ReservationSchema },
-      failures: ['INSUFFICIENT_STOCK', 'CART_LIMIT_EXCEEDED', 'VERSION_CONFLICT'],
+      failures: ['INSUFFICIENT_STOCK', 'CART_LIMIT_EXCEEDED', 'VERSION_CONFLICT', 'NOT_FOUND'],
       async handle({ body }, call) {
-        const reservation = await stockroom.reservations.reserve(
-          body as ReserveRequest,
-          call.change,
-        );
+        const channelId = channelOf(call.principal, body.channelId);
+        const request = channelId === undefined ? body : { ...body, channelId };
+        let reservation: Reservation;
+        try {
+          reservation = await stockroom.reservations.reserve(
+            request as ReserveRequest,
+            call.change,
+          );
+        } catch (error) {
+          if (!isInsufficientStock(error) || call.principal.role === 'admin') throw error;
+          throw shortfallsShownAs(error, await displayOf(stockroom, call.principal, channelId));
+        }
         return presentReservation(reservation);
       },
     }),

@@ -101,7 +101,13 @@ export const ProblemSchema = z
         z.strictObject({
           sku: z.string(),
           requested: z.number().int(),
-          available: z.number().int(),
+          available: z.number().int().optional().openapi({
+            description: 'Capped for a key shown capped numbers; absent for one shown levels',
+          }),
+          level: z
+            .enum(['IN_STOCK', 'LOW_STOCK', 'OUT_OF_STOCK'])
+            .optional()
+            .openapi({ description: 'For a key shown levels only' }),
         }),
       )
       .optional()

@@ -61,6 +61,10 @@ export function reserveBody(maxLifetimeSeconds: number) {
         })
         .optional()
         .openapi({ description: "The customer's location, for the nearest strategy" }),
+      channelId: Id.optional().openapi({
+        description:
+          "Allocate from this sales channel's warehouses only (a bound key: its own, or 403)",
+      }),
     })
     .openapi('Reserve');
 }

@@ -7,6 +7,7 @@ import {
   MovementType,
   type SkuStock,
 } from '@stockroom/core';
+import { StockDisplaySchema } from './channel.js';
 import {
   Id,
   integerIn,
@@ -97,6 +98,9 @@ export const CheckQuery = z
     quantity: integerQuery(1, MAX_QUANTITY),
     latitude: numberQuery(-90, 90).optional(),
     longitude: numberQuery(-180, 180).optional(),
+    channelId: Id.optional().openapi({
+      description: "Only this sales channel's warehouses (a bound key: its own, or 403)",
+    }),
   })
   .superRefine((query, context) => {
     if ((query.latitude === undefined) !== (query.longitude === undefined)) {
@@ -114,13 +118,20 @@ export const AvailabilitySchema = z
     sku: Id,
     requestedQuantity: Quantity,
     isAvailable: z.boolean(),
-    availableQuantity: Count,
+    availableQuantity: Count.nullable().openapi({
+      description: 'At most the cap under a `capped` display strategy; null under `levels`',
+    }),
+    display: StockDisplaySchema.optional().openapi({
+      description: 'Present when a sales channel or a display strategy applies',
+    }),
+    channelId: Id.optional().openapi({ description: 'The channel the answer is limited to' }),
     warehouses: z.array(
       z.strictObject({
         warehouseId: Id,
         warehouseName: z.string(),
-        availableQuantity: Count,
+        availableQuantity: Count.nullable(),
         distanceKm: z.number().optional(),
+        display: StockDisplaySchema.optional(),
       }),
     ),
   })

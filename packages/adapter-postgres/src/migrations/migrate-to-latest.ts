@@ -5,6 +5,7 @@ import { translatePostgresError } from '../translate-postgres-error.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createLedgerHistory } from './ledger-history.js';
 import { allowDamagedUnitMovements } from './movement-types.js';
+import { createSalesChannels } from './sales-channels.js';
 import { createSellability } from './sellability.js';
 
 /** The default schema of the store's tables. */
@@ -66,6 +67,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0001_initial', up: createInitialSchema },
   { name: '0002_ledger_history', up: createLedgerHistory },
   { name: '0004_sellability', up: createSellability },
+  { name: '0005_sales_channels', up: createSalesChannels },
   { name: '0006_damaged_unit_movements', up: allowDamagedUnitMovements },
 ];
 

@@ -3,6 +3,7 @@ import { initialSchema } from './0001-initial-schema.js';
 import { ledgerHistory } from './0002-ledger-history.js';
 import { tableNames } from './0003-table-names.js';
 import { sellability } from './0004-sellability.js';
+import { salesChannels } from './0005-sales-channels.js';
 import { damagedUnitMovements } from './0006-damaged-unit-movements.js';
 
 /**
@@ -14,6 +15,7 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.fre
   '0002_ledger_history': ledgerHistory,
   '0003_table_names': tableNames,
   '0004_sellability': sellability,
+  '0005_sales_channels': salesChannels,
   '0006_damaged_unit_movements': damagedUnitMovements,
 });
 

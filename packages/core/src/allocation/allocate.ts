@@ -24,7 +24,7 @@ type Ledger = Map<string, Map<string, number>>;
  * Plans where each requested line is taken from. Pure and deterministic: no I/O, no clock, and
  * every tie is broken by warehouse id ascending.
  *
- * - Only `ACTIVE` warehouses are used; stock rows in other or unknown warehouses, and rows with
+ * - Only `ACTIVE` warehouses are used (and, with `options.warehouseIds`, only those); stock rows in other or unknown warehouses, and rows with
  *   `available <= 0`, are ignored. Rows repeating a (sku, warehouseId) are added together.
  * - Lines of the same SKU are summed before availability is judged. Pinned lines
  *   (`warehouseId`) are summed per (sku, warehouseId) and take only from that warehouse;
@@ -61,8 +61,10 @@ export function allocate(
   options: AllocationOptions = {},
 ): AllocationResult {
   const active = new Map<string, AllocatableWarehouse>();
+  const allowed = options.warehouseIds;
   for (const warehouse of warehouses) {
-    if (warehouse.status === WarehouseStatus.ACTIVE) active.set(warehouse.id, warehouse);
+    if (warehouse.status === WarehouseStatus.ACTIVE && (!allowed || allowed.has(warehouse.id)))
+      active.set(warehouse.id, warehouse);
   }
 
   const remaining: Ledger = new Map();

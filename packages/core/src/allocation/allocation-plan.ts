@@ -55,6 +55,11 @@ export interface AllocationOptions {
    */
   readonly preferCountry?: string;
   readonly preferRegion?: string;
+  /**
+   * Only these warehouses may be used (a sales channel's); rows in others are ignored as if
+   * their warehouse were not ACTIVE. @default every warehouse
+   */
+  readonly warehouseIds?: ReadonlySet<string>;
 }
 
 /** One allocated part of the plan. */

@@ -32,5 +32,6 @@ export function planReservation(
     ...(request.location ? { location: request.location } : {}),
     ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
     ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
+    ...(request.warehouseIds ? { warehouseIds: request.warehouseIds } : {}),
   });
 }

@@ -12,6 +12,8 @@ export const EventType = {
   TRANSFER_UPDATED: 'inventory.transfer.updated',
   /** A SKU's selling policy (cart limits) was set or removed. */
   SKU_POLICY_UPDATED: 'inventory.sku.policy.updated',
+  /** A sales channel was created, changed or deleted (subject: `channel:<id>`). */
+  CHANNEL_UPDATED: 'inventory.channel.updated',
 } as const;
 
 /** One of the event types. */

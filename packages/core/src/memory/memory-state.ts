@@ -1,3 +1,4 @@
+import type { SalesChannel } from '../channels/sales-channel.js';
 import { type InventoryStock, stockKeyOf } from '../domain/inventory-stock.js';
 import type { LowStockAlert } from '../domain/low-stock-alert.js';
 import type { Movement } from '../domain/movement.js';
@@ -65,6 +66,8 @@ export interface MemoryState {
   horizon: Date | null;
   /** Selling rules per SKU. */
   policies: Map<string, SkuPolicy>;
+  /** Sales channels by id. */
+  channels: Map<string, SalesChannel>;
   /** Stock keys per SKU, so reads of a SKU's rows do not scan every row. */
   skuIndex: Map<string, Set<string>>;
 }
@@ -84,6 +87,7 @@ export function createMemoryState(): MemoryState {
     checkpoints: new Map(),
     horizon: null,
     policies: new Map(),
+    channels: new Map(),
     skuIndex: new Map(),
   };
 }

@@ -4,6 +4,7 @@ import { isOpenAlert } from '../domain/low-stock-alert.js';
 import type { Reservation } from '../domain/reservation.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import type { StockTransaction } from '../ports/stock-store.js';
+import { memoryChannelRows } from './memory-channel-rows.js';
 import { memorySkuPolicyRows } from './memory-sku-policies.js';
 import {
   APPLIED,
@@ -220,6 +221,7 @@ export function createMemoryTransaction(
       },
     },
     policies: memorySkuPolicyRows(state.policies, undo),
+    channels: memoryChannelRows(state.channels, undo),
     history: {
       writeCheckpoints: async (checkpoints) => {
         for (const checkpoint of checkpoints) {

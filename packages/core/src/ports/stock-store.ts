@@ -1,3 +1,4 @@
+import type { ChannelRows } from '../channels/channel-rows.js';
 import type { CloudEvent } from '../domain/events.js';
 import type {
   InventoryStock,
@@ -227,6 +228,8 @@ export interface StockTransaction {
   readonly alerts: AlertRows;
   /** Per-SKU selling policies (cart limits). */
   readonly policies: SkuPolicyRows;
+  /** Sales channels; absent where the store keeps none (channel commands then fail). */
+  readonly channels?: ChannelRows;
   /** Checkpoints, archiving and the archive horizon. */
   readonly history: HistoryRows;
   /** Set-based writes for bulk imports; absent where row-by-row writes are as fast (memory). */

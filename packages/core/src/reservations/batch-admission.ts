@@ -19,6 +19,8 @@ import { reservationData } from './reservation-steps.js';
 export interface PendingReserve {
   readonly request: ReserveRequest;
   readonly context: ChangeContext;
+  /** The channel's warehouses, when the request names one. */
+  readonly warehouseIds?: ReadonlySet<string>;
 }
 
 /** What a reserve request of a batch came to (a refusal is the job's error). */
@@ -64,7 +66,7 @@ async function admitBatch(
   );
   const outcomes: GroupOutcome<Admission>[] = [];
   const created: Reservation[] = [];
-  for (const { request, context: changeContext } of batch) {
+  for (const { request, context: changeContext, warehouseIds } of batch) {
     const print = changeContext.idempotencyKey ? fingerprint('reserve', request) : '';
     if (changeContext.idempotencyKey) {
       const found = await lookupIdempotency<Reservation>(transaction, changeContext, print);
@@ -84,7 +86,7 @@ async function admitBatch(
     }
     const skus = [...new Set(request.items.map((item) => item.sku))];
     const plan = planReservation(
-      request,
+      warehouseIds ? { ...request, warehouseIds } : request,
       skus.flatMap((sku) => changes.rowsOf(sku)),
       warehouses,
     );

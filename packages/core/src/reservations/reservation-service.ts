@@ -1,3 +1,4 @@
+import { channelWarehouses } from '../channels/channel-filter.js';
 import { EventType } from '../domain/events.js';
 import type { ChangeContext } from '../domain/movement.js';
 import {
@@ -92,6 +93,13 @@ export class ReservationService {
     );
   }
 
+  /** A channel's warehouses, with other processes' channel changes applied first. */
+  private async channelFilter(channelId: string | undefined) {
+    if (channelId === undefined) return undefined;
+    await this.context.syncWithStore();
+    return channelWarehouses(this.context.channelDirectory, channelId);
+  }
+
   private async reserveInLane(
     request: ReserveRequest,
     context: ChangeContext,
@@ -100,10 +108,13 @@ export class ReservationService {
     const skus = [...new Set(request.items.map((item) => item.sku))];
     let outcome: Admission;
     try {
-      outcome = await runGroupedStockChange(this.context, this.reserveGroup, skus, {
-        request,
-        context,
-      });
+      const warehouseIds = await this.channelFilter(request.channelId);
+      outcome = await runGroupedStockChange(
+        this.context,
+        this.reserveGroup,
+        skus,
+        warehouseIds ? { request, context, warehouseIds } : { request, context },
+      );
     } catch (error) {
       if (isInsufficientStock(error) || isCartLimitExceeded(error)) stats.refused += 1;
       else stats.failed += 1;

@@ -28,6 +28,11 @@ export interface ReserveRequest {
   readonly preferCountry?: string;
   /** Regional fulfilment: then warehouses in this region. */
   readonly preferRegion?: string;
+  /**
+   * A sales channel: allocate from its warehouses only (pinned items outside it are short).
+   * @throws NOT_FOUND for an unknown channel
+   */
+  readonly channelId?: string;
 }
 
 /** Reservation tuning. */
@@ -79,6 +84,7 @@ export function validateReserve(request: ReserveRequest, settings: ReservationSe
     });
   }
   check.optionalId(request.orderId, 'orderId').optionalId(request.userId, 'userId');
+  check.optionalId(request.channelId, 'channelId');
   if (request.ttlSeconds !== undefined) {
     check.integer(request.ttlSeconds, 'ttlSeconds', 1, settings.maxLifetimeSeconds);
   }

@@ -1,6 +1,7 @@
 import type { GeoPoint } from '../allocation/allocation-plan.js';
 import { distanceKm } from '../allocation/haversine.js';
 import { regionalTier } from '../allocation/regional-preference.js';
+import { channelWarehouses } from '../channels/channel-filter.js';
 import {
   addQuantities,
   type InventoryStock,
@@ -28,6 +29,8 @@ export interface CheckRequest {
   readonly preferCountry?: string;
   /** Regional fulfilment: then warehouses in this region, before crossing into other regions. */
   readonly preferRegion?: string;
+  /** A sales channel: only its warehouses are seen. @throws NOT_FOUND for an unknown channel */
+  readonly channelId?: string;
 }
 
 /** One warehouse in an availability answer. */
@@ -55,6 +58,8 @@ export interface AvailabilityResult {
    * no row's version is older than the last change committed before the check started.
    */
   readonly rowVersions: Readonly<Record<string, number>>;
+  /** The channel the answer is limited to, when the request named one. */
+  readonly channelId?: string;
 }
 
 /** A SKU's totals over every warehouse and its rows. */
@@ -88,12 +93,14 @@ export class AvailabilityService {
     }
     check.optionalId(request.preferCountry, 'preferCountry');
     check.optionalId(request.preferRegion, 'preferRegion');
+    check.optionalId(request.channelId, 'channelId');
     check.done();
     // Other processes' commits are applied to an in-process cache before it may answer.
     await this.context.syncWithStore();
-    const [cached, directory] = await Promise.all([
+    const [cached, directory, channel] = await Promise.all([
       this.cachedAvailability(request.sku),
       this.context.warehouseDirectory.list(),
+      channelWarehouses(this.context.channelDirectory, request.channelId),
     ]);
     const warehouses = new Map(directory.map((item) => [item.id, item]));
     const lines: WarehouseAvailability[] = [];
@@ -101,6 +108,7 @@ export class AvailabilityService {
     for (const row of cached.rows) {
       const warehouse = warehouses.get(row.warehouseId);
       if (!warehouse || !isAllocatable(warehouse) || row.available <= 0) continue;
+      if (channel && !channel.has(warehouse.id)) continue;
       const distance =
         request.location && warehouse.latitude !== null && warehouse.longitude !== null
           ? distanceKm(request.location, {
@@ -135,6 +143,7 @@ export class AvailabilityService {
       availableQuantity,
       warehouses: lines,
       rowVersions: Object.fromEntries(cached.rows.map((row) => [row.warehouseId, row.version])),
+      ...(request.channelId === undefined ? {} : { channelId: request.channelId }),
     };
   }
 

@@ -1,3 +1,4 @@
+import type { ChannelDirectory } from '../channels/channel-directory.js';
 import type { LockingPolicy } from '../concurrency/locking-policy.js';
 import type { RetryPolicy, RetryStats } from '../concurrency/retry-policy.js';
 import type { WriteLanes } from '../concurrency/write-lanes.js';
@@ -65,6 +66,8 @@ export interface ServiceContext {
   syncWithStore(): Promise<void>;
   /** Warehouses for availability checks, kept in process while the directory stamp holds. */
   readonly warehouseDirectory: { list(): Promise<readonly Warehouse[]> };
+  /** Sales channels kept in process (they live as long as the warehouse list). */
+  readonly channelDirectory?: ChannelDirectory;
   /** After a warehouse change committed: every process's warehouse list is stale. Never throws. */
   warehousesChanged(): Promise<void>;
   /**

@@ -4,6 +4,7 @@ import { alertContract } from './contract/alert.contract.js';
 import { bulkCompareContract } from './contract/bulk-compare.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { cartCheckContract } from './contract/cart-check.contract.js';
+import { channelsContract } from './contract/channels.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
 import { damagedUnitsContract } from './contract/damaged-units.contract.js';
@@ -57,6 +58,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   bulkCompareContract,
   cartCheckContract,
   sellabilityContract,
+  channelsContract,
 ];
 
 /**
