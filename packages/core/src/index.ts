@@ -22,7 +22,7 @@ export {
   type CartItem,
   type CartLineCheck,
 } from './cart/cart-check-service.js';
-
+export {
   type ChannelDirectory,
   type ChannelFields,
   type ChannelRows,
