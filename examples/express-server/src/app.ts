@@ -258,6 +258,8 @@ export function createApp(dependencies: AppDependencies): express.Express {
   api.use((request, response, next) =>
     (largeBodyPaths.has(request.path) ? largeBodies : smallBodies)(request, response, next),
   );
+  // The fast path answers parameterless routes here: middleware every API route needs goes above
+  // this line, and a route of the API belongs in `routes` (not registered on `api` before it).
   const handlers: RouteHandler[] = [];
   api.use(fastRouteDispatch(routes, handlers));
   for (const route of routes) {
