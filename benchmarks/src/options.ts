@@ -54,7 +54,7 @@ const HELP = `npm run bench -- [options]
                         small data sets; checks correctness, numbers are not comparable
   --scenario=LIST       only these scenarios, by id or number (comma-separated):
                         1 hot-sku, 2 naive, 3 raw, 4 cold-skus, 5 availability,
-                        6 bulk-import, 7 http, 8 mixed, 10 adjust
+                        6 bulk-import, 7 http, 8 mixed, 11 adjust
   --duration=SECONDS    length of one measured round (default 10, quick 1)
   --rounds=N            rounds per variant, variants alternating (default 3, quick 1)
   --max-requests=N      a round also ends after N requests (default 40000)
@@ -62,7 +62,7 @@ const HELP = `npm run bench -- [options]
   --pool=N              connections per Postgres pool (default 16)
   --sell-out=N          units of each sell-out check (default 500, quick 80)
   --cold-skus=N         SKUs of scenario 4, 3 warehouses each (default 10000, quick 300)
-  --adjust-rows=N       rows of scenario 10 (default 10000, quick 300)
+  --adjust-rows=N       rows of scenario 11 (default 10000, quick 300)
   --check-skus=N        SKUs of scenario 5 (default 1000, quick 100)
   --bulk-rows=N         rows of scenario 6 (default 100000, quick 3000)
   --history-movements=N movements of the history scenario (default 10000000); it runs

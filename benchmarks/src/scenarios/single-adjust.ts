@@ -49,13 +49,13 @@ interface Running {
 }
 
 /**
- * Scenario 10: single adjustments. 32 callers each send one `adjustments.adjust` (RESTOCK 1) at
+ * Scenario 11: single adjustments. 32 callers each send one `adjustments.adjust` (RESTOCK 1) at
  * a time; each round walks the rows in a random order, one call per row, so every call lands on
  * a row no other call of the round touches (cold rows: what batching cannot merge).
  */
 export const singleAdjustScenario: Scenario = {
   id: 'adjust',
-  number: 10,
+  number: 11,
   title: 'Single adjustments: one adjust call per cold row from 32 callers',
   async run(context) {
     const { options } = context;

@@ -21,7 +21,7 @@ import { HttpProblem, type Problem, problemFromError } from './problem-details.j
 import { type RateLimiter, rateLimit } from './rate-limit.js';
 import type { ReconcileReports } from './reconcile-report.js';
 import { requestLogging } from './request-logging.js';
-import { fastRouteDispatch, type RouteHandler } from './route-dispatch.js';
+import { fastRouteDispatch } from './route-dispatch.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { cartRoutes } from './routes/cart.js';
@@ -193,9 +193,7 @@ export function createApp(dependencies: AppDependencies): express.Express {
     next();
   });
 
-  // The operator pages (health, metrics, docs, dashboard) are mounted after the API, so an API
-  // request does not walk their routes first; no path is served by both.
-  const site = express.Router();
+  const site = express.Router(); // the operator pages, matched after the API
   const operation = (path: string, handler: RequestHandler) => {
     site.get(path, (request, response, next) => {
       response.locals.route = path;
@@ -250,8 +248,7 @@ export function createApp(dependencies: AppDependencies): express.Express {
   operation('/openapi.json', (_request, response) => {
     response.type('application/json').send(documentJson);
   });
-  site.use(docsRouter(document));
-  site.use(dashboardRouter());
+  site.use(docsRouter(document), dashboardRouter());
 
   const api = express.Router();
   api.use(authenticate(dependencies.keys));
@@ -269,8 +266,7 @@ export function createApp(dependencies: AppDependencies): express.Express {
   api.use((request, response, next) =>
     (largeBodyPaths.has(request.path) ? largeBodies : smallBodies)(request, response, next),
   );
-  const handlers: RouteHandler[] = [];
-  api.use(fastRouteDispatch(routes, handlers));
+  const fast = fastRouteDispatch(api, routes);
   for (const route of routes) {
     const handler = async (request: Request, response: Response) => {
       response.locals.route = `${API_BASE}${route.path}`;
@@ -317,8 +313,7 @@ export function createApp(dependencies: AppDependencies): express.Express {
       if (replayed) response.set('Idempotent-Replayed', 'true');
       response.status(route.success.status).json(body);
     };
-    handlers.push(handler);
-    api[route.method](route.path, handler);
+    api[route.method](route.path, fast.add(handler));
   }
   api.get('/events/stream', (request, response) => {
     response.locals.route = `${API_BASE}/events/stream`;
@@ -338,8 +333,7 @@ export function createApp(dependencies: AppDependencies): express.Express {
   api.use((request, _response, next) => {
     next(new HttpProblem('NOT_FOUND', `No route ${request.method} ${API_BASE}${request.path}`));
   });
-  app.use(API_BASE, api);
-  app.use(site);
+  app.use(API_BASE, api).use(site);
 
   app.use((request, _response, next) => {
     next(new HttpProblem('NOT_FOUND', `No route ${request.method} ${request.path}`));

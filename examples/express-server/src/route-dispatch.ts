@@ -1,4 +1,4 @@
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 
 /** A route's handler as the app registers it with Express. */
 export type RouteHandler = (request: Request, response: Response) => Promise<void>;
@@ -32,6 +32,15 @@ function mayShadow(pattern: string, path: string): boolean {
   );
 }
 
+/** What {@link fastRouteDispatch} returns. */
+export interface FastRouteDispatch {
+  /**
+   * Records the handler of the next route (in the order of `routes`) and returns it, for the
+   * caller to register with Express as well: `api.get(path, fast.add(handler))`.
+   */
+  add(handler: RouteHandler): RouteHandler;
+}
+
 /**
  * A router-level fast path for the API's parameterless routes: one map lookup by method and
  * exact path instead of Express's walk over every registered route (each a regular expression
@@ -39,14 +48,17 @@ function mayShadow(pattern: string, path: string): boolean {
  * the method and path equal a route's exactly (no trailing slash, same case, GET/POST/PUT/PATCH
  * only — HEAD and OPTIONS keep Express's handling) and no route registered before it could match
  * that path. Everything else calls `next()` and goes through the Express routes, unchanged.
- * `handlers[i]` is the handler of `routes[i]` (the app fills it after registering this middleware,
- * before the first request). Handlers get what Express gives a parameterless route: `request.params` is `{}` and a rejected
- * promise goes to the error handlers.
+ *
+ * Registers its middleware on `router` at once: middleware every route needs must be registered
+ * before, and every route of the router must be in `routes` (a route registered on the router
+ * between this middleware and the routes could be bypassed). Handlers get what Express gives a
+ * parameterless route: `request.params` is `{}` and a rejected promise goes to the error handlers.
  */
 export function fastRouteDispatch(
+  router: Router,
   routes: readonly DispatchedRoute[],
-  handlers: readonly RouteHandler[],
-): RequestHandler {
+): FastRouteDispatch {
+  const handlers: RouteHandler[] = [];
   const byKey = new Map<string, number>();
   routes.forEach((route, index) => {
     if (!isStatic(route.path)) return;
@@ -58,7 +70,7 @@ export function fastRouteDispatch(
       );
     if (!shadowed) byKey.set(`${method} ${route.path}`, index);
   });
-  return (request: Request, response: Response, next: NextFunction): void => {
+  router.use((request: Request, response: Response, next: NextFunction): void => {
     const index = byKey.get(`${request.method} ${request.path}`);
     const handler = index === undefined ? undefined : handlers[index];
     if (handler === undefined) {
@@ -69,5 +81,11 @@ export function fastRouteDispatch(
     handler(request, response).catch((error: unknown) => {
       next(error ?? new Error('Rejected promise'));
     });
+  });
+  return {
+    add(handler) {
+      handlers.push(handler);
+      return handler;
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { CloudEvent } from '@stockroom/core';
+import { type CloudEvent, EventType } from '@stockroom/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresStockStore } from '../src/index.js';
 import { dropSchema, freshStore, skipReason } from './support.js';
@@ -22,7 +22,7 @@ describe.skipIf(skipReason)('PostgreSQL bulk writes: outbox events', () => {
       specversion: '1.0',
       id: `evt-${String(index).padStart(5, '0')}`,
       source: 'stockroom/test',
-      type: 'stockroom.stock.adjusted',
+      type: EventType.STOCK_UPDATED,
       subject: `SKU-"${index}"\\ü`,
       time: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, index)).toISOString(),
       datacontenttype: 'application/json',
