@@ -8,7 +8,7 @@ import {
 import { seedWarehouses } from '../src/testing/index.js';
 
 /** A memory cache whose write-through can be held open (a slow cache update after COMMIT). */
-function heldRefills(cache: MemoryAvailabilityCache) {
+function heldRefills(cache: AvailabilityCache) {
   let release = () => {};
   let reached = () => {};
   const gate = new Promise<void>((resolve) => {

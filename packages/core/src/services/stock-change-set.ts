@@ -266,8 +266,17 @@ export class StockChangeSet {
         this.emit(EventType.BACK_IN_STOCK, sku, { sku, available: after });
     }
     if (this.events.length > 0) await this.transaction.outbox.append(this.events);
-    const values = committedValues(this.trackedRows(), touched, this.loaded);
-    const effects: CommitEffects = { touched: [...touched], replenished, soldOut, values };
+    // The committed values feed the cache's write-through and the sold-out guard's versions.
+    const values =
+      this.context.cache || this.context.soldOutGuard
+        ? committedValues(this.trackedRows(), touched, this.loaded)
+        : undefined;
+    const effects: CommitEffects = {
+      touched: [...touched],
+      replenished,
+      soldOut,
+      ...(values ? { values } : {}),
+    };
     recordFlush(this.transaction, effects);
     return effects;
   }
