@@ -146,8 +146,8 @@ export const availabilityScenario: Scenario = {
         },
       ],
       notes: [
-        `Hot SKU: ${options.concurrency} callers check one SKU while a writer reserves one unit of it every ${1000 / HOT_WRITES_PER_SECOND} ms (${HOT_WRITES_PER_SECOND}/s), each write invalidating the entry. "hit ratio" counts answers from the cache; "no store read" adds checks that shared a store read already in flight for the SKU (begun after the last invalidation). "older answers" counts checks whose answer (available units and row version) was older than the last reservation committed before the check started; it must be 0.`,
-        `${options.concurrency} callers check a uniformly random SKU of ${options.checkSkus.toLocaleString('en-US')} (× ${WAREHOUSES} warehouses) while one writer reserves a random SKU about ${WRITES_PER_SECOND} times a second, invalidating its cache entry.`,
+        `Hot SKU: ${options.concurrency} callers check one SKU while a writer reserves one unit of it every ${1000 / HOT_WRITES_PER_SECOND} ms (${HOT_WRITES_PER_SECOND}/s), each write putting its committed value in the cache (write-through at commit). "hit ratio" counts answers from the cache; "no store read" adds checks that shared a store read already in flight for the SKU (begun after the last invalidation). "older answers" counts checks whose answer (available units and row version) was older than the last reservation committed before the check started; it must be 0.`,
+        `${options.concurrency} callers check a uniformly random SKU of ${options.checkSkus.toLocaleString('en-US')} (× ${WAREHOUSES} warehouses) while one writer reserves a random SKU about ${WRITES_PER_SECOND} times a second, updating its cache entry.`,
         "The hit ratio is the stockroom's own counter (`stats.cache`); the in-process cache (MemoryAvailabilityCache) is shown for scale.",
       ],
     };

@@ -12,7 +12,10 @@ export const CHANGE_CHANNEL = 'stockroom_changes';
 
 /** A pooled client that can LISTEN (a `pg.PoolClient` fits). */
 interface ListeningClient extends PostgresPoolClient {
-  on(event: 'notification', listener: (message: { payload?: string }) => void): unknown;
+  on(
+    event: 'notification',
+    listener: (message: { payload?: string; processId?: number }) => void,
+  ): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
 }
@@ -64,6 +67,15 @@ export interface PostgresChangeFeedOptions {
   readonly ready: () => Promise<void>;
 }
 
+/** The pool events the feed listens to, when the pool emits them (a pg.Pool does). */
+interface PoolEvents {
+  on?(event: 'connect' | 'remove', listener: (client: { processID?: number }) => void): unknown;
+  removeListener?(
+    event: 'connect' | 'remove',
+    listener: (client: { processID?: number }) => void,
+  ): unknown;
+}
+
 /**
  * Commits made by other instances on the same PostgreSQL schema, by LISTEN/NOTIFY: a trigger
  * notifies every committed change to a stock row or a warehouse; one connection per process
@@ -73,6 +85,10 @@ export interface PostgresChangeFeedOptions {
  * always reported by it. A lost listening connection reports `everything` once it is back
  * (notifications sent meanwhile are gone); while it is down, polls throw and the core drops the
  * in-process cache on every check.
+ *
+ * Commits made through this store's own pool are not reported (their notifications carry the
+ * server process id of one of the pool's connections, as recorded when the pool connected it):
+ * the core already updated the cache for them. Two store objects sharing one pool count as one.
  */
 export function createPostgresChangeFeed(
   options: PostgresChangeFeedOptions,
@@ -86,7 +102,23 @@ export function createPostgresChangeFeed(
   let skus = new Set<string>();
   const prefix = `|${schema}|`;
 
-  const onNotification = (message: { payload?: string }) => {
+  // The server processes of this pool's connections: their commits are this store's own (the
+  // core updated the cache for them at commit), so their notifications are not reported.
+  const own = new Set<number>();
+  const events = pool as unknown as PoolEvents;
+  const onConnect = (connected: { processID?: number }) => {
+    if (typeof connected.processID === 'number') own.add(connected.processID);
+  };
+  const onRemove = (removed: { processID?: number }) => {
+    if (typeof removed.processID === 'number') own.delete(removed.processID);
+  };
+  if (typeof events.on === 'function') {
+    events.on('connect', onConnect);
+    events.on('remove', onRemove);
+  }
+
+  const onNotification = (message: { payload?: string; processId?: number }) => {
+    if (message.processId !== undefined && own.has(message.processId)) return;
     const payload = message.payload ?? '';
     const kind = payload.slice(0, 1);
     if (payload.slice(1, 1 + prefix.length) !== prefix) return;
@@ -167,6 +199,8 @@ export function createPostgresChangeFeed(
     },
     async close() {
       closed = true;
+      events.removeListener?.('connect', onConnect);
+      events.removeListener?.('remove', onRemove);
       const held = client ?? (await connecting?.catch(() => undefined));
       if (!held) return;
       client = undefined;

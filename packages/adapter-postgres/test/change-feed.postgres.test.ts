@@ -66,6 +66,17 @@ describe.skipIf(skipReason)(
         await b.reservations.reserve({ items: [{ sku: 'TEE', quantity: 4 }] });
         expect(await check(a)).toBe(6);
 
+        // A's own writes are not reported back to A by its feed: the value each wrote through
+        // stays in A's cache, and A's next check is a hit.
+        for (let round = 1; round <= 3; round += 1) {
+          await restock(a, 'TEE', 1);
+          const hits = a.stats.cache.hits;
+          expect(await check(a)).toBe(6 + round);
+          expect(a.stats.cache.hits).toBe(hits + 1);
+        }
+        await b.reservations.reserve({ items: [{ sku: 'TEE', quantity: 3 }] });
+        expect(await check(a)).toBe(6);
+
         // A warehouse created and stocked through A is in B's very next check.
         await a.warehouses.create({ id: 'oslo', name: 'Oslo' });
         await restock(a, 'TEE', 3, 'oslo');

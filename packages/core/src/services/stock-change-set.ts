@@ -271,12 +271,16 @@ export class StockChangeSet {
     }
     if (this.events.length > 0) await this.transaction.outbox.append(this.events);
     for (const sku of soldOut) this.exhausted.delete(sku);
-    const values = committedValues(this.trackedRows(), touched, this.loaded);
+    // The committed values feed the cache's write-through and the sold-out guard's versions.
+    const values =
+      this.context.cache || this.context.soldOutGuard
+        ? committedValues(this.trackedRows(), touched, this.loaded)
+        : undefined;
     const effects: CommitEffects = {
       touched: [...touched],
       replenished,
       soldOut: [...soldOut, ...this.exhausted],
-      values,
+      ...(values ? { values } : {}),
     };
     recordFlush(this.transaction, effects);
     return effects;
