@@ -1,16 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { defineProject } from 'vitest/config';
-
-const core = (path: string) => fileURLToPath(new URL(`../core/src/${path}`, import.meta.url));
+import { sqlAdapterAliases } from '../sql-kit/config/vitest-preset.js';
 
 export default defineProject({
-  resolve: {
-    // Tests run against the core's source, so they never see a stale build.
-    alias: [
-      { find: /^@stockroom\/core\/testing$/, replacement: core('testing/index.ts') },
-      { find: /^@stockroom\/core$/, replacement: core('index.ts') },
-    ],
-  },
+  resolve: { alias: sqlAdapterAliases('adapter-postgres') },
   test: {
     name: 'adapter-postgres',
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],

@@ -1,13 +1,7 @@
 import type { IdempotencyRows, LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core';
 import { APPLIED, NOT_APPLIED, type SharedRows, sharedRows } from '@stockroom/sql-kit';
 import { type Insertable, type RawBuilder, sql } from 'kysely';
-import {
-  idempotencyToRow,
-  movementToRow,
-  outboxEntryFromRow,
-  outboxToRow,
-  postgresKit,
-} from './mappers.js';
+import { movementToRow, outboxEntryFromRow, outboxToRow, postgresKit } from './mappers.js';
 import { postgresHistoryRows } from './postgres-history.js';
 import { postgresReservationRows } from './postgres-reservation-rows.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
@@ -19,6 +13,8 @@ import {
   type SchemaScope,
 } from './queries.js';
 import type { MovementTable } from './tables.js';
+
+const { idempotencyToRow } = postgresKit.mappers;
 
 const MOVEMENT_TYPES: ColumnTypes<Insertable<MovementTable>> = {
   id: 'text',
@@ -172,7 +168,7 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
       `.execute(db);
       return Number(result.rows[0]?.inserted ?? 0) === records.length ? APPLIED : NOT_APPLIED;
     },
-    stock: postgresStockRows(scope),
+    stock: postgresStockRows(scope, shared.stockSettings),
     reservations: postgresReservationRows(scope),
     ledger,
     outbox,

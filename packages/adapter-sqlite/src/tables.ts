@@ -1,17 +1,10 @@
 import type * as Kit from '@stockroom/sql-kit';
+import type { SqliteColumns } from '@stockroom/sql-kit';
 import type { Generated } from 'kysely';
 
 // Row types of the SQLite schema (see migrations/): the tables both stores share come from the
 // SQL kit, in SQLite's column types; times are integer Unix milliseconds (they sort and compare
 // as numbers). The outbox is this store's own.
-
-/** How SQLite stores the kit's integers and times: plain numbers, times in milliseconds. */
-export interface SqliteColumns extends Kit.EngineColumns {
-  readonly int: number;
-  readonly nullableInt: number | null;
-  readonly time: number;
-  readonly nullableTime: number | null;
-}
 
 /** `warehouses`: one row per warehouse. */
 export type WarehouseTable = Kit.WarehouseTable<SqliteColumns>;
