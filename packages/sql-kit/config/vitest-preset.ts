@@ -17,3 +17,14 @@ export function sqlAdapterAliases(adapter: 'adapter-postgres' | 'adapter-sqlite'
     },
   ];
 }
+
+/** A SQL adapter's vitest project: its tests (src and test), against the core's source. */
+export function sqlAdapterProject(
+  adapter: 'adapter-postgres' | 'adapter-sqlite',
+  timeouts: { readonly testTimeout: number; readonly hookTimeout: number },
+) {
+  return {
+    resolve: { alias: sqlAdapterAliases(adapter) },
+    test: { name: adapter, include: ['src/**/*.test.ts', 'test/**/*.test.ts'], ...timeouts },
+  };
+}
