@@ -18,6 +18,7 @@ COPY packages/adapter-postgres/package.json packages/adapter-postgres/
 COPY packages/adapter-redis/package.json packages/adapter-redis/
 COPY packages/adapter-kafka/package.json packages/adapter-kafka/
 COPY packages/cli/package.json packages/cli/
+COPY packages/sql-kit/package.json packages/sql-kit/
 COPY examples/express-server/package.json examples/express-server/
 COPY benchmarks/package.json benchmarks/
 

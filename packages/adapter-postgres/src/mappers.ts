@@ -1,7 +1,12 @@
 import type { CloudEvent, OutboxEntry, Reservation } from '@stockroom/core';
-import { kitFor, postgresCodec, type ReservationLineRow } from '@stockroom/sql-kit';
+import {
+  kitFor,
+  type PostgresColumns,
+  postgresCodec,
+  type ReservationLineRow,
+} from '@stockroom/sql-kit';
 import type { Insertable, Selectable } from 'kysely';
-import type { OutboxTable, PostgresColumns, ReservationTable } from './tables.js';
+import type { Database, OutboxTable } from './tables.js';
 
 // Row ↔ domain mapping: the shared tables map through the SQL kit over pg's codec (int8 as
 // text, timestamptz as Date); the outbox and the aggregated reservation row are this store's.
@@ -9,32 +14,14 @@ import type { OutboxTable, PostgresColumns, ReservationTable } from './tables.js
 /** The kit bound to pg's value codec. */
 export const postgresKit = kitFor<PostgresColumns>(postgresCodec);
 
-export const {
-  alertFromRow,
-  alertToRow,
-  checkpointFromRow,
-  checkpointToRow,
-  idempotencyFromRow,
-  idempotencyToRow,
-  ledgerEntryFromRow,
-  movementFromRow,
-  movementToRow,
-  reservationFromRows,
-  reservationLinesToRows,
-  reservationToRow,
-  stockFromRow,
-  stockToRow,
-  transferFromRow,
-  transferToRow,
-  warehouseFromRow,
-  warehouseToRow,
-} = postgresKit.mappers;
+/** The row mappers the bulk import and the reservation reads use by name. */
+export const { movementToRow, reservationFromRows } = postgresKit.mappers;
 
 /** int8 and numeric come back as strings; every quantity fits a double exactly (≤ 2^53). */
 export const toNumber = postgresCodec.int;
 
 /** A reservation header joined with its lines (aggregated to JSON, in line order). */
-export type ReservationRow = Selectable<ReservationTable> & {
+export type ReservationRow = Selectable<Database['reservations']> & {
   readonly lines: readonly ReservationLineRow[] | null;
 };
 

@@ -1,92 +1,10 @@
-import {
-  compareStockKeys,
-  decodeCursor,
-  encodeCursor,
-  type HistoryReads,
-  type HistoryRows,
-  type LedgerCheckpoint,
-  type LedgerEntry,
-  type Movement,
-  type MovementType,
-  type Page,
-  pageLimit,
-  ValidationError,
-} from '@stockroom/core';
-import { type Selectable, sql } from 'kysely';
-import { movementFromRow, toNumber } from './mappers.js';
+import { compareStockKeys, type HistoryReads, type HistoryRows } from '@stockroom/core';
+import { type LedgerEntryRow, type LedgerSumRow, sharedHistory } from '@stockroom/sql-kit';
+import { sql } from 'kysely';
+import { postgresKit } from './mappers.js';
 import { chunk, insertUnnest, type SchemaScope } from './queries.js';
-import type { LedgerCheckpointTable, MovementTable } from './tables.js';
 
-function checkpointFromRow(row: Selectable<LedgerCheckpointTable>): LedgerCheckpoint {
-  return {
-    sku: row.sku,
-    warehouseId: row.warehouse_id,
-    version: toNumber(row.version),
-    available: toNumber(row.available),
-    reserved: toNumber(row.reserved),
-    damaged: toNumber(row.damaged),
-    inTransit: toNumber(row.in_transit),
-    movedAt: row.moved_at,
-    lastRestockedAt: row.last_restocked_at,
-    lastSoldAt: row.last_sold_at,
-    verifiedAt: row.verified_at,
-  };
-}
-
-/** One row of the `ledgerSums` query. */
-interface SumRow {
-  readonly sku: string;
-  readonly warehouse_id: string;
-  readonly after_version: string;
-  readonly n: number;
-  readonly available: number;
-  readonly reserved: number;
-  readonly damaged: number;
-  readonly in_transit: number;
-  readonly last_version: string;
-  readonly restocked: Date | null;
-  readonly sold: Date | null;
-  readonly moved_at: Date;
-}
-
-/** The columns `ledgerSince` selects. */
-interface LedgerRow {
-  readonly sku: string;
-  readonly warehouse_id: string;
-  readonly version: string;
-  readonly type: string;
-  readonly delta_available: string;
-  readonly delta_reserved: string;
-  readonly delta_damaged: string;
-  readonly delta_in_transit: string;
-  readonly after_available: string;
-  readonly after_reserved: string;
-  readonly after_damaged: string;
-  readonly after_in_transit: string;
-  readonly created_ms: number;
-}
-
-function ledgerEntryFromRow(row: LedgerRow): LedgerEntry {
-  return {
-    sku: row.sku,
-    warehouseId: row.warehouse_id,
-    version: Number(row.version),
-    type: row.type as MovementType,
-    deltas: {
-      available: Number(row.delta_available),
-      reserved: Number(row.delta_reserved),
-      damaged: Number(row.delta_damaged),
-      inTransit: Number(row.delta_in_transit),
-    },
-    after: {
-      available: Number(row.after_available),
-      reserved: Number(row.after_reserved),
-      damaged: Number(row.after_damaged),
-      inTransit: Number(row.after_in_transit),
-    },
-    createdAt: new Date(row.created_ms),
-  };
-}
+const { checkpointFromRow, checkpointToRow } = postgresKit.mappers;
 
 const CHECKPOINT_TYPES = {
   sku: 'text',
@@ -108,7 +26,11 @@ const NO_UPPER_BOUND = '9223372036854775807';
 /** Checkpoint, ledger-slice, archivable and horizon reads (autocommit, possibly a replica). */
 export function postgresHistoryReads(scope: SchemaScope): HistoryReads {
   const { db } = scope;
+  const context = postgresKit.contextOf(db);
+  const shared = sharedHistory(context);
   return {
+    ...shared.reads,
+
     async latestCheckpoints(skus) {
       if (skus.length === 0) return [];
       const rows = await db
@@ -142,11 +64,11 @@ export function postgresHistoryReads(scope: SchemaScope): HistoryReads {
       // The ranges drive a nested loop: one seek into the (sku, warehouse_id, version) unique
       // index per range, bounded on both sides. Only what a replay reads comes back, the time as
       // epoch milliseconds (a float parses faster than a timestamp's text).
-      const result = await sql<LedgerRow>`
+      const result = await sql<LedgerEntryRow>`
         SELECT m.sku, m.warehouse_id, m.version, m.type,
           m.delta_available, m.delta_reserved, m.delta_damaged, m.delta_in_transit,
           m.after_available, m.after_reserved, m.after_damaged, m.after_in_transit,
-          floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_ms
+          floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_at
         FROM unnest(
           ${ranges.map((range) => range.sku)}::text[],
           ${ranges.map((range) => range.warehouseId)}::text[],
@@ -159,14 +81,14 @@ export function postgresHistoryReads(scope: SchemaScope): HistoryReads {
         ${options.until === undefined ? sql`` : sql`WHERE m.created_at <= ${options.until}`}
         ORDER BY m.sku, m.warehouse_id, m.version
         LIMIT ${options.limit}`.execute(db);
-      return result.rows.map(ledgerEntryFromRow);
+      return result.rows.map(context.mappers.ledgerEntryFromRow);
     },
 
     async ledgerSums(ranges) {
       if (ranges.length === 0) return [];
       // One seek per range into the ledger's unique key; the sums are made where the rows are,
       // and one row per range comes back.
-      const result = await sql<SumRow>`
+      const result = await sql<LedgerSumRow>`
         WITH s AS (
           SELECT r.sku, r.warehouse_id, r.after_version, count(*)::float8 AS n,
             sum(m.delta_available)::float8 AS available, sum(m.delta_reserved)::float8 AS reserved,
@@ -190,62 +112,7 @@ export function postgresHistoryReads(scope: SchemaScope): HistoryReads {
           ON l.sku = s.sku AND l.warehouse_id = s.warehouse_id AND l.version = s.last_version`.execute(
         db,
       );
-      return result.rows.map((row) => ({
-        sku: row.sku,
-        warehouseId: row.warehouse_id,
-        afterVersion: Number(row.after_version),
-        count: row.n,
-        deltas: {
-          available: row.available,
-          reserved: row.reserved,
-          damaged: row.damaged,
-          inTransit: row.in_transit,
-        },
-        lastVersion: Number(row.last_version),
-        lastMovedAt: row.moved_at,
-        lastRestockedAt: row.restocked,
-        lastSoldAt: row.sold,
-      }));
-    },
-
-    async archivable(before, page): Promise<Page<Movement>> {
-      const limit = pageLimit(page);
-      let after = sql``;
-      if (page.cursor) {
-        const [time, id] = decodeCursor(page.cursor, 2);
-        if (typeof time !== 'string' || Number.isNaN(Date.parse(time)) || typeof id !== 'string') {
-          throw new ValidationError([{ path: 'cursor', message: 'is not a valid cursor' }]);
-        }
-        after = sql`AND (m.created_at, m.id) > (${new Date(time)}::timestamptz, ${id}::text)`;
-      }
-      const result = await sql<Selectable<MovementTable>>`
-        SELECT m.* FROM ${scope.table('movements')} AS m
-        WHERE m.created_at < ${before} ${after}
-          AND m.version <= (
-            SELECT max(c.version) FROM ${scope.table('ledger_checkpoints')} AS c
-            WHERE c.sku = m.sku AND c.warehouse_id = m.warehouse_id AND c.moved_at < ${before}
-          )
-        ORDER BY m.created_at, m.id
-        LIMIT ${limit + 1}`.execute(db);
-      const rows = result.rows;
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      return {
-        items: items.map(movementFromRow),
-        nextCursor:
-          rows.length > limit && last
-            ? encodeCursor([last.created_at.toISOString(), last.id])
-            : null,
-      };
-    },
-
-    async historyHorizon() {
-      const row = await db
-        .selectFrom('ledger_horizon')
-        .select('archived_before')
-        .where('id', '=', 1)
-        .executeTakeFirst();
-      return row ? row.archived_before : null;
+      return result.rows.map(shared.ledgerSumFromRow);
     },
   };
 }
@@ -257,19 +124,7 @@ export function postgresHistoryRows(scope: SchemaScope): HistoryRows {
     async writeCheckpoints(checkpoints) {
       let written = 0;
       for (const part of chunk(checkpoints)) {
-        const rows = part.map((checkpoint) => ({
-          sku: checkpoint.sku,
-          warehouse_id: checkpoint.warehouseId,
-          version: checkpoint.version,
-          available: checkpoint.available,
-          reserved: checkpoint.reserved,
-          damaged: checkpoint.damaged,
-          in_transit: checkpoint.inTransit,
-          moved_at: checkpoint.movedAt,
-          last_restocked_at: checkpoint.lastRestockedAt,
-          last_sold_at: checkpoint.lastSoldAt,
-          verified_at: checkpoint.verifiedAt,
-        }));
+        const rows = part.map(checkpointToRow);
         const result =
           await sql`${insertUnnest(scope.table('ledger_checkpoints'), CHECKPOINT_TYPES, rows)}
           ON CONFLICT (sku, warehouse_id, version) DO UPDATE SET

@@ -1,7 +1,7 @@
 import type { ReservationRows } from '@stockroom/core';
 import { APPLIED, inOrderOf, NOT_APPLIED, outcome } from '@stockroom/sql-kit';
 import { type Insertable, sql } from 'kysely';
-import { reservationFromRow, reservationToRow } from './mappers.js';
+import { postgresKit, reservationFromRow } from './mappers.js';
 import {
   type ColumnTypes,
   chunk,
@@ -10,10 +10,12 @@ import {
   selectReservations,
   valuesList,
 } from './queries.js';
-import type { ReservationLineTable, ReservationTable } from './tables.js';
+import type { Database } from './tables.js';
+
+const { reservationLinesToRows, reservationToRow } = postgresKit.mappers;
 
 // Column types of the rows the reservation path inserts with `insertUnnest` (one array a column).
-const RESERVATION_TYPES: ColumnTypes<Insertable<ReservationTable>> = {
+const RESERVATION_TYPES: ColumnTypes<Insertable<Database['reservations']>> = {
   id: 'text',
   status: 'text',
   order_id: 'text',
@@ -24,7 +26,7 @@ const RESERVATION_TYPES: ColumnTypes<Insertable<ReservationTable>> = {
   released_at: 'timestamptz',
   version: 'bigint',
 };
-const RESERVATION_LINE_TYPES: ColumnTypes<Insertable<ReservationLineTable>> = {
+const RESERVATION_LINE_TYPES: ColumnTypes<Insertable<Database['reservation_lines']>> = {
   reservation_id: 'text',
   line_no: 'integer',
   sku: 'text',
@@ -51,16 +53,7 @@ export function postgresReservationRows(scope: SchemaScope): ReservationRows {
       // Headers and lines in one statement: the lines' foreign key sees the headers the CTE
       // inserted (constraint checks run at the end of the statement).
       for (const part of chunk(reservations, 500)) {
-        const lines = part.flatMap((reservation) =>
-          reservation.lines.map((line, index) => ({
-            reservation_id: reservation.id,
-            line_no: index,
-            sku: line.sku,
-            warehouse_id: line.warehouseId,
-            quantity: line.quantity,
-            refunded: line.refunded,
-          })),
-        );
+        const lines = part.flatMap(reservationLinesToRows);
         await sql`
           WITH inserted AS (
             ${insertUnnest(scope.table('reservations'), RESERVATION_TYPES, part.map(reservationToRow))}

@@ -5,9 +5,12 @@ import {
   type StockWrite,
   type WriteOutcome,
 } from '@stockroom/core';
+import type { SharedRows } from '@stockroom/sql-kit';
 import { sql } from 'kysely';
-import { stockFromRow, stockToRow, toNumber } from './mappers.js';
+import { postgresKit } from './mappers.js';
 import { chunk, type SchemaScope, valuesList } from './queries.js';
+
+const { stockFromRow, stockToRow } = postgresKit.mappers;
 
 const APPLIED: WriteOutcome = { applied: true };
 const NOT_APPLIED: WriteOutcome = { applied: false };
@@ -106,7 +109,10 @@ function unchangedRow(row: InventoryStock): GuardRow {
  *  3. applies `available = available + Δ` … to the written rows only when that count is every
  *     row, so a lost race writes nothing at all.
  */
-export function postgresStockRows(scope: SchemaScope): StockRows {
+export function postgresStockRows(
+  scope: SchemaScope,
+  settings: SharedRows['stockSettings'],
+): StockRows {
   const { db } = scope;
 
   const guardedUpdate = async (rows: readonly GuardRow[]): Promise<number> => {
@@ -119,6 +125,7 @@ export function postgresStockRows(scope: SchemaScope): StockRows {
   };
 
   return {
+    ...settings,
     async read(skus, options = {}) {
       if (skus.length === 0) return [];
       let query = db
@@ -170,31 +177,6 @@ export function postgresStockRows(scope: SchemaScope): StockRows {
         written += count;
       }
       return written === writes.length ? APPLIED : NOT_APPLIED;
-    },
-
-    async updateSettings(key, settings, now) {
-      const result = await db
-        .updateTable('stock')
-        .set({
-          low_stock_threshold: settings.lowStockThreshold,
-          reorder_point: settings.reorderPoint,
-          max_stock_level: settings.maxStockLevel,
-          safety_stock: settings.safetyStock,
-          updated_at: now,
-        })
-        .where('sku', '=', key.sku)
-        .where('warehouse_id', '=', key.warehouseId)
-        .executeTakeFirst();
-      return result.numUpdatedRows > 0n ? APPLIED : NOT_APPLIED;
-    },
-
-    async occupancy(warehouseId) {
-      const row = await db
-        .selectFrom('stock')
-        .select(sql<string>`coalesce(sum(total), 0)`.as('occupancy'))
-        .where('warehouse_id', '=', warehouseId)
-        .executeTakeFirstOrThrow();
-      return toNumber(row.occupancy);
     },
   };
 }

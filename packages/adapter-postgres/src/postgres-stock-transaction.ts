@@ -7,13 +7,7 @@ import {
   skuPolicyRows,
 } from '@stockroom/sql-kit';
 import { type Insertable, type RawBuilder, sql } from 'kysely';
-import {
-  idempotencyToRow,
-  movementToRow,
-  outboxEntryFromRow,
-  outboxToRow,
-  postgresKit,
-} from './mappers.js';
+import { movementToRow, outboxEntryFromRow, outboxToRow, postgresKit } from './mappers.js';
 import { postgresChannelRows } from './postgres-channels.js';
 import { postgresHistoryRows } from './postgres-history.js';
 import { postgresReservationRows } from './postgres-reservation-rows.js';
@@ -26,6 +20,8 @@ import {
   type SchemaScope,
 } from './queries.js';
 import type { MovementTable } from './tables.js';
+
+const { idempotencyToRow } = postgresKit.mappers;
 
 const MOVEMENT_TYPES: ColumnTypes<Insertable<MovementTable>> = {
   id: 'text',
@@ -179,7 +175,7 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
       `.execute(db);
       return Number(result.rows[0]?.inserted ?? 0) === records.length ? APPLIED : NOT_APPLIED;
     },
-    stock: postgresStockRows(scope),
+    stock: postgresStockRows(scope, shared.stockSettings),
     reservations: postgresReservationRows(scope),
     ledger,
     outbox,

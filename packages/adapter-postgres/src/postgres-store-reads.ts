@@ -1,9 +1,11 @@
 import type { StoreReads } from '@stockroom/core';
 import { plainColumn, sharedReads, timeKeysetPage } from '@stockroom/sql-kit';
 import { sql } from 'kysely';
-import { idempotencyFromRow, postgresKit, reservationFromRow, stockFromRow } from './mappers.js';
+import { postgresKit, reservationFromRow } from './mappers.js';
 import { postgresHistoryReads } from './postgres-history.js';
 import { type SchemaScope, selectReservations } from './queries.js';
+
+const { idempotencyFromRow, stockFromRow } = postgresKit.mappers;
 
 /**
  * Reads outside transactions, in autocommit mode on `scope` — the read replica when one is

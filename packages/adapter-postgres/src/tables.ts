@@ -1,41 +1,9 @@
-import type * as Kit from '@stockroom/sql-kit';
+import type { PostgresColumns, SharedTables } from '@stockroom/sql-kit';
 import type { ColumnType, Generated } from 'kysely';
 
-// Row types of the store's tables (snake_case, as stored). `bigint` columns come back from pg
-// as strings (pg does not parse int8 unless a type parser is installed, and this adapter never
-// installs global parsers on a pool it was given); mappers.ts turns them into numbers.
-
-/** A `bigint` column: read as a string (typed `string | number` so filters take numbers). */
-export type Int8 = ColumnType<string | number, number, number>;
-/** A nullable `bigint` column. */
-export type NullableInt8 = ColumnType<string | number | null, number | null, number | null>;
-/** A `timestamptz` column (pg parses it to a Date). */
-export type Timestamp = ColumnType<Date, Date, Date>;
-/** A nullable `timestamptz` column. */
-export type NullableTimestamp = ColumnType<Date | null, Date | null, Date | null>;
-
-/** How PostgreSQL stores the kit's integers and times. */
-export interface PostgresColumns extends Kit.EngineColumns {
-  readonly int: Int8;
-  readonly nullableInt: NullableInt8;
-  readonly time: Timestamp;
-  readonly nullableTime: NullableTimestamp;
-}
-
-/** `warehouses`. */
-export type WarehouseTable = Kit.WarehouseTable<PostgresColumns>;
-/** `stock`: one row per (sku, warehouse_id); hash-partitioned by warehouse_id when asked. */
-export type StockTable = Kit.StockTable<PostgresColumns>;
-/** `reservations`. */
-export type ReservationTable = Kit.ReservationTable<PostgresColumns>;
-/** `reservation_lines`. */
-export type ReservationLineTable = Kit.ReservationLineTable<PostgresColumns>;
-/** `movements`: the append-only ledger; hash-partitioned by warehouse_id when asked. */
-export type MovementTable = Kit.MovementTable<PostgresColumns>;
-/** `ledger_checkpoints`. */
-export type LedgerCheckpointTable = Kit.LedgerCheckpointTable<PostgresColumns>;
-/** `sku_policies`: the selling rules of one SKU (migration 0004). */
-export type SkuPolicyTable = Kit.SkuPolicyTable<PostgresColumns>;
+// Row types of the store's tables (snake_case, as stored). The tables both SQL stores have come
+// from the SQL kit in PostgreSQL's column types (int8 read as text, timestamptz as Date); the
+// outbox is this store's own.
 
 /**
  * `outbox`: undelivered CloudEvents. Ordered by (enqueued_us, ordinal, event_id): the database
@@ -47,7 +15,7 @@ export interface OutboxTable {
   type: string;
   /** The whole CloudEvent as `json` (kept byte for byte, unlike `jsonb`). */
   event: ColumnType<unknown, string, string>;
-  event_time: Timestamp;
+  event_time: ColumnType<Date, Date, Date>;
   /** Set by the column default from `clock_timestamp()`, never by the adapter. */
   enqueued_us: Generated<string>;
   ordinal: number;
@@ -55,13 +23,10 @@ export interface OutboxTable {
 }
 
 /** Every table of the store, as kysely sees them (inside the configured schema). */
-export interface Database extends Kit.SharedTables<PostgresColumns> {
+export interface Database extends SharedTables<PostgresColumns> {
   outbox: OutboxTable;
   sales_channels: SalesChannelTable;
 }
-
-/** The name of one of the store's tables. */
-export type TableName = keyof Database;
 
 /** `sales_channels`: one row per sales channel (migration 0005). */
 export interface SalesChannelTable {
@@ -71,7 +36,14 @@ export interface SalesChannelTable {
   warehouse_ids: string[];
   /** The display strategy as text (`exact`, `capped:10`, `levels:5`). */
   display: string;
-  version: Int8;
-  created_at: Timestamp;
-  updated_at: Timestamp;
+  version: PostgresColumns['int'];
+  created_at: PostgresColumns['time'];
+  updated_at: PostgresColumns['time'];
 }
+
+/** The name of one of the store's tables. */
+export type TableName = keyof Database;
+
+/** Row types the bulk import names. */
+export type StockTable = Database['stock'];
+export type MovementTable = Database['movements'];

@@ -1,4 +1,4 @@
-import { isStockroomError } from '@stockroom/core';
+import { expectUnmigratedAnswers } from '@stockroom/sql-kit/testing';
 import { describe, expect, it } from 'vitest';
 import { createPostgresStockStore, openPostgresStockStore } from '../src/index.js';
 import { DATABASE_URL, dropSchema, skipReason, uniqueSchema } from './support.js';
@@ -14,17 +14,10 @@ describe.skipIf(skipReason)('PostgreSQL store: migration defaults', () => {
       migrate: false,
     });
     try {
-      const read = store.reads.stockBySku('A').catch((error: unknown) => error);
-      const write = store
-        .transaction((transaction) => transaction.stock.read(['A']))
-        .catch((error: unknown) => error);
-      for (const error of [await read, await write]) {
-        expect(isStockroomError(error)).toBe(true);
-        expect(error).toMatchObject({ code: 'STORE_UNAVAILABLE' });
-        expect((error as Error).message).toMatch(
-          /^The stockroom tables do not exist \(SQLSTATE 42P01: relation ".*" does not exist\): migrate the schema first/,
-        );
-      }
+      await expectUnmigratedAnswers(
+        store,
+        /^The stockroom tables do not exist \(SQLSTATE 42P01: relation ".*" does not exist\): migrate the schema first/,
+      );
     } finally {
       await store.close();
     }

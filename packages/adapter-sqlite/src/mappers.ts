@@ -1,6 +1,5 @@
 import type { CloudEvent, OutboxEntry } from '@stockroom/core';
-import { kitFor, sqliteCodec } from '@stockroom/sql-kit';
-import type { SqliteColumns } from './tables.js';
+import { kitFor, type SqliteColumns, sqliteCodec } from '@stockroom/sql-kit';
 
 // Row ↔ domain mapping: the shared tables map through the SQL kit over SQLite's codec (times as
 // integer milliseconds); the outbox row is this store's.
@@ -8,26 +7,8 @@ import type { SqliteColumns } from './tables.js';
 /** The kit bound to SQLite's value codec. */
 export const sqliteKit = kitFor<SqliteColumns>(sqliteCodec);
 
-export const {
-  alertFromRow,
-  alertToRow,
-  checkpointFromRow,
-  checkpointToRow,
-  idempotencyFromRow,
-  idempotencyToRow,
-  ledgerEntryFromRow,
-  movementFromRow,
-  movementToRow,
-  reservationFromRows,
-  reservationLinesToRows,
-  reservationToRow,
-  stockFromRow,
-  stockToRow,
-  transferFromRow,
-  transferToRow,
-  warehouseFromRow,
-  warehouseToRow,
-} = sqliteKit.mappers;
+/** The row mappers SQLite's bulk import and stock rows use by name. */
+export const { movementToRow, stockToRow } = sqliteKit.mappers;
 
 /** A Date as stored. */
 export const toMillis = (date: Date): number => date.getTime();

@@ -1,115 +1,43 @@
 import {
   compareStockKeys,
-  decodeCursor,
-  encodeCursor,
   type HistoryReads,
   type HistoryRows,
   type LedgerCheckpoint,
-  type LedgerEntry,
-  type Movement,
-  type MovementType,
-  type Page,
-  pageLimit,
-  ValidationError,
+  type LedgerRange,
 } from '@stockroom/core';
-import { chunks } from '@stockroom/sql-kit';
-import { type Kysely, type Selectable, sql } from 'kysely';
-import { movementFromRow, toMillis, toMillisOrNull } from './mappers.js';
-import type { LedgerCheckpointTable, MovementTable, SqliteTables } from './tables.js';
+import {
+  chunks,
+  type LedgerEntryRow,
+  type LedgerSumRow,
+  type SqliteColumns,
+  sharedHistory,
+} from '@stockroom/sql-kit';
+import { type Kysely, sql } from 'kysely';
+import { sqliteKit, toMillis } from './mappers.js';
+import type { SqliteTables } from './tables.js';
+
+const { checkpointFromRow, checkpointToRow, ledgerEntryFromRow } = sqliteKit.mappers;
 
 type Db = Kysely<SqliteTables>;
 
-/** One row of the `ledgerSums` query. */
-interface SumRow {
-  readonly sku: string;
-  readonly warehouse_id: string;
-  readonly after_version: number;
-  readonly n: number;
-  readonly available: number;
-  readonly reserved: number;
-  readonly damaged: number;
-  readonly in_transit: number;
-  readonly last_version: number;
-  readonly restocked: number | null;
-  readonly sold: number | null;
-  readonly moved_at: number;
-}
-
-/** The columns `ledgerSince` selects. */
-type LedgerRow = Pick<
-  MovementTable,
-  | 'sku'
-  | 'warehouse_id'
-  | 'version'
-  | 'type'
-  | 'delta_available'
-  | 'delta_reserved'
-  | 'delta_damaged'
-  | 'delta_in_transit'
-  | 'after_available'
-  | 'after_reserved'
-  | 'after_damaged'
-  | 'after_in_transit'
-  | 'created_at'
->;
-
-function ledgerEntryFromRow(row: LedgerRow): LedgerEntry {
-  return {
-    sku: row.sku,
-    warehouseId: row.warehouse_id,
-    version: row.version,
-    type: row.type as MovementType,
-    deltas: {
-      available: row.delta_available,
-      reserved: row.delta_reserved,
-      damaged: row.delta_damaged,
-      inTransit: row.delta_in_transit,
-    },
-    after: {
-      available: row.after_available,
-      reserved: row.after_reserved,
-      damaged: row.after_damaged,
-      inTransit: row.after_in_transit,
-    },
-    createdAt: new Date(row.created_at),
-  };
-}
-
-function checkpointFromRow(row: Selectable<LedgerCheckpointTable>): LedgerCheckpoint {
-  return {
-    sku: row.sku,
-    warehouseId: row.warehouse_id,
-    version: row.version,
-    available: row.available,
-    reserved: row.reserved,
-    damaged: row.damaged,
-    inTransit: row.in_transit,
-    movedAt: new Date(row.moved_at),
-    lastRestockedAt: row.last_restocked_at === null ? null : new Date(row.last_restocked_at),
-    lastSoldAt: row.last_sold_at === null ? null : new Date(row.last_sold_at),
-    verifiedAt: new Date(row.verified_at),
-  };
-}
-
-function checkpointToRow(checkpoint: LedgerCheckpoint): LedgerCheckpointTable {
-  return {
-    sku: checkpoint.sku,
-    warehouse_id: checkpoint.warehouseId,
-    version: checkpoint.version,
-    available: checkpoint.available,
-    reserved: checkpoint.reserved,
-    damaged: checkpoint.damaged,
-    in_transit: checkpoint.inTransit,
-    moved_at: toMillis(checkpoint.movedAt),
-    last_restocked_at: toMillisOrNull(checkpoint.lastRestockedAt),
-    last_sold_at: toMillisOrNull(checkpoint.lastSoldAt),
-    verified_at: toMillis(checkpoint.verifiedAt),
-  };
+/** The ranges as one JSON parameter, read back by `json_each` (one bound value for any count). */
+function rangesJson(ranges: readonly LedgerRange[]): string {
+  return JSON.stringify(
+    ranges.map((range) => [
+      range.sku,
+      range.warehouseId,
+      range.afterVersion,
+      range.throughVersion ?? null,
+    ]),
+  );
 }
 
 /** Checkpoint, ledger-slice, archivable and horizon reads over `db` (the read connection). */
 export function sqliteHistoryReads(db: Db): HistoryReads {
+  const shared = sharedHistory(sqliteKit.contextOf(db));
   return {
+    ...shared.reads,
+
     async latestCheckpoints(skus) {
       const found: LedgerCheckpoint[] = [];
       for (const part of chunks([...new Set(skus)])) {
@@ -158,18 +86,11 @@ export function sqliteHistoryReads(db: Db): HistoryReads {
 
     async ledgerSince(ranges, options) {
       if (ranges.length === 0) return [];
-      const json = JSON.stringify(
-        ranges.map((range) => [
-          range.sku,
-          range.warehouseId,
-          range.afterVersion,
-          range.throughVersion ?? null,
-        ]),
-      );
+      const json = rangesJson(ranges);
       const until = options.until === undefined ? null : toMillis(options.until);
       // The ranges drive the join (CROSS JOIN keeps them outside), so each is one seek into
       // movements_ledger; unary plus keeps created_at's index out of it.
-      const result = await sql<LedgerRow>`
+      const result = await sql<LedgerEntryRow<SqliteColumns>>`
         WITH r (sku, warehouse_id, after_version, through_version) AS (
           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json})
         )
@@ -188,15 +109,8 @@ export function sqliteHistoryReads(db: Db): HistoryReads {
 
     async ledgerSums(ranges) {
       if (ranges.length === 0) return [];
-      const json = JSON.stringify(
-        ranges.map((range) => [
-          range.sku,
-          range.warehouseId,
-          range.afterVersion,
-          range.throughVersion ?? null,
-        ]),
-      );
-      const result = await sql<SumRow>`
+      const json = rangesJson(ranges);
+      const result = await sql<LedgerSumRow>`
         WITH r (sku, warehouse_id, after_version, through_version) AS (
           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json})
         ),
@@ -218,61 +132,7 @@ export function sqliteHistoryReads(db: Db): HistoryReads {
           WHERE l.sku = s.sku AND l.warehouse_id = s.warehouse_id AND l.version = s.last_version
         ) AS moved_at
         FROM s`.execute(db);
-      return result.rows.map((row) => ({
-        sku: row.sku,
-        warehouseId: row.warehouse_id,
-        afterVersion: row.after_version,
-        count: row.n,
-        deltas: {
-          available: row.available,
-          reserved: row.reserved,
-          damaged: row.damaged,
-          inTransit: row.in_transit,
-        },
-        lastVersion: row.last_version,
-        lastMovedAt: new Date(row.moved_at),
-        lastRestockedAt: row.restocked === null ? null : new Date(row.restocked),
-        lastSoldAt: row.sold === null ? null : new Date(row.sold),
-      }));
-    },
-
-    async archivable(before, page): Promise<Page<Movement>> {
-      const limit = pageLimit(page);
-      let after: [number, string] | null = null;
-      if (page.cursor) {
-        const parts = decodeCursor(page.cursor, 2);
-        if (typeof parts[0] !== 'number' || typeof parts[1] !== 'string') {
-          throw new ValidationError([{ path: 'cursor', message: 'is not a valid cursor' }]);
-        }
-        after = [parts[0], parts[1]];
-      }
-      const horizon = toMillis(before);
-      const result = await sql<MovementTable>`
-        SELECT m.* FROM movements AS m
-        WHERE m.created_at < ${horizon}
-          AND (${after === null ? null : 1} IS NULL OR (m.created_at, m.id) > (${after?.[0] ?? null}, ${after?.[1] ?? null}))
-          AND m.version <= (
-            SELECT max(c.version) FROM ledger_checkpoints AS c
-            WHERE c.sku = m.sku AND c.warehouse_id = m.warehouse_id AND c.moved_at < ${horizon}
-          )
-        ORDER BY m.created_at, m.id
-        LIMIT ${limit + 1}`.execute(db);
-      const rows = result.rows;
-      const items = rows.slice(0, limit);
-      const last = items[items.length - 1];
-      return {
-        items: items.map(movementFromRow),
-        nextCursor: rows.length > limit && last ? encodeCursor([last.created_at, last.id]) : null,
-      };
-    },
-
-    async historyHorizon() {
-      const row = await db
-        .selectFrom('ledger_horizon')
-        .select('archived_before')
-        .where('id', '=', 1)
-        .executeTakeFirst();
-      return row ? new Date(row.archived_before) : null;
+      return result.rows.map(shared.ledgerSumFromRow);
     },
   };
 }

@@ -1,13 +1,10 @@
 import type { Reservation, ReservationRows } from '@stockroom/core';
 import { APPLIED, chunks, distinct, NOT_APPLIED } from '@stockroom/sql-kit';
 import { type Kysely, sql } from 'kysely';
-import {
-  reservationFromRows,
-  reservationLinesToRows,
-  reservationToRow,
-  toMillis,
-} from './mappers.js';
+import { sqliteKit, toMillis } from './mappers.js';
 import type { ReservationTable, SqliteTables } from './tables.js';
+
+const { reservationFromRows, reservationLinesToRows, reservationToRow } = sqliteKit.mappers;
 
 type Db = Kysely<SqliteTables>;
 

@@ -5,10 +5,19 @@ import {
   stockKeyOf,
   VersionConflictError,
 } from '@stockroom/core';
-import { APPLIED, chunks, distinct, NOT_APPLIED, outcome } from '@stockroom/sql-kit';
-import { type Kysely, sql } from 'kysely';
-import { stockFromRow, stockToRow, toMillis, toMillisOrNull } from './mappers.js';
+import {
+  APPLIED,
+  chunks,
+  distinct,
+  NOT_APPLIED,
+  outcome,
+  type SharedRows,
+} from '@stockroom/sql-kit';
+import type { Kysely } from 'kysely';
+import { sqliteKit, stockToRow, toMillis, toMillisOrNull } from './mappers.js';
 import type { SqliteTables } from './tables.js';
+
+const { stockFromRow } = sqliteKit.mappers;
 
 // Runs inside the store's BEGIN IMMEDIATE transaction: nothing else writes until it ends, so
 // `lock` needs nothing more, and a version checked at the start of `update` still holds when it
@@ -27,8 +36,9 @@ export async function stockOfSkus(db: Db, skus: readonly string[]): Promise<Inve
 }
 
 /** Stock rows inside a transaction (see `StockRows`). */
-export function stockRows(db: Db): StockRows {
+export function stockRows(db: Db, settings: SharedRows['stockSettings']): StockRows {
   return {
+    ...settings,
     read: (skus) => stockOfSkus(db, skus),
 
     async get(key) {
@@ -99,31 +109,6 @@ export function stockRows(db: Db): StockRows {
         }
       }
       return APPLIED;
-    },
-
-    async updateSettings(key, settings, now) {
-      const result = await db
-        .updateTable('stock')
-        .set({
-          low_stock_threshold: settings.lowStockThreshold,
-          reorder_point: settings.reorderPoint,
-          max_stock_level: settings.maxStockLevel,
-          safety_stock: settings.safetyStock,
-          updated_at: toMillis(now),
-        })
-        .where('sku', '=', key.sku)
-        .where('warehouse_id', '=', key.warehouseId)
-        .executeTakeFirst();
-      return outcome(result.numUpdatedRows);
-    },
-
-    async occupancy(warehouseId) {
-      const row = await db
-        .selectFrom('stock')
-        .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('total'), sql.lit(0)).as('occupancy'))
-        .where('warehouse_id', '=', warehouseId)
-        .executeTakeFirstOrThrow();
-      return Number(row.occupancy);
     },
   };
 }

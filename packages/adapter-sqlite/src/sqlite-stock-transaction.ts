@@ -63,7 +63,7 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
   // No row locks: the transaction holds SQLite's write lock from its first statement.
   const shared = sharedRows(sqliteKit.contextOf(db), { rowLocks: false });
   return {
-    stock: stockRows(db),
+    stock: stockRows(db, shared.stockSettings),
     reservations: reservationRows(db),
     ledger: ledgerRows(db),
     outbox: outboxRows(db, shared.outboxDelivery),

@@ -1,38 +1,40 @@
-import type * as Kit from '@stockroom/sql-kit';
+import type {
+  AlertTable as KitAlertTable,
+  IdempotencyKeyTable as KitIdempotencyKeyTable,
+  LedgerCheckpointTable as KitLedgerCheckpointTable,
+  MovementTable as KitMovementTable,
+  ReservationLineTable as KitReservationLineTable,
+  ReservationTable as KitReservationTable,
+  StockTable as KitStockTable,
+  TransferTable as KitTransferTable,
+  WarehouseTable as KitWarehouseTable,
+  SharedTables,
+  SqliteColumns,
+} from '@stockroom/sql-kit';
 import type { Generated } from 'kysely';
 
 // Row types of the SQLite schema (see migrations/): the tables both stores share come from the
 // SQL kit, in SQLite's column types; times are integer Unix milliseconds (they sort and compare
 // as numbers). The outbox is this store's own.
 
-/** How SQLite stores the kit's integers and times: plain numbers, times in milliseconds. */
-export interface SqliteColumns extends Kit.EngineColumns {
-  readonly int: number;
-  readonly nullableInt: number | null;
-  readonly time: number;
-  readonly nullableTime: number | null;
-}
-
 /** `warehouses`: one row per warehouse. */
-export type WarehouseTable = Kit.WarehouseTable<SqliteColumns>;
+export type WarehouseTable = KitWarehouseTable<SqliteColumns>;
 /** `stock`: one row per (sku, warehouse). */
-export type StockTable = Kit.StockTable<SqliteColumns>;
+export type StockTable = KitStockTable<SqliteColumns>;
 /** `reservations`: one row per reservation (its lines are in `reservation_lines`). */
-export type ReservationTable = Kit.ReservationTable<SqliteColumns>;
+export type ReservationTable = KitReservationTable<SqliteColumns>;
 /** `reservation_lines`: the lines of a reservation, in order (`line_no` from 0). */
-export type ReservationLineTable = Kit.ReservationLineTable<SqliteColumns>;
+export type ReservationLineTable = KitReservationLineTable<SqliteColumns>;
 /** `movements`: the append-only ledger. */
-export type MovementTable = Kit.MovementTable<SqliteColumns>;
+export type MovementTable = KitMovementTable<SqliteColumns>;
 /** `transfers`: stock moving between warehouses. */
-export type TransferTable = Kit.TransferTable<SqliteColumns>;
+export type TransferTable = KitTransferTable<SqliteColumns>;
 /** `low_stock_alerts` (`alerts` before migration 0003): at most one open alert per row. */
-export type AlertTable = Kit.AlertTable<SqliteColumns>;
+export type AlertTable = KitAlertTable<SqliteColumns>;
 /** `idempotency_keys`: the first result of each keyed command. */
-export type IdempotencyKeyTable = Kit.IdempotencyKeyTable<SqliteColumns>;
+export type IdempotencyKeyTable = KitIdempotencyKeyTable<SqliteColumns>;
 /** `ledger_checkpoints`: verified snapshots of a stock row at a version. */
-export type LedgerCheckpointTable = Kit.LedgerCheckpointTable<SqliteColumns>;
-/** `sku_policies`: the selling rules of one SKU (migration 0004). */
-export type SkuPolicyTable = Kit.SkuPolicyTable<SqliteColumns>;
+export type LedgerCheckpointTable = KitLedgerCheckpointTable<SqliteColumns>;
 
 /** `outbox`: undelivered events; `position` is an AUTOINCREMENT key, so it only grows. */
 export interface OutboxTable {
@@ -46,7 +48,7 @@ export interface OutboxTable {
 }
 
 /** The whole schema, as kysely sees it. */
-export interface SqliteTables extends Kit.SharedTables<SqliteColumns> {
+export interface SqliteTables extends SharedTables<SqliteColumns> {
   outbox: OutboxTable;
   sales_channels: SalesChannelTable;
 }

@@ -8,6 +8,7 @@ export {
   timeOrNull,
   toTimeOrNull,
 } from './codec.js';
+export type { PostgresColumns, SqliteColumns } from './engine-columns.js';
 export {
   type KeyPart,
   pageOf,
@@ -23,6 +24,7 @@ export {
   type ReservationLineRow,
   type RowMappers,
 } from './mappers.js';
+export { type LedgerSumRow, type SharedHistory, sharedHistory } from './shared-history.js';
 export {
   type KitContext,
   plainColumn,

@@ -4,6 +4,7 @@ import {
   type LowStockAlert,
   type OutboxRows,
   type StockKey,
+  type StockRows,
   stockKeyOf,
   type TransferRows,
   type Warehouse,
@@ -11,7 +12,7 @@ import {
 } from '@stockroom/core';
 import type { SelectQueryBuilder } from 'kysely';
 import type { KitContext } from './shared-reads.js';
-import type { KitTables } from './tables.js';
+import type { KitTables, RawInt } from './tables.js';
 import { chunks, distinct, inOrderOf, outcome } from './write-outcome.js';
 
 // The row writes both engines run as the same SQL, inside a store transaction. What only one
@@ -33,6 +34,8 @@ export interface SharedRows {
   readonly warehouses: WarehouseRows;
   readonly transfers: TransferRows;
   readonly alerts: AlertRows;
+  /** Stock settings and occupancy; the guarded quantity write is each store's own. */
+  readonly stockSettings: Pick<StockRows, 'updateSettings' | 'occupancy'>;
   /** Outbox delivery bookkeeping; each store appends and claims in its own order. */
   readonly outboxDelivery: Pick<OutboxRows, 'markDelivered' | 'markFailed'>;
 }
@@ -200,6 +203,33 @@ export function sharedRows(context: KitContext, dialect: SharedRowsDialect): Sha
     },
   };
 
+  const stockSettings: SharedRows['stockSettings'] = {
+    async updateSettings(key, settings, now) {
+      const result = await db
+        .updateTable('stock')
+        .set({
+          low_stock_threshold: settings.lowStockThreshold,
+          reorder_point: settings.reorderPoint,
+          max_stock_level: settings.maxStockLevel,
+          safety_stock: settings.safetyStock,
+          updated_at: codec.toTime(now),
+        })
+        .where('sku', '=', key.sku)
+        .where('warehouse_id', '=', key.warehouseId)
+        .executeTakeFirst();
+      return outcome(result.numUpdatedRows);
+    },
+
+    async occupancy(warehouseId) {
+      const row = await db
+        .selectFrom('stock')
+        .select((eb) => eb.fn.coalesce(eb.fn.sum<RawInt>('total'), eb.lit(0)).as('occupancy'))
+        .where('warehouse_id', '=', warehouseId)
+        .executeTakeFirstOrThrow();
+      return codec.int(row.occupancy);
+    },
+  };
+
   const outboxDelivery: SharedRows['outboxDelivery'] = {
     async markDelivered(eventIds) {
       for (const part of chunks(distinct(eventIds))) {
@@ -218,5 +248,5 @@ export function sharedRows(context: KitContext, dialect: SharedRowsDialect): Sha
     },
   };
 
-  return { idempotency, warehouses, transfers, alerts, outboxDelivery };
+  return { idempotency, warehouses, transfers, alerts, stockSettings, outboxDelivery };
 }
