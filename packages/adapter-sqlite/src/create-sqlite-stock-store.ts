@@ -73,6 +73,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   lockingReads: true,
   skipLocked: true,
   multiProcess: true,
+  singleWriter: true,
 });
 
 const DEFAULT_BUSY_TIMEOUT_MS = 1000;

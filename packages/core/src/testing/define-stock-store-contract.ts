@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
+import { capabilitiesContract } from './contract/capabilities.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
 import { historyContract } from './contract/history.contract.js';
@@ -49,6 +50,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   bulkUpdateContract,
   pointInTimeContract,
   historyContract,
+  capabilitiesContract,
 ];
 
 /**
