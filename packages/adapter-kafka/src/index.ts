@@ -1,4 +1,5 @@
 // The public surface of @stockroom/adapter-kafka. Named exports only.
+export { cloudEventHeaders } from './cloud-event-headers.js';
 export {
   type CreateKafkaPublisherOptions,
   createKafkaPublisher,

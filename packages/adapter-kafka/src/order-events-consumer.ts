@@ -7,10 +7,10 @@ import {
   type OrderPlacedResult,
   type OrderSaga,
   type Shortfall,
-  type StoreReads,
   silentLogger,
   systemClock,
 } from '@stockroom/core';
+import type { StoreReads } from '@stockroom/core/adapter-kit';
 import {
   type Consumer,
   type ConsumerConfig,

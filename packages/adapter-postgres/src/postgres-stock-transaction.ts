@@ -8,7 +8,7 @@ import type {
   TransferRows,
   WarehouseRows,
   WriteOutcome,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import { type Insertable, type RawBuilder, sql } from 'kysely';
 import {
   alertFromRow,

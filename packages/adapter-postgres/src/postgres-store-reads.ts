@@ -1,11 +1,10 @@
+import type { Page, PageRequest } from '@stockroom/core';
 import {
   decodeCursorAs,
   encodeCursor,
-  type Page,
-  type PageRequest,
   pageLimit,
   type StoreReads,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import { sql } from 'kysely';
 import {
   alertFromRow,

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  AvailabilityCache,
-  CachedAvailability,
-  CacheLookup,
-  FillToken,
-  Logger,
-} from '@stockroom/core';
+import type { AvailabilityCache, Logger } from '@stockroom/core';
+import type { CachedAvailability, CacheLookup, FillToken } from '@stockroom/core/adapter-kit';
 import type { RedisKeys } from './keys.js';
 import type { RedisAdapterStats } from './redis-adapter-stats.js';
 import type { RedisClient, RedisGateway } from './redis-gateway.js';

@@ -1,12 +1,9 @@
+import { type Logger, type StockStore, StoreUnavailableError, silentLogger } from '@stockroom/core';
 import {
   isRetryableConflict,
-  type Logger,
-  type StockStore,
   type StockTransaction,
   type StoreCapabilities,
-  StoreUnavailableError,
-  silentLogger,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';

@@ -1,12 +1,10 @@
 import type {
   AlertStatus,
   CloudEvent,
-  IdempotencyRecord,
   InventoryStock,
   LowStockAlert,
   Movement,
   MovementType,
-  OutboxEntry,
   Reservation,
   ReservationLine,
   ReservationStatus,
@@ -15,6 +13,7 @@ import type {
   Warehouse,
   WarehouseStatus,
 } from '@stockroom/core';
+import type { IdempotencyRecord, OutboxEntry } from '@stockroom/core/adapter-kit';
 import type {
   AlertTable,
   IdempotencyKeyTable,

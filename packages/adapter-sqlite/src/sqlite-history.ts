@@ -1,3 +1,4 @@
+import { type Movement, type MovementType, type Page, ValidationError } from '@stockroom/core';
 import {
   compareStockKeys,
   decodeCursor,
@@ -6,12 +7,8 @@ import {
   type HistoryRows,
   type LedgerCheckpoint,
   type LedgerEntry,
-  type Movement,
-  type MovementType,
-  type Page,
   pageLimit,
-  ValidationError,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { movementFromRow, toMillis, toMillisOrNull } from './mappers.js';
 import { chunks } from './sql-support.js';

@@ -1,10 +1,5 @@
-import {
-  compareStockKeys,
-  type InventoryStock,
-  type StockRows,
-  stockKeyOf,
-  VersionConflictError,
-} from '@stockroom/core';
+import { type InventoryStock, stockKeyOf, VersionConflictError } from '@stockroom/core';
+import { compareStockKeys, type StockRows } from '@stockroom/core/adapter-kit';
 import { type Kysely, sql } from 'kysely';
 import { stockFromRow, stockToRow, toMillis, toMillisOrNull } from './mappers.js';
 import { APPLIED, chunks, distinct, NOT_APPLIED, outcome } from './sql-support.js';

@@ -1,16 +1,13 @@
-import {
-  type AlertRows,
-  type CloudEvent,
-  type IdempotencyRows,
-  type LedgerRows,
-  type OutboxRows,
-  type StockKey,
-  type StockTransaction,
-  stockKeyOf,
-  type TransferRows,
-  type Warehouse,
-  type WarehouseRows,
-} from '@stockroom/core';
+import { type CloudEvent, type StockKey, stockKeyOf, type Warehouse } from '@stockroom/core';
+import type {
+  AlertRows,
+  IdempotencyRows,
+  LedgerRows,
+  OutboxRows,
+  StockTransaction,
+  TransferRows,
+  WarehouseRows,
+} from '@stockroom/core/adapter-kit';
 import type { Kysely } from 'kysely';
 import {
   alertFromRow,

@@ -1,13 +1,10 @@
+import type { InventoryStock, Page, PageRequest, StockKey } from '@stockroom/core';
 import {
   decodeCursorAs,
   encodeCursor,
-  type InventoryStock,
-  type Page,
-  type PageRequest,
   pageLimit,
-  type StockKey,
   type StoreReads,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import { type Kysely, sql } from 'kysely';
 import {
   alertFromRow,

@@ -107,6 +107,8 @@ interface TransitionJob {
 interface TransitionOutcome {
   readonly reservation: Reservation;
   readonly replayed: boolean;
+  /** This call made the transition (false for a replay or a reservation already there). */
+  readonly changed: boolean;
   readonly effects?: CommitEffects;
 }
 
@@ -454,6 +456,7 @@ export class ReservationService {
     );
     if (outcome.effects) await this.context.afterCommit(outcome.effects);
     if (outcome.replayed) context.onReplay?.();
+    if (outcome.changed) context.onChanged?.();
     return outcome.reservation;
   }
 
@@ -487,7 +490,10 @@ export class ReservationService {
             const found = await lookupIdempotency<Reservation>(transaction, job.context, print);
             if (found.kind === 'conflict') throw found.error;
             if (found.kind === 'replay') {
-              outcomes.push({ ok: true, value: { reservation: found.result, replayed: true } });
+              outcomes.push({
+                ok: true,
+                value: { reservation: found.result, replayed: true, changed: false },
+              });
               continue;
             }
           }
@@ -513,7 +519,10 @@ export class ReservationService {
             result = next;
           }
           if (job.context.idempotencyKey) keyed.push({ job, print, result });
-          outcomes.push({ ok: true, value: { reservation: result, replayed: false } });
+          outcomes.push({
+            ok: true,
+            value: { reservation: result, replayed: false, changed: next !== null },
+          });
         } catch (error) {
           // A failure once the job began writing fails the group (its jobs then run alone).
           if (writing || (isStockroomError(error) && error.retryable)) throw error;
