@@ -1,3 +1,4 @@
+// The history scenario's plan (sizes per stock row) and the steps it times.
 import { performance } from 'node:perf_hooks';
 import {
   isStockroomError,
