@@ -143,6 +143,46 @@ describe('packed packages load as a user loads them', () => {
     expect(version.trim()).toBe((manifest as { version?: string } | undefined)?.version);
   });
 
+  it('@stockroom/core/adapter-kit loads for import and require, with one copy of the core classes', () => {
+    const script = `
+      const { createRequire } = await import('node:module');
+      const require = createRequire(process.cwd() + '/');
+      const esm = await import('@stockroom/core/adapter-kit');
+      const cjs = require('@stockroom/core/adapter-kit');
+      const thrown = (kit) => { try { kit.decodeCursor('not a cursor', 1); } catch (error) { return error; } };
+      console.log(JSON.stringify({
+        esmPath: import.meta.resolve('@stockroom/core/adapter-kit'),
+        cjsPath: require.resolve('@stockroom/core/adapter-kit'),
+        esm: Object.keys(esm).sort(),
+        cjs: Object.keys(cjs).sort(),
+        esmShared: thrown(esm) instanceof (await import('@stockroom/core')).ValidationError,
+        cjsShared: thrown(cjs) instanceof require('@stockroom/core').ValidationError,
+        inMain: Object.keys(esm).filter((name) => name in require('@stockroom/core')),
+      }));
+    `;
+    const output = execFileSync('node', ['--input-type=module', '-e', script], {
+      cwd: project,
+      encoding: 'utf8',
+    });
+    const result = JSON.parse(output) as {
+      esmPath: string;
+      cjsPath: string;
+      esm: string[];
+      cjs: string[];
+      esmShared: boolean;
+      cjsShared: boolean;
+      inMain: string[];
+    };
+    expect(result.esmPath).toMatch(/dist\/adapter-kit\.js$/);
+    expect(result.cjsPath).toMatch(/dist\/adapter-kit\.cjs$/);
+    expect(result.esm).toContain('encodeCursor');
+    expect(result.cjs).toEqual(result.esm);
+    // One copy of each class behind both entries, under import and under require.
+    expect({ esm: result.esmShared, cjs: result.cjsShared }).toEqual({ esm: true, cjs: true });
+    // Each name is exported from one entry only.
+    expect(result.inMain).toEqual([]);
+  });
+
   it('@stockroom/core/testing resolves for import and require', () => {
     const script = `
       const { createRequire } = await import('node:module');

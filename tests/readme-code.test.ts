@@ -43,6 +43,7 @@ const PACKAGES = readdirSync(join(root, 'packages')).filter((name) =>
 /** `@stockroom/<name>` → its source, so blocks check against the code, not a stale build. */
 const PATHS: Record<string, string[]> = Object.fromEntries([
   ['@stockroom/core/testing', ['packages/core/src/testing/index.ts']],
+  ['@stockroom/core/adapter-kit', ['packages/core/src/adapter-kit.ts']],
   ...PACKAGES.map((name) => [`@stockroom/${name}`, [`packages/${name}/src/index.ts`]]),
 ]);
 

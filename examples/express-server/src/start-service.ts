@@ -155,8 +155,6 @@ async function assemble(
     logger,
     policies: {
       reservations: config.reservations,
-      // SQLite has one write lock: publish with no transaction open (the relay runs under a lease).
-      ...(opened.kind === 'sqlite' ? { relayMode: 'unlocked' as const } : {}),
     },
   });
 

@@ -1,4 +1,5 @@
 // The public surface of @stockroom/adapter-kafka. Named exports only.
+export { cloudEventHeaders } from './cloud-event-headers.js';
 export {
   type CreateKafkaPublisherOptions,
   createKafkaPublisher,
@@ -6,14 +7,14 @@ export {
 export { createKafkaClient, type KafkaClientOptions } from './kafka-client.js';
 export { KafkaEventPublisher, type KafkaEventPublisherOptions } from './kafka-event-publisher.js';
 export { kafkaLogCreator } from './kafka-logger.js';
+export { OrderEventsConsumer } from './order-events-consumer.js';
 export {
   type OrderEventOutcome,
-  OrderEventsConsumer,
   type OrderEventsConsumerOptions,
   type OrderReply,
   OrderReplyType,
   type OrderSteps,
-} from './order-events-consumer.js';
+} from './order-events-types.js';
 export {
   DeadLetterReason,
   type DecodeResult,

@@ -1,6 +1,5 @@
 import {
   type CloudEvent,
-  cloudEventHeaders,
   type EventPublisher,
   InvalidStateError,
   type Logger,
@@ -16,6 +15,7 @@ import {
   type RetryOptions,
   type TopicMessages,
 } from 'kafkajs';
+import { cloudEventHeaders } from './cloud-event-headers.js';
 import { type TopicNaming, topicNamer } from './topics.js';
 import { translateKafkaError } from './translate-kafka-error.js';
 

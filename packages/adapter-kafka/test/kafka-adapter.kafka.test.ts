@@ -1,6 +1,5 @@
 import {
   type CloudEvent,
-  cloudEventHeaders,
   createMemoryStockStore,
   createStockroom,
   type EventPublisher,
@@ -14,6 +13,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasKcat } from '../../../tools/kafka-mock/start-kafka-mock.js';
 import {
+  cloudEventHeaders,
   createTopics,
   DeadLetterReason,
   inventoryTopics,

@@ -2,14 +2,16 @@ import {
   isStockroomError,
   type Logger,
   type StockStore,
-  type StockTransaction,
-  type StoreChangeFeed,
-  type StoreReads,
   StoreUnavailableError,
   silentLogger,
-  type TransactionOptions,
   ValidationError,
 } from '@stockroom/core';
+import type {
+  StockTransaction,
+  StoreChangeFeed,
+  StoreReads,
+  TransactionOptions,
+} from '@stockroom/core/adapter-kit';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { resolveLayout, runMigrations } from './migrations/migrate-to-latest.js';
 import { postgresBulkWrites } from './postgres-bulk-writes.js';

@@ -1,4 +1,5 @@
-import type { CloudEvent, OutboxEntry, Reservation } from '@stockroom/core';
+import type { CloudEvent, Reservation } from '@stockroom/core';
+import type { OutboxEntry } from '@stockroom/core/adapter-kit';
 import {
   kitFor,
   type PostgresColumns,

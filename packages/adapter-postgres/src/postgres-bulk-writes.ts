@@ -1,12 +1,10 @@
+import type { CloudEvent, InventoryStock, Movement } from '@stockroom/core';
 import {
   type BulkWrites,
-  type CloudEvent,
   compareStockKeys,
-  type InventoryStock,
-  type Movement,
   type StockWrite,
   type WriteOutcome,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import { type Insertable, sql } from 'kysely';
 import { movementToRow } from './mappers.js';
 import { guardedStockUpdate } from './postgres-stock-rows.js';

@@ -1,9 +1,5 @@
-import {
-  type Logger,
-  type StoreChangeFeed,
-  type StoreChanges,
-  StoreUnavailableError,
-} from '@stockroom/core';
+import { type Logger, StoreUnavailableError } from '@stockroom/core';
+import type { StoreChangeFeed, StoreChanges } from '@stockroom/core/adapter-kit';
 import type { PostgresPool, PostgresPoolClient } from './postgres-pool.js';
 import { translatePostgresError } from './translate-postgres-error.js';
 

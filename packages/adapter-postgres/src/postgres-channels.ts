@@ -1,11 +1,10 @@
 import {
-  type ChannelRows,
   EXACT_DISPLAY,
   formatDisplayStrategy,
   parseDisplayStrategy,
   type SalesChannel,
-  type WriteOutcome,
 } from '@stockroom/core';
+import type { ChannelRows, WriteOutcome } from '@stockroom/core/adapter-kit';
 import type { Insertable, Selectable } from 'kysely';
 import type { SchemaScope } from './queries.js';
 import type { SalesChannelTable } from './tables.js';

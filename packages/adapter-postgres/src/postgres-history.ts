@@ -1,4 +1,4 @@
-import { compareStockKeys, type HistoryReads, type HistoryRows } from '@stockroom/core';
+import { compareStockKeys, type HistoryReads, type HistoryRows } from '@stockroom/core/adapter-kit';
 import { type LedgerEntryRow, type LedgerSumRow, sharedHistory } from '@stockroom/sql-kit';
 import { sql } from 'kysely';
 import { postgresKit } from './mappers.js';

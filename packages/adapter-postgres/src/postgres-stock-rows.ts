@@ -1,10 +1,10 @@
+import type { InventoryStock } from '@stockroom/core';
 import {
   compareStockKeys,
-  type InventoryStock,
   type StockRows,
   type StockWrite,
   type WriteOutcome,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import type { SharedRows } from '@stockroom/sql-kit';
 import { sql } from 'kysely';
 import { postgresKit } from './mappers.js';

@@ -1,4 +1,9 @@
-import type { IdempotencyRows, LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core';
+import type {
+  IdempotencyRows,
+  LedgerRows,
+  OutboxRows,
+  StockTransaction,
+} from '@stockroom/core/adapter-kit';
 import {
   APPLIED,
   NOT_APPLIED,

@@ -1,4 +1,4 @@
-import type { StoreReads } from '@stockroom/core';
+import type { StoreReads } from '@stockroom/core/adapter-kit';
 import { plainColumn, sharedReads, timeKeysetPage } from '@stockroom/sql-kit';
 import { sql } from 'kysely';
 import { postgresKit, reservationFromRow } from './mappers.js';

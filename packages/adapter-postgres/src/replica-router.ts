@@ -1,4 +1,5 @@
-import { isStockroomError, type Logger, type StoreReads } from '@stockroom/core';
+import { isStockroomError, type Logger } from '@stockroom/core';
+import type { StoreReads } from '@stockroom/core/adapter-kit';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './tables.js';
 

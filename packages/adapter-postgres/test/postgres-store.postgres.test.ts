@@ -3,8 +3,8 @@ import {
   createStock,
   type InventoryStock,
   type Reservation,
-  type StockWrite,
 } from '@stockroom/core';
+import type { StockWrite } from '@stockroom/core/adapter-kit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { AvailabilityCache, Logger } from '@stockroom/core';
 import {
-  type AvailabilityCache,
   availabilityVersion,
   type CachedAvailability,
   type CacheLookup,
   type FillToken,
-  type Logger,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import type { RedisKeys } from './keys.js';
 import type { RedisAdapterStats } from './redis-adapter-stats.js';
 import type { RedisClient, RedisGateway } from './redis-gateway.js';

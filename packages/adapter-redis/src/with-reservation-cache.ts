@@ -4,11 +4,10 @@ import {
   type Reservation,
   ReservationStatus,
   type StockStore,
-  type StockTransaction,
-  type StoreReads,
   silentLogger,
   systemClock,
 } from '@stockroom/core';
+import type { StockTransaction, StoreReads } from '@stockroom/core/adapter-kit';
 import type { RedisReservationCache } from './redis-reservation-cache.js';
 
 /** How `withReservationCache` is wired. */

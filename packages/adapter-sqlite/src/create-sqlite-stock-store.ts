@@ -1,12 +1,9 @@
+import { type Logger, type StockStore, StoreUnavailableError, silentLogger } from '@stockroom/core';
 import {
   isRetryableConflict,
-  type Logger,
-  type StockStore,
   type StockTransaction,
   type StoreCapabilities,
-  StoreUnavailableError,
-  silentLogger,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import Database from 'better-sqlite3';
 import { Kysely, sql } from 'kysely';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';
@@ -73,6 +70,7 @@ const CAPABILITIES: StoreCapabilities = Object.freeze({
   lockingReads: true,
   skipLocked: true,
   multiProcess: true,
+  singleWriter: true,
 });
 
 const DEFAULT_BUSY_TIMEOUT_MS = 1000;

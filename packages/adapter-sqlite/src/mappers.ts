@@ -1,4 +1,5 @@
-import type { CloudEvent, OutboxEntry } from '@stockroom/core';
+import type { CloudEvent } from '@stockroom/core';
+import type { OutboxEntry } from '@stockroom/core/adapter-kit';
 import { kitFor, type SqliteColumns, sqliteCodec } from '@stockroom/sql-kit';
 
 // Row ↔ domain mapping: the shared tables map through the SQL kit over SQLite's codec (times as

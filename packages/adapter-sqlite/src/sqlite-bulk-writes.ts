@@ -1,11 +1,5 @@
-import type {
-  BulkWrites,
-  CloudEvent,
-  InventoryStock,
-  Movement,
-  StockWrite,
-  WriteOutcome,
-} from '@stockroom/core';
+import type { CloudEvent, InventoryStock, Movement } from '@stockroom/core';
+import type { BulkWrites, StockWrite, WriteOutcome } from '@stockroom/core/adapter-kit';
 import { movementToRow, stockToRow, toMillis, toMillisOrNull } from './mappers.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-dialect.js';
 

@@ -1,9 +1,9 @@
+import { StoreUnavailableError } from '@stockroom/core';
 import {
   NO_STORE_CHANGES,
   type StoreChangeFeed,
   type StoreChanges,
-  StoreUnavailableError,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import type { SqliteDatabase } from './sqlite-dialect.js';
 
 /**

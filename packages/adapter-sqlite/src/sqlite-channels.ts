@@ -1,10 +1,10 @@
 import {
-  type ChannelRows,
   EXACT_DISPLAY,
   formatDisplayStrategy,
   parseDisplayStrategy,
   type SalesChannel,
 } from '@stockroom/core';
+import type { ChannelRows } from '@stockroom/core/adapter-kit';
 import { outcome } from '@stockroom/sql-kit';
 import type { Kysely, Selectable } from 'kysely';
 import type { SalesChannelTable, SqliteTables } from './tables.js';

@@ -1,4 +1,4 @@
-import { AsyncMutex } from '@stockroom/core';
+import { AsyncMutex } from '@stockroom/core/adapter-kit';
 import {
   CompiledQuery,
   type DatabaseConnection,

@@ -4,7 +4,7 @@ import {
   type HistoryRows,
   type LedgerCheckpoint,
   type LedgerRange,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import {
   chunks,
   type LedgerEntryRow,

@@ -1,4 +1,5 @@
-import type { Reservation, ReservationRows } from '@stockroom/core';
+import type { Reservation } from '@stockroom/core';
+import type { ReservationRows } from '@stockroom/core/adapter-kit';
 import { APPLIED, chunks, distinct, NOT_APPLIED } from '@stockroom/sql-kit';
 import { type Kysely, sql } from 'kysely';
 import { sqliteKit, toMillis } from './mappers.js';

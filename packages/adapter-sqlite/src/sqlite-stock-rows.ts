@@ -1,10 +1,5 @@
-import {
-  compareStockKeys,
-  type InventoryStock,
-  type StockRows,
-  stockKeyOf,
-  VersionConflictError,
-} from '@stockroom/core';
+import { type InventoryStock, stockKeyOf, VersionConflictError } from '@stockroom/core';
+import { compareStockKeys, type StockRows } from '@stockroom/core/adapter-kit';
 import {
   APPLIED,
   chunks,

@@ -1,4 +1,5 @@
-import type { CloudEvent, LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core';
+import type { CloudEvent } from '@stockroom/core';
+import type { LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core/adapter-kit';
 import { chunks, type SharedRows, sharedRows, skuPolicyRows } from '@stockroom/sql-kit';
 import type { Kysely } from 'kysely';
 import { movementToRow, outboxEntryFromRow, sqliteKit } from './mappers.js';

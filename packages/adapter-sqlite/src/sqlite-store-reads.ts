@@ -1,4 +1,4 @@
-import type { StoreReads } from '@stockroom/core';
+import type { StoreReads } from '@stockroom/core/adapter-kit';
 import { sharedReads, timeKeysetPage, unaryPlusColumn } from '@stockroom/sql-kit';
 import type { Kysely } from 'kysely';
 import { sqliteKit } from './mappers.js';

@@ -3,117 +3,29 @@
 import { createWriteStream, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { movementsToNdjson, silentLogger } from '@stockroom/core';
+import { Command, CommanderError, Option } from 'commander';
 import {
-  isStockroomError,
-  type Logger,
-  movementsToNdjson,
-  type Stockroom,
-  silentLogger,
-} from '@stockroom/core';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import {
-  API_KEY_ROLES,
-  ApiKeyFileError,
-  type ApiKeyRole,
-  apiKeyFilePath,
-  createApiKey,
-  readApiKeyFile,
-  revokeApiKey,
-} from './api-key-file.js';
+  describeError,
+  globals,
+  instant,
+  progressFor,
+  report,
+  run,
+  table,
+  target,
+  withStockroom,
+} from './cli-support.js';
 import { seedDemoData } from './demo-data.js';
 import { ExitCode } from './exit-codes.js';
-import { migrateStore, openStockroom } from './open-store.js';
-import { Progress } from './progress.js';
+import { addKeyCommands } from './key-commands.js';
+import { migrateStore } from './open-store.js';
 import { stockOf } from './stock-as-of.js';
-import { CsvFormatError, exportStockCsv, importStockCsv } from './stock-csv.js';
-import { describeTarget, parseStoreTarget, type StoreTarget, UsageError } from './store-target.js';
+import { exportStockCsv, importStockCsv } from './stock-csv.js';
+import { describeTarget, UsageError } from './store-target.js';
 
 // dist/cli.js sits one folder below the package's manifest.
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
-
-interface GlobalOptions {
-  readonly database?: string;
-  readonly schema?: string;
-  readonly dataDir: string;
-  readonly json: boolean;
-  readonly progress: boolean;
-}
-
-/** A command's outcome: what to print and the exit code. */
-interface Outcome {
-  readonly json: unknown;
-  readonly text: string;
-  readonly exitCode?: number;
-}
-
-let exitCode: number = ExitCode.OK;
-
-function globals(command: Command): GlobalOptions {
-  const options = command.optsWithGlobals<GlobalOptions>();
-  // An empty variable counts as unset (as the server reads its environment).
-  return {
-    ...options,
-    dataDir: resolve(options.dataDir || './data'),
-    ...(options.schema ? {} : { schema: undefined }),
-  };
-}
-
-function target(options: GlobalOptions): StoreTarget {
-  return parseStoreTarget(options.database, {
-    dataDir: options.dataDir,
-    ...(options.schema === undefined ? {} : { schema: options.schema }),
-  });
-}
-
-function report(options: GlobalOptions, outcome: Outcome): void {
-  process.stdout.write(
-    options.json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.text}\n`,
-  );
-  exitCode = outcome.exitCode ?? ExitCode.OK;
-}
-
-function progressFor(label: string, options: GlobalOptions): Progress {
-  return new Progress(label, process.stderr, { enabled: options.progress });
-}
-
-async function withStockroom<T>(
-  options: GlobalOptions,
-  work: (stockroom: Stockroom) => Promise<T>,
-): Promise<T> {
-  const logger: Logger = silentLogger;
-  const stockroom = await openStockroom(target(options), logger);
-  try {
-    return await work(stockroom);
-  } finally {
-    await stockroom.close();
-  }
-}
-
-function instant(value: string): Date {
-  const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(date.getTime())) {
-    throw new InvalidArgumentError('must be an ISO 8601 date or time (2026-01-31T18:00:00Z)');
-  }
-  return date;
-}
-
-function table(rows: readonly (readonly (string | number)[])[]): string {
-  const widths = rows[0]!.map((_, column) =>
-    Math.max(...rows.map((row) => String(row[column]).length)),
-  );
-  return rows
-    .map((row) =>
-      row
-        .map((cell, column) =>
-          typeof cell === 'number'
-            ? String(cell).padStart(widths[column]!)
-            : cell.padEnd(widths[column]!),
-        )
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
-}
 
 /** Builds the program (exported for tests of the wiring). */
 export function buildProgram(): Command {
@@ -334,69 +246,7 @@ export function buildProgram(): Command {
       });
     });
 
-  const keys = program
-    .command('keys')
-    .description("the server's API keys, kept hashed in <data-dir>/api-keys.json");
-  keys
-    .command('create')
-    .description('create a key (shown once) for a role')
-    .addOption(
-      new Option('--role <role>', 'admin, storefront or readonly')
-        .choices(API_KEY_ROLES)
-        .makeOptionMandatory(),
-    )
-    .option('--name <label>', 'a label for people', '')
-    .action(async (local: { role: ApiKeyRole; name: string }, command: Command) => {
-      const options = globals(command);
-      const path = apiKeyFilePath(options.dataDir);
-      const { key, entry } = await createApiKey(path, { role: local.role, name: local.name });
-      report(options, {
-        json: { key, ...entry, sha256: undefined, file: path },
-        text: `created ${entry.role} key ${entry.id}${entry.name ? ` (${entry.name})` : ''}; it is shown once:\n\n  ${key}\n\nThe server (data dir ${resolve(options.dataDir)}) accepts it within a second.`,
-      });
-    });
-  keys
-    .command('list')
-    .description('list keys (never the keys themselves)')
-    .action(async (_local, command: Command) => {
-      const options = globals(command);
-      const file = await readApiKeyFile(apiKeyFilePath(options.dataDir));
-      const listed = file.keys.map(({ sha256: _secretDigest, ...key }) => key);
-      report(options, {
-        json: { keys: listed },
-        text:
-          listed.length === 0
-            ? `no keys in ${apiKeyFilePath(options.dataDir)}`
-            : table([
-                ['id', 'role', 'name', 'created', 'revoked'],
-                ...listed.map((key) => [
-                  key.id,
-                  key.role,
-                  key.name,
-                  key.createdAt,
-                  key.revokedAt ?? '',
-                ]),
-              ]),
-      });
-    });
-  keys
-    .command('revoke')
-    .description('revoke a key by id (key_…)')
-    .argument('<id>')
-    .action(async (id: string, _local, command: Command) => {
-      const options = globals(command);
-      const revoked = await revokeApiKey(apiKeyFilePath(options.dataDir), id);
-      if (!revoked) {
-        report(options, {
-          json: { error: 'NOT_FOUND', id },
-          text: `no key ${id} in ${apiKeyFilePath(options.dataDir)}`,
-          exitCode: ExitCode.NOT_FOUND,
-        });
-        return;
-      }
-      const { sha256: _secretDigest, ...shown } = revoked;
-      report(options, { json: shown, text: `revoked ${id} at ${revoked.revokedAt}` });
-    });
+  addKeyCommands(program);
 
   program
     .command('seed')
@@ -415,26 +265,6 @@ export function buildProgram(): Command {
   return program;
 }
 
-function describeError(error: unknown): { code: string; message: string; exit: number } {
-  if (error instanceof UsageError)
-    return { code: 'USAGE', message: error.message, exit: ExitCode.USAGE };
-  if (error instanceof CsvFormatError || error instanceof ApiKeyFileError) {
-    return { code: 'BAD_FILE', message: error.message, exit: ExitCode.FAILED };
-  }
-  if (isStockroomError(error)) {
-    return { code: error.code, message: error.message, exit: ExitCode.FAILED };
-  }
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (typeof errno === 'string' && error instanceof Error) {
-    return { code: errno, message: error.message, exit: ExitCode.FAILED };
-  }
-  return {
-    code: 'INTERNAL',
-    message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-    exit: ExitCode.FAILED,
-  };
-}
-
 async function main(argv: readonly string[]): Promise<number> {
   const envFile = resolve('.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
@@ -442,7 +272,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const json = argv.includes('--json');
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
+    return run.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end here too, with exit code 0.

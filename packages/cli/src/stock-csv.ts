@@ -1,34 +1,20 @@
-import { once } from 'node:events';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+// `stockroom import`: stock levels from a CSV file, streamed to the core's bulk update.
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import type { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import {
-  type BulkUpdateItem,
-  type InventoryStock,
-  MAX_PAGE_LIMIT,
-  type SettingsRequest,
-  type Stockroom,
-  stockKeyOf,
-} from '@stockroom/core';
+import { type InventoryStock, MAX_PAGE_LIMIT, type Stockroom, stockKeyOf } from '@stockroom/core';
 import { parse } from 'csv-parse';
-import { stringify } from 'csv-stringify';
 import type { Progress } from './progress.js';
+import {
+  CsvFormatError,
+  ErrorReport,
+  type Row,
+  readRecord,
+  settingsDiffer,
+  settingsRequest,
+} from './stock-csv-rows.js';
 
-/** The columns `export` writes, in order; `import` reads `sku`, `warehouseId`, `available` and the settings. */
-export const STOCK_CSV_COLUMNS = [
-  'sku',
-  'warehouseId',
-  'available',
-  'reserved',
-  'damaged',
-  'inTransit',
-  'lowStockThreshold',
-  'reorderPoint',
-  'maxStockLevel',
-] as const;
-
-const SETTINGS = ['lowStockThreshold', 'reorderPoint', 'maxStockLevel'] as const;
+export { type ExportOptions, exportStockCsv, STOCK_CSV_COLUMNS } from './stock-csv-export.js';
+export { CsvFormatError, type RowError } from './stock-csv-rows.js';
 
 /** Options of {@link importStockCsv}. */
 export interface ImportOptions {
@@ -64,119 +50,6 @@ export interface ImportResult {
   readonly dryRun: boolean;
   readonly atomic: boolean;
   readonly durationMs: number;
-}
-
-/** One bad row, as the error report lists it. */
-export interface RowError {
-  /** The row's line in the file (1 is the header). */
-  readonly line: number;
-  readonly sku: string;
-  readonly warehouseId: string;
-  readonly code: string;
-  readonly detail: string;
-}
-
-interface RowSettings {
-  lowStockThreshold?: number;
-  reorderPoint?: number;
-  maxStockLevel?: number | null;
-}
-
-interface Row {
-  readonly line: number;
-  readonly item: BulkUpdateItem;
-  readonly settings: RowSettings;
-}
-
-function settingsRequest(row: Row): SettingsRequest {
-  return { sku: row.item.sku, warehouseId: row.item.warehouseId, ...row.settings };
-}
-
-const WHOLE = /^[+-]?\d+$/;
-
-/** Reads one CSV record into a row, or says what is wrong with it. */
-function readRecord(
-  record: Record<string, string | undefined>,
-  line: number,
-  mode: 'set' | 'delta',
-): Row | RowError {
-  const sku = (record.sku ?? '').trim();
-  const warehouseId = (record.warehouseId ?? '').trim();
-  const fail = (detail: string): RowError => ({
-    line,
-    sku,
-    warehouseId,
-    code: 'VALIDATION_FAILED',
-    detail,
-  });
-  if (!sku) return fail('sku is empty');
-  if (!warehouseId) return fail('warehouseId is empty');
-  const raw = (record.available ?? record.quantity ?? '').trim();
-  if (!WHOLE.test(raw)) {
-    return fail(
-      `available must be a whole number${mode === 'delta' ? ' (signed)' : ''}, not "${raw}"`,
-    );
-  }
-  // The compare of the core's bulk update: the available the row must hold (empty: no compare).
-  const expected = (record.expectedQuantity ?? '').trim();
-  if (expected !== '' && !/^\d+$/.test(expected)) {
-    return fail(`expectedQuantity must be a whole number of at least 0, not "${expected}"`);
-  }
-  const settings: RowSettings = {};
-  for (const name of SETTINGS) {
-    const value = record[name];
-    if (value === undefined) continue;
-    const text = value.trim();
-    if (text === '') {
-      // An empty maxStockLevel is "no limit" (as export writes it); other empty settings are kept.
-      if (name === 'maxStockLevel') settings.maxStockLevel = null;
-      continue;
-    }
-    if (!/^\d+$/.test(text))
-      return fail(`${name} must be a whole number of at least 0, not "${text}"`);
-    settings[name] = Number(text);
-  }
-  const item: BulkUpdateItem = { sku, warehouseId, quantity: Number(raw) };
-  return {
-    line,
-    item: expected === '' ? item : { ...item, expectedQuantity: Number(expected) },
-    settings,
-  };
-}
-
-function settingsDiffer(row: Row, current: InventoryStock | undefined): boolean {
-  if (!current) return Object.keys(row.settings).length > 0;
-  return SETTINGS.some(
-    (name) => row.settings[name] !== undefined && row.settings[name] !== current[name],
-  );
-}
-
-/** A lazily opened CSV report of bad rows. */
-class ErrorReport {
-  private stream: ReturnType<typeof stringify> | undefined;
-  private file: WriteStream | undefined;
-  count = 0;
-
-  constructor(readonly path: string) {}
-
-  async add(error: RowError): Promise<void> {
-    if (!this.stream) {
-      this.file = createWriteStream(this.path);
-      this.stream = stringify({
-        header: true,
-        columns: ['line', 'sku', 'warehouseId', 'code', 'detail'],
-      });
-      this.stream.pipe(this.file);
-    }
-    this.count += 1;
-    if (!this.stream.write(error)) await once(this.stream, 'drain');
-  }
-
-  async close(): Promise<void> {
-    if (!this.stream || !this.file) return;
-    this.stream.end();
-    await finished(this.file);
-  }
 }
 
 /**
@@ -447,65 +320,4 @@ async function allWarehouseIds(stockroom: Stockroom): Promise<Set<string>> {
     cursor = page.nextCursor;
   } while (cursor);
   return ids;
-}
-
-/** A CSV file that cannot be read as stock levels at all (a missing column, no header). */
-export class CsvFormatError extends Error {
-  override readonly name = 'CsvFormatError';
-}
-
-/** Options of {@link exportStockCsv}. */
-export interface ExportOptions {
-  /** Only this warehouse's rows. */
-  readonly warehouseId?: string;
-  readonly progress?: Progress;
-  /** End `output` when done (false for stdout). @default true */
-  readonly closeOutput?: boolean;
-}
-
-/**
- * Writes every stock row (or one warehouse's) as CSV, sorted by (sku, warehouseId), page by
- * page. `maxStockLevel` is empty for "no limit". Returns the number of rows written.
- */
-export async function exportStockCsv(
-  stockroom: Stockroom,
-  output: Writable,
-  options: ExportOptions = {},
-): Promise<number> {
-  const csv = stringify({ header: true, columns: [...STOCK_CSV_COLUMNS] });
-  const closeOutput = options.closeOutput ?? true;
-  csv.pipe(output, { end: closeOutput });
-  let count = 0;
-  let cursor: string | null = null;
-  do {
-    const page: { items: readonly InventoryStock[]; nextCursor: string | null } =
-      options.warehouseId === undefined
-        ? await stockroom.store.reads.allStock({ limit: MAX_PAGE_LIMIT, cursor })
-        : await stockroom.store.reads.stockByWarehouse(options.warehouseId, {
-            limit: MAX_PAGE_LIMIT,
-            cursor,
-          });
-    for (const row of page.items) {
-      const written = csv.write([
-        row.sku,
-        row.warehouseId,
-        row.available,
-        row.reserved,
-        row.damaged,
-        row.inTransit,
-        row.lowStockThreshold,
-        row.reorderPoint,
-        row.maxStockLevel ?? '',
-      ]);
-      count += 1;
-      if (!written) await once(csv, 'drain');
-    }
-    options.progress?.update({ done: count });
-    cursor = page.nextCursor;
-  } while (cursor);
-  csv.end();
-  await finished(csv);
-  if (closeOutput) await finished(output);
-  options.progress?.finish({ done: count });
-  return count;
 }

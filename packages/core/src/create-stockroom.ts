@@ -72,7 +72,10 @@ export interface StockroomPolicies {
   readonly pendingWriteWaitMs?: number;
   /** How long a sold-out mark may refuse requests without a store round trip. @default 2000 */
   readonly soldOutTtlMs?: number;
-  /** How the outbox relay holds its batch while publishing; see `OutboxRelayOptions.mode`. @default 'locked' */
+  /**
+   * How the outbox relay holds its batch while publishing; see `OutboxRelayOptions.mode`.
+   * @default 'unlocked' on a store whose `capabilities.singleWriter` is true, else 'locked'
+   */
   readonly relayMode?: 'locked' | 'unlocked';
   /**
    * The longest the in-process warehouse list used by checks is reused. It is dropped sooner,
@@ -286,7 +289,9 @@ export function createStockroom(options: StockroomOptions): Stockroom {
         store: options.store,
         publisher: options.publisher,
         logger,
-        ...(policies.relayMode ? { mode: policies.relayMode } : {}),
+        // A single-writer store (SQLite) must not hold its one write lock through a publish.
+        mode:
+          policies.relayMode ?? (options.store.capabilities.singleWriter ? 'unlocked' : 'locked'),
       })
     : undefined;
   let closed: Promise<void> | undefined;

@@ -1,4 +1,5 @@
-// The public surface of @stockroom/core. Named exports only.
+// The public surface of @stockroom/core: what a host app uses. Named exports only. What only
+// store and cache adapters need is exported from `@stockroom/core/adapter-kit` (adapter-kit.ts).
 export { allocate } from './allocation/allocate.js';
 export {
   ALLOCATION_STRATEGIES,
@@ -25,7 +26,6 @@ export {
 export {
   type ChannelDirectory,
   type ChannelFields,
-  type ChannelRows,
   ChannelService,
   type CreateChannelRequest,
   DISPLAY_KINDS,
@@ -52,12 +52,9 @@ export {
   pessimisticEverywhere,
 } from './concurrency/locking-policy.js';
 export {
-  backoffDelay,
   DEFAULT_RETRY_POLICY,
-  isRetryableConflict,
   type RetryPolicy,
   type RetryStats,
-  withRetry,
 } from './concurrency/retry-policy.js';
 export {
   createStockroom,
@@ -77,7 +74,6 @@ export {
 export {
   addQuantities,
   applyDeltas,
-  compareStockKeys,
   createStock,
   DEFAULT_STOCK_SETTINGS,
   deltas,
@@ -139,7 +135,6 @@ export {
   type ValidationIssue,
   VersionConflictError,
 } from './errors/index.js';
-export { AsyncMutex } from './memory/async-mutex.js';
 export { ManualClock } from './memory/manual-clock.js';
 export { MemoryAvailabilityCache, MemorySoldOutGuard } from './memory/memory-availability-cache.js';
 export { MemoryEventPublisher } from './memory/memory-event-publisher.js';
@@ -149,68 +144,24 @@ export {
   MemoryStockStore,
   type MemoryStockStoreOptions,
 } from './memory/memory-stock-store.js';
-export { cloudEventHeaders } from './outbox/cloud-event.js';
 export { OutboxRelay, type OutboxRelayOptions, type RelayResult } from './outbox/outbox-relay.js';
-export { availabilityVersion } from './ports/availability-cache.js';
 export type {
-  AlertRows,
   AvailabilityCache,
-  BulkWrites,
-  CachedAvailability,
-  CachedAvailabilityRow,
-  CacheLookup,
-  CacheScope,
   Clock,
   EventPublisher,
-  FillToken,
-  HistoryReads,
-  HistoryRows,
-  IdempotencyRecord,
-  IdempotencyRows,
   IdGenerator,
   JobLease,
   Lease,
-  LedgerCheckpoint,
-  LedgerEntry,
-  LedgerRange,
-  LedgerRows,
-  LedgerSinceOptions,
-  LedgerSlice,
   Logger,
   MovementFilter,
-  MovementRef,
-  OutboxEntry,
-  OutboxRows,
   Page,
   PageRequest,
-  ReservationRows,
   SoldOutGuard,
-  StockRows,
   StockStore,
-  StockTransaction,
-  StockWrite,
-  StoreCapabilities,
-  StoreChangeFeed,
-  StoreChanges,
-  StoreReads,
-  TransactionOptions,
   TransferFilter,
-  TransferRows,
-  WarehouseRows,
-  WriteOutcome,
 } from './ports/index.js';
-export { NO_STORE_CHANGES, silentLogger, systemClock } from './ports/index.js';
-export {
-  type CursorPart,
-  type CursorValue,
-  DEFAULT_PAGE_LIMIT,
-  decodeCursor,
-  decodeCursorAs,
-  encodeCursor,
-  MAX_PAGE_LIMIT,
-  pageLimit,
-} from './ports/paging.js';
-export type { SkuPolicyRows } from './ports/sku-policies.js';
+export { silentLogger, systemClock } from './ports/index.js';
+export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './ports/paging.js';
 export {
   isInsufficientStock,
   ReservationService,
@@ -260,18 +211,7 @@ export {
   type BulkUpdateRequest,
   type BulkUpdateResult,
 } from './services/bulk-update.js';
-export {
-  ADI_CUTOFF,
-  CV2_CUTOFF,
-  crostonSba,
-  DEFAULT_ALPHA,
-  type DemandForecast,
-  demandPattern,
-  type ForecastMethod,
-  type ForecastOptions,
-  forecastDemand,
-  simpleExponentialSmoothing,
-} from './services/demand-forecast.js';
+export type { ForecastMethod } from './services/demand-forecast.js';
 export {
   type ArchiveHorizon,
   type ArchiveOptions,
@@ -284,7 +224,6 @@ export {
   movementToJson,
   toNdjsonLines,
 } from './services/history-service.js';
-export { canonicalJson, fingerprint } from './services/idempotency.js';
 export {
   type CancelResult,
   type OrderPlacedResult,

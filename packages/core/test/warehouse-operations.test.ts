@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import type { CachedAvailability, CacheLookup, StockTransaction } from '../src/adapter-kit.js';
 import {
   type AvailabilityCache,
-  type CachedAvailability,
-  type CacheLookup,
   createStockroom,
   ManualClock,
   MemoryStockStore,
   type Movement,
   type StockroomPolicies,
-  type StockTransaction,
 } from '../src/index.js';
 import { readAll, replayLedger, reservedMismatches, seedWarehouses } from '../src/testing/index.js';
 

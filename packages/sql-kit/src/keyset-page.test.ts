@@ -1,4 +1,4 @@
-import { encodeCursor } from '@stockroom/core';
+import { encodeCursor } from '@stockroom/core/adapter-kit';
 import { describe, expect, it } from 'vitest';
 import { postgresCodec, sqliteCodec } from './codec.js';
 import { pageOf, positionOf } from './keyset-page.js';

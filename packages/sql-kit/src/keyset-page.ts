@@ -1,12 +1,11 @@
+import type { Page, PageRequest } from '@stockroom/core';
 import {
   type CursorPart,
   type CursorValue,
   decodeCursorAs,
   encodeCursor,
-  type Page,
-  type PageRequest,
   pageLimit,
-} from '@stockroom/core';
+} from '@stockroom/core/adapter-kit';
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { SqlCodec } from './codec.js';
 

@@ -1,9 +1,6 @@
 import type {
   AlertStatus,
-  IdempotencyRecord,
   InventoryStock,
-  LedgerCheckpoint,
-  LedgerEntry,
   LowStockAlert,
   Movement,
   MovementType,
@@ -15,6 +12,7 @@ import type {
   Warehouse,
   WarehouseStatus,
 } from '@stockroom/core';
+import type { IdempotencyRecord, LedgerCheckpoint, LedgerEntry } from '@stockroom/core/adapter-kit';
 import type { Insertable, Selectable } from 'kysely';
 import { intOrNull, type SqlCodec, timeOrNull, toTimeOrNull } from './codec.js';
 import type {

@@ -1,4 +1,4 @@
-import type { HistoryReads, LedgerSlice } from '@stockroom/core';
+import type { HistoryReads, LedgerSlice } from '@stockroom/core/adapter-kit';
 import { timeKeysetPage } from './keyset-page.js';
 import type { KitContext } from './shared-reads.js';
 import type { RawInt, RawTime } from './tables.js';

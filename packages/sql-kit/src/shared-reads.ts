@@ -1,4 +1,4 @@
-import { pageLimit, type StoreReads } from '@stockroom/core';
+import { pageLimit, type StoreReads } from '@stockroom/core/adapter-kit';
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely';
 import type { SqlCodec } from './codec.js';
 import { pageOf, positionOf, timeKeysetPage } from './keyset-page.js';

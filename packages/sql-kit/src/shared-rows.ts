@@ -1,15 +1,12 @@
-import {
-  type AlertRows,
-  type IdempotencyRows,
-  type LowStockAlert,
-  type OutboxRows,
-  type StockKey,
-  type StockRows,
-  stockKeyOf,
-  type TransferRows,
-  type Warehouse,
-  type WarehouseRows,
-} from '@stockroom/core';
+import { type LowStockAlert, type StockKey, stockKeyOf, type Warehouse } from '@stockroom/core';
+import type {
+  AlertRows,
+  IdempotencyRows,
+  OutboxRows,
+  StockRows,
+  TransferRows,
+  WarehouseRows,
+} from '@stockroom/core/adapter-kit';
 import type { SelectQueryBuilder } from 'kysely';
 import type { KitContext } from './shared-reads.js';
 import type { KitTables, RawInt } from './tables.js';

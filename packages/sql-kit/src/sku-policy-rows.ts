@@ -1,4 +1,5 @@
-import type { SkuPolicy, SkuPolicyRows } from '@stockroom/core';
+import type { SkuPolicy } from '@stockroom/core';
+import type { SkuPolicyRows } from '@stockroom/core/adapter-kit';
 import type { Selectable } from 'kysely';
 import { intOrNull } from './codec.js';
 import type { KitContext } from './shared-reads.js';

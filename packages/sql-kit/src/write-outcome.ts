@@ -1,4 +1,4 @@
-import type { WriteOutcome } from '@stockroom/core';
+import type { WriteOutcome } from '@stockroom/core/adapter-kit';
 
 /** A guarded write that happened. */
 export const APPLIED: WriteOutcome = Object.freeze({ applied: true });

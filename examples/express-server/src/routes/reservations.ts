@@ -91,16 +91,11 @@ export function reservationRoutes({
       success: { status: 200, description: 'The COMMITTED reservation', schema: ReservationSchema },
       failures: ['NOT_FOUND', 'INVALID_STATE'],
       async handle({ params }, call) {
-        let replayed = false;
-        const before = await stockroom.reservations.get(params.id);
+        // Counted from the command itself (it made the transition), never from a read before it.
         const reservation = await stockroom.reservations.commit(params.id, {
           ...call.change,
-          onReplay: () => {
-            replayed = true;
-            call.change.onReplay?.();
-          },
+          onChanged: () => outcomes.count('committed'),
         });
-        if (!replayed && before?.status === 'ACTIVE') outcomes.count('committed');
         return presentReservation(reservation);
       },
     }),
@@ -116,16 +111,11 @@ export function reservationRoutes({
       success: { status: 200, description: 'The RELEASED reservation', schema: ReservationSchema },
       failures: ['NOT_FOUND', 'INVALID_STATE'],
       async handle({ params }, call) {
-        let replayed = false;
-        const before = await stockroom.reservations.get(params.id);
+        // Counted from the command itself (it made the transition), never from a read before it.
         const reservation = await stockroom.reservations.release(params.id, {
           ...call.change,
-          onReplay: () => {
-            replayed = true;
-            call.change.onReplay?.();
-          },
+          onChanged: () => outcomes.count('released'),
         });
-        if (!replayed && before?.status === 'ACTIVE') outcomes.count('released');
         return presentReservation(reservation);
       },
     }),

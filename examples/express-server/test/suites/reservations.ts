@@ -287,6 +287,33 @@ export function reservationTests(server: () => TestServer): void {
     });
   });
 
+  describe('reservation outcome metrics', () => {
+    it('counts a commit and a release once each, however often they are repeated at once', async () => {
+      await restock(server(), 'RES-METRIC', 'paris', 10);
+      const count = (outcome: string) =>
+        metric(server(), 'stockroom_reservations_total', `{outcome="${outcome}"}`);
+      const [committedBefore, releasedBefore] = [await count('committed'), await count('released')];
+      const sold = await reserve(server(), { items: [{ sku: 'RES-METRIC', quantity: 2 }] });
+      const held = await reserve(server(), { items: [{ sku: 'RES-METRIC', quantity: 3 }] });
+      const answers = await Promise.all([
+        ...Array.from({ length: 4 }, () =>
+          server().call('POST', `/api/v1/reservations/${sold.body.reservationId}/commit`),
+        ),
+        ...Array.from({ length: 4 }, () =>
+          server().call('POST', `/api/v1/reservations/${held.body.reservationId}/release`),
+        ),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual(Array(8).fill(200));
+      expect(await count('committed')).toBe(committedBefore + 1);
+      expect(await count('released')).toBe(releasedBefore + 1);
+      expect(await rowOf(server(), 'RES-METRIC', 'paris')).toMatchObject({
+        available: 8,
+        reserved: 0,
+        total: 8,
+      });
+    });
+  });
+
   describe('orders', () => {
     it('cancel releases ACTIVE reservations and refunds committed ones (REFUND movements)', async () => {
       await restock(server(), 'ORD-1', 'paris', 10);

@@ -1,4 +1,5 @@
-import { type Logger, silentLogger, withRetry } from '@stockroom/core';
+import { type Logger, silentLogger } from '@stockroom/core';
+import { withRetry } from '@stockroom/core/adapter-kit';
 import { Kysely, Migrator } from 'kysely';
 import { createSqliteDialect, type SqliteDatabase } from '../sqlite-dialect.js';
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, SQLITE_MIGRATIONS } from './index.js';

@@ -36,6 +36,13 @@ export interface ChangeContext {
   readonly idempotencyScope?: string;
   /** Called when the command was not run again but answered from its idempotency record. */
   readonly onReplay?: () => void;
+  /**
+   * Called, after the commit, when this call made the change itself: `reservations.commit` and
+   * `release` call it when they moved the reservation out of ACTIVE (not for a replay, nor for
+   * a reservation that was already COMMITTED / RELEASED). Lets a caller count outcomes without
+   * reading the reservation first.
+   */
+  readonly onChanged?: () => void;
 }
 
 /**

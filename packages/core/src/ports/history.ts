@@ -69,29 +69,42 @@ export interface LedgerSinceOptions {
 
 /** Reads of checkpoints, ledger slices and the archive horizon (outside transactions). */
 export interface HistoryReads {
-  /** The latest checkpoint (highest version) of every row of the given SKUs that has one, sorted by (sku, warehouseId). */
+  /**
+   * The latest checkpoint (highest version) of every row of the given SKUs that has one, sorted
+   * by (sku, warehouseId).
+   * @throws STORE_UNAVAILABLE
+   */
   latestCheckpoints(skus: readonly string[]): Promise<LedgerCheckpoint[]>;
-  /** Per row of a SKU, the latest checkpoint with `movedAt <= instant`, sorted by warehouseId. */
+  /**
+   * Per row of a SKU, the latest checkpoint with `movedAt <= instant`, sorted by warehouseId.
+   * @throws STORE_UNAVAILABLE
+   */
   checkpointsAsOf(sku: string, instant: Date): Promise<LedgerCheckpoint[]>;
   /**
    * The movements of the given ledger slices (as {@link LedgerEntry}: what a replay reads), in
    * ledger order (sku, warehouseId, version), at most `limit` of them. A caller that got `limit` movements asks again with the last row's
    * `afterVersion` moved to the last version it got (and the rows before it left out).
+   * @throws STORE_UNAVAILABLE
    */
   ledgerSince(ranges: readonly LedgerRange[], options: LedgerSinceOptions): Promise<LedgerEntry[]>;
   /**
    * The sums of the given ledger slices, one per slice that holds a movement, in any order: what
    * reconciliation replays, summed where the movements are (the store reads the slice's
    * movements; only one row per slice comes back). At most 1000 ranges per call.
+   * @throws STORE_UNAVAILABLE
    */
   ledgerSums(ranges: readonly LedgerRange[]): Promise<LedgerSlice[]>;
   /**
    * Movements recorded before `before` that a checkpoint covers: the row has a checkpoint with
    * `movedAt < before` whose version is at or above the movement's. Ordered by (createdAt, id),
    * paged. These are the movements archiving may remove.
+   * @throws STORE_UNAVAILABLE, VALIDATION_FAILED (a cursor this store did not issue)
    */
   archivable(before: Date, page: PageRequest): Promise<Page<Movement>>;
-  /** The instant before which movements may have been archived, or null when none ever were. */
+  /**
+   * The instant before which movements may have been archived, or null when none ever were.
+   * @throws STORE_UNAVAILABLE
+   */
   historyHorizon(): Promise<Date | null>;
 }
 
@@ -100,19 +113,29 @@ export type MovementRef = Pick<Movement, 'id' | 'sku' | 'warehouseId' | 'version
 
 /** Checkpoints, archiving and the horizon inside a transaction. */
 export interface HistoryRows {
-  /** Stores checkpoints; one for a (row, version) that exists already is replaced. @returns how many were written */
+  /**
+   * Stores checkpoints; one for a (row, version) that exists already is replaced.
+   * @returns how many were written
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
   writeCheckpoints(checkpoints: readonly LedgerCheckpoint[]): Promise<number>;
   /**
    * Moves the archive horizon to `before` unless it is already later (it never moves back).
    * @returns the horizon now in force
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */
   raiseHorizon(before: Date): Promise<Date>;
-  /** Deletes exactly these movements (by id and row); ones already gone are skipped. @returns how many were deleted */
+  /**
+   * Deletes exactly these movements (by id and row); ones already gone are skipped.
+   * @returns how many were deleted
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
   removeMovements(movements: readonly MovementRef[]): Promise<number>;
   /**
    * Deletes checkpoints with `movedAt < before` that a later checkpoint of the same row, also
    * with `movedAt < before`, supersedes (each row keeps its latest checkpoint before the horizon).
    * @returns how many were deleted
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */
   pruneCheckpoints(before: Date): Promise<number>;
 }

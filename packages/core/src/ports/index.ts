@@ -24,15 +24,21 @@ export type { JobLease, Lease } from './job-lease.js';
 export { type Logger, silentLogger } from './logger.js';
 export type { Page, PageRequest } from './page.js';
 export type {
+  AlertReads,
   AlertRows,
   BulkWrites,
+  IdempotencyReads,
   IdempotencyRecord,
   IdempotencyRows,
   LedgerRows,
   MovementFilter,
+  MovementReads,
   OutboxEntry,
+  OutboxReads,
   OutboxRows,
+  ReservationReads,
   ReservationRows,
+  StockReads,
   StockRows,
   StockStore,
   StockTransaction,
@@ -41,7 +47,9 @@ export type {
   StoreReads,
   TransactionOptions,
   TransferFilter,
+  TransferReads,
   TransferRows,
+  WarehouseReads,
   WarehouseRows,
   WriteOutcome,
 } from './stock-store.js';

@@ -256,6 +256,7 @@ export class ReservationService {
         { id, context, command, decide },
       );
       if (outcome.replayed) context.onReplay?.();
+      if (outcome.changed) context.onChanged?.();
       return outcome.reservation;
     });
   }

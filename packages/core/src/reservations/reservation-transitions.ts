@@ -23,6 +23,8 @@ export interface TransitionOutcome {
   readonly reservation: Reservation;
   /** Answered from the stored result of the same idempotency key. */
   readonly replayed: boolean;
+  /** This call made the transition (false for a replay or a reservation already there). */
+  readonly changed: boolean;
 }
 
 /**
@@ -58,7 +60,10 @@ export function transitionGroup(
             const found = await lookupIdempotency<Reservation>(transaction, job.context, print);
             if (found.kind === 'conflict') throw found.error;
             if (found.kind === 'replay') {
-              outcomes.push({ ok: true, value: { reservation: found.result, replayed: true } });
+              outcomes.push({
+                ok: true,
+                value: { reservation: found.result, replayed: true, changed: false },
+              });
               continue;
             }
           }
@@ -83,7 +88,10 @@ export function transitionGroup(
             result = next;
           }
           if (job.context.idempotencyKey) keyed.push({ job, print, result });
-          outcomes.push({ ok: true, value: { reservation: result, replayed: false } });
+          outcomes.push({
+            ok: true,
+            value: { reservation: result, replayed: false, changed: next !== null },
+          });
         } catch (error) {
           // A failure once the job began writing fails the group (its jobs then run alone).
           if (writing || (isStockroomError(error) && error.retryable)) throw error;

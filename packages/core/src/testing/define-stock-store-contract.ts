@@ -3,6 +3,7 @@ import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
 import { bulkCompareContract } from './contract/bulk-compare.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
+import { capabilitiesContract } from './contract/capabilities.contract.js';
 import { cartCheckContract } from './contract/cart-check.contract.js';
 import { channelsContract } from './contract/channels.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
@@ -59,6 +60,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   cartCheckContract,
   sellabilityContract,
   channelsContract,
+  capabilitiesContract,
 ];
 
 /**

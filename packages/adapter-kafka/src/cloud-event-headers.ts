@@ -1,6 +1,9 @@
-import type { CloudEvent } from '../domain/events.js';
+import type { CloudEvent } from '@stockroom/core';
 
-/** The CloudEvents binary-mode headers of an event (`ce_*` and `content-type`), as Kafka carries them. */
+/**
+ * The CloudEvents Kafka binary-mode headers of an event (`ce_*` and `content-type`): what the
+ * publisher puts on each record, and what a consumer reads the event's attributes from.
+ */
 export function cloudEventHeaders(event: CloudEvent): Record<string, string> {
   return {
     ce_specversion: event.specversion,

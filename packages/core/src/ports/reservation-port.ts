@@ -1,0 +1,63 @@
+import type { StockKey } from '../domain/inventory-stock.js';
+import type { Reservation, ReservationStatus } from '../domain/reservation.js';
+import type { Page, PageRequest } from './page.js';
+import type { WriteOutcome } from './write-outcome.js';
+
+/** Reservations inside a transaction. */
+export interface ReservationRows {
+  /**
+   * Reservations by id (missing ones are left out). With `lock`, locked until the transaction ends.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  get(ids: readonly string[], options?: { readonly lock?: boolean }): Promise<Reservation[]>;
+  /**
+   * Inserts new reservations with their lines.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable; also when an id exists already,
+   *   which only a concurrent insert of the same id can cause)
+   */
+  insert(reservations: readonly Reservation[]): Promise<void>;
+  /**
+   * Stores `next` where the stored version equals `expectedVersion`; `{ applied: false }` otherwise.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  update(next: Reservation, expectedVersion: number): Promise<WriteOutcome>;
+  /**
+   * `update` for several reservations in one round trip; `{ applied: false }` when any stored
+   * version moved (the caller then rolls back). Optional: without it, `update` runs per item.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  updateMany?(
+    items: readonly { readonly next: Reservation; readonly expectedVersion: number }[],
+  ): Promise<WriteOutcome>;
+  /**
+   * Up to `limit` ACTIVE reservations with `expiresAt <= now`, oldest expiry first, locked.
+   * Where `capabilities.skipLocked`, rows locked by another transaction are skipped, so two
+   * sweepers never claim the same reservation.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  claimDue(now: Date, limit: number): Promise<Reservation[]>;
+  /**
+   * Every reservation of an order, oldest first.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  listByOrder(orderId: string): Promise<Reservation[]>;
+}
+
+/** Reservations outside transactions (possibly from a replica). */
+export interface ReservationReads {
+  /**
+   * One reservation, or null.
+   * @throws STORE_UNAVAILABLE
+   */
+  reservation(id: string): Promise<Reservation | null>;
+  /**
+   * Sum of ACTIVE reservation lines per (sku, warehouseId), for reconciliation.
+   * @throws STORE_UNAVAILABLE
+   */
+  activeHolds(): Promise<Array<StockKey & { readonly quantity: number }>>;
+  /**
+   * Reservations in a status, oldest first, paged.
+   * @throws STORE_UNAVAILABLE, VALIDATION_FAILED (a cursor this store did not issue)
+   */
+  reservationsByStatus(status: ReservationStatus, page: PageRequest): Promise<Page<Reservation>>;
+}
