@@ -1,13 +1,16 @@
-import type { SkuPolicy, SkuPolicyRows, WriteOutcome } from '@stockroom/core';
-import { sql } from 'kysely';
+import type { SkuPolicy, SkuPolicyRows, StockRows, WriteOutcome } from '@stockroom/core';
+import { type Selectable, sql } from 'kysely';
+import { stockFromRow } from './mappers.js';
 import type { SchemaScope } from './queries.js';
+import type { StockTable } from './tables.js';
 
 interface PolicyRow {
   readonly sku: string;
   readonly min_per_cart: string | number | null;
   readonly max_per_cart: string | number | null;
   readonly version: string | number;
-  readonly updated_at: Date;
+  /** A Date from a row; an ISO string from `json_agg`. */
+  readonly updated_at: Date | string;
 }
 
 const nullableNumber = (value: string | number | null) => (value === null ? null : Number(value));
@@ -19,24 +22,84 @@ export function skuPolicyFromRow(row: PolicyRow): SkuPolicy {
     minPerCart: nullableNumber(row.min_per_cart),
     maxPerCart: nullableNumber(row.max_per_cart),
     version: Number(row.version),
-    updatedAt: row.updated_at,
+    updatedAt: new Date(row.updated_at),
   };
 }
 
 const outcome = (affected: bigint | undefined): WriteOutcome => ({ applied: affected === 1n });
 
+/**
+ * What one transaction learned of policies: by SKU, the stored policy or null (none). Filled by
+ * the stock read that fetched them with the rows, kept current by the transaction's own writes.
+ */
+type PolicyCache = Map<string, SkuPolicy | null>;
+
+/**
+ * The stock rows and the policies of one transaction. `stock.read` fetches the SKUs' policies
+ * in the same statement as their rows (a scalar subquery), so a reservation batch decides on
+ * rows and cart limits in one round trip; `policies.get` then answers from what that read
+ * brought, and reads only SKUs it did not cover.
+ */
+export function postgresSellableRows(
+  scope: SchemaScope,
+  stock: StockRows,
+): { readonly stock: StockRows; readonly policies: SkuPolicyRows } {
+  const cache: PolicyCache = new Map();
+  return {
+    stock: { ...stock, read: (skus, options) => readWithPolicies(scope, cache, skus, options) },
+    policies: postgresSkuPolicyRows(scope, cache),
+  };
+}
+
+async function readWithPolicies(
+  scope: SchemaScope,
+  cache: PolicyCache,
+  skus: readonly string[],
+  options: { readonly lock?: boolean } = {},
+) {
+  if (skus.length === 0) return [];
+  const wanted = [...new Set(skus)];
+  const result = await sql<Selectable<StockTable> & { readonly policies_json: PolicyRow[] }>`
+    SELECT s.*, (
+      SELECT coalesce(json_agg(p), '[]'::json) FROM ${scope.table('sku_policies')} AS p
+      WHERE p.sku = ANY(${wanted}::text[])
+    ) AS policies_json
+    FROM ${scope.table('stock')} AS s
+    WHERE s.sku = ANY(${wanted}::text[])
+    ORDER BY s.sku, s.warehouse_id
+    ${options.lock ? sql`FOR UPDATE OF s` : sql``}
+  `.execute(scope.db);
+  const first = result.rows[0];
+  // Every row carries the policies of every wanted SKU; with no row, nothing was learned.
+  if (first) {
+    for (const sku of wanted) cache.set(sku, null);
+    for (const policy of first.policies_json) cache.set(policy.sku, skuPolicyFromRow(policy));
+  }
+  return result.rows.map(stockFromRow);
+}
+
 /** Per-SKU policies inside a transaction. `put` is a compare-and-set on `version`. */
-export function postgresSkuPolicyRows(scope: SchemaScope): SkuPolicyRows {
+export function postgresSkuPolicyRows(
+  scope: SchemaScope,
+  cache: PolicyCache = new Map(),
+): SkuPolicyRows {
   const { db } = scope;
   const policies = scope.table('sku_policies');
   return {
     async get(skus) {
-      if (skus.length === 0) return [];
-      const result = await sql<PolicyRow>`
-        SELECT sku, min_per_cart, max_per_cart, version, updated_at FROM ${policies}
-        WHERE sku = ANY(${[...new Set(skus)]}::text[])
-      `.execute(db);
-      return result.rows.map(skuPolicyFromRow);
+      const wanted = [...new Set(skus)];
+      const missing = wanted.filter((sku) => !cache.has(sku));
+      if (missing.length > 0) {
+        const result = await sql<PolicyRow>`
+          SELECT sku, min_per_cart, max_per_cart, version, updated_at FROM ${policies}
+          WHERE sku = ANY(${missing}::text[])
+        `.execute(db);
+        for (const sku of missing) cache.set(sku, null);
+        for (const row of result.rows) cache.set(row.sku, skuPolicyFromRow(row));
+      }
+      return wanted
+        .map((sku) => cache.get(sku))
+        .filter((policy): policy is SkuPolicy => policy !== null && policy !== undefined);
     },
 
     async put(next, expectedVersion) {
@@ -53,11 +116,15 @@ export function postgresSkuPolicyRows(scope: SchemaScope): SkuPolicyRows {
                 updated_at = ${next.updatedAt}::timestamptz
               WHERE sku = ${next.sku} AND version = ${expectedVersion}::bigint
             `.execute(db);
-      return outcome(result.numAffectedRows);
+      const written = outcome(result.numAffectedRows);
+      if (written.applied) cache.set(next.sku, next);
+      else cache.delete(next.sku);
+      return written;
     },
 
     async remove(sku) {
       const result = await sql`DELETE FROM ${policies} WHERE sku = ${sku}`.execute(db);
+      cache.set(sku, null);
       return (result.numAffectedRows ?? 0n) > 0n;
     },
   };

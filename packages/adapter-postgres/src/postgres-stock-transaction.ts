@@ -26,7 +26,7 @@ import {
   warehouseToRow,
 } from './mappers.js';
 import { postgresHistoryRows } from './postgres-history.js';
-import { postgresSkuPolicyRows } from './postgres-sku-policies.js';
+import { postgresSellableRows } from './postgres-sku-policies.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
 import {
   type ColumnTypes,
@@ -520,7 +520,8 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
       `.execute(db);
       return Number(result.rows[0]?.inserted ?? 0) === records.length ? APPLIED : NOT_APPLIED;
     },
-    stock: postgresStockRows(scope),
+    // Stock reads bring the SKUs' policies along (one round trip for a reservation batch).
+    ...postgresSellableRows(scope, postgresStockRows(scope)),
     reservations: reservationRows(scope),
     ledger,
     outbox,
@@ -529,6 +530,5 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     transfers: transferRows(scope),
     alerts: alertRows(scope),
     history: postgresHistoryRows(scope),
-    policies: postgresSkuPolicyRows(scope),
   };
 }
