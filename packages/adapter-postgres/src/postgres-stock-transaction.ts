@@ -4,18 +4,13 @@ import type {
   OutboxRows,
   StockTransaction,
 } from '@stockroom/core/adapter-kit';
-import {
-  APPLIED,
-  NOT_APPLIED,
-  type SharedRows,
-  sharedRows,
-  skuPolicyRows,
-} from '@stockroom/sql-kit';
+import { APPLIED, NOT_APPLIED, type SharedRows, sharedRows } from '@stockroom/sql-kit';
 import { type Insertable, type RawBuilder, sql } from 'kysely';
 import { movementToRow, outboxEntryFromRow, outboxToRow, postgresKit } from './mappers.js';
 import { postgresChannelRows } from './postgres-channels.js';
 import { postgresHistoryRows } from './postgres-history.js';
 import { postgresReservationRows } from './postgres-reservation-rows.js';
+import { postgresSellableRows } from './postgres-sku-policies.js';
 import { postgresStockRows } from './postgres-stock-rows.js';
 import {
   type ColumnTypes,
@@ -180,7 +175,8 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
       `.execute(db);
       return Number(result.rows[0]?.inserted ?? 0) === records.length ? APPLIED : NOT_APPLIED;
     },
-    stock: postgresStockRows(scope, shared.stockSettings),
+    // Stock reads bring the SKUs' policies along (one round trip for a reservation batch).
+    ...postgresSellableRows(scope, postgresStockRows(scope, shared.stockSettings)),
     reservations: postgresReservationRows(scope),
     ledger,
     outbox,
@@ -189,7 +185,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     transfers: shared.transfers,
     alerts: shared.alerts,
     history: postgresHistoryRows(scope),
-    policies: skuPolicyRows(postgresKit.contextOf(scope.db)),
     channels: postgresChannelRows(scope),
   };
 }
