@@ -492,7 +492,11 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         ]);
         expect(rows).toEqual([]);
         expect(warehouses.items).toEqual([]);
-        expect(await lazy.migrate()).toEqual(['0001_initial', '0002_ledger_history']);
+        expect(await lazy.migrate()).toEqual([
+          '0001_initial',
+          '0002_ledger_history',
+          '0005_sales_channels',
+        ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
         await lazy.close();
@@ -508,7 +512,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 2]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 3]);
       } finally {
         await dropSchema(schema);
       }
@@ -519,7 +523,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       try {
         expect(
           await migrateToLatest({ connectionString: DATABASE_URL, schema, partitions: 3 }),
-        ).toEqual(['0001_initial', '0002_ledger_history']);
+        ).toEqual(['0001_initial', '0002_ledger_history', '0005_sales_channels']);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key
            FROM pg_inherits JOIN pg_class parent ON parent.oid = inhparent JOIN pg_namespace n ON n.oid = parent.relnamespace

@@ -28,6 +28,7 @@ const EXPECTED_TABLES = [
   'outbox',
   'reservation_lines',
   'reservations',
+  'sales_channels',
   'sqlite_sequence',
   'stock',
   'stockroom_migrations',
@@ -66,7 +67,7 @@ describe('migrations', () => {
   it('migrates an empty file to the latest schema; a second run is a no-op', async () => {
     const database = openDatabase(tempFile());
     expect(await migrateToLatest(database)).toEqual({
-      executed: ['0001_initial_schema', '0002_ledger_history'],
+      executed: ['0001_initial_schema', '0002_ledger_history', '0005_sales_channels'],
     });
     const schema = schemaOf(database);
     expect(schema.filter((item) => item.type === 'table').map((item) => item.name)).toEqual(
@@ -91,6 +92,7 @@ describe('migrations', () => {
     expect(database.prepare(`SELECT name FROM ${MIGRATION_TABLE} ORDER BY name`).all()).toEqual([
       { name: '0001_initial_schema' },
       { name: '0002_ledger_history' },
+      { name: '0005_sales_channels' },
     ]);
   });
 
@@ -105,6 +107,7 @@ describe('migrations', () => {
     expect(results.flatMap((result) => result.executed)).toEqual([
       '0001_initial_schema',
       '0002_ledger_history',
+      '0005_sales_channels',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,
