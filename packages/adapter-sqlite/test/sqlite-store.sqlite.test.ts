@@ -28,6 +28,7 @@ const EXPECTED_TABLES = [
   'outbox',
   'reservation_lines',
   'reservations',
+  'sales_channels',
   'sku_policies',
   'sqlite_sequence',
   'stock',
