@@ -27,7 +27,7 @@ describe('topic naming', () => {
       'inventory.sku.policy.updated',
       'inventory.channel.updated',
     ]);
-    expect(INVENTORY_EVENT_TYPES).toHaveLength(11);
+    expect(INVENTORY_EVENT_TYPES).toHaveLength(12);
   });
 
   it('takes a prefix or a mapping function', () => {

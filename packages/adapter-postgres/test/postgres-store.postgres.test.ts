@@ -514,7 +514,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 3]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 5]);
       } finally {
         await dropSchema(schema);
       }

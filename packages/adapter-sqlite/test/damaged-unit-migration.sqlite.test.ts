@@ -35,7 +35,14 @@ describe('migration 0006: damaged-unit movements', () => {
       /CHECK/,
     );
 
-    expect(await migrateToLatest(database)).toEqual({ executed: ['0006_damaged_unit_movements'] });
+    expect(await migrateToLatest(database)).toEqual({
+      executed: [
+        '0003_table_names',
+        '0004_sellability',
+        '0005_sales_channels',
+        '0006_damaged_unit_movements',
+      ],
+    });
     expect(database.prepare('SELECT id, type, version FROM movements ORDER BY id').all()).toEqual([
       { id: 'm1', type: 'RESTOCK', version: 1 },
       { id: 'm2', type: 'DAMAGE', version: 2 },

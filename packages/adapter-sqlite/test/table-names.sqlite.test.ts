@@ -34,7 +34,14 @@ describe('migration 0003: one table name in both SQL stores', () => {
       )
       .run(triggeredAt);
 
-    expect(await migrateToLatest(database)).toEqual({ executed: ['0003_table_names'] });
+    expect(await migrateToLatest(database)).toEqual({
+      executed: [
+        '0003_table_names',
+        '0004_sellability',
+        '0005_sales_channels',
+        '0006_damaged_unit_movements',
+      ],
+    });
     const tables = database
       .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%alerts'")
       .all();

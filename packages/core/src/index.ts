@@ -243,7 +243,6 @@ export {
   ReplenishmentService,
   type ReplenishmentSuggestion,
 } from './services/replenishment-service.js';
-export { resilientCache, resilientGuard } from './services/resilient-cache.js';
 export type { CommitEffects, StockroomStats } from './services/service-context.js';
 export { type CreateTransferRequest, TransferService } from './services/transfer-service.js';
 export {

@@ -4,12 +4,9 @@ import {
   adjustAvailable,
   createStock,
   type InventoryStock,
-  markDamaged,
-  restock,
   type StockSettings,
-  type StockTransition,
 } from '../domain/inventory-stock.js';
-import type { ChangeContext, Movement, MovementType } from '../domain/movement.js';
+import type { ChangeContext, Movement } from '../domain/movement.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
@@ -17,6 +14,7 @@ import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { settingsEffects } from '../sellability/settings-effects.js';
+import { ADJUSTMENT_TYPES, type AdjustmentType, movementOf } from './adjustment-movements.js';
 import {
   BULK_BATCH_SIZE,
   type BulkUpdateFailure,
@@ -30,9 +28,6 @@ import { ensureCapacity } from './capacity.js';
 import {
   checkDamagedUnits,
   checkDamagedUnitsContext,
-  DAMAGED_UNITS_TYPES,
-  type DamagedUnitsType,
-  damagedUnitsMovement,
   isDamagedUnitsType,
 } from './damaged-units.js';
 import { fingerprint, lookupIdempotency, runIdempotent, storeIdempotency } from './idempotency.js';
@@ -47,17 +42,7 @@ import {
 import { StockChangeSet } from './stock-change-set.js';
 import { validate } from './validate.js';
 
-/** The kinds of manual adjustment. */
-export type AdjustmentType = 'RESTOCK' | 'RETURN' | 'DAMAGE' | 'ADJUSTMENT' | DamagedUnitsType;
-
-/** The adjustment kinds, for validation and docs. */
-export const ADJUSTMENT_TYPES: readonly AdjustmentType[] = [
-  'RESTOCK',
-  'RETURN',
-  'DAMAGE',
-  'ADJUSTMENT',
-  ...DAMAGED_UNITS_TYPES,
-];
+export { ADJUSTMENT_TYPES, type AdjustmentType } from './adjustment-movements.js';
 
 /** A manual change to one stock row. */
 export interface AdjustRequest {
@@ -374,41 +359,5 @@ export class AdjustmentService {
     const [warehouse] = await transaction.warehouses.get([id]);
     if (!warehouse) throw new NotFoundError('warehouse', id);
     return warehouse;
-  }
-}
-
-/** The movement an adjustment request makes: its type, its domain transition, its change to available. */
-function movementOf(
-  type: AdjustmentType,
-  quantity: number,
-): { type: MovementType; transition: StockTransition; availableChange: number } {
-  switch (type) {
-    case 'RESTOCK':
-      return {
-        type,
-        transition: (stock, now) => restock(stock, quantity, now),
-        availableChange: quantity,
-      };
-    case 'RETURN':
-      return {
-        type,
-        transition: (stock, now) => adjustAvailable(stock, quantity, now),
-        availableChange: quantity,
-      };
-    case 'DAMAGE':
-      return {
-        type,
-        transition: (stock, now) => markDamaged(stock, quantity, now),
-        availableChange: -quantity,
-      };
-    case 'ADJUSTMENT':
-      return {
-        type,
-        transition: (stock, now) => adjustAvailable(stock, quantity, now),
-        availableChange: quantity,
-      };
-    case 'WRITE_OFF':
-    case 'RESTORE':
-      return damagedUnitsMovement(type, quantity);
   }
 }
