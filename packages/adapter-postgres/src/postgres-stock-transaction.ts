@@ -4,10 +4,9 @@ import type {
   OutboxRows,
   StockTransaction,
 } from '@stockroom/core/adapter-kit';
-import { APPLIED, NOT_APPLIED, type SharedRows, sharedRows } from '@stockroom/sql-kit';
+import { APPLIED, channelRows, NOT_APPLIED, type SharedRows, sharedRows } from '@stockroom/sql-kit';
 import { type Insertable, type RawBuilder, sql } from 'kysely';
 import { movementToRow, outboxEntryFromRow, outboxToRow, postgresKit } from './mappers.js';
-import { postgresChannelRows } from './postgres-channels.js';
 import { postgresHistoryRows } from './postgres-history.js';
 import { postgresReservationRows } from './postgres-reservation-rows.js';
 import { postgresSellableRows } from './postgres-sku-policies.js';
@@ -185,6 +184,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     transfers: shared.transfers,
     alerts: shared.alerts,
     history: postgresHistoryRows(scope),
-    channels: postgresChannelRows(scope),
+    channels: channelRows(postgresKit.contextOf(scope.db), { rowLocks: true }),
   };
 }

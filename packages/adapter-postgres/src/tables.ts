@@ -25,20 +25,6 @@ export interface OutboxTable {
 /** Every table of the store, as kysely sees them (inside the configured schema). */
 export interface Database extends SharedTables<PostgresColumns> {
   outbox: OutboxTable;
-  sales_channels: SalesChannelTable;
-}
-
-/** `sales_channels`: one row per sales channel (migration 0005). */
-export interface SalesChannelTable {
-  id: string;
-  name: string;
-  /** Sorted warehouse ids. */
-  warehouse_ids: string[];
-  /** The display strategy as text (`exact`, `capped:10`, `levels:5`). */
-  display: string;
-  version: PostgresColumns['int'];
-  created_at: PostgresColumns['time'];
-  updated_at: PostgresColumns['time'];
 }
 
 /** The name of one of the store's tables. */

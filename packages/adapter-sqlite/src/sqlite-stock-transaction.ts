@@ -1,9 +1,14 @@
 import type { CloudEvent } from '@stockroom/core';
 import type { LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core/adapter-kit';
-import { chunks, type SharedRows, sharedRows, skuPolicyRows } from '@stockroom/sql-kit';
+import {
+  channelRows,
+  chunks,
+  type SharedRows,
+  sharedRows,
+  skuPolicyRows,
+} from '@stockroom/sql-kit';
 import type { Kysely } from 'kysely';
 import { movementToRow, outboxEntryFromRow, sqliteKit } from './mappers.js';
-import { sqliteChannelRows } from './sqlite-channels.js';
 import { sqliteHistoryRows } from './sqlite-history.js';
 import { reservationRows } from './sqlite-reservation-rows.js';
 import { stockRows } from './sqlite-stock-rows.js';
@@ -74,6 +79,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     alerts: shared.alerts,
     history: sqliteHistoryRows(db),
     policies: skuPolicyRows(sqliteKit.contextOf(db)),
-    channels: sqliteChannelRows(db),
+    channels: channelRows(sqliteKit.contextOf(db), { rowLocks: false }),
   };
 }

@@ -50,18 +50,4 @@ export interface OutboxTable {
 /** The whole schema, as kysely sees it. */
 export interface SqliteTables extends SharedTables<SqliteColumns> {
   outbox: OutboxTable;
-  sales_channels: SalesChannelTable;
-}
-
-/** `sales_channels`: one row per sales channel (migration 0005). */
-export interface SalesChannelTable {
-  id: string;
-  name: string;
-  /** A JSON array of warehouse ids, sorted. */
-  warehouse_ids: string;
-  /** The display strategy as text (`exact`, `capped:10`, `levels:5`). */
-  display: string;
-  version: number;
-  created_at: number;
-  updated_at: number;
 }

@@ -1,4 +1,4 @@
-import type { RawInt, RawTime } from './tables.js';
+import type { RawIdList, RawInt, RawTime } from './tables.js';
 
 /**
  * How one engine's values become domain values and back: the only thing the shared mappers and
@@ -11,6 +11,10 @@ export interface SqlCodec {
   readonly time: (value: RawTime) => Date;
   /** A Date as the engine stores and compares it. */
   readonly toTime: (value: Date) => RawTime;
+  /** A stored list of ids as an array. */
+  readonly idList: (value: RawIdList) => string[];
+  /** A list of ids as the engine stores it. */
+  readonly toIdList: (ids: readonly string[]) => RawIdList;
 }
 
 /** PostgreSQL through pg: int8 and sums come back as text, timestamptz as a Date. */
@@ -18,6 +22,9 @@ export const postgresCodec: SqlCodec = Object.freeze({
   int: (value: RawInt) => (typeof value === 'number' ? value : Number(value)),
   time: (value: RawTime) => (value instanceof Date ? value : new Date(value)),
   toTime: (value: Date) => value,
+  idList: (value: RawIdList) =>
+    typeof value === 'string' ? (JSON.parse(value) as string[]) : [...value],
+  toIdList: (ids: readonly string[]) => [...ids],
 });
 
 /** SQLite through better-sqlite3: integers are numbers, times integer Unix milliseconds. */
@@ -25,6 +32,9 @@ export const sqliteCodec: SqlCodec = Object.freeze({
   int: (value: RawInt) => (typeof value === 'number' ? value : Number(value)),
   time: (value: RawTime) => new Date(value),
   toTime: (value: Date) => value.getTime(),
+  idList: (value: RawIdList) =>
+    typeof value === 'string' ? (JSON.parse(value) as string[]) : [...value],
+  toIdList: (ids: readonly string[]) => JSON.stringify(ids),
 });
 
 /** A nullable stored time as a Date or null. */

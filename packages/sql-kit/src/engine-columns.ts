@@ -13,6 +13,7 @@ export interface PostgresColumns extends EngineColumns {
   readonly nullableInt: ColumnType<string | number | null, number | null, number | null>;
   readonly time: ColumnType<Date, Date, Date>;
   readonly nullableTime: ColumnType<Date | null, Date | null, Date | null>;
+  readonly idList: string[];
 }
 
 /** SQLite through better-sqlite3: `INTEGER` is a number; times are integer Unix milliseconds. */
@@ -21,4 +22,5 @@ export interface SqliteColumns extends EngineColumns {
   readonly nullableInt: number | null;
   readonly time: number;
   readonly nullableTime: number | null;
+  readonly idList: string;
 }

@@ -1,5 +1,7 @@
 // @stockroom/sql-kit: what the PostgreSQL and SQLite stores share. Private: tsup bundles it into
 // each SQL adapter, so users never install it. Named exports only.
+
+export { channelRows } from './channel-rows.js';
 export {
   intOrNull,
   postgresCodec,
@@ -45,10 +47,12 @@ export type {
   LedgerHorizonTable,
   MovementTable,
   OutboxDeliveryTable,
+  RawIdList,
   RawInt,
   RawTime,
   ReservationLineTable,
   ReservationTable,
+  SalesChannelTable,
   SharedTables,
   SkuPolicyTable,
   StockTable,

@@ -14,6 +14,8 @@ export interface EngineColumns {
   readonly time: unknown;
   /** A nullable point in time. */
   readonly nullableTime: unknown;
+  /** A list of ids (PostgreSQL: `text[]`; SQLite: a JSON array as text). */
+  readonly idList: unknown;
 }
 
 /**
@@ -25,12 +27,15 @@ export interface AnyEngineColumns extends EngineColumns {
   readonly nullableInt: ColumnType<RawInt | null, number | null, number | null>;
   readonly time: ColumnType<RawTime, RawTime, RawTime>;
   readonly nullableTime: ColumnType<RawTime | null, RawTime | null, RawTime | null>;
+  readonly idList: ColumnType<RawIdList, RawIdList, RawIdList>;
 }
 
 /** An integer as a driver returns it (pg: text for int8 and sums; better-sqlite3: a number). */
 export type RawInt = string | number | bigint;
 /** A time as a driver returns or takes it (pg: a Date; SQLite: Unix milliseconds). */
 export type RawTime = Date | number;
+/** A list of ids as a driver returns or takes it (pg: an array; SQLite: JSON text). */
+export type RawIdList = string | string[];
 
 /** `warehouses`. */
 export interface WarehouseTable<C extends EngineColumns = AnyEngineColumns> {
@@ -189,6 +194,19 @@ export interface SkuPolicyTable<C extends EngineColumns = AnyEngineColumns> {
   updated_at: C['time'];
 }
 
+/** `sales_channels`: one row per sales channel (migration 0005). */
+export interface SalesChannelTable<C extends EngineColumns = AnyEngineColumns> {
+  id: string;
+  name: string;
+  /** The channel's warehouse ids, sorted. */
+  warehouse_ids: C['idList'];
+  /** The display strategy as text (`exact`, `capped:10`, `levels:5`). */
+  display: string;
+  version: C['int'];
+  created_at: C['time'];
+  updated_at: C['time'];
+}
+
 /**
  * The tables both stores have, under one name each. The outbox is each store's own (ordered by
  * a database clock on PostgreSQL, by an AUTOINCREMENT key on SQLite).
@@ -205,6 +223,7 @@ export interface SharedTables<C extends EngineColumns = AnyEngineColumns> {
   ledger_checkpoints: LedgerCheckpointTable<C>;
   ledger_horizon: LedgerHorizonTable<C>;
   sku_policies: SkuPolicyTable<C>;
+  sales_channels: SalesChannelTable<C>;
 }
 
 /** The part of an outbox row every store has (the delivery bookkeeping the kit writes). */

@@ -4,64 +4,62 @@ import {
   parseDisplayStrategy,
   type SalesChannel,
 } from '@stockroom/core';
-import type { ChannelRows, WriteOutcome } from '@stockroom/core/adapter-kit';
-import type { Insertable, Selectable } from 'kysely';
-import type { SchemaScope } from './queries.js';
+import type { ChannelRows } from '@stockroom/core/adapter-kit';
+import type { Selectable } from 'kysely';
+import type { KitContext } from './shared-reads.js';
+import type { SharedRowsDialect } from './shared-rows.js';
 import type { SalesChannelTable } from './tables.js';
+import { outcome } from './write-outcome.js';
 
-const outcome = (affected: bigint | undefined): WriteOutcome => ({ applied: affected === 1n });
-
-function channelFromRow(row: Selectable<SalesChannelTable>): SalesChannel {
-  return {
+/**
+ * Sales channels in one store transaction. `get(id, { lock })` takes a row lock where the engine
+ * has them (SQLite needs none: its write transactions hold the database's single write lock).
+ */
+export function channelRows(context: KitContext, dialect: SharedRowsDialect): ChannelRows {
+  const { db, codec } = context;
+  const fromRow = (row: Selectable<SalesChannelTable>): SalesChannel => ({
     id: row.id,
     name: row.name,
-    warehouseIds: row.warehouse_ids,
+    warehouseIds: codec.idList(row.warehouse_ids),
     display: parseDisplayStrategy(row.display) ?? EXACT_DISPLAY,
-    version: Number(row.version),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function channelToRow(channel: SalesChannel): Insertable<SalesChannelTable> {
-  return {
-    id: channel.id,
+    version: codec.int(row.version),
+    createdAt: codec.time(row.created_at),
+    updatedAt: codec.time(row.updated_at),
+  });
+  const fieldsOf = (channel: SalesChannel) => ({
     name: channel.name,
-    warehouse_ids: [...channel.warehouseIds],
+    warehouse_ids: codec.toIdList(channel.warehouseIds),
     display: formatDisplayStrategy(channel.display),
     version: channel.version,
-    created_at: channel.createdAt,
-    updated_at: channel.updatedAt,
-  };
-}
-
-/** Sales channels in one PostgreSQL transaction; `lock` is `SELECT … FOR UPDATE`. */
-export function postgresChannelRows(scope: SchemaScope): ChannelRows {
-  const { db } = scope;
+    updated_at: codec.toTime(channel.updatedAt),
+  });
   return {
     async get(id, options = {}) {
       let query = db.selectFrom('sales_channels').selectAll().where('id', '=', id);
-      if (options.lock) query = query.forUpdate();
+      if (options.lock && dialect.rowLocks) query = query.forUpdate();
       const row = await query.executeTakeFirst();
-      return row ? channelFromRow(row) : null;
+      return row ? fromRow(row) : null;
     },
     async list() {
       const rows = await db.selectFrom('sales_channels').selectAll().orderBy('id').execute();
-      return rows.map(channelFromRow);
+      return rows.map(fromRow);
     },
     async insert(channel) {
       const result = await db
         .insertInto('sales_channels')
-        .values(channelToRow(channel))
+        .values({
+          id: channel.id,
+          ...fieldsOf(channel),
+          created_at: codec.toTime(channel.createdAt),
+        })
         .onConflict((conflict) => conflict.column('id').doNothing())
         .executeTakeFirst();
       return outcome(result.numInsertedOrUpdatedRows);
     },
     async update(next, expectedVersion) {
-      const { id: _id, created_at: _created, ...fields } = channelToRow(next);
       const result = await db
         .updateTable('sales_channels')
-        .set(fields)
+        .set(fieldsOf(next))
         .where('id', '=', next.id)
         .where('version', '=', expectedVersion)
         .executeTakeFirst();
