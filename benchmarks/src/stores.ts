@@ -33,9 +33,15 @@ interface SqliteAdapterModule {
   createSqliteStockStore(options: { readonly filename: string }): Promise<StockStore> | StockStore;
 }
 
-/** A fresh schema name: `bench_<label>_<pid>_<random>`, safe to interpolate. */
+/**
+ * A fresh schema name: `bench_<label>_<pid>_<random>`, safe to interpolate, within PostgreSQL's
+ * 63-character identifier limit (a long label is cut; the random part keeps names apart).
+ */
 export function uniqueSchema(label: string): string {
-  const safe = label.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 36);
   return `bench_${safe}_${process.pid}_${randomBytes(3).toString('hex')}`;
 }
 
