@@ -24,6 +24,7 @@ import {
   measureHotRound,
 } from './availability-hot-round.js';
 import { ratioOf } from './library-variants.js';
+import { openVariants } from './open-variants.js';
 
 const UNITS_PER_ROW = 1000;
 const WAREHOUSES = 3;
@@ -87,21 +88,7 @@ export const availabilityScenario: Scenario = {
     const rows: ResultRow[] = [];
     const skipped = new Map<string, string>();
     try {
-      // Opened together: a Postgres schema's migration takes seconds on a loaded machine.
-      const opened = await Promise.all(
-        variants.map((variant) =>
-          openVariant(context, variant).catch((error: unknown) => ({
-            skipped: `failed to start: ${describe(error)}`,
-          })),
-        ),
-      );
-      opened.forEach((entry, index) => {
-        const variant = variants[index]!;
-        if ('skipped' in entry) {
-          skipped.set(variant.label, entry.skipped);
-          context.log(`availability · ${variant.label}: skipped: ${entry.skipped}`);
-        } else running.push(entry);
-      });
+      await openVariants(context, 'availability', variants, openVariant, running, skipped);
       for (let round = 1; round <= options.rounds; round += 1) {
         for (const entry of running) {
           const rate = await measureRound(context, entry, round);

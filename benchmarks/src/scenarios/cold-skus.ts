@@ -15,6 +15,7 @@ import { createWarehouses, setStockLevels, skuName } from '../seeding.js';
 import { openStore, type StoreHandle, type StoreKind } from '../stores.js';
 import { reserveOutcomeOf } from '../targets/library-target.js';
 import type { ReserveOutcome } from '../targets/reservation-target.js';
+import { openVariants } from './open-variants.js';
 
 const UNITS_PER_ROW = 1000;
 const WAREHOUSES = 3;
@@ -56,21 +57,7 @@ export const coldSkusScenario: Scenario = {
     const rows: ResultRow[] = [];
     const skipped = new Map<string, string>();
     try {
-      // Opened together: a Postgres schema's migration takes seconds on a loaded machine.
-      const opened = await Promise.all(
-        variants.map((variant) =>
-          openVariant(context, variant).catch((error: unknown) => ({
-            skipped: `failed to start: ${describe(error)}`,
-          })),
-        ),
-      );
-      opened.forEach((entry, index) => {
-        const variant = variants[index]!;
-        if ('skipped' in entry) {
-          skipped.set(variant.label, entry.skipped);
-          context.log(`cold-skus · ${variant.label}: skipped: ${entry.skipped}`);
-        } else running.push(entry);
-      });
+      await openVariants(context, 'cold-skus', variants, openVariant, running, skipped);
       for (let round = 1; round <= options.rounds; round += 1) {
         for (const entry of running) {
           const random = seededRandom(round * 7919 + running.indexOf(entry));

@@ -15,6 +15,7 @@ import {
 import { createWarehouses, setStockLevels, skuName } from '../seeding.js';
 import { openStore, type StoreHandle, type StoreKind } from '../stores.js';
 import { ratioOf } from './library-variants.js';
+import { openVariants } from './open-variants.js';
 
 /** Callers of the issue's shape (Medusa's inventory module was measured with 32). */
 const CALLERS = 32;
@@ -68,20 +69,7 @@ export const singleAdjustScenario: Scenario = {
     const rows: ResultRow[] = [];
     const skipped = new Map<string, string>();
     try {
-      const opened = await Promise.all(
-        variants.map((variant) =>
-          openVariant(context, variant).catch((error: unknown) => ({
-            skipped: `failed to start: ${describe(error)}`,
-          })),
-        ),
-      );
-      opened.forEach((entry, index) => {
-        const variant = variants[index]!;
-        if ('skipped' in entry) {
-          skipped.set(variant.label, entry.skipped);
-          context.log(`adjust · ${variant.label}: skipped: ${entry.skipped}`);
-        } else running.push(entry);
-      });
+      await openVariants(context, 'adjust', variants, openVariant, running, skipped);
       for (let round = 1; round <= options.rounds; round += 1) {
         for (const entry of running) {
           const order = shuffled(options.adjustRows, seededRandom(round * 104_729 + 17));
