@@ -4,6 +4,7 @@ import {
   type AllocationStrategy,
   type GeoPoint,
 } from '../allocation/allocation-plan.js';
+import { sellableOf } from '../domain/sellability.js';
 import { WarehouseStatus } from '../domain/warehouse.js';
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
 import type { ServiceContext } from '../services/service-context.js';
@@ -37,7 +38,10 @@ export interface CartLineCheck {
   readonly sku: string;
   /** The cart's units of this SKU, every item of it summed. */
   readonly requestedQuantity: number;
-  /** Units of this SKU a reservation could take now: `available` over ACTIVE warehouses. */
+  /**
+   * Units of this SKU a reservation could take now: the sellable units (`available` less safety
+   * stock) over ACTIVE warehouses.
+   */
   readonly availableQuantity: number;
   /** True when this SKU's items could be held now (pinned warehouses included). */
   readonly isAvailable: boolean;
@@ -121,8 +125,8 @@ export class CartCheckService {
         sku,
         requestedQuantity: requested.get(sku)!,
         availableQuantity: rows
-          .filter((row) => row.sku === sku && row.available > 0 && active.has(row.warehouseId))
-          .reduce((sum, row) => sum + row.available, 0),
+          .filter((row) => row.sku === sku && active.has(row.warehouseId))
+          .reduce((sum, row) => sum + sellableOf(row), 0),
         isAvailable: short.length === 0,
         allocations: allocations.filter((allocation) => allocation.sku === sku),
         shortfalls: short,

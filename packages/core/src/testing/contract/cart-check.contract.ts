@@ -163,6 +163,24 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
       expect(answer.lines[0]).toMatchObject({ requestedQuantity: 10, availableQuantity: 9 });
     });
 
+    it('safety stock is never offered: lines and plan count sellable units, as a reservation does', async () => {
+      await seedCart();
+      await world.stockroom.adjustments.updateSettings({
+        sku: 'MUG',
+        warehouseId: 'berlin',
+        safetyStock: 4,
+      });
+      const fits = await world.stockroom.carts.check({ items: [{ sku: 'MUG', quantity: 8 }] });
+      expect(fits.isAvailable).toBe(true);
+      expect(fits.lines[0]).toMatchObject({ requestedQuantity: 8, availableQuantity: 8 });
+      const short = await world.stockroom.carts.check({ items: [{ sku: 'MUG', quantity: 9 }] });
+      expect(short.isAvailable).toBe(false);
+      expect(short.lines[0]).toMatchObject({ requestedQuantity: 9, availableQuantity: 8 });
+      await expect(
+        world.stockroom.reservations.reserve({ items: [{ sku: 'MUG', quantity: 9 }] }),
+      ).rejects.toMatchObject({ code: 'INSUFFICIENT_STOCK' });
+    });
+
     it('refuses malformed carts with VALIDATION_FAILED', async () => {
       await seedCart();
       for (const request of [
