@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Stockroom } from '@stockroom/core';
-import { runClosedLoop } from '../measure.js';
+import { type ClosedLoopResult, runClosedLoop } from '../measure.js';
 import type { ScenarioContext } from '../scenario.js';
 import { reserveOutcomeOf } from '../targets/library-target.js';
 import type { Running } from './availability.js';
@@ -104,10 +104,20 @@ export async function measureHotRound(context: ScenarioContext, entry: Running):
   await writer;
   await Promise.all(inFlight);
   const after = cacheCounters(entry.stockroom);
+  counters.coalesced += after.coalesced - before.coalesced;
+  return recordRound(entry, before, after, result);
+}
+
+/** Adds one round's cache counters, latencies and errors to its variant; returns checks/s. */
+export function recordRound(
+  entry: Running,
+  before: CacheCounts,
+  after: CacheCounts,
+  result: ClosedLoopResult<'checked'>,
+): number {
   entry.hits += after.hits - before.hits;
   entry.misses += after.misses - before.misses;
   entry.errors += after.errors - before.errors;
-  counters.coalesced += after.coalesced - before.coalesced;
   entry.latencies.merge(result.latencies);
   entry.requests += result.requests;
   entry.firstError ??= result.firstError;
@@ -116,4 +126,11 @@ export async function measureHotRound(context: ScenarioContext, entry: Running):
   const rate = ((result.outcomes.checked ?? 0) * 1000) / result.elapsedMs;
   entry.rates.push(rate);
   return rate;
+}
+
+/** A cache's hit, miss and error counts at one moment. */
+interface CacheCounts {
+  readonly hits: number;
+  readonly misses: number;
+  readonly errors: number;
 }

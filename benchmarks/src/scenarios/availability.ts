@@ -22,6 +22,7 @@ import {
   HOT_WRITES_PER_SECOND,
   type HotCounters,
   measureHotRound,
+  recordRound,
 } from './availability-hot-round.js';
 import { ratioOf } from './library-variants.js';
 import { openVariants } from './open-variants.js';
@@ -230,18 +231,7 @@ async function measureRound(
   );
   writing = false;
   await writer;
-  const after = entry.stockroom.stats.cache;
-  entry.hits += after.hits - before.hits;
-  entry.misses += after.misses - before.misses;
-  entry.errors += after.errors - before.errors;
-  entry.latencies.merge(result.latencies);
-  entry.requests += result.requests;
-  entry.firstError ??= result.firstError;
-  if (result.outcomes.error)
-    entry.firstError ??= new Error(`${result.outcomes.error} checks failed`);
-  const rate = ((result.outcomes.checked ?? 0) * 1000) / result.elapsedMs;
-  entry.rates.push(rate);
-  return rate;
+  return recordRound(entry, before, entry.stockroom.stats.cache, result);
 }
 
 async function finish(context: ScenarioContext, entry: Running): Promise<ResultRow> {

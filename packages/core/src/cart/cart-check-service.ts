@@ -95,7 +95,7 @@ export class CartCheckService {
    * const answer = await stockroom.carts.check({
    *   items: [{ sku: 'MUG', quantity: 2 }, { sku: 'TEE', quantity: 1 }, { sku: 'MUG', quantity: 1 }],
    * });
-   * if (!answer.isAvailable) console.log(answer.shortfalls);
+   * const missing = answer.isAvailable ? [] : answer.shortfalls; // what the 409 would carry
    * ```
    */
   async check(request: CartCheckRequest): Promise<CartCheckResult> {
