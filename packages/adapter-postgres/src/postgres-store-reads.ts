@@ -1,5 +1,5 @@
 import type { StoreReads } from '@stockroom/core/adapter-kit';
-import { plainColumn, sharedReads, timeKeysetPage } from '@stockroom/sql-kit';
+import { plainColumn, reservationListPage, sharedReads, timeKeysetPage } from '@stockroom/sql-kit';
 import { sql } from 'kysely';
 import { postgresKit, reservationFromRow } from './mappers.js';
 import { postgresHistoryReads } from './postgres-history.js';
@@ -50,6 +50,15 @@ export function postgresStoreReads(scope: SchemaScope): StoreReads {
           timeOf: (item) => item.createdAt,
         },
       );
+    },
+
+    reservations(filter, request) {
+      return reservationListPage(selectReservations(db), filter, request, {
+        codec: context.codec,
+        linesTable: scope.table('reservation_lines'),
+        map: reservationFromRow,
+        createdAtOf: (item) => item.createdAt,
+      });
     },
 
     async idempotencyRecords(keys) {

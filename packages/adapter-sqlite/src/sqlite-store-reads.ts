@@ -1,6 +1,11 @@
 import type { StoreReads } from '@stockroom/core/adapter-kit';
-import { sharedReads, timeKeysetPage, unaryPlusColumn } from '@stockroom/sql-kit';
-import type { Kysely } from 'kysely';
+import {
+  reservationListPage,
+  sharedReads,
+  timeKeysetPage,
+  unaryPlusColumn,
+} from '@stockroom/sql-kit';
+import { type Kysely, sql } from 'kysely';
 import { sqliteKit } from './mappers.js';
 import { sqliteHistoryReads } from './sqlite-history.js';
 import { withLines } from './sqlite-reservation-rows.js';
@@ -50,6 +55,22 @@ export function createSqliteStoreReads(db: Db): StoreReads {
           map: (row) => row,
           timeOf: (row) => new Date(row.created_at),
         });
+        return { items: await withLines(transaction, page.items), nextCursor: page.nextCursor };
+      }),
+
+    reservations: (filter, request) =>
+      snapshot(async (transaction) => {
+        const page = await reservationListPage(
+          transaction.selectFrom('reservations as r').selectAll('r'),
+          filter,
+          request,
+          {
+            codec: context.codec,
+            linesTable: sql.table('reservation_lines'),
+            map: (row) => row,
+            createdAtOf: (row) => new Date(row.created_at),
+          },
+        );
         return { items: await withLines(transaction, page.items), nextCursor: page.nextCursor };
       }),
   };

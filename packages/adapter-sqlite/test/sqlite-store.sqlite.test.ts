@@ -48,6 +48,10 @@ const EXPECTED_INDEXES = [
   'movements_by_time',
   'movements_by_warehouse',
   'movements_ledger',
+  'reservation_lines_by_sku',
+  'reservation_lines_by_warehouse',
+  'reservations_by_created',
+  'reservations_by_expiry',
   'reservations_by_order',
   'reservations_by_status',
   'reservations_due',
@@ -75,6 +79,7 @@ describe('migrations', () => {
         '0004_sellability',
         '0005_sales_channels',
         '0006_damaged_unit_movements',
+        '0010_reservation_listing',
       ],
     });
     const schema = schemaOf(database);
@@ -104,6 +109,7 @@ describe('migrations', () => {
       { name: '0004_sellability' },
       { name: '0005_sales_channels' },
       { name: '0006_damaged_unit_movements' },
+      { name: '0010_reservation_listing' },
     ]);
   });
 
@@ -122,6 +128,7 @@ describe('migrations', () => {
       '0004_sellability',
       '0005_sales_channels',
       '0006_damaged_unit_movements',
+      '0010_reservation_listing',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

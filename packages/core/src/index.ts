@@ -156,6 +156,7 @@ export type {
   MovementFilter,
   Page,
   PageRequest,
+  ReservationFilter,
   SoldOutGuard,
   StockStore,
   TransferFilter,

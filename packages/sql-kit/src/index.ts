@@ -26,6 +26,11 @@ export {
   type ReservationLineRow,
   type RowMappers,
 } from './mappers.js';
+export {
+  type ReservationListingOptions,
+  reservationConditions,
+  reservationListPage,
+} from './reservation-listing.js';
 export { type LedgerSumRow, type SharedHistory, sharedHistory } from './shared-history.js';
 export {
   type KitContext,

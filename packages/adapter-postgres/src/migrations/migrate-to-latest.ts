@@ -5,6 +5,7 @@ import { translatePostgresError } from '../translate-postgres-error.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createLedgerHistory } from './ledger-history.js';
 import { allowDamagedUnitMovements } from './movement-types.js';
+import { createReservationListingIndexes } from './reservation-listing.js';
 import { createSalesChannels } from './sales-channels.js';
 import { createSellability } from './sellability.js';
 
@@ -69,6 +70,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0004_sellability', up: createSellability },
   { name: '0005_sales_channels', up: createSalesChannels },
   { name: '0006_damaged_unit_movements', up: allowDamagedUnitMovements },
+  { name: '0010_reservation_listing', up: createReservationListingIndexes },
 ];
 
 /**

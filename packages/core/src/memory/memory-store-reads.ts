@@ -5,8 +5,14 @@ import {
   ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
 import type { Movement } from '../domain/movement.js';
+import type { Reservation } from '../domain/reservation.js';
 import type { LedgerCheckpoint, LedgerRange, LedgerSlice } from '../ports/history.js';
-import type { MovementFilter, StoreReads, TransferFilter } from '../ports/stock-store.js';
+import type {
+  MovementFilter,
+  ReservationFilter,
+  StoreReads,
+  TransferFilter,
+} from '../ports/stock-store.js';
 import type { AsyncMutex } from './async-mutex.js';
 import {
   compareKeys,
@@ -16,6 +22,26 @@ import {
   stockKeysOf,
   stockOf,
 } from './memory-state.js';
+
+const within = (time: Date, from: Date | undefined, to: Date | undefined) =>
+  (from === undefined || time.getTime() >= from.getTime()) &&
+  (to === undefined || time.getTime() < to.getTime());
+
+/** What the SQL stores' reservation listing selects (see `ReservationReads.reservations`). */
+function matchesReservation(item: Reservation, filter: ReservationFilter): boolean {
+  return (
+    (filter.status === undefined || item.status === filter.status) &&
+    (filter.orderId === undefined || item.orderId === filter.orderId) &&
+    within(item.createdAt, filter.createdFrom, filter.createdTo) &&
+    within(item.expiresAt, filter.expiresFrom, filter.expiresTo) &&
+    ((filter.sku === undefined && filter.warehouseId === undefined) ||
+      item.lines.some(
+        (line) =>
+          (filter.sku === undefined || line.sku === filter.sku) &&
+          (filter.warehouseId === undefined || line.warehouseId === filter.warehouseId),
+      ))
+  );
+}
 
 /** The reads outside transactions: each waits for the running transaction (no dirty reads). */
 export function createMemoryReads(state: MemoryState, mutex: AsyncMutex): StoreReads {
@@ -71,6 +97,15 @@ export function createMemoryReads(state: MemoryState, mutex: AsyncMutex): StoreR
           [...state.reservations.values()].filter((item) => item.status === status),
           (item) => [item.createdAt.toISOString(), item.id],
           page,
+        ),
+      ),
+    reservations: (filter, page) =>
+      read(() =>
+        paginate(
+          [...state.reservations.values()].filter((item) => matchesReservation(item, filter)),
+          (item) => [item.createdAt.toISOString(), item.id],
+          page,
+          true,
         ),
       ),
     movements: (filter, page) =>

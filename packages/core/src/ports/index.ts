@@ -36,6 +36,7 @@ export type {
   OutboxEntry,
   OutboxReads,
   OutboxRows,
+  ReservationFilter,
   ReservationReads,
   ReservationRows,
   StockReads,

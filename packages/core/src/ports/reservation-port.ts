@@ -3,6 +3,27 @@ import type { Reservation, ReservationStatus } from '../domain/reservation.js';
 import type { Page, PageRequest } from './page.js';
 import type { WriteOutcome } from './write-outcome.js';
 
+/**
+ * Filters of a reservation listing; every given one must match. Ranges are half-open: `from`
+ * inclusive, `to` exclusive.
+ */
+export interface ReservationFilter {
+  /** Reservations with a line of this SKU. */
+  readonly sku?: string;
+  /** Reservations with a line in this warehouse (the same line as `sku` when both are given). */
+  readonly warehouseId?: string;
+  readonly status?: ReservationStatus;
+  readonly orderId?: string;
+  /** Created at or after this instant. */
+  readonly createdFrom?: Date;
+  /** Created before this instant. */
+  readonly createdTo?: Date;
+  /** Expiring at or after this instant. */
+  readonly expiresFrom?: Date;
+  /** Expiring before this instant. */
+  readonly expiresTo?: Date;
+}
+
 /** Reservations inside a transaction. */
 export interface ReservationRows {
   /**
@@ -60,4 +81,12 @@ export interface ReservationReads {
    * @throws STORE_UNAVAILABLE, VALIDATION_FAILED (a cursor this store did not issue)
    */
   reservationsByStatus(status: ReservationStatus, page: PageRequest): Promise<Page<Reservation>>;
+  /**
+   * Reservations matching every filter, newest first by (createdAt, id), paged with a keyset
+   * cursor: paging to the end serves exactly once each reservation that existed before the first
+   * page and matched all along, whatever is created meanwhile (newer ones sort before the
+   * cursor). The core checks the filter before it gets here.
+   * @throws STORE_UNAVAILABLE, VALIDATION_FAILED (a cursor this store did not issue)
+   */
+  reservations(filter: ReservationFilter, page: PageRequest): Promise<Page<Reservation>>;
 }

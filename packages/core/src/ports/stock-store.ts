@@ -21,7 +21,11 @@ export type { BulkWrites } from './bulk-writes.js';
 export type { IdempotencyReads, IdempotencyRecord, IdempotencyRows } from './idempotency-port.js';
 export type { LedgerRows, MovementFilter, MovementReads } from './movement-port.js';
 export type { OutboxEntry, OutboxReads, OutboxRows } from './outbox-port.js';
-export type { ReservationReads, ReservationRows } from './reservation-port.js';
+export type {
+  ReservationFilter,
+  ReservationReads,
+  ReservationRows,
+} from './reservation-port.js';
 export type { StockReads, StockRows, StockWrite } from './stock-port.js';
 export type { TransferFilter, TransferReads, TransferRows } from './transfer-port.js';
 export type { WarehouseReads, WarehouseRows } from './warehouse-port.js';

@@ -10,6 +10,8 @@ import {
 } from '../domain/reservation.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
+import type { Page, PageRequest } from '../ports/page.js';
+import type { ReservationFilter } from '../ports/reservation-port.js';
 import { isCartLimitExceeded } from '../sellability/cart-limits.js';
 import { runIdempotent } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
@@ -20,6 +22,7 @@ import {
 } from '../services/stock-change.js';
 import { validate } from '../services/validate.js';
 import { type Admission, type PendingReserve, reserveGroup } from './batch-admission.js';
+import { validateReservationFilter } from './reservation-listing.js';
 import {
   DEFAULT_RESERVATION_SETTINGS,
   type ReservationSettings,
@@ -147,6 +150,26 @@ export class ReservationService {
   /** The reservation, or null. */
   async get(id: string): Promise<Reservation | null> {
     return this.context.store.reads.reservation(id);
+  }
+
+  /**
+   * Reservations matching every given filter — a line's SKU and/or warehouse (the same line when
+   * both are given), status, order id, creation and expiry ranges (`from` inclusive, `to`
+   * exclusive) — newest first by (createdAt, id), paged with the `nextCursor` of the previous
+   * page. Paging to the end serves exactly once each reservation that existed before the first
+   * page and matched all along, however many are created meanwhile. Reads outside transactions
+   * (a replica, when the store has one).
+   *
+   * @example
+   * ```ts
+   * const page = await stockroom.reservations.list({ sku: 'SKU-1', status: 'ACTIVE' }, { limit: 50 });
+   * const next = await stockroom.reservations.list({ sku: 'SKU-1', status: 'ACTIVE' }, { limit: 50, cursor: page.nextCursor });
+   * ```
+   * @throws VALIDATION_FAILED for a malformed filter, or a cursor this listing did not issue
+   */
+  async list(filter: ReservationFilter = {}, page: PageRequest = {}): Promise<Page<Reservation>> {
+    validateReservationFilter(filter);
+    return this.context.store.reads.reservations(filter, page);
   }
 
   /**

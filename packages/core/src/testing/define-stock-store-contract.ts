@@ -16,6 +16,7 @@ import { outboxContract } from './contract/outbox.contract.js';
 import { pointInTimeContract } from './contract/point-in-time.contract.js';
 import { reconciliationContract } from './contract/reconciliation.contract.js';
 import { reservationContract } from './contract/reservation.contract.js';
+import { reservationListingContract } from './contract/reservation-listing.contract.js';
 import { sellabilityContract } from './contract/sellability.contract.js';
 import { storeContract } from './contract/store.contract.js';
 import { transferContract } from './contract/transfer.contract.js';
@@ -61,6 +62,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   sellabilityContract,
   channelsContract,
   capabilitiesContract,
+  reservationListingContract,
 ];
 
 /**

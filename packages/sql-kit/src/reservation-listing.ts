@@ -1,0 +1,75 @@
+import type { Page, PageRequest, ReservationFilter } from '@stockroom/core';
+import { type Expression, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import type { SqlCodec } from './codec.js';
+import { type TimeKeyed, timeKeysetPage } from './keyset-page.js';
+
+// The reservation listing both stores run: the filter as one condition over `reservations AS r`,
+// then the (created_at, id) keyset, newest first. The SKU and warehouse filters select the
+// reservation ids from the lines (`IN`, a semi-join) so the planner may start from the lines'
+// (sku, warehouse_id, reservation_id) index for a rare SKU, or walk reservations newest first and
+// probe each one's lines by primary key for a common one (migration 0010's indexes).
+
+/** How one store runs the listing: its codec, its lines table (schema-qualified where needed). */
+export interface ReservationListingOptions<R, T extends TimeKeyed> {
+  readonly codec: SqlCodec;
+  /** `reservation_lines`, as the query must name it. */
+  readonly linesTable: Expression<unknown>;
+  /** Maps a fetched row. */
+  readonly map: (row: R) => T;
+  /** The item's creation time, for the next cursor. */
+  readonly createdAtOf: (item: T) => Date;
+}
+
+/** Every condition of `filter` over `reservations AS r`, ANDed; undefined when there is none. */
+export function reservationConditions(
+  filter: ReservationFilter,
+  codec: SqlCodec,
+  linesTable: Expression<unknown>,
+): Expression<SqlBool> | undefined {
+  const conditions = [];
+  if (filter.status !== undefined) conditions.push(sql`r.status = ${filter.status}`);
+  if (filter.orderId !== undefined) conditions.push(sql`r.order_id = ${filter.orderId}`);
+  const ranges = [
+    ['created_at', '>=', filter.createdFrom],
+    ['created_at', '<', filter.createdTo],
+    ['expires_at', '>=', filter.expiresFrom],
+    ['expires_at', '<', filter.expiresTo],
+  ] as const;
+  for (const [column, operator, bound] of ranges) {
+    if (bound !== undefined) {
+      conditions.push(sql`${sql.ref(`r.${column}`)} ${sql.raw(operator)} ${codec.toTime(bound)}`);
+    }
+  }
+  const lineConditions = [];
+  if (filter.sku !== undefined) lineConditions.push(sql`l.sku = ${filter.sku}`);
+  if (filter.warehouseId !== undefined) {
+    lineConditions.push(sql`l.warehouse_id = ${filter.warehouseId}`);
+  }
+  if (lineConditions.length > 0) {
+    conditions.push(
+      sql`r.id IN (SELECT l.reservation_id FROM ${linesTable} AS l WHERE ${sql.join(lineConditions, sql` AND `)})`,
+    );
+  }
+  return conditions.length === 0 ? undefined : sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
+}
+
+/**
+ * One page of reservations matching `filter`, newest first by (created_at, id). `query` selects
+ * from `reservations AS r` (with whatever else the store reads along, such as the lines).
+ * @throws VALIDATION_FAILED when the cursor is not a reservation listing's
+ */
+export function reservationListPage<DB, TB extends keyof DB, R, T extends TimeKeyed>(
+  query: SelectQueryBuilder<DB, TB, R>,
+  filter: ReservationFilter,
+  request: PageRequest,
+  options: ReservationListingOptions<R, T>,
+): Promise<Page<T>> {
+  const condition = reservationConditions(filter, options.codec, options.linesTable);
+  return timeKeysetPage(condition ? query.where(condition) : query, request, options.codec, {
+    time: 'r.created_at',
+    id: 'r.id',
+    order: 'desc',
+    map: options.map,
+    timeOf: options.createdAtOf,
+  });
+}
