@@ -4,6 +4,7 @@ import {
   type AllocationStrategy,
   type GeoPoint,
 } from '../allocation/allocation-plan.js';
+import { channelWarehouses } from '../channels/channel-filter.js';
 import { sellableOf } from '../domain/sellability.js';
 import { WarehouseStatus } from '../domain/warehouse.js';
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
@@ -31,6 +32,12 @@ export interface CartCheckRequest {
   readonly preferCountry?: string;
   /** Regional fulfilment: then warehouses in this region. */
   readonly preferRegion?: string;
+  /**
+   * A sales channel: see and allocate from its warehouses only, as `reserve` with the same
+   * channel would (pinned items outside it are short).
+   * @throws NOT_FOUND for an unknown channel
+   */
+  readonly channelId?: string;
 }
 
 /** The answer for one SKU of the cart (its items summed). */
@@ -40,7 +47,7 @@ export interface CartLineCheck {
   readonly requestedQuantity: number;
   /**
    * Units of this SKU a reservation could take now: the sellable units (`available` less safety
-   * stock) over ACTIVE warehouses.
+   * stock) over ACTIVE warehouses (of the channel, when the request names one).
    */
   readonly availableQuantity: number;
   /** True when this SKU's items could be held now (pinned warehouses included). */
@@ -66,6 +73,8 @@ export interface CartCheckResult {
   readonly shortfalls: readonly Shortfall[];
   /** The `version` of every stock row the answer was computed from, by SKU then warehouse id. */
   readonly rowVersions: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** The channel the answer is limited to, when the request named one. */
+  readonly channelId?: string;
 }
 
 /** Settings of the cart check. */
@@ -90,6 +99,7 @@ export class CartCheckService {
   /**
    * Checks a whole cart at once.
    * @throws VALIDATION_FAILED for a malformed request (the same rules as `reserve`)
+   * @throws NOT_FOUND for an unknown `channelId`
    * @example
    * ```ts
    * const answer = await stockroom.carts.check({
@@ -101,18 +111,27 @@ export class CartCheckService {
   async check(request: CartCheckRequest): Promise<CartCheckResult> {
     this.validate(request);
     const skus = [...new Set(request.items.map((item) => item.sku))];
-    // The warehouse list is the directory's, brought up to date with other processes' commits.
+    // The warehouse and channel lists are the directory's, brought up to date with other
+    // processes' commits.
     await this.context.syncWithStore();
-    const [rows, warehouses] = await Promise.all([
+    const [rows, warehouses, channel] = await Promise.all([
       this.context.store.reads.stockBySkus([...skus].sort()),
       this.context.warehouseDirectory.list(),
+      channelWarehouses(this.context.channelDirectory, request.channelId),
     ]);
-    const plan = planReservation(request, rows, warehouses);
+    const plan = planReservation(
+      channel ? { ...request, warehouseIds: channel } : request,
+      rows,
+      warehouses,
+    );
     const allocations = plan.kind === 'plan' ? plan.allocations : [];
     const shortfalls = plan.kind === 'shortfall' ? plan.shortfalls : [];
     const active = new Set(
       warehouses
-        .filter((warehouse) => warehouse.status === WarehouseStatus.ACTIVE)
+        .filter(
+          (warehouse) =>
+            warehouse.status === WarehouseStatus.ACTIVE && (!channel || channel.has(warehouse.id)),
+        )
         .map((warehouse) => warehouse.id),
     );
     const requested = new Map<string, number>();
@@ -135,7 +154,14 @@ export class CartCheckService {
     const rowVersions: Record<string, Record<string, number>> = {};
     for (const sku of skus) rowVersions[sku] = {};
     for (const row of rows) rowVersions[row.sku]![row.warehouseId] = row.version;
-    return { isAvailable: plan.kind === 'plan', lines, allocations, shortfalls, rowVersions };
+    return {
+      isAvailable: plan.kind === 'plan',
+      lines,
+      allocations,
+      shortfalls,
+      rowVersions,
+      ...(request.channelId === undefined ? {} : { channelId: request.channelId }),
+    };
   }
 
   private validate(request: CartCheckRequest): void {
@@ -164,6 +190,7 @@ export class CartCheckService {
     }
     check.optionalId(request?.preferCountry, 'preferCountry');
     check.optionalId(request?.preferRegion, 'preferRegion');
+    check.optionalId(request?.channelId, 'channelId');
     check.done();
   }
 }

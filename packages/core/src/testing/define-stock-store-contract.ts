@@ -5,6 +5,7 @@ import { bulkCompareContract } from './contract/bulk-compare.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { capabilitiesContract } from './contract/capabilities.contract.js';
 import { cartCheckContract } from './contract/cart-check.contract.js';
+import { cartCheckChannelContract } from './contract/cart-check-channel.contract.js';
 import { channelsContract } from './contract/channels.contract.js';
 import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
@@ -63,6 +64,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   channelsContract,
   capabilitiesContract,
   reservationListingContract,
+  cartCheckChannelContract,
 ];
 
 /**
