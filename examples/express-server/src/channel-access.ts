@@ -66,6 +66,7 @@ export function formatKeyBinding(keyId: string, binding: KeyBinding): string {
  */
 const BOUND_KEY_ROUTES: readonly (readonly [string, RegExp])[] = [
   ['GET', /^\/inventory\/check\/?$/],
+  ['POST', /^\/inventory\/check-cart\/?$/],
   ['POST', /^\/reservations\/?$/],
   ['GET', /^\/reservations\/[^/]+\/?$/],
   ['POST', /^\/reservations\/[^/]+\/(commit|release|extend)\/?$/],

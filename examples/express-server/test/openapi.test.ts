@@ -37,6 +37,7 @@ const CONTRACT = [
 ];
 /** API routes beyond the written contract: what the dashboard reads. */
 const BEYOND_CONTRACT = [
+  // Reservations by SKU, warehouse, status, order and time ranges (#17), in the server README.
   'GET /api/v1/reservations',
   'GET /api/v1/movements/summary',
   // The whole-cart check (see the server README).

@@ -3,22 +3,13 @@ import {
   MAX_PAGE_LIMIT,
   type Movement,
   MovementType,
-  ReservationStatus,
   type Stockroom,
 } from '@stockroom/core';
-import { integerQuery, PagingQuery, pageOf, Timestamp } from '../schemas/common.js';
-import { presentReservation, ReservationSchema } from '../schemas/reservation.js';
+import { integerQuery, Timestamp } from '../schemas/common.js';
 import { z } from '../schemas/zod.js';
 import { ANY_ROLE, defineRoute, type Route } from './define-route.js';
 
-const STATUSES = Object.values(ReservationStatus) as [ReservationStatus, ...ReservationStatus[]];
 const TYPES = Object.values(MovementType) as [MovementType, ...MovementType[]];
-
-/** GET /reservations. */
-const ReservationListQuery = z.strictObject({
-  status: z.enum(STATUSES).optional().openapi({ description: 'Default ACTIVE' }),
-  ...PagingQuery,
-});
 
 /** How far back a summary may look. */
 export const MAX_SUMMARY_HOURS = 48;
@@ -61,7 +52,10 @@ function unitsOf(movement: Movement): number {
   return Math.max(Math.abs(available), Math.abs(reserved), Math.abs(damaged), Math.abs(inTransit));
 }
 
-/** Read-only listings the dashboard uses: reservations by status and recent movement counts. */
+/**
+ * Read-only listings the dashboard uses: recent movement counts (it lists reservations through
+ * `GET /reservations`, see the reservation routes).
+ */
 export function dashboardRoutes({
   stockroom,
   clock,
@@ -70,29 +64,6 @@ export function dashboardRoutes({
   clock: Clock;
 }): Route[] {
   return [
-    defineRoute({
-      operationId: 'listReservations',
-      method: 'get',
-      path: '/reservations',
-      tag: 'Reservations',
-      summary: 'Reservations in one status, oldest first',
-      roles: ANY_ROLE,
-      query: ReservationListQuery,
-      success: {
-        status: 200,
-        description: 'A page of reservations',
-        schema: pageOf(ReservationSchema, 'ReservationPage'),
-      },
-      failures: [],
-      async handle({ query }) {
-        const { status, ...page } = query;
-        const result = await stockroom.store.reads.reservationsByStatus(status ?? 'ACTIVE', {
-          limit: page.limit ?? 100,
-          cursor: page.cursor ?? null,
-        });
-        return { items: result.items.map(presentReservation), nextCursor: result.nextCursor };
-      },
-    }),
     defineRoute({
       operationId: 'movementSummary',
       method: 'get',

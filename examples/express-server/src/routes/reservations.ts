@@ -2,6 +2,7 @@ import {
   isInsufficientStock,
   NotFoundError,
   type Reservation,
+  type ReservationFilter,
   type ReserveRequest,
   type Stockroom,
 } from '@stockroom/core';
@@ -14,6 +15,8 @@ import {
   OrderParams,
   presentCancel,
   presentReservation,
+  ReservationListQuery,
+  ReservationPageSchema,
   ReservationParams,
   ReservationSchema,
   reserveBody,
@@ -61,6 +64,37 @@ export function reservationRoutes({
           throw shortfallsShownAs(error, await displayOf(stockroom, call.principal, channelId));
         }
         return presentReservation(reservation);
+      },
+    }),
+    defineRoute({
+      operationId: 'listReservations',
+      method: 'get',
+      path: '/reservations',
+      tag: 'Reservations',
+      summary: 'List reservations, newest first, by SKU, warehouse, status, order and time ranges',
+      description:
+        'Every filter given must match; ranges are half-open (`…From` inclusive, `…To` exclusive). Paging to the end serves each reservation that existed before the first page exactly once while new ones arrive. Keys bound to a sales channel may not list (403).',
+      roles: ANY_ROLE,
+      query: ReservationListQuery,
+      success: {
+        status: 200,
+        description: 'A page of reservations',
+        schema: ReservationPageSchema,
+      },
+      failures: [],
+      async handle({ query }) {
+        const { limit, cursor, createdFrom, createdTo, expiresFrom, expiresTo, ...equal } = query;
+        const times = { createdFrom, createdTo, expiresFrom, expiresTo };
+        const filter: Record<string, string | Date> = {};
+        for (const [name, value] of Object.entries({ ...equal, ...times })) {
+          if (value === undefined) continue;
+          filter[name] = name in times ? new Date(value) : value;
+        }
+        const page = await stockroom.reservations.list(filter as ReservationFilter, {
+          ...(limit === undefined ? {} : { limit }),
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        return { items: page.items.map(presentReservation), nextCursor: page.nextCursor };
       },
     }),
     defineRoute({

@@ -2,7 +2,11 @@ import {
   ALLOCATION_STRATEGIES,
   type AllocationStrategy,
   type CartCheckResult,
+  type DisplayStrategy,
+  displayQuantity,
+  StockLevel,
 } from '@stockroom/core';
+import { StockDisplaySchema } from './channel.js';
 import { Id, numberIn, Quantity } from './common.js';
 import { z } from './zod.js';
 
@@ -31,6 +35,10 @@ export const CheckCartBody = z
       .strictObject({ latitude: numberIn(-90, 90), longitude: numberIn(-180, 180) })
       .optional()
       .openapi({ description: "The customer's location, for the nearest strategy" }),
+    channelId: Id.optional().openapi({
+      description:
+        "See and plan from this sales channel's warehouses only, as a reservation in it would (a bound key: its own, or 403)",
+    }),
   })
   .openapi('CheckCart');
 
@@ -39,7 +47,13 @@ const ShortfallSchema = z.strictObject({
   sku: Id,
   warehouseId: Id.optional().openapi({ description: 'Set for a line pinned to one warehouse' }),
   requested: Quantity,
-  available: Count,
+  available: Count.optional().openapi({
+    description: 'Capped under a `capped` display strategy; absent under `levels`',
+  }),
+  level: z
+    .enum(Object.values(StockLevel) as [StockLevel, ...StockLevel[]])
+    .optional()
+    .openapi({ description: 'Under a `levels` display strategy, instead of `available`' }),
 });
 
 /** The answer to a whole-cart check. */
@@ -52,8 +66,12 @@ export const CartCheckSchema = z
       z.strictObject({
         sku: Id,
         requestedQuantity: Quantity,
-        availableQuantity: Count.openapi({
-          description: 'Units a reservation could take now, over ACTIVE warehouses',
+        availableQuantity: Count.nullable().openapi({
+          description:
+            'Units a reservation could take now, over ACTIVE warehouses (of the channel); capped under a `capped` display strategy, null under `levels`',
+        }),
+        display: StockDisplaySchema.optional().openapi({
+          description: 'Present when a sales channel or a display strategy applies',
         }),
         isAvailable: z.boolean(),
         allocations: z.array(AllocationSchema),
@@ -66,11 +84,19 @@ export const CartCheckSchema = z
     shortfalls: z.array(ShortfallSchema).openapi({
       description: 'What a reservation would be refused with (INSUFFICIENT_STOCK shortfalls)',
     }),
+    channelId: Id.optional().openapi({ description: 'The channel the answer is limited to' }),
   })
   .openapi('CartCheck');
 
-/** The API view of a cart check (row versions left out, as in the single-SKU check). */
-export function presentCartCheck(result: CartCheckResult): z.infer<typeof CartCheckSchema> {
+/**
+ * The API view of a cart check (row versions left out, as in the single-SKU check). Under a
+ * display strategy (a storefront's channel or key) every stock quantity is shown through it:
+ * `availableQuantity` and each shortfall's `available` are capped, or replaced by a level.
+ */
+export function presentCartCheck(
+  result: CartCheckResult,
+  display?: DisplayStrategy,
+): z.infer<typeof CartCheckSchema> {
   const allocation = ({ sku, warehouseId, quantity }: CartCheckResult['allocations'][number]) => ({
     sku,
     warehouseId,
@@ -81,23 +107,36 @@ export function presentCartCheck(result: CartCheckResult): z.infer<typeof CartCh
     warehouseId,
     requested,
     available,
-  }: CartCheckResult['shortfalls'][number]) => ({
-    sku,
-    ...(warehouseId === undefined ? {} : { warehouseId }),
-    requested,
-    available,
-  });
+  }: CartCheckResult['shortfalls'][number]) => {
+    const shown = display ? displayQuantity(available, display) : undefined;
+    return {
+      sku,
+      ...(warehouseId === undefined ? {} : { warehouseId }),
+      requested,
+      ...(shown === undefined
+        ? { available }
+        : shown.quantity === null
+          ? { level: shown.level }
+          : { available: shown.quantity }),
+    };
+  };
   return {
     isAvailable: result.isAvailable,
     lines: result.lines.map((line) => ({
       sku: line.sku,
       requestedQuantity: line.requestedQuantity,
-      availableQuantity: line.availableQuantity,
+      ...(display
+        ? (() => {
+            const shown = displayQuantity(line.availableQuantity, display);
+            return { availableQuantity: shown.quantity, display: shown };
+          })()
+        : { availableQuantity: line.availableQuantity }),
       isAvailable: line.isAvailable,
       allocations: line.allocations.map(allocation),
       shortfalls: line.shortfalls.map(shortfall),
     })),
     allocations: result.allocations.map(allocation),
     shortfalls: result.shortfalls.map(shortfall),
+    ...(result.channelId === undefined ? {} : { channelId: result.channelId }),
   };
 }

@@ -5,15 +5,28 @@ import {
   type Reservation,
   ReservationStatus,
 } from '@stockroom/core';
-import { Id, integerIn, numberIn, OptionalTimestamp, Quantity, Timestamp } from './common.js';
+import {
+  Id,
+  integerIn,
+  numberIn,
+  OptionalTimestamp,
+  PagingQuery,
+  pageOf,
+  Quantity,
+  Timestamp,
+} from './common.js';
 import { MovementSchema, presentMovement } from './stock.js';
 import { z } from './zod.js';
+
+const Status = z.enum(
+  Object.values(ReservationStatus) as [ReservationStatus, ...ReservationStatus[]],
+);
 
 /** A reservation as the API shows it. */
 export const ReservationSchema = z
   .strictObject({
     reservationId: z.string(),
-    status: z.enum(Object.values(ReservationStatus) as [ReservationStatus, ...ReservationStatus[]]),
+    status: Status,
     orderId: z.string().nullable(),
     userId: z.string().nullable(),
     createdAt: Timestamp,
@@ -68,6 +81,27 @@ export function reserveBody(maxLifetimeSeconds: number) {
     })
     .openapi('Reserve');
 }
+
+const TimeBound = (description: string) =>
+  z.iso.datetime({ offset: true }).optional().openapi({ description });
+
+/** GET /reservations query: every filter given must match. */
+export const ReservationListQuery = z.strictObject({
+  sku: Id.optional().openapi({ description: 'Reservations with a line of this SKU' }),
+  warehouseId: Id.optional().openapi({
+    description: 'Reservations with a line in this warehouse (the same line as `sku` when both)',
+  }),
+  status: Status.optional(),
+  orderId: Id.optional(),
+  createdFrom: TimeBound('Created at or after this instant (ISO-8601)'),
+  createdTo: TimeBound('Created before this instant'),
+  expiresFrom: TimeBound('Expiring at or after this instant'),
+  expiresTo: TimeBound('Expiring before this instant'),
+  ...PagingQuery,
+});
+
+/** A page of reservations. */
+export const ReservationPageSchema = pageOf(ReservationSchema, 'ReservationPage');
 
 /** `:id` of a reservation. */
 export const ReservationParams = z.strictObject({ id: Id });
