@@ -71,7 +71,9 @@ export function buildProgram(): Command {
 
   program
     .command('import')
-    .description('import stock levels from CSV (sku,warehouseId,available[,lowStockThreshold,…])')
+    .description(
+      'import stock levels from CSV (sku,warehouseId,available[,lowStockThreshold,…,safetyStock])',
+    )
     .argument('<file>', 'the CSV file')
     .addOption(
       new Option('--mode <mode>', 'set: available is the new level; delta: a signed change')

@@ -17,6 +17,7 @@ export const STOCK_CSV_COLUMNS = [
   'lowStockThreshold',
   'reorderPoint',
   'maxStockLevel',
+  'safetyStock',
 ] as const;
 
 /** Options of {@link exportStockCsv}. */
@@ -61,6 +62,7 @@ export async function exportStockCsv(
         row.lowStockThreshold,
         row.reorderPoint,
         row.maxStockLevel ?? '',
+        row.safetyStock,
       ]);
       count += 1;
       if (!written) await once(csv, 'drain');

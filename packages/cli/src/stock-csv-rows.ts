@@ -6,7 +6,7 @@ import type { BulkUpdateItem, InventoryStock, SettingsRequest } from '@stockroom
 import { stringify } from 'csv-stringify';
 
 /** The settings columns an import may carry. */
-const SETTINGS = ['lowStockThreshold', 'reorderPoint', 'maxStockLevel'] as const;
+const SETTINGS = ['lowStockThreshold', 'reorderPoint', 'maxStockLevel', 'safetyStock'] as const;
 
 /** One bad row, as the error report lists it. */
 export interface RowError {
@@ -22,6 +22,8 @@ export interface RowSettings {
   lowStockThreshold?: number;
   reorderPoint?: number;
   maxStockLevel?: number | null;
+  /** Units that count in `available` but are never sold. */
+  safetyStock?: number;
 }
 
 export interface Row {

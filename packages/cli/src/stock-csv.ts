@@ -54,7 +54,8 @@ export interface ImportResult {
 
 /**
  * Imports stock levels from a CSV file (header: `sku,warehouseId,available` and optionally
- * `lowStockThreshold,reorderPoint,maxStockLevel`; the other columns of an export are ignored).
+ * `lowStockThreshold,reorderPoint,maxStockLevel,safetyStock`; the other columns of an export are
+ * ignored; an empty setting leaves the row's value as it is, except `maxStockLevel`: no limit).
  * The file is streamed: rows go to the core's bulk update in chunks, so a 100,000-row file runs in
  * bounded memory (except with `atomic`, which holds the rows to apply them in one transaction).
  * Bad rows (malformed, unknown warehouse, a second row for the same SKU and warehouse, a level

@@ -135,6 +135,7 @@ describe('stockroom export, import, stock and reconcile on 10,000 rows (SQLite)'
       lowStockThreshold: 3,
       reorderPoint: 7,
       maxStockLevel: 900,
+      safetyStock: 2,
     });
     await store.reservations.reserve({ items: [{ sku: 'SKU-000002', quantity: 1 }] });
     const before = await allRows(store);
@@ -145,9 +146,9 @@ describe('stockroom export, import, stock and reconcile on 10,000 rows (SQLite)'
     expect(JSON.parse(exported.stdout).rows).toBe(10_000);
     const csv = await readFile(join(dir, 'levels.csv'), 'utf8');
     expect(csv.split('\n')[0]).toBe(
-      'sku,warehouseId,available,reserved,damaged,inTransit,lowStockThreshold,reorderPoint,maxStockLevel',
+      'sku,warehouseId,available,reserved,damaged,inTransit,lowStockThreshold,reorderPoint,maxStockLevel,safetyStock',
     );
-    expect(csv).toContain('\nSKU-000001,east,4,0,0,0,3,7,900\n');
+    expect(csv).toContain('\nSKU-000001,east,4,0,0,0,3,7,900,2\n');
 
     // Into the same store: nothing changes, not even a version.
     const again = await stockroom(['import', 'levels.csv', '--json'], { cwd: dir });
@@ -177,7 +178,7 @@ describe('stockroom export, import, stock and reconcile on 10,000 rows (SQLite)'
     expect(imported.code).toBe(0);
     const copy = await stockroom(['export', '--database', `sqlite:${fresh}`], { cwd: dir });
     expect(copy.code).toBe(0);
-    expect(csv.match(/^SKU-000002,\w+,\d+,1,0,0,10,20,$/gm)).toHaveLength(1);
+    expect(csv.match(/^SKU-000002,\w+,\d+,1,0,0,10,20,,0$/gm)).toHaveLength(1);
     expect(copy.stdout).toBe(csv.replace(/^([^,]+,[^,]+,\d+),\d+,/gm, '$1,0,'));
   });
 
