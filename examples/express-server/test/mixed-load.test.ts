@@ -12,15 +12,20 @@ import {
 } from './support.js';
 
 // The acceptance load of invariant 7 over HTTP: 40 clients, 12 SKUs × 3 warehouses, every
-// command keyed — reserve (1–3 lines), commit, release, extend, order cancel, restock / damage /
-// correction, transfers (create, ship, receive, cancel), bulk updates (atomic and not), the
-// expiry job, alert acknowledgements and reads — plus replays racing their first call and replays
-// of earlier answers under load. No answer may be a VERSION_CONFLICT or a 5xx.
+// command keyed — reserve (1–3 lines, some in a sales channel), commit, release, extend, order
+// cancel, restock / damage / correction, damaged write-off and restore, transfers (create, ship,
+// receive, cancel), bulk updates (atomic and not; deltas, and sets that compare the level they
+// replace), safety-stock and cart-limit changes, the expiry job, alert acknowledgements, whole-cart
+// checks and reads — plus replays racing their first call and replays of earlier answers under
+// load. No answer may be a VERSION_CONFLICT or a 5xx, and no valid command may be refused.
 
 const CLIENTS = 40;
 const COMMANDS_PER_CLIENT = 80;
 const SKUS = Array.from({ length: 12 }, (_, index) => `MIX-${index}`);
 const WAREHOUSES = ['paris', 'berlin', 'madrid'] as const;
+/** One row per client that only it sets, so its compare (`expectedQuantity`) is never stale. */
+const setSku = (client: number) => `SET-${client}`;
+const SET_START = 100;
 
 interface Sent {
   readonly method: string;
@@ -66,12 +71,23 @@ for (const [label, backend, skip, schema] of backends) {
         body: {
           mode: 'set',
           atomic: true,
-          items: SKUS.flatMap((sku) =>
-            WAREHOUSES.map((warehouseId) => ({ sku, warehouseId, quantity: 5000 })),
-          ),
+          items: [
+            ...SKUS.flatMap((sku) =>
+              WAREHOUSES.map((warehouseId) => ({ sku, warehouseId, quantity: 5000 })),
+            ),
+            ...Array.from({ length: CLIENTS }, (_, client) => ({
+              sku: setSku(client),
+              warehouseId: 'paris',
+              quantity: SET_START,
+            })),
+          ],
         },
       });
       expect(seeded.status, seeded.text).toBe(200);
+      const channel = await server.call('POST', '/api/v1/channels', {
+        body: { id: 'mix-west', name: 'West', warehouseIds: ['paris', 'berlin'] },
+      });
+      expect(channel.status, channel.text).toBe(201);
     });
     afterAll(async () => {
       await server?.close();
@@ -93,6 +109,10 @@ for (const [label, backend, skip, schema] of backends) {
       const alertIds: string[] = alerts.body.items.map((alert: { id: string }) => alert.id);
 
       const answers: Array<{ sent: Sent; answer: Answer }> = [];
+      const setFailures: string[] = [];
+      const setLevels = new Map<string, number>();
+      const newerCommands = new Map<string, number>();
+      const count = (name: string) => newerCommands.set(name, (newerCommands.get(name) ?? 0) + 1);
       const created: string[] = [];
       const createdTransfers: string[] = [];
       let replaysChecked = 0;
@@ -129,10 +149,123 @@ for (const [label, backend, skip, schema] of backends) {
         const shipped: string[] = [];
         const initiated: string[] = [];
         const earlier: Array<{ sent: Sent; answer: Answer }> = [];
+        /** Damaged units this client made: only these it writes off or restores. */
+        const damaged: Array<{ sku: string; warehouseId: string }> = [];
+        let setLevel = SET_START;
+        const reserveItems = () => {
+          const lines = 1 + Math.floor(random() * 3);
+          const skus = new Set<string>();
+          while (skus.size < lines) skus.add(pick(SKUS));
+          return [...skus].map((sku) => ({ sku, quantity: 1 + Math.floor(random() * 2) }));
+        };
+        /** The newer commands (#16, #17), on about one step in six. */
+        const newer = async (key: string, dispatch: (sent: Sent) => Promise<Answer>) => {
+          const kind = random();
+          if (kind < 0.25) {
+            count('check-cart');
+            // A read: the key has no effect, so it is never raced for a replay mark.
+            await send({
+              method: 'POST',
+              path: '/api/v1/inventory/check-cart',
+              as: 'storefront',
+              key,
+              body: {
+                items: reserveItems(),
+                ...(random() < 0.5 ? { channelId: 'mix-west' } : {}),
+              },
+            });
+          } else if (kind < 0.45) {
+            count('channel-reserve');
+            const orderId = `order-${key}`;
+            const sent: Sent = {
+              method: 'POST',
+              path: '/api/v1/reservations',
+              as: 'storefront',
+              key,
+              body: { orderId, channelId: 'mix-west', items: reserveItems() },
+            };
+            const answer = await dispatch(sent);
+            if (answer.status === 201) {
+              holds.push({ id: answer.body.reservationId, orderId });
+              created.push(answer.body.reservationId);
+              earlier.push({ sent, answer });
+            }
+          } else if (kind < 0.57) {
+            count('safety-stock');
+            await send({
+              method: 'PUT',
+              path: `/api/v1/inventory/${pick(SKUS)}/warehouses/${pick(WAREHOUSES)}/settings`,
+              as: 'admin',
+              key,
+              body: { safetyStock: Math.floor(random() * 20) },
+            });
+          } else if (kind < 0.65) {
+            count('cart-limits');
+            // Limits every reservation of the mix keeps (1–2 units a SKU): none is refused.
+            await send({
+              method: 'PUT',
+              path: `/api/v1/inventory/${pick(SKUS)}/policy`,
+              as: 'admin',
+              key,
+              body: { minPerCart: 1, maxPerCart: 10 + Math.floor(random() * 10) },
+            });
+          } else if (kind < 0.83) {
+            const unit = damaged.shift();
+            if (!unit) {
+              count('damage');
+              const row = { sku: pick(SKUS), warehouseId: pick(WAREHOUSES) };
+              const answer = await dispatch({
+                method: 'POST',
+                path: '/api/v1/inventory/adjust',
+                as: 'admin',
+                key,
+                body: { ...row, type: 'DAMAGE', quantity: 1 },
+              });
+              if (answer.status === 200) damaged.push(row);
+            } else {
+              const type = random() < 0.5 ? 'WRITE_OFF' : 'RESTORE';
+              count(type);
+              await dispatch({
+                method: 'POST',
+                path: '/api/v1/inventory/adjust',
+                as: 'admin',
+                key,
+                body: { ...unit, type, quantity: 1, reason: 'mixed load inspection' },
+              });
+            }
+          } else {
+            count('bulk-set-compare');
+            const quantity = 50 + Math.floor(random() * 100);
+            const answer = await dispatch({
+              method: 'POST',
+              path: '/api/v1/inventory/bulk-update',
+              as: 'admin',
+              key,
+              body: {
+                mode: 'set',
+                atomic: random() < 0.5,
+                items: [
+                  {
+                    sku: setSku(number),
+                    warehouseId: 'paris',
+                    quantity,
+                    expectedQuantity: setLevel,
+                  },
+                ],
+              },
+            });
+            if (answer.status === 200 && answer.body.failed.length === 0) setLevel = quantity;
+            else setFailures.push(`${key}: ${answer.status} ${answer.text}`);
+          }
+        };
         for (let step = 0; step < COMMANDS_PER_CLIENT; step += 1) {
           const key = `c${number}-${step}`;
           const roll = random();
           const dispatch = step % 9 === 4 ? race : send;
+          if (random() < 0.16) {
+            await newer(key, dispatch);
+            continue;
+          }
           if (step % 10 === 9 && earlier.length > 0) {
             // A client that lost an answer sends the request again, while everyone else writes.
             const { sent, answer } = pick(earlier);
@@ -310,6 +443,7 @@ for (const [label, backend, skip, schema] of backends) {
             });
           }
         }
+        setLevels.set(setSku(number), setLevel);
       };
 
       // Everyone at once, plus one job run and one acknowledgement sent by 6 callers with one key.
@@ -350,6 +484,20 @@ for (const [label, backend, skip, schema] of backends) {
         failed.map(({ sent, answer }) => `${sent.path} ${answer.status} ${answer.body?.code}`),
       ).toEqual([]);
       expect(replayMismatches).toEqual([]);
+      expect(setFailures).toEqual([]);
+      // Every newer command was sent, many times.
+      for (const name of [
+        'check-cart',
+        'channel-reserve',
+        'safety-stock',
+        'cart-limits',
+        'damage',
+        'WRITE_OFF',
+        'RESTORE',
+        'bulk-set-compare',
+      ]) {
+        expect(newerCommands.get(name) ?? 0, name).toBeGreaterThan(10);
+      }
       expect(replaysChecked).toBeGreaterThan(300);
       expect(jobReplays).toBe(5);
       expect(ackReplays).toBe(5);
@@ -364,6 +512,11 @@ for (const [label, backend, skip, schema] of backends) {
         ),
       ).toEqual([]);
       for (const id of created) expect(await store.reads.reservation(id), id).not.toBeNull();
+      // Each client's own row holds the level its last compared set wrote.
+      const setRows = await store.reads.stockBySkus(
+        Array.from({ length: CLIENTS }, (_, client) => setSku(client)),
+      );
+      expect(new Map(setRows.map((row) => [row.sku, row.available]))).toEqual(setLevels);
       for (const id of createdTransfers) expect(await store.reads.transfer(id), id).not.toBeNull();
     });
   });
