@@ -12,6 +12,7 @@ import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
+import { refuseKits } from '../kits/refuse-kits.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { settingsEffects } from '../sellability/settings-effects.js';
 import { ADJUSTMENT_TYPES, type AdjustmentType, movementOf } from './adjustment-movements.js';
@@ -106,7 +107,8 @@ export class AdjustmentService {
    * @throws VALIDATION_FAILED (also a WRITE_OFF without a reason), NOT_FOUND (warehouse, or
    *   the row for DAMAGE, WRITE_OFF, RESTORE), INSUFFICIENT_STOCK (taking more than available,
    *   or more than damaged for WRITE_OFF and RESTORE), VERSION_CONFLICT (`expectedVersion`
-   *   does not match; not retryable), CAPACITY_EXCEEDED, IDEMPOTENCY_KEY_REUSED
+   *   does not match; not retryable), CAPACITY_EXCEEDED, IDEMPOTENCY_KEY_REUSED,
+   *   KIT_NOT_STOCKABLE (the SKU is a kit)
    */
   async adjust(request: AdjustRequest, context: ChangeContext = {}): Promise<AdjustResult> {
     const check = validate().id(request.sku, 'sku').id(request.warehouseId, 'warehouseId');
@@ -118,6 +120,7 @@ export class AdjustmentService {
     }
     check.done();
     if (isDamagedUnitsType(request.type)) checkDamagedUnitsContext(request.type, context);
+    await refuseKits(this.context, [request.sku]);
     return this.context.keyed.run(context, 'adjust', request, async () => {
       const outcome = await runGroupedStockChange(this.context, this.adjustGroup, [request.sku], {
         request,
@@ -225,6 +228,7 @@ export class AdjustmentService {
       .id(request.warehouseId, 'warehouseId')
       .integer(request.quantity, 'quantity', 0, MAX_QUANTITY)
       .done();
+    await refuseKits(this.context, [request.sku]);
     return this.context.keyed.run(context, 'set-available', request, () =>
       runStockChange(
         this.context,
@@ -269,7 +273,8 @@ export class AdjustmentService {
    * set-based writes on the SQL stores. Non-atomic chunks commit one by one; an atomic import
    * runs every chunk in one store transaction.
    *
-   * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items)
+   * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items);
+   *   KIT_NOT_STOCKABLE when an item names a kit (the whole request is refused)
    * @example
    * ```ts
    * const { applied, failed } = await stockroom.adjustments.bulkUpdate({
@@ -283,6 +288,13 @@ export class AdjustmentService {
     request: BulkUpdateRequest,
     context: ChangeContext = {},
   ): Promise<BulkUpdateResult> {
+    const items: unknown = (request as { items?: unknown } | undefined)?.items;
+    if (Array.isArray(items)) {
+      await refuseKits(
+        this.context,
+        items.map((item: { sku?: unknown }) => item?.sku).filter((sku) => typeof sku === 'string'),
+      );
+    }
     const stored = await this.context.keyed.run<BulkUpdateResult | number>(
       context,
       'bulk-update',
@@ -296,7 +308,7 @@ export class AdjustmentService {
    * Changes a row's low-stock threshold, reorder point, max stock level or safety stock (creating an empty
    * row when the warehouse exists). Settings are not ledger movements and do not bump `version`.
    * Raises or resolves the row's low-stock alert at once when the new threshold crosses it.
-   * @throws VALIDATION_FAILED, NOT_FOUND (warehouse)
+   * @throws VALIDATION_FAILED, NOT_FOUND (warehouse), KIT_NOT_STOCKABLE (the SKU is a kit)
    */
   async updateSettings(
     request: SettingsRequest,
@@ -314,6 +326,7 @@ export class AdjustmentService {
       check.integer(request.maxStockLevel, 'maxStockLevel', 0, MAX_QUANTITY);
     }
     check.done();
+    await refuseKits(this.context, [request.sku]);
     const updated = await this.context.keyed.run(context, 'settings', request, () =>
       this.updateSettingsOnce(request, context),
     );
