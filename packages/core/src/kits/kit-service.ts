@@ -110,6 +110,7 @@ export class KitService {
       if (request.expectedVersion !== undefined && request.expectedVersion !== version) {
         throw new VersionConflictError(
           `Kit ${request.sku} is at version ${version}, not ${request.expectedVersion}`,
+          { retryable: false, expectedVersion: request.expectedVersion, actualVersion: version },
         );
       }
       const componentSkus = request.components.map((component) => component.sku);
