@@ -498,6 +498,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0004_sellability',
           '0005_sales_channels',
           '0006_damaged_unit_movements',
+          '0011_kits',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
@@ -531,6 +532,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0004_sellability',
           '0005_sales_channels',
           '0006_damaged_unit_movements',
+          '0011_kits',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key

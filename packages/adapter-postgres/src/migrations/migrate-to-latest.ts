@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createOwnedPool, type PostgresPool, translatingPool } from '../postgres-pool.js';
 import { translatePostgresError } from '../translate-postgres-error.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
+import { createKits } from './kits.js';
 import { createLedgerHistory } from './ledger-history.js';
 import { allowDamagedUnitMovements } from './movement-types.js';
 import { createSalesChannels } from './sales-channels.js';
@@ -69,6 +70,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0004_sellability', up: createSellability },
   { name: '0005_sales_channels', up: createSalesChannels },
   { name: '0006_damaged_unit_movements', up: allowDamagedUnitMovements },
+  { name: '0011_kits', up: createKits },
 ];
 
 /**

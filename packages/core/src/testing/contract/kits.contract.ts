@@ -299,7 +299,7 @@ export function kitsContract(options: StockStoreContractOptions): void {
           event.type === 'inventory.reserved' &&
           (event.data as { reservationId: string }).reservationId === sold.id,
       );
-      expect((reserved?.data as { lines: unknown[] }).lines).toEqual([
+      expect((reserved!.data as { lines: unknown[] }).lines).toEqual([
         { sku: 'MUG', warehouseId: 'paris', quantity: 2, kitSku: 'BOX' },
         { sku: 'TEA', warehouseId: 'paris', quantity: 1, kitSku: 'BOX' },
       ]);
