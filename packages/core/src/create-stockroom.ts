@@ -247,7 +247,11 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     waitMs: policies.pendingWriteWaitMs ?? 100,
   });
   const channelDirectory = new ChannelDirectory(options.store, () => coherence.warehouses());
-  const kitDirectory = new KitDirectory(options.store, () => coherence.warehouses());
+  const kitDirectory = new KitDirectory(
+    options.store,
+    () => coherence.warehouses(),
+    () => context.transact(async (transaction) => (await transaction.kits?.list()) ?? []),
+  );
   const context: ServiceContext = {
     pendingWrites,
     channelDirectory,

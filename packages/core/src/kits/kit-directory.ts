@@ -26,9 +26,16 @@ export class KitDirectory {
   private loaded: Loaded | undefined;
   private readonly generation: { value: number };
 
+  private refreshedAt = 0;
+
+  /**
+   * @param load - lists the kits in a store transaction (the composition root passes one run
+   *   under the retry policy)
+   */
   constructor(
-    private readonly store: StockStore,
+    store: StockStore,
     private readonly warehouses: () => Promise<readonly Warehouse[]>,
+    private readonly load: () => Promise<readonly Kit[]>,
   ) {
     if (!generations.has(store)) generations.set(store, { value: 0 });
     this.generation = generations.get(store)!;
@@ -40,7 +47,7 @@ export class KitDirectory {
     let loaded = this.loaded;
     const generation = this.generation.value;
     if (!loaded || loaded.warehouses !== warehouses || loaded.generation !== generation) {
-      const entry: Loaded = { warehouses, generation, kits: this.load() };
+      const entry: Loaded = { warehouses, generation, kits: this.loadAll() };
       entry.kits.catch(() => {
         if (this.loaded === entry) this.loaded = undefined;
       });
@@ -64,7 +71,12 @@ export class KitDirectory {
     const current = this.loaded;
     let all: ReadonlyMap<string, Kit>;
     if (options.fresh === false && current) {
-      this.all().catch(() => undefined);
+      // At most one background refresh per 50 ms: a reservation crowd costs no directory reads.
+      const now = Date.now();
+      if (now - this.refreshedAt >= 50) {
+        this.refreshedAt = now;
+        this.all().catch(() => undefined);
+      }
       all = await current.kits;
     } else {
       all = await this.all();
@@ -86,10 +98,7 @@ export class KitDirectory {
     this.loaded = undefined;
   }
 
-  private async load(): Promise<ReadonlyMap<string, Kit>> {
-    const kits = await this.store.transaction(
-      async (transaction) => (await transaction.kits?.list()) ?? [],
-    );
-    return new Map(kits.map((kit) => [kit.sku, kit]));
+  private async loadAll(): Promise<ReadonlyMap<string, Kit>> {
+    return new Map((await this.load()).map((kit) => [kit.sku, kit]));
   }
 }

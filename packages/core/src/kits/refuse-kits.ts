@@ -1,10 +1,30 @@
 import { KitNotStockableError } from '../errors/kit-not-stockable-error.js';
+import type { StockTransaction } from '../ports/stock-store.js';
 import type { ServiceContext } from '../services/service-context.js';
 
 /**
- * Refuses a stock change naming a kit SKU (kits are never stocked), from the in-process kit list.
- * Defining a kit refuses a SKU with stock rows inside its own transaction, so the two meet from
- * both sides.
+ * The kit SKUs among `skus`, read in the transaction: a stock change asks only for SKUs it is
+ * about to create a first row for (a kit never has one), so changes to stocked SKUs pay nothing.
+ */
+export async function kitsAmong(
+  transaction: StockTransaction,
+  skus: readonly string[],
+): Promise<ReadonlySet<string>> {
+  if (skus.length === 0 || !transaction.kits) return new Set();
+  return new Set((await transaction.kits.get(skus)).map((kit) => kit.sku));
+}
+
+/**
+ * Refuses a stock change naming a kit SKU (kits are never stocked) before it creates a row.
+ * @throws KIT_NOT_STOCKABLE
+ */
+export async function refuseKitRow(transaction: StockTransaction, sku: string): Promise<void> {
+  if ((await kitsAmong(transaction, [sku])).size > 0) throw new KitNotStockableError(sku);
+}
+
+/**
+ * Refuses a request naming a kit SKU from the in-process kit list, before it starts (bulk
+ * imports, whose chunks create rows set-wise).
  * @throws KIT_NOT_STOCKABLE
  */
 export async function refuseKits(context: ServiceContext, skus: readonly string[]): Promise<void> {

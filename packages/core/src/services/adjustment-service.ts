@@ -9,10 +9,11 @@ import {
 import type { ChangeContext, Movement } from '../domain/movement.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
+import { KitNotStockableError } from '../errors/kit-not-stockable-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
-import { refuseKits } from '../kits/refuse-kits.js';
+import { kitsAmong, refuseKitRow, refuseKits } from '../kits/refuse-kits.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { settingsEffects } from '../sellability/settings-effects.js';
 import { ADJUSTMENT_TYPES, type AdjustmentType, movementOf } from './adjustment-movements.js';
@@ -120,7 +121,6 @@ export class AdjustmentService {
     }
     check.done();
     if (isDamagedUnitsType(request.type)) checkDamagedUnitsContext(request.type, context);
-    await refuseKits(this.context, [request.sku]);
     return this.context.keyed.run(context, 'adjust', request, async () => {
       const outcome = await runGroupedStockChange(this.context, this.adjustGroup, [request.sku], {
         request,
@@ -149,6 +149,12 @@ export class AdjustmentService {
         await transaction.warehouses.get([...new Set(jobs.map((job) => job.request.warehouseId))])
       ).map((warehouse) => [warehouse.id, warehouse]),
     );
+    // A SKU with no row yet may be a kit, which is never stocked.
+    const kits = await kitsAmong(transaction, [
+      ...new Set(
+        jobs.map((job) => job.request.sku).filter((sku) => changes.rowsOf(sku).length === 0),
+      ),
+    ]);
     const outcomes: GroupOutcome<AdjustOutcome>[] = [];
     const keyed: Array<{ job: AdjustJob; print: string; result: AdjustResult }> = [];
     for (const job of jobs) {
@@ -164,6 +170,7 @@ export class AdjustmentService {
             continue;
           }
         }
+        if (kits.has(request.sku)) throw new KitNotStockableError(request.sku);
         const warehouse = warehouses.get(request.warehouseId);
         if (!warehouse) throw new NotFoundError('warehouse', request.warehouseId);
         const key = { sku: request.sku, warehouseId: request.warehouseId };
@@ -218,6 +225,7 @@ export class AdjustmentService {
    * Sets a row's `available` to `quantity` as one ADJUSTMENT movement of the difference
    * (creating the row when the warehouse exists). Setting the same value changes nothing and
    * returns the row with `movement: null`.
+   * @throws KIT_NOT_STOCKABLE (the SKU is a kit)
    */
   async setAvailable(
     request: { readonly sku: string; readonly warehouseId: string; readonly quantity: number },
@@ -228,7 +236,6 @@ export class AdjustmentService {
       .id(request.warehouseId, 'warehouseId')
       .integer(request.quantity, 'quantity', 0, MAX_QUANTITY)
       .done();
-    await refuseKits(this.context, [request.sku]);
     return this.context.keyed.run(context, 'set-available', request, () =>
       runStockChange(
         this.context,
@@ -238,6 +245,7 @@ export class AdjustmentService {
           await changes.loadForWrite([request.sku]);
           const key = { sku: request.sku, warehouseId: request.warehouseId };
           const existing = changes.row(key);
+          if (!existing) await refuseKitRow(transaction, request.sku);
           if (request.quantity === (existing?.available ?? 0)) {
             if (existing) return { stock: existing, movement: null };
             // A missing row set to 0: inserted as it is, without a movement or an event.
@@ -326,7 +334,6 @@ export class AdjustmentService {
       check.integer(request.maxStockLevel, 'maxStockLevel', 0, MAX_QUANTITY);
     }
     check.done();
-    await refuseKits(this.context, [request.sku]);
     const updated = await this.context.keyed.run(context, 'settings', request, () =>
       this.updateSettingsOnce(request, context),
     );
@@ -346,6 +353,7 @@ export class AdjustmentService {
         const key = { sku: request.sku, warehouseId: request.warehouseId };
         let row = await transaction.stock.get(key, { lock: true });
         if (!row) {
+          await refuseKitRow(transaction, request.sku);
           const changes = new StockChangeSet(transaction, this.context, now);
           await changes.load([request.sku]);
           row = changes.ensureRow(key);
