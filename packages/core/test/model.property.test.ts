@@ -13,6 +13,7 @@ import {
   ZERO_QUANTITIES,
 } from '../src/index.js';
 import { readAll, replayLedger, reservedMismatches, seedWarehouses } from '../src/testing/index.js';
+import { kitCommands, type ModelKit } from './model/kits.commands.js';
 
 /**
  * Model-based test: random sequences of commands run against the in-memory store and against a
@@ -58,6 +59,8 @@ interface Model {
   limits: Map<string, { min: number | null; max: number | null }>;
   /** The warehouses of sales channel `web`, once created. */
   channel: string[] | null;
+  /** Kit definitions by SKU (see model/kits.commands.ts). */
+  kits: Map<string, ModelKit>;
 }
 interface Real {
   stockroom: Stockroom;
@@ -918,6 +921,7 @@ const commands = [
           }),
         ),
     ),
+  ...kitCommands<Model, Real>({ skus: SKUS, warehouses: WAREHOUSES, check, outcome }),
 ];
 
 describe('model-based: the memory store against a reference model', () => {
@@ -937,6 +941,7 @@ describe('model-based: the memory store against a reference model', () => {
           safety: new Map(),
           limits: new Map(),
           channel: null,
+          kits: new Map(),
         };
         await fc.asyncModelRun(() => ({ model, real: { stockroom, store, clock } }), sequence);
       }),
