@@ -34,7 +34,14 @@ export const CheckCartBody = z
   })
   .openapi('CheckCart');
 
-const AllocationSchema = z.strictObject({ sku: Id, warehouseId: Id, quantity: Quantity });
+const AllocationSchema = z.strictObject({
+  sku: Id,
+  warehouseId: Id,
+  quantity: Quantity,
+  kitSku: Id.optional().openapi({
+    description: 'The kit these units are components of (absent for plain units)',
+  }),
+});
 const ShortfallSchema = z.strictObject({
   sku: Id,
   warehouseId: Id.optional().openapi({ description: 'Set for a line pinned to one warehouse' }),
@@ -71,10 +78,16 @@ export const CartCheckSchema = z
 
 /** The API view of a cart check (row versions left out, as in the single-SKU check). */
 export function presentCartCheck(result: CartCheckResult): z.infer<typeof CartCheckSchema> {
-  const allocation = ({ sku, warehouseId, quantity }: CartCheckResult['allocations'][number]) => ({
+  const allocation = ({
     sku,
     warehouseId,
     quantity,
+    kitSku,
+  }: CartCheckResult['allocations'][number]) => ({
+    sku,
+    warehouseId,
+    quantity,
+    ...(kitSku === undefined ? {} : { kitSku }),
   });
   const shortfall = ({
     sku,
