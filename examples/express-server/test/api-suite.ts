@@ -7,6 +7,7 @@ import { cartTests } from './suites/cart.js';
 import { channelTests } from './suites/channels.js';
 import { dashboardListingTests } from './suites/dashboard-listings.js';
 import { inventoryTests } from './suites/inventory.js';
+import { kitTests } from './suites/kits.js';
 import { reservationTests } from './suites/reservations.js';
 import { sellabilityTests } from './suites/sellability.js';
 import { transferTests } from './suites/transfers.js';
@@ -55,6 +56,7 @@ export function defineApiSuite(
     badInputTests(current);
     dashboardListingTests(current);
     channelTests(current);
+    kitTests(current);
 
     describe('coverage', () => {
       it('exercised every route of the API with a success and a failure (per /metrics)', async () => {
