@@ -5,6 +5,7 @@ import { coldSkusScenario } from './cold-skus.js';
 import { historyScenario } from './history.js';
 import { hotSkuScenario } from './hot-sku.js';
 import { httpScenario } from './http.js';
+import { kitsScenario } from './kits.js';
 import { mixedScenario } from './mixed.js';
 import { naiveScenario } from './naive.js';
 import { rawLimitsScenario } from './raw-limits.js';
@@ -22,4 +23,5 @@ export const SCENARIOS: readonly Scenario[] = [
   mixedScenario,
   singleAdjustScenario,
   historyScenario,
+  kitsScenario,
 ];

@@ -29,6 +29,7 @@ import { channelRoutes } from './routes/channels.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import type { CallContext, Route } from './routes/define-route.js';
 import { inventoryRoutes } from './routes/inventory.js';
+import { kitRoutes } from './routes/kits.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { skuPolicyRoutes } from './routes/sku-policies.js';
 import { transferRoutes } from './routes/transfers.js';
@@ -93,6 +94,7 @@ export function apiRoutes(
     ...transferRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),
     ...channelRoutes({ stockroom }),
+    ...kitRoutes({ stockroom }),
     ...adminRoutes({
       jobs,
       stockroom,

@@ -29,6 +29,7 @@ export const PROBLEM_TYPES: Readonly<Record<ProblemCode, { status: number; title
   VERSION_CONFLICT: { status: 409, title: 'The version does not match' },
   INVALID_STATE: { status: 409, title: 'Not allowed in the current state' },
   CAPACITY_EXCEEDED: { status: 409, title: 'Capacity would be exceeded' },
+  KIT_NOT_STOCKABLE: { status: 409, title: 'A kit is never stocked' },
   HISTORY_ARCHIVED: { status: 410, title: 'That part of the history is archived' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The request body is too large' },
   CART_LIMIT_EXCEEDED: {

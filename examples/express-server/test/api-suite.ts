@@ -8,6 +8,7 @@ import { channelTests } from './suites/channels.js';
 import { dashboardListingTests } from './suites/dashboard-listings.js';
 import { inventoryTests } from './suites/inventory.js';
 import { cartChannelTests, reservationListingTests } from './suites/listing.js';
+import { kitTests } from './suites/kits.js';
 import { reservationTests } from './suites/reservations.js';
 import { sellabilityTests } from './suites/sellability.js';
 import { transferTests } from './suites/transfers.js';
@@ -58,6 +59,7 @@ export function defineApiSuite(
     channelTests(current);
     reservationListingTests(current);
     cartChannelTests(current);
+    kitTests(current);
 
     describe('coverage', () => {
       it('exercised every route of the API with a success and a failure (per /metrics)', async () => {

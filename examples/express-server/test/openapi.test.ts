@@ -52,6 +52,11 @@ const BEYOND_CONTRACT = [
   'GET /api/v1/channels/{id}',
   'PATCH /api/v1/channels/{id}',
   'DELETE /api/v1/channels/{id}',
+  // Kits and bundles (issue 17), described in the server README.
+  'PUT /api/v1/kits/{sku}',
+  'GET /api/v1/kits',
+  'GET /api/v1/kits/{sku}',
+  'DELETE /api/v1/kits/{sku}',
 ];
 const OPERATIONS = [
   'GET /healthz',

@@ -33,6 +33,7 @@ const RESERVATION_LINE_TYPES: ColumnTypes<Insertable<Database['reservation_lines
   warehouse_id: 'text',
   quantity: 'bigint',
   refunded: 'bigint',
+  kit_sku: 'text',
 };
 /**
  * Reservations and their lines inside a transaction: one statement per batch (headers and lines

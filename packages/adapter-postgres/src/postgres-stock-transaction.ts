@@ -4,7 +4,14 @@ import type {
   OutboxRows,
   StockTransaction,
 } from '@stockroom/core/adapter-kit';
-import { APPLIED, channelRows, NOT_APPLIED, type SharedRows, sharedRows } from '@stockroom/sql-kit';
+import {
+  APPLIED,
+  channelRows,
+  kitDefinitionRows,
+  NOT_APPLIED,
+  type SharedRows,
+  sharedRows,
+} from '@stockroom/sql-kit';
 import { type Insertable, type RawBuilder, sql } from 'kysely';
 import { movementToRow, outboxEntryFromRow, outboxToRow, postgresKit } from './mappers.js';
 import { postgresHistoryRows } from './postgres-history.js';
@@ -185,5 +192,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     alerts: shared.alerts,
     history: postgresHistoryRows(scope),
     channels: channelRows(postgresKit.contextOf(scope.db), { rowLocks: true }),
+    kits: kitDefinitionRows(postgresKit.contextOf(scope.db), { rowLocks: true }),
   };
 }

@@ -499,6 +499,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0005_sales_channels',
           '0006_damaged_unit_movements',
           '0010_reservation_listing',
+          '0011_kits',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
@@ -533,6 +534,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0005_sales_channels',
           '0006_damaged_unit_movements',
           '0010_reservation_listing',
+          '0011_kits',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key

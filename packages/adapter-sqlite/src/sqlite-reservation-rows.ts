@@ -78,6 +78,7 @@ export function reservationRows(db: Db): ReservationRows {
                 warehouse_id: eb.ref('excluded.warehouse_id'),
                 quantity: eb.ref('excluded.quantity'),
                 refunded: eb.ref('excluded.refunded'),
+                kit_sku: eb.ref('excluded.kit_sku'),
               }))
               .where(
                 sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded)`,

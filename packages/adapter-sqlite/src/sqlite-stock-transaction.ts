@@ -3,6 +3,7 @@ import type { LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core/a
 import {
   channelRows,
   chunks,
+  kitDefinitionRows,
   type SharedRows,
   sharedRows,
   skuPolicyRows,
@@ -80,5 +81,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     history: sqliteHistoryRows(db),
     policies: skuPolicyRows(sqliteKit.contextOf(db)),
     channels: channelRows(sqliteKit.contextOf(db), { rowLocks: false }),
+    kits: kitDefinitionRows(sqliteKit.contextOf(db), { rowLocks: false }),
   };
 }

@@ -42,6 +42,7 @@ describe('migration 0006: damaged-unit movements', () => {
         '0005_sales_channels',
         '0006_damaged_unit_movements',
         '0010_reservation_listing',
+        '0011_kits',
       ],
     });
     expect(database.prepare('SELECT id, type, version FROM movements ORDER BY id').all()).toEqual([

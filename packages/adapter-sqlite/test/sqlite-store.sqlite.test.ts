@@ -21,6 +21,8 @@ import {
 
 const EXPECTED_TABLES = [
   'idempotency_keys',
+  'kit_components',
+  'kits',
   'ledger_checkpoints',
   'ledger_horizon',
   'low_stock_alerts',
@@ -43,6 +45,7 @@ const EXPECTED_INDEXES = [
   'alerts_by_time',
   'alerts_one_open',
   'idempotency_keys_by_time',
+  'kit_components_by_component',
   'ledger_checkpoints_by_time',
   'movements_by_sku',
   'movements_by_time',
@@ -80,6 +83,7 @@ describe('migrations', () => {
         '0005_sales_channels',
         '0006_damaged_unit_movements',
         '0010_reservation_listing',
+        '0011_kits',
       ],
     });
     const schema = schemaOf(database);
@@ -110,6 +114,7 @@ describe('migrations', () => {
       { name: '0005_sales_channels' },
       { name: '0006_damaged_unit_movements' },
       { name: '0010_reservation_listing' },
+      { name: '0011_kits' },
     ]);
   });
 
@@ -129,6 +134,7 @@ describe('migrations', () => {
       '0005_sales_channels',
       '0006_damaged_unit_movements',
       '0010_reservation_listing',
+      '0011_kits',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

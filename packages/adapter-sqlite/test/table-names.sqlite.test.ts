@@ -41,6 +41,7 @@ describe('migration 0003: one table name in both SQL stores', () => {
         '0005_sales_channels',
         '0006_damaged_unit_movements',
         '0010_reservation_listing',
+        '0011_kits',
       ],
     });
     const tables = database

@@ -18,6 +18,7 @@
 export type { ChannelRows } from './channels/channel-rows.js';
 export { isRetryableConflict, withRetry } from './concurrency/retry-policy.js';
 export { compareStockKeys } from './domain/inventory-stock.js';
+export type { KitRows } from './kits/kit-rows.js';
 export { AsyncMutex } from './memory/async-mutex.js';
 export { availabilityVersion } from './ports/availability-cache.js';
 export type {

@@ -8,6 +8,8 @@ import { DEFAULT_STOCK_SETTINGS, type StockSettings } from './domain/inventory-s
 import type { ChangeContext } from './domain/movement.js';
 import { defaultIdGenerator } from './domain/uuid7.js';
 import { ValidationError } from './errors/validation-error.js';
+import { KitDirectory } from './kits/kit-directory.js';
+import { KitService } from './kits/kit-service.js';
 import { OutboxRelay } from './outbox/outbox-relay.js';
 import type { AvailabilityCache, SoldOutGuard } from './ports/availability-cache.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -126,6 +128,8 @@ export interface Stockroom {
   readonly warehouses: WarehouseService;
   /** Sales channels: named sets of warehouses that checks and reservations may be limited to. */
   readonly channels: ChannelService;
+  /** Kits and bundles: SKUs made of other SKUs, checked and reserved through their components. */
+  readonly kits: KitService;
   /** Transfers between warehouses: create, ship, receive, cancel. */
   readonly transfers: TransferService;
   /** Low-stock alerts: the periodic evaluation, acknowledgement, listing. */
@@ -243,9 +247,15 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     waitMs: policies.pendingWriteWaitMs ?? 100,
   });
   const channelDirectory = new ChannelDirectory(options.store, () => coherence.warehouses());
+  const kitDirectory = new KitDirectory(
+    options.store,
+    () => coherence.warehouses(),
+    () => context.transact(async (transaction) => (await transaction.kits?.list()) ?? []),
+  );
   const context: ServiceContext = {
     pendingWrites,
     channelDirectory,
+    kitDirectory,
     keyed,
     lanes,
     store: options.store,
@@ -306,6 +316,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     orders: new OrderSaga(context, reservations),
     warehouses: new WarehouseService(context),
     channels: new ChannelService(context, channelDirectory),
+    kits: new KitService(context, kitDirectory),
     transfers: new TransferService(context),
     alerts: new AlertService(context),
     reconciliation: new ReconciliationService(context),

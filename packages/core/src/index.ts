@@ -44,7 +44,6 @@ export {
   type StockDisplay,
   StockLevel,
 } from './channels/index.js';
-
 export {
   type LockingMode,
   type LockingPolicy,
@@ -126,6 +125,7 @@ export {
   InsufficientStockError,
   InvalidStateError,
   isStockroomError,
+  KitNotStockableError,
   NotFoundError,
   type Shortfall,
   StockroomError,
@@ -135,6 +135,20 @@ export {
   type ValidationIssue,
   VersionConflictError,
 } from './errors/index.js';
+export type { ExpandedLine, PlannedLine } from './kits/expand-kits.js';
+export {
+  type ComponentSupply,
+  KIT_SHIPPING,
+  type Kit,
+  type KitComponent,
+  type KitShipping,
+  kitUnitsAvailable,
+  kitUnitsByWarehouse,
+  MAX_KIT_COMPONENTS,
+} from './kits/kit.js';
+export type { KitAvailability, KitAvailabilityResult } from './kits/kit-check.js';
+export type { KitDirectory } from './kits/kit-directory.js';
+export { type DefineKitRequest, KitService } from './kits/kit-service.js';
 export { ManualClock } from './memory/manual-clock.js';
 export { MemoryAvailabilityCache, MemorySoldOutGuard } from './memory/memory-availability-cache.js';
 export { MemoryEventPublisher } from './memory/memory-event-publisher.js';

@@ -14,6 +14,7 @@ import {
 } from '../src/index.js';
 import { readAll, replayLedger, reservedMismatches, seedWarehouses } from '../src/testing/index.js';
 import { CheckCartInChannel, ListReservations } from './model/listing.commands.js';
+import { kitCommands, type ModelKit } from './model/kits.commands.js';
 
 /**
  * Model-based test: random sequences of commands run against the in-memory store and against a
@@ -59,6 +60,8 @@ interface Model {
   limits: Map<string, { min: number | null; max: number | null }>;
   /** The warehouses of sales channel `web`, once created. */
   channel: string[] | null;
+  /** Kit definitions by SKU (see model/kits.commands.ts). */
+  kits: Map<string, ModelKit>;
 }
 interface Real {
   stockroom: Stockroom;
@@ -951,6 +954,7 @@ const commands = [
           }),
         ),
     ),
+  ...kitCommands<Model, Real>({ skus: SKUS, warehouses: WAREHOUSES, check, outcome }),
 ];
 
 describe('model-based: the memory store against a reference model', () => {
@@ -970,6 +974,7 @@ describe('model-based: the memory store against a reference model', () => {
           safety: new Map(),
           limits: new Map(),
           channel: null,
+          kits: new Map(),
         };
         // Every row starts stocked, so reservations (and what follows them) happen in most runs.
         for (const sku of SKUS) {

@@ -20,6 +20,7 @@ export {
   timeKeysetPage,
 } from './keyset-page.js';
 export { type EngineKit, kitFor } from './kit-context.js';
+export { kitDefinitionRows } from './kit-definition-rows.js';
 export {
   createRowMappers,
   type LedgerEntryRow,
@@ -47,6 +48,8 @@ export type {
   AnyEngineColumns,
   EngineColumns,
   IdempotencyKeyTable,
+  KitComponentTable,
+  KitTable,
   KitTables,
   LedgerCheckpointTable,
   LedgerHorizonTable,

@@ -40,6 +40,8 @@ export interface ReservationLineRow {
   readonly warehouse_id: string;
   readonly quantity: RawInt;
   readonly refunded: RawInt;
+  /** Absent in rows written before migration 0011. */
+  readonly kit_sku?: string | null;
 }
 
 /** The movement columns a ledger replay reads (`ledgerSince`). */
@@ -143,6 +145,7 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
           warehouseId: line.warehouse_id,
           quantity: int(line.quantity),
           refunded: int(line.refunded),
+          ...(line.kit_sku ? { kitSku: line.kit_sku } : {}),
         }),
       ),
       createdAt: time(row.created_at),
@@ -172,6 +175,7 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
         warehouse_id: line.warehouseId,
         quantity: line.quantity,
         refunded: line.refunded,
+        kit_sku: line.kitSku ?? null,
       })),
 
     movementFromRow: (row) => ({

@@ -98,6 +98,8 @@ export interface ReservationLineTable<C extends EngineColumns = AnyEngineColumns
   warehouse_id: string;
   quantity: C['int'];
   refunded: C['int'];
+  /** The kit the line's units are components of (migration 0011; null for plain units). */
+  kit_sku: string | null;
 }
 
 /** `movements`: the append-only ledger. */
@@ -207,6 +209,23 @@ export interface SalesChannelTable<C extends EngineColumns = AnyEngineColumns> {
   updated_at: C['time'];
 }
 
+/** `kits`: one row per kit (bundle) SKU (migration 0011). */
+export interface KitTable<C extends EngineColumns = AnyEngineColumns> {
+  sku: string;
+  /** `SINGLE_WAREHOUSE` or `SPLIT`. */
+  shipping: string;
+  version: C['int'];
+  created_at: C['time'];
+  updated_at: C['time'];
+}
+
+/** `kit_components`: keyed by (kit_sku, component_sku) (migration 0011). */
+export interface KitComponentTable<C extends EngineColumns = AnyEngineColumns> {
+  kit_sku: string;
+  component_sku: string;
+  quantity: C['int'];
+}
+
 /**
  * The tables both stores have, under one name each. The outbox is each store's own (ordered by
  * a database clock on PostgreSQL, by an AUTOINCREMENT key on SQLite).
@@ -224,6 +243,8 @@ export interface SharedTables<C extends EngineColumns = AnyEngineColumns> {
   ledger_horizon: LedgerHorizonTable<C>;
   sku_policies: SkuPolicyTable<C>;
   sales_channels: SalesChannelTable<C>;
+  kits: KitTable<C>;
+  kit_components: KitComponentTable<C>;
 }
 
 /** The part of an outbox row every store has (the delivery bookkeeping the kit writes). */

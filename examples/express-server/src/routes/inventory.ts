@@ -1,6 +1,7 @@
 import { NotFoundError, presentAvailability, type Stockroom } from '@stockroom/core';
 import { channelOf, displayOf } from '../channel-access.js';
 import { atomicBulkFailure } from '../problem-details.js';
+import { presentKitAvailability } from '../schemas/kit.js';
 import {
   AdjustBody,
   AdjustResultSchema,
@@ -54,10 +55,11 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
           }),
           displayOf(stockroom, call.principal, channelId),
         ]);
-        if (display) return presentAvailability(result, display);
+        const kit = result.kit ? { kit: presentKitAvailability(result.kit) } : {};
+        if (display) return { ...presentAvailability(result, display), ...kit };
         // rowVersions stays in the library's answer; the HTTP answer keeps its documented shape.
-        const { rowVersions: _, ...answer } = result;
-        return answer;
+        const { rowVersions: _, kit: _kit, ...answer } = result;
+        return { ...answer, ...kit };
       },
     }),
     defineRoute({

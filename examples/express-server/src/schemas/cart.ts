@@ -42,7 +42,14 @@ export const CheckCartBody = z
   })
   .openapi('CheckCart');
 
-const AllocationSchema = z.strictObject({ sku: Id, warehouseId: Id, quantity: Quantity });
+const AllocationSchema = z.strictObject({
+  sku: Id,
+  warehouseId: Id,
+  quantity: Quantity,
+  kitSku: Id.optional().openapi({
+    description: 'The kit these units are components of (absent for plain units)',
+  }),
+});
 const ShortfallSchema = z.strictObject({
   sku: Id,
   warehouseId: Id.optional().openapi({ description: 'Set for a line pinned to one warehouse' }),
@@ -97,10 +104,16 @@ export function presentCartCheck(
   result: CartCheckResult,
   display?: DisplayStrategy,
 ): z.infer<typeof CartCheckSchema> {
-  const allocation = ({ sku, warehouseId, quantity }: CartCheckResult['allocations'][number]) => ({
+  const allocation = ({
     sku,
     warehouseId,
     quantity,
+    kitSku,
+  }: CartCheckResult['allocations'][number]) => ({
+    sku,
+    warehouseId,
+    quantity,
+    ...(kitSku === undefined ? {} : { kitSku }),
   });
   const shortfall = ({
     sku,

@@ -33,7 +33,16 @@ export const ReservationSchema = z
     expiresAt: Timestamp,
     committedAt: OptionalTimestamp,
     releasedAt: OptionalTimestamp.openapi({ description: 'When it was released or expired' }),
-    allocations: z.array(z.strictObject({ sku: Id, warehouseId: Id, quantity: Quantity })),
+    allocations: z.array(
+      z.strictObject({
+        sku: Id,
+        warehouseId: Id,
+        quantity: Quantity,
+        kitSku: Id.optional().openapi({
+          description: 'The kit these units are components of (absent for plain units)',
+        }),
+      }),
+    ),
   })
   .openapi('Reservation');
 
@@ -150,6 +159,7 @@ export function presentReservation(reservation: Reservation): ReservationBody {
       sku: line.sku,
       warehouseId: line.warehouseId,
       quantity: line.quantity,
+      ...(line.kitSku === undefined ? {} : { kitSku: line.kitSku }),
     })),
   };
 }

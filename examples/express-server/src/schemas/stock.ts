@@ -19,6 +19,7 @@ import {
   Quantity,
   Timestamp,
 } from './common.js';
+import { KitAvailabilitySchema } from './kit.js';
 import { z } from './zod.js';
 
 const Count = z.number().int().min(0);
@@ -125,6 +126,7 @@ export const AvailabilitySchema = z
       description: 'Present when a sales channel or a display strategy applies',
     }),
     channelId: Id.optional().openapi({ description: 'The channel the answer is limited to' }),
+    kit: KitAvailabilitySchema.optional(),
     warehouses: z.array(
       z.strictObject({
         warehouseId: Id,

@@ -78,7 +78,7 @@ export function authAndIdempotencyTests(server: () => TestServer): void {
           refused += 1;
         }
       }
-      expect(refused).toBe(39);
+      expect(refused).toBe(43);
     });
 
     it('lets the storefront reserve and read, but not adjust', async () => {

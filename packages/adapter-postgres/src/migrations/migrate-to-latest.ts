@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createOwnedPool, type PostgresPool, translatingPool } from '../postgres-pool.js';
 import { translatePostgresError } from '../translate-postgres-error.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
+import { createKits } from './kits.js';
 import { createLedgerHistory } from './ledger-history.js';
 import { allowDamagedUnitMovements } from './movement-types.js';
 import { createReservationListingIndexes } from './reservation-listing.js';
@@ -71,6 +72,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0005_sales_channels', up: createSalesChannels },
   { name: '0006_damaged_unit_movements', up: allowDamagedUnitMovements },
   { name: '0010_reservation_listing', up: createReservationListingIndexes },
+  { name: '0011_kits', up: createKits },
 ];
 
 /**

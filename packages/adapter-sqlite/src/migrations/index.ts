@@ -6,6 +6,7 @@ import { sellability } from './0004-sellability.js';
 import { salesChannels } from './0005-sales-channels.js';
 import { damagedUnitMovements } from './0006-damaged-unit-movements.js';
 import { reservationListing } from './0010-reservation-listing.js';
+import { kits } from './0011-kits.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.
@@ -19,6 +20,7 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.fre
   '0005_sales_channels': salesChannels,
   '0006_damaged_unit_movements': damagedUnitMovements,
   '0010_reservation_listing': reservationListing,
+  '0011_kits': kits,
 });
 
 /** The table where applied migrations are recorded (namespaced, so a host's own kysely migrations in the same file do not collide). */

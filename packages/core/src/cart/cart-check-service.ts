@@ -1,6 +1,5 @@
 import {
   ALLOCATION_STRATEGIES,
-  type Allocation,
   type AllocationStrategy,
   type GeoPoint,
 } from '../allocation/allocation-plan.js';
@@ -8,6 +7,9 @@ import { channelWarehouses } from '../channels/channel-filter.js';
 import { sellableOf } from '../domain/sellability.js';
 import { WarehouseStatus } from '../domain/warehouse.js';
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
+import type { PlannedLine } from '../kits/expand-kits.js';
+import { stockedSkus } from '../kits/expand-kits.js';
+import { type Kit, kitUnitsAvailable } from '../kits/kit.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
 import { planReservation } from './plan-reservation.js';
@@ -40,20 +42,27 @@ export interface CartCheckRequest {
   readonly channelId?: string;
 }
 
-/** The answer for one SKU of the cart (its items summed). */
+/**
+ * The answer for one SKU of the cart (its items summed). A kit SKU is answered for its
+ * components: its shortfalls are those naming the kit or any of its components.
+ */
 export interface CartLineCheck {
   readonly sku: string;
   /** The cart's units of this SKU, every item of it summed. */
   readonly requestedQuantity: number;
   /**
    * Units of this SKU a reservation could take now: the sellable units (`available` less safety
-   * stock) over ACTIVE warehouses (of the channel, when the request names one).
+   * stock) over ACTIVE warehouses (of the channel, when the request names one); for a kit, the
+   * kit units its components fill (see `kitUnitsAvailable`).
    */
   readonly availableQuantity: number;
   /** True when this SKU's items could be held now (pinned warehouses included). */
   readonly isAvailable: boolean;
-  /** Where a reservation of the cart would take this SKU now; empty when the cart is refused. */
-  readonly allocations: readonly Allocation[];
+  /**
+   * Where a reservation of the cart would take this SKU now (for a kit: its component lines);
+   * empty when the cart is refused.
+   */
+  readonly allocations: readonly PlannedLine[];
   /** What this SKU lacks (one entry per short pinned warehouse, one for the unpinned rest). */
   readonly shortfalls: readonly Shortfall[];
 }
@@ -68,7 +77,7 @@ export interface CartCheckResult {
    * The reservation's lines if it were made now (merged per (sku, warehouseId), sorted by both),
    * or empty when it would be refused.
    */
-  readonly allocations: readonly Allocation[];
+  readonly allocations: readonly PlannedLine[];
   /** What a reservation would be refused with (`INSUFFICIENT_STOCK`'s shortfalls); empty if none. */
   readonly shortfalls: readonly Shortfall[];
   /** The `version` of every stock row the answer was computed from, by SKU then warehouse id. */
@@ -114,8 +123,10 @@ export class CartCheckService {
     // The warehouse and channel lists are the directory's, brought up to date with other
     // processes' commits.
     await this.context.syncWithStore();
+    const kits = (await this.context.kitDirectory?.among(skus)) ?? new Map<string, Kit>();
+    const stocked = stockedSkus(request.items, kits);
     const [rows, warehouses, channel] = await Promise.all([
-      this.context.store.reads.stockBySkus([...skus].sort()),
+      this.context.store.reads.stockBySkus([...stocked].sort()),
       this.context.warehouseDirectory.list(),
       channelWarehouses(this.context.channelDirectory, request.channelId),
     ]);
@@ -123,6 +134,7 @@ export class CartCheckService {
       channel ? { ...request, warehouseIds: channel } : request,
       rows,
       warehouses,
+      kits,
     );
     const allocations = plan.kind === 'plan' ? plan.allocations : [];
     const shortfalls = plan.kind === 'shortfall' ? plan.shortfalls : [];
@@ -139,6 +151,23 @@ export class CartCheckService {
       requested.set(item.sku, (requested.get(item.sku) ?? 0) + item.quantity);
     }
     const lines = skus.map((sku): CartLineCheck => {
+      const kit = kits.get(sku);
+      if (kit) {
+        const concerned = new Set([sku, ...kit.components.map((component) => component.sku)]);
+        const short = shortfalls.filter((shortfall) => concerned.has(shortfall.sku));
+        return {
+          sku,
+          requestedQuantity: requested.get(sku)!,
+          availableQuantity: kitUnitsAvailable(
+            kit,
+            rows.map((row) => ({ ...row, available: sellableOf(row) })),
+            (id) => active.has(id),
+          ),
+          isAvailable: short.length === 0,
+          allocations: allocations.filter((allocation) => allocation.kitSku === sku),
+          shortfalls: short,
+        };
+      }
       const short = shortfalls.filter((shortfall) => shortfall.sku === sku);
       return {
         sku,
@@ -147,12 +176,14 @@ export class CartCheckService {
           .filter((row) => row.sku === sku && active.has(row.warehouseId))
           .reduce((sum, row) => sum + sellableOf(row), 0),
         isAvailable: short.length === 0,
-        allocations: allocations.filter((allocation) => allocation.sku === sku),
+        allocations: allocations.filter(
+          (allocation) => allocation.sku === sku && allocation.kitSku === undefined,
+        ),
         shortfalls: short,
       };
     });
     const rowVersions: Record<string, Record<string, number>> = {};
-    for (const sku of skus) rowVersions[sku] = {};
+    for (const sku of stocked) rowVersions[sku] = {};
     for (const row of rows) rowVersions[row.sku]![row.warehouseId] = row.version;
     return {
       isAvailable: plan.kind === 'plan',

@@ -14,6 +14,8 @@ export const EventType = {
   SKU_POLICY_UPDATED: 'inventory.sku.policy.updated',
   /** A sales channel was created, changed or deleted (subject: `channel:<id>`). */
   CHANNEL_UPDATED: 'inventory.channel.updated',
+  /** A kit was defined, redefined or deleted (subject: the kit SKU). */
+  KIT_UPDATED: 'inventory.kit.updated',
 } as const;
 
 /** One of the event types. */

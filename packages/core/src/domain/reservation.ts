@@ -17,6 +17,8 @@ export interface ReservationLine extends StockKey {
   readonly quantity: number;
   /** Units of this line given back by refunds after the commit. */
   readonly refunded: number;
+  /** The kit these units are components of (absent for plain units). */
+  readonly kitSku?: string;
 }
 
 /**

@@ -16,6 +16,8 @@ export const ErrorCode = {
   HISTORY_ARCHIVED: 'HISTORY_ARCHIVED',
   /** A reservation holds fewer units of a SKU than its cart minimum, or more than its maximum. */
   CART_LIMIT_EXCEEDED: 'CART_LIMIT_EXCEEDED',
+  /** A stock change named a kit SKU (kits are never stocked), or a kit would be stocked. */
+  KIT_NOT_STOCKABLE: 'KIT_NOT_STOCKABLE',
 } as const;
 
 /** One of the stable error codes in {@link ErrorCode}. */

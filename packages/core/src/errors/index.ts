@@ -6,6 +6,7 @@ export { HistoryArchivedError } from './history-archived-error.js';
 export { IdempotencyConflictError } from './idempotency-conflict-error.js';
 export { InsufficientStockError, type Shortfall } from './insufficient-stock-error.js';
 export { InvalidStateError } from './invalid-state-error.js';
+export { KitNotStockableError } from './kit-not-stockable-error.js';
 export { NotFoundError } from './not-found-error.js';
 export { isStockroomError, StockroomError, type StockroomErrorOptions } from './stockroom-error.js';
 export { StoreUnavailableError } from './store-unavailable-error.js';

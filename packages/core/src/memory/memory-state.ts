@@ -6,6 +6,7 @@ import type { Reservation } from '../domain/reservation.js';
 import type { SkuPolicy } from '../domain/sku-policy.js';
 import type { Transfer } from '../domain/transfer.js';
 import type { Warehouse } from '../domain/warehouse.js';
+import type { Kit } from '../kits/kit.js';
 import type { LedgerCheckpoint } from '../ports/history.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../ports/paging.js';
@@ -68,6 +69,8 @@ export interface MemoryState {
   policies: Map<string, SkuPolicy>;
   /** Sales channels by id. */
   channels: Map<string, SalesChannel>;
+  /** Kit definitions by SKU. */
+  kits: Map<string, Kit>;
   /** Stock keys per SKU, so reads of a SKU's rows do not scan every row. */
   skuIndex: Map<string, Set<string>>;
 }
@@ -88,6 +91,7 @@ export function createMemoryState(): MemoryState {
     horizon: null,
     policies: new Map(),
     channels: new Map(),
+    kits: new Map(),
     skuIndex: new Map(),
   };
 }

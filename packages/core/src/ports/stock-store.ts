@@ -1,5 +1,6 @@
 import type { ChannelRows } from '../channels/channel-rows.js';
 import type { Movement } from '../domain/movement.js';
+import type { KitRows } from '../kits/kit-rows.js';
 import type { AlertReads, AlertRows } from './alert-port.js';
 import type { BulkWrites } from './bulk-writes.js';
 import type { HistoryReads, HistoryRows } from './history.js';
@@ -70,6 +71,8 @@ export interface StockTransaction {
   readonly policies: SkuPolicyRows;
   /** Sales channels; absent where the store keeps none (channel commands then fail). */
   readonly channels?: ChannelRows;
+  /** Kit definitions; absent where the store keeps none (kit commands then fail). */
+  readonly kits?: KitRows;
   /** Checkpoints, archiving and the archive horizon. */
   readonly history: HistoryRows;
   /** Set-based writes for bulk imports; absent where row-by-row writes are as fast (memory). */

@@ -6,6 +6,8 @@ import type { ChangeContext } from '../domain/movement.js';
 import { type Reservation, ReservationStatus } from '../domain/reservation.js';
 import { sellableOf } from '../domain/sellability.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
+import { stockedSkus } from '../kits/expand-kits.js';
+import type { Kit } from '../kits/kit.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { cartLimitError, loadCartLimits } from '../sellability/cart-limits.js';
 import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
@@ -13,6 +15,9 @@ import type { ServiceContext } from '../services/service-context.js';
 import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';
 import type { StockChangeSet } from '../services/stock-change-set.js';
 import type { ReservationSettings, ReserveRequest } from './reservation-settings.js';
+
+const NO_KITS: ReadonlyMap<string, Kit> = new Map();
+
 import { reservationData } from './reservation-steps.js';
 
 /** One reserve request waiting in a lane. */
@@ -21,6 +26,8 @@ export interface PendingReserve {
   readonly context: ChangeContext;
   /** The channel's warehouses, when the request names one. */
   readonly warehouseIds?: ReadonlySet<string>;
+  /** The kits among the request's SKUs (their components are reserved instead). */
+  readonly kits?: ReadonlyMap<string, Kit>;
 }
 
 /** What a reserve request of a batch came to (a refusal is the job's error). */
@@ -56,7 +63,7 @@ async function admitBatch(
 ): Promise<GroupOutcome<Admission>[]> {
   const now = changes.now;
   await changes.loadForWrite(
-    batch.flatMap((pending) => pending.request.items.map((item) => item.sku)),
+    batch.flatMap((pending) => stockedSkus(pending.request.items, pending.kits ?? NO_KITS)),
   );
   const warehouses = await transaction.warehouses.list();
   const cartLimits = await loadCartLimits(
@@ -66,7 +73,7 @@ async function admitBatch(
   );
   const outcomes: GroupOutcome<Admission>[] = [];
   const created: Reservation[] = [];
-  for (const { request, context: changeContext, warehouseIds } of batch) {
+  for (const { request, context: changeContext, warehouseIds, kits = NO_KITS } of batch) {
     const print = changeContext.idempotencyKey ? fingerprint('reserve', request) : '';
     if (changeContext.idempotencyKey) {
       const found = await lookupIdempotency<Reservation>(transaction, changeContext, print);
@@ -84,11 +91,11 @@ async function admitBatch(
       outcomes.push({ ok: false, error: overLimit });
       continue;
     }
-    const skus = [...new Set(request.items.map((item) => item.sku))];
     const plan = planReservation(
       warehouseIds ? { ...request, warehouseIds } : request,
-      skus.flatMap((sku) => changes.rowsOf(sku)),
+      stockedSkus(request.items, kits).flatMap((sku) => changes.rowsOf(sku)),
       warehouses,
+      kits,
     );
     if (plan.kind === 'shortfall') {
       outcomes.push({ ok: false, error: new InsufficientStockError(plan.shortfalls) });
@@ -125,9 +132,12 @@ async function admitBatch(
   }
   if (created.length > 0) await transaction.reservations.insert(created);
   // A refused crowd for a SKU with nothing left marks it sold out even when nothing changed.
+  // A kit's shortfall names the kit, which has no rows: its components are marked instead.
+  const kitSkus = new Set(batch.flatMap((pending) => [...(pending.kits ?? NO_KITS).keys()]));
   for (const outcome of outcomes) {
     if (outcome.ok || !(outcome.error instanceof InsufficientStockError)) continue;
     for (const shortfall of outcome.error.shortfalls) {
+      if (kitSkus.has(shortfall.sku)) continue;
       if (changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0))
         changes.markSoldOut(shortfall.sku);
     }

@@ -12,6 +12,8 @@ import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { ReservationFilter } from '../ports/reservation-port.js';
+import { stockedSkus } from '../kits/expand-kits.js';
+import type { Kit } from '../kits/kit.js';
 import { isCartLimitExceeded } from '../sellability/cart-limits.js';
 import { runIdempotent } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
@@ -41,6 +43,8 @@ import {
   transitionGroup,
 } from './reservation-transitions.js';
 
+const NO_KITS: ReadonlyMap<string, Kit> = new Map();
+
 /**
  * Reserve, commit, release, extend and expire. Concurrent `reserve` calls are grouped into one
  * store transaction per lane (flash-sale batching): rows are read once, requests are admitted in
@@ -63,7 +67,9 @@ export class ReservationService {
   }
 
   /**
-   * Holds stock for every item, or for none.
+   * Holds stock for every item, or for none. An item naming a kit holds its components (each
+   * component line records the kit in `kitSku`); a SKU reached through several kits and plain
+   * items is summed before it is judged.
    * @throws VALIDATION_FAILED for malformed input
    * @throws INSUFFICIENT_STOCK with a shortfall per short SKU; nothing is held
    * @throws IDEMPOTENCY_KEY_REUSED when the key was used for another request
@@ -71,8 +77,9 @@ export class ReservationService {
    */
   async reserve(request: ReserveRequest, context: ChangeContext = {}): Promise<Reservation> {
     validateReserve(request, this.settings);
+    const kits = await this.kitsOf(request);
     const guard = this.context.soldOutGuard;
-    if (guard && !context.idempotencyKey) {
+    if (guard && !context.idempotencyKey && kits.size === 0) {
       const skus = [...new Set(request.items.map((item) => item.sku))];
       const marks = await Promise.all(skus.map((sku) => guard.isSoldOut(sku)));
       if (marks.some(Boolean)) {
@@ -92,7 +99,17 @@ export class ReservationService {
       }
     }
     return this.context.keyed.run(context, 'reserve', request, () =>
-      this.reserveInLane(request, context),
+      this.reserveInLane(request, context, kits),
+    );
+  }
+
+  /** The kits among the request's SKUs, from the in-process kit list. */
+  private async kitsOf(request: ReserveRequest): Promise<ReadonlyMap<string, Kit>> {
+    const directory = this.context.kitDirectory;
+    if (!directory) return NO_KITS;
+    return directory.among(
+      request.items.map((item) => item.sku),
+      { fresh: false },
     );
   }
 
@@ -106,18 +123,20 @@ export class ReservationService {
   private async reserveInLane(
     request: ReserveRequest,
     context: ChangeContext,
+    kits: ReadonlyMap<string, Kit>,
   ): Promise<Reservation> {
     const stats = this.context.stats.reservations;
-    const skus = [...new Set(request.items.map((item) => item.sku))];
+    // The lanes are those of the stocked SKUs: a kit's components, not the kit.
+    const skus = stockedSkus(request.items, kits);
     let outcome: Admission;
     try {
       const warehouseIds = await this.channelFilter(request.channelId);
-      outcome = await runGroupedStockChange(
-        this.context,
-        this.reserveGroup,
-        skus,
-        warehouseIds ? { request, context, warehouseIds } : { request, context },
-      );
+      outcome = await runGroupedStockChange(this.context, this.reserveGroup, skus, {
+        request,
+        context,
+        ...(warehouseIds ? { warehouseIds } : {}),
+        ...(kits.size > 0 ? { kits } : {}),
+      });
     } catch (error) {
       if (isInsufficientStock(error) || isCartLimitExceeded(error)) stats.refused += 1;
       else stats.failed += 1;

@@ -22,6 +22,7 @@ export function reservationData(reservation: Reservation): { [key: string]: Json
       sku: line.sku,
       warehouseId: line.warehouseId,
       quantity: line.quantity,
+      ...(line.kitSku === undefined ? {} : { kitSku: line.kitSku }),
     })),
   };
 }

@@ -9,9 +9,11 @@ import {
 import type { ChangeContext, Movement } from '../domain/movement.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
+import { KitNotStockableError } from '../errors/kit-not-stockable-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
+import { kitsAmong, refuseKitRow, refuseKits } from '../kits/refuse-kits.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { settingsEffects } from '../sellability/settings-effects.js';
 import { ADJUSTMENT_TYPES, type AdjustmentType, movementOf } from './adjustment-movements.js';
@@ -106,7 +108,8 @@ export class AdjustmentService {
    * @throws VALIDATION_FAILED (also a WRITE_OFF without a reason), NOT_FOUND (warehouse, or
    *   the row for DAMAGE, WRITE_OFF, RESTORE), INSUFFICIENT_STOCK (taking more than available,
    *   or more than damaged for WRITE_OFF and RESTORE), VERSION_CONFLICT (`expectedVersion`
-   *   does not match; not retryable), CAPACITY_EXCEEDED, IDEMPOTENCY_KEY_REUSED
+   *   does not match; not retryable), CAPACITY_EXCEEDED, IDEMPOTENCY_KEY_REUSED,
+   *   KIT_NOT_STOCKABLE (the SKU is a kit)
    */
   async adjust(request: AdjustRequest, context: ChangeContext = {}): Promise<AdjustResult> {
     const check = validate().id(request.sku, 'sku').id(request.warehouseId, 'warehouseId');
@@ -146,6 +149,12 @@ export class AdjustmentService {
         await transaction.warehouses.get([...new Set(jobs.map((job) => job.request.warehouseId))])
       ).map((warehouse) => [warehouse.id, warehouse]),
     );
+    // A SKU with no row yet may be a kit, which is never stocked.
+    const kits = await kitsAmong(transaction, [
+      ...new Set(
+        jobs.map((job) => job.request.sku).filter((sku) => changes.rowsOf(sku).length === 0),
+      ),
+    ]);
     const outcomes: GroupOutcome<AdjustOutcome>[] = [];
     const keyed: Array<{ job: AdjustJob; print: string; result: AdjustResult }> = [];
     for (const job of jobs) {
@@ -161,6 +170,7 @@ export class AdjustmentService {
             continue;
           }
         }
+        if (kits.has(request.sku)) throw new KitNotStockableError(request.sku);
         const warehouse = warehouses.get(request.warehouseId);
         if (!warehouse) throw new NotFoundError('warehouse', request.warehouseId);
         const key = { sku: request.sku, warehouseId: request.warehouseId };
@@ -215,6 +225,7 @@ export class AdjustmentService {
    * Sets a row's `available` to `quantity` as one ADJUSTMENT movement of the difference
    * (creating the row when the warehouse exists). Setting the same value changes nothing and
    * returns the row with `movement: null`.
+   * @throws KIT_NOT_STOCKABLE (the SKU is a kit)
    */
   async setAvailable(
     request: { readonly sku: string; readonly warehouseId: string; readonly quantity: number },
@@ -234,6 +245,7 @@ export class AdjustmentService {
           await changes.loadForWrite([request.sku]);
           const key = { sku: request.sku, warehouseId: request.warehouseId };
           const existing = changes.row(key);
+          if (!existing) await refuseKitRow(transaction, request.sku);
           if (request.quantity === (existing?.available ?? 0)) {
             if (existing) return { stock: existing, movement: null };
             // A missing row set to 0: inserted as it is, without a movement or an event.
@@ -269,7 +281,8 @@ export class AdjustmentService {
    * set-based writes on the SQL stores. Non-atomic chunks commit one by one; an atomic import
    * runs every chunk in one store transaction.
    *
-   * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items)
+   * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items);
+   *   KIT_NOT_STOCKABLE when an item names a kit (the whole request is refused)
    * @example
    * ```ts
    * const { applied, failed } = await stockroom.adjustments.bulkUpdate({
@@ -283,6 +296,13 @@ export class AdjustmentService {
     request: BulkUpdateRequest,
     context: ChangeContext = {},
   ): Promise<BulkUpdateResult> {
+    const items: unknown = (request as { items?: unknown } | undefined)?.items;
+    if (Array.isArray(items)) {
+      await refuseKits(
+        this.context,
+        items.map((item: { sku?: unknown }) => item?.sku).filter((sku) => typeof sku === 'string'),
+      );
+    }
     const stored = await this.context.keyed.run<BulkUpdateResult | number>(
       context,
       'bulk-update',
@@ -296,7 +316,7 @@ export class AdjustmentService {
    * Changes a row's low-stock threshold, reorder point, max stock level or safety stock (creating an empty
    * row when the warehouse exists). Settings are not ledger movements and do not bump `version`.
    * Raises or resolves the row's low-stock alert at once when the new threshold crosses it.
-   * @throws VALIDATION_FAILED, NOT_FOUND (warehouse)
+   * @throws VALIDATION_FAILED, NOT_FOUND (warehouse), KIT_NOT_STOCKABLE (the SKU is a kit)
    */
   async updateSettings(
     request: SettingsRequest,
@@ -333,6 +353,7 @@ export class AdjustmentService {
         const key = { sku: request.sku, warehouseId: request.warehouseId };
         let row = await transaction.stock.get(key, { lock: true });
         if (!row) {
+          await refuseKitRow(transaction, request.sku);
           const changes = new StockChangeSet(transaction, this.context, now);
           await changes.load([request.sku]);
           row = changes.ensureRow(key);

@@ -11,6 +11,7 @@ import {
 import type { Movement } from '../domain/movement.js';
 import { isAllocatable } from '../domain/warehouse.js';
 import { NotFoundError } from '../errors/not-found-error.js';
+import { checkKit, type KitAvailabilityResult } from '../kits/kit-check.js';
 import type { CachedAvailability, FillToken } from '../ports/availability-cache.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { MovementFilter } from '../ports/stock-store.js';
@@ -81,10 +82,11 @@ export class AvailabilityService {
 
   /**
    * Aggregates a SKU's availability over ACTIVE warehouses. Served from the cache when it
-   * holds the SKU; an unknown SKU is simply unavailable. Never decides a reservation.
+   * holds the SKU; an unknown SKU is simply unavailable. Never decides a reservation. A kit SKU
+   * is answered from its components (see `checkKit`), with the `kit` part of the answer set.
    * @throws VALIDATION_FAILED
    */
-  async check(request: CheckRequest): Promise<AvailabilityResult> {
+  async check(request: CheckRequest): Promise<KitAvailabilityResult> {
     const check = validate().id(request.sku, 'sku').quantity(request.quantity, 'quantity');
     if (request.location !== undefined) {
       check
@@ -97,6 +99,18 @@ export class AvailabilityService {
     check.done();
     // Other processes' commits are applied to an in-process cache before it may answer.
     await this.context.syncWithStore();
+    const kit = (await this.context.kitDirectory?.among([request.sku]))?.get(request.sku);
+    if (kit) {
+      const [warehouses, channel] = await Promise.all([
+        this.context.warehouseDirectory.list(),
+        channelWarehouses(this.context.channelDirectory, request.channelId),
+      ]);
+      return checkKit(kit, request, {
+        rowsOf: (sku) => this.cachedAvailability(sku),
+        warehouses,
+        channel,
+      });
+    }
     const [cached, directory, channel] = await Promise.all([
       this.cachedAvailability(request.sku),
       this.context.warehouseDirectory.list(),

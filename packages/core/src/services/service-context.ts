@@ -4,6 +4,7 @@ import type { RetryPolicy, RetryStats } from '../concurrency/retry-policy.js';
 import type { WriteLanes } from '../concurrency/write-lanes.js';
 import type { StockSettings } from '../domain/inventory-stock.js';
 import type { Warehouse } from '../domain/warehouse.js';
+import type { KitDirectory } from '../kits/kit-directory.js';
 import type {
   AvailabilityCache,
   CachedAvailability,
@@ -68,6 +69,8 @@ export interface ServiceContext {
   readonly warehouseDirectory: { list(): Promise<readonly Warehouse[]> };
   /** Sales channels kept in process (they live as long as the warehouse list). */
   readonly channelDirectory?: ChannelDirectory;
+  /** Kit definitions kept in process (they live as long as the warehouse list). */
+  readonly kitDirectory?: KitDirectory;
   /** After a warehouse change committed: every process's warehouse list is stale. Never throws. */
   warehousesChanged(): Promise<void>;
   /**

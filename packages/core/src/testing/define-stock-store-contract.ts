@@ -12,6 +12,7 @@ import { contentionContract } from './contract/contention.contract.js';
 import { damagedUnitsContract } from './contract/damaged-units.contract.js';
 import { historyContract } from './contract/history.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
+import { kitsContract } from './contract/kits.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
 import { outboxContract } from './contract/outbox.contract.js';
 import { pointInTimeContract } from './contract/point-in-time.contract.js';
@@ -62,6 +63,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   cartCheckContract,
   sellabilityContract,
   channelsContract,
+  kitsContract,
   capabilitiesContract,
   reservationListingContract,
   cartCheckChannelContract,
