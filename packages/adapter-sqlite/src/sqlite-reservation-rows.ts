@@ -63,8 +63,8 @@ export function reservationRows(db: Db): ReservationRows {
         .where('version', '=', expectedVersion)
         .executeTakeFirst();
       if (result.numUpdatedRows !== 1n) return NOT_APPLIED;
-      // Store the lines exactly as given (refunds change `refunded`); unchanged lines are not
-      // rewritten.
+      // Store the lines exactly as given (refunds, changed holds and partial steps change them);
+      // unchanged lines are not rewritten.
       const lines = reservationLinesToRows(next);
       if (lines.length > 0) {
         await db
@@ -78,9 +78,11 @@ export function reservationRows(db: Db): ReservationRows {
                 warehouse_id: eb.ref('excluded.warehouse_id'),
                 quantity: eb.ref('excluded.quantity'),
                 refunded: eb.ref('excluded.refunded'),
+                committed: eb.ref('excluded.committed'),
+                released: eb.ref('excluded.released'),
               }))
               .where(
-                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded)`,
+                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded, reservation_lines.committed, reservation_lines.released) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded, excluded.committed, excluded.released)`,
               ),
           )
           .execute();

@@ -75,6 +75,8 @@ describe('migrations', () => {
         '0004_sellability',
         '0005_sales_channels',
         '0006_damaged_unit_movements',
+        '0009_hold_parts',
+        '0009_hold_parts',
       ],
     });
     const schema = schemaOf(database);
@@ -104,6 +106,7 @@ describe('migrations', () => {
       { name: '0004_sellability' },
       { name: '0005_sales_channels' },
       { name: '0006_damaged_unit_movements' },
+      { name: '0009_hold_parts' },
     ]);
   });
 
@@ -122,6 +125,7 @@ describe('migrations', () => {
       '0004_sellability',
       '0005_sales_channels',
       '0006_damaged_unit_movements',
+      '0009_hold_parts',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

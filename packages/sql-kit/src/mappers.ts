@@ -40,6 +40,8 @@ export interface ReservationLineRow {
   readonly warehouse_id: string;
   readonly quantity: RawInt;
   readonly refunded: RawInt;
+  readonly committed: RawInt;
+  readonly released: RawInt;
 }
 
 /** The movement columns a ledger replay reads (`ledgerSince`). */
@@ -143,6 +145,8 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
           warehouseId: line.warehouse_id,
           quantity: int(line.quantity),
           refunded: int(line.refunded),
+          committed: int(line.committed),
+          released: int(line.released),
         }),
       ),
       createdAt: time(row.created_at),
@@ -172,6 +176,8 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
         warehouse_id: line.warehouseId,
         quantity: line.quantity,
         refunded: line.refunded,
+        committed: line.committed,
+        released: line.released,
       })),
 
     movementFromRow: (row) => ({

@@ -98,6 +98,10 @@ export interface ReservationLineTable<C extends EngineColumns = AnyEngineColumns
   warehouse_id: string;
   quantity: C['int'];
   refunded: C['int'];
+  /** Units committed by a partial commit (migration 0009; 0 before). */
+  committed: C['int'];
+  /** Units released by a partial release or the end of a partly committed hold (0009). */
+  released: C['int'];
 }
 
 /** `movements`: the append-only ledger. */

@@ -14,6 +14,8 @@ export const EventType = {
   SKU_POLICY_UPDATED: 'inventory.sku.policy.updated',
   /** A sales channel was created, changed or deleted (subject: `channel:<id>`). */
   CHANNEL_UPDATED: 'inventory.channel.updated',
+  /** A hold's lines were changed: units released and taken are listed. */
+  RESERVATION_CHANGED: 'inventory.reservation.changed',
 } as const;
 
 /** One of the event types. */

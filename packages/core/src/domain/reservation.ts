@@ -17,6 +17,10 @@ export interface ReservationLine extends StockKey {
   readonly quantity: number;
   /** Units of this line given back by refunds after the commit. */
   readonly refunded: number;
+  /** Units of this line already committed (sold) by a partial commit while the hold was ACTIVE. */
+  readonly committed: number;
+  /** Units of this line already given back by a partial release (or the end of a partly committed hold). */
+  readonly released: number;
 }
 
 /**
@@ -36,6 +40,22 @@ export interface Reservation {
   readonly releasedAt: Date | null;
   /** Bumped by every change; used for compare-and-set updates. */
   readonly version: number;
+}
+
+/**
+ * Units a line holds in its row's `reserved` bucket while the reservation is ACTIVE:
+ * `quantity − committed − released`.
+ */
+export function heldOf(line: ReservationLine): number {
+  return line.quantity - line.committed - line.released;
+}
+
+/**
+ * Units of a line that were sold: every unit not released once the reservation is COMMITTED,
+ * the partly committed units before (none for a RELEASED or EXPIRED hold).
+ */
+export function soldOf(line: ReservationLine, status: ReservationStatus): number {
+  return status === ReservationStatus.COMMITTED ? line.quantity - line.released : line.committed;
 }
 
 /** True for COMMITTED, RELEASED and EXPIRED. */
