@@ -119,6 +119,11 @@ export function changeHold(context: ServiceContext, job: HoldChangeJob): Promise
       ) {
         throw new VersionConflictError(
           `Reservation ${id} is at version ${reservation.version}, not ${request.expectedVersion}`,
+          {
+            retryable: false,
+            expectedVersion: request.expectedVersion,
+            actualVersion: reservation.version,
+          },
         );
       }
       if (reservation.status !== ReservationStatus.ACTIVE || isPastExpiry(reservation, now)) {

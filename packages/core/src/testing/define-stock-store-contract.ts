@@ -10,6 +10,7 @@ import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
 import { damagedUnitsContract } from './contract/damaged-units.contract.js';
 import { historyContract } from './contract/history.contract.js';
+import { holdChangesContract } from './contract/hold-changes.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
 import { outboxContract } from './contract/outbox.contract.js';
@@ -60,6 +61,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   cartCheckContract,
   sellabilityContract,
   channelsContract,
+  holdChangesContract,
   capabilitiesContract,
 ];
 
