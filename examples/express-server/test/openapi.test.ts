@@ -51,6 +51,8 @@ const BEYOND_CONTRACT = [
   'GET /api/v1/channels/{id}',
   'PATCH /api/v1/channels/{id}',
   'DELETE /api/v1/channels/{id}',
+  // Changing a hold (issue 17), described in the server README.
+  'PUT /api/v1/reservations/{id}/lines',
 ];
 const OPERATIONS = [
   'GET /healthz',

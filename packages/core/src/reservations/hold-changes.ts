@@ -101,7 +101,7 @@ export interface HoldChangeJob {
  * Applies a change of hold in one transaction on the lane of its SKUs: the reservation is
  * locked, the units it no longer wants are released, the extra units are planned on the rows as
  * they are after those releases (all-or-nothing), and the reservation is stored by
- * compare-and-set with its new lines.
+ * compare-and-set with its new lines. A change to what the hold already holds changes nothing.
  */
 export function changeHold(context: ServiceContext, job: HoldChangeJob): Promise<Reservation> {
   const { id, request } = job;
@@ -139,6 +139,8 @@ export function changeHold(context: ServiceContext, job: HoldChangeJob): Promise
       if (overLimit) throw overLimit;
       await changes.loadForWrite([...reservation.lines.map((line) => line.sku), ...wanted]);
       const split = splitHoldChange(reservation, request.items);
+      // The hold already holds exactly the items: nothing moves, the version stays.
+      if (split.releases.length === 0 && split.extras.length === 0) return reservation;
       applyMoves(changes, reservation, split.releases, job.context);
       let taken: LineMove[] = [];
       if (split.extras.length > 0) {

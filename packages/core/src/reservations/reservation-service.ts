@@ -235,7 +235,8 @@ export class ReservationService {
    * and extra units are taken all-or-nothing through the same plan as `reserve` (strategy,
    * sales channel, safety stock, cart limits). Committed units of a partly committed hold are
    * not touched. One `inventory.reservation.changed` event; RELEASE and RESERVATION movements
-   * for the rows that move; the version is bumped.
+   * for the rows that move; the version is bumped. Items equal to what is held change nothing
+   * (no event, same version).
    * @example
    * ```ts
    * const edited = await stockroom.reservations.change(hold.id, {

@@ -151,9 +151,7 @@ export function holdChangesContract(options: StockStoreContractOptions): void {
       const moved = await world.stockroom.reservations.change(hold.id, {
         items: [{ sku: 'A', quantity: 2, warehouseId: 'berlin' }],
       });
-      expect(moved.lines.map((line) => [line.warehouseId, line.quantity])).toEqual([
-        ['berlin', 2],
-      ]);
+      expect(moved.lines.map((line) => [line.warehouseId, line.quantity])).toEqual([['berlin', 2]]);
       expect(await row(world, 'A', 'paris')).toBe('5/0/5');
       expect(await row(world, 'A', 'berlin')).toBe('3/2/5');
       await world.stockroom.skuPolicies.set({ sku: 'A', maxPerCart: 3 });
@@ -193,9 +191,9 @@ export function holdChangesContract(options: StockStoreContractOptions): void {
       await expect(
         world.stockroom.reservations.change(hold.id, { items: [] }),
       ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
-      await expect(
-        world.stockroom.reservations.change('missing', request),
-      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(world.stockroom.reservations.change('missing', request)).rejects.toMatchObject({
+        code: 'NOT_FOUND',
+      });
       world.clock.advance(61_000);
       await expect(world.stockroom.reservations.change(hold.id, request)).rejects.toMatchObject({
         code: 'INVALID_STATE',
