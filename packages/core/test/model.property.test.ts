@@ -625,8 +625,7 @@ class CancelOrder implements Command {
   async run(model: Model, real: Real) {
     const reservation = model.reservations[this.pick % model.reservations.length]!;
     const first = reservation.lines[0]!;
-    const partial =
-      this.partial && reservation.status === 'COMMITTED' && refundableOf(first) >= 1;
+    const partial = this.partial && reservation.status === 'COMMITTED' && refundableOf(first) >= 1;
     const items = partial
       ? [{ sku: first.sku, warehouseId: first.warehouseId, quantity: 1 }]
       : undefined;

@@ -23,8 +23,9 @@ export function reservationData(reservation: Reservation): { [key: string]: Json
       sku: line.sku,
       warehouseId: line.warehouseId,
       quantity: line.quantity,
-      committed: line.committed,
-      released: line.released,
+      // Only lines settled in parts carry these (the common event stays as it was).
+      ...(line.committed > 0 ? { committed: line.committed } : {}),
+      ...(line.released > 0 ? { released: line.released } : {}),
     })),
   };
 }
