@@ -76,7 +76,6 @@ describe('migrations', () => {
         '0005_sales_channels',
         '0006_damaged_unit_movements',
         '0009_hold_parts',
-        '0009_hold_parts',
       ],
     });
     const schema = schemaOf(database);
