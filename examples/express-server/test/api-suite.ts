@@ -6,6 +6,7 @@ import { badInputTests } from './suites/bad-input.js';
 import { cartTests } from './suites/cart.js';
 import { channelTests } from './suites/channels.js';
 import { dashboardListingTests } from './suites/dashboard-listings.js';
+import { holdChangeTests } from './suites/hold-changes.js';
 import { inventoryTests } from './suites/inventory.js';
 import { cartChannelTests, reservationListingTests } from './suites/listing.js';
 import { kitTests } from './suites/kits.js';
@@ -50,6 +51,7 @@ export function defineApiSuite(
     inventoryTests(current);
     cartTests(current);
     reservationTests(current);
+    holdChangeTests(current);
     sellabilityTests(current);
     transferTests(current);
     alertAndJobTests(current);

@@ -57,6 +57,8 @@ const BEYOND_CONTRACT = [
   'GET /api/v1/kits',
   'GET /api/v1/kits/{sku}',
   'DELETE /api/v1/kits/{sku}',
+  // Changing a hold (issue 17), described in the server README.
+  'PUT /api/v1/reservations/{id}/lines',
 ];
 const OPERATIONS = [
   'GET /healthz',

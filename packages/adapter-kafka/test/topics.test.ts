@@ -27,8 +27,9 @@ describe('topic naming', () => {
       'inventory.sku.policy.updated',
       'inventory.channel.updated',
       'inventory.kit.updated',
+      'inventory.reservation.changed',
     ]);
-    expect(INVENTORY_EVENT_TYPES).toHaveLength(13);
+    expect(INVENTORY_EVENT_TYPES).toHaveLength(14);
   });
 
   it('takes a prefix or a mapping function', () => {

@@ -34,6 +34,8 @@ const RESERVATION_LINE_TYPES: ColumnTypes<Insertable<Database['reservation_lines
   quantity: 'bigint',
   refunded: 'bigint',
   kit_sku: 'text',
+  committed: 'bigint',
+  released: 'bigint',
 };
 /**
  * Reservations and their lines inside a transaction: one statement per batch (headers and lines
@@ -65,7 +67,7 @@ export function postgresReservationRows(scope: SchemaScope): ReservationRows {
       }
     },
 
-    async update(next, expectedVersion) {
+    async update(next, expectedVersion, options = {}) {
       const header = db
         .updateTable('reservations')
         .set({
@@ -79,7 +81,22 @@ export function postgresReservationRows(scope: SchemaScope): ReservationRows {
         })
         .where('id', '=', next.id)
         .where('version', '=', expectedVersion);
-      // Lines only change by refunds (which only grow from 0): skip them in the common case.
+      if (options.lines) {
+        // A changed hold or a partial step: the lines are stored as given (renumbered from 0).
+        if ((await header.executeTakeFirst()).numUpdatedRows !== 1n) return NOT_APPLIED;
+        const lines = reservationLinesToRows(next);
+        const table = scope.table('reservation_lines');
+        await sql`DELETE FROM ${table}
+          WHERE reservation_id = ${next.id} AND line_no >= ${lines.length}`.execute(db);
+        await sql`${insertUnnest(table, RESERVATION_LINE_TYPES, lines)}
+          ON CONFLICT (reservation_id, line_no) DO UPDATE SET
+            sku = excluded.sku, warehouse_id = excluded.warehouse_id, quantity = excluded.quantity,
+            refunded = excluded.refunded, committed = excluded.committed,
+            released = excluded.released, kit_sku = excluded.kit_sku`.execute(db);
+        return APPLIED;
+      }
+      // Otherwise lines only change by refunds (which only grow from 0): skip them in the
+      // common case.
       if (next.lines.every((line) => line.refunded === 0)) {
         return outcome((await header.executeTakeFirst()).numUpdatedRows);
       }

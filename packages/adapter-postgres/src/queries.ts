@@ -81,7 +81,8 @@ export function selectReservations(db: Kysely<Database>) {
         .select(
           sql<ReservationRow['lines']>`json_agg(json_build_object(
             'sku', l.sku, 'warehouse_id', l.warehouse_id, 'quantity', l.quantity, 'refunded', l.refunded,
-            'kit_sku', l.kit_sku
+            'kit_sku', l.kit_sku,
+            'committed', l.committed, 'released', l.released
           ) ORDER BY l.line_no)`.as('lines'),
         )
         .whereRef('l.reservation_id', '=', 'r.id')

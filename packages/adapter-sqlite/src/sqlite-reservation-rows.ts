@@ -63,8 +63,8 @@ export function reservationRows(db: Db): ReservationRows {
         .where('version', '=', expectedVersion)
         .executeTakeFirst();
       if (result.numUpdatedRows !== 1n) return NOT_APPLIED;
-      // Store the lines exactly as given (refunds change `refunded`); unchanged lines are not
-      // rewritten.
+      // Store the lines exactly as given (refunds, changed holds and partial steps change them);
+      // unchanged lines are not rewritten.
       const lines = reservationLinesToRows(next);
       if (lines.length > 0) {
         await db
@@ -79,9 +79,11 @@ export function reservationRows(db: Db): ReservationRows {
                 quantity: eb.ref('excluded.quantity'),
                 refunded: eb.ref('excluded.refunded'),
                 kit_sku: eb.ref('excluded.kit_sku'),
+                committed: eb.ref('excluded.committed'),
+                released: eb.ref('excluded.released'),
               }))
               .where(
-                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded)`,
+                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded, reservation_lines.committed, reservation_lines.released, reservation_lines.kit_sku) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded, excluded.committed, excluded.released, excluded.kit_sku)`,
               ),
           )
           .execute();

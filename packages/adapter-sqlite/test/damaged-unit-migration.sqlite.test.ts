@@ -43,6 +43,7 @@ describe('migration 0006: damaged-unit movements', () => {
         '0006_damaged_unit_movements',
         '0010_reservation_listing',
         '0011_kits',
+        '0009_hold_parts',
       ],
     });
     expect(database.prepare('SELECT id, type, version FROM movements ORDER BY id').all()).toEqual([

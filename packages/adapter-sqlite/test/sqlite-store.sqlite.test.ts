@@ -84,6 +84,7 @@ describe('migrations', () => {
         '0006_damaged_unit_movements',
         '0010_reservation_listing',
         '0011_kits',
+        '0009_hold_parts',
       ],
     });
     const schema = schemaOf(database);
@@ -115,6 +116,7 @@ describe('migrations', () => {
       { name: '0006_damaged_unit_movements' },
       { name: '0010_reservation_listing' },
       { name: '0011_kits' },
+      { name: '0009_hold_parts' },
     ]);
   });
 
@@ -135,6 +137,7 @@ describe('migrations', () => {
       '0006_damaged_unit_movements',
       '0010_reservation_listing',
       '0011_kits',
+      '0009_hold_parts',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

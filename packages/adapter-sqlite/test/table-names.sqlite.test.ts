@@ -42,6 +42,7 @@ describe('migration 0003: one table name in both SQL stores', () => {
         '0006_damaged_unit_movements',
         '0010_reservation_listing',
         '0011_kits',
+        '0009_hold_parts',
       ],
     });
     const tables = database

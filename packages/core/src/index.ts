@@ -62,6 +62,14 @@ export {
   type StockroomPolicies,
 } from './create-stockroom.js';
 export { type CloudEvent, EventType, type JsonValue } from './domain/events.js';
+export { addToLines, type HoldItem, splitHoldChange } from './domain/hold-change.js';
+export {
+  endHold,
+  type HoldPart,
+  type HoldTransition,
+  type LineMove,
+  settleParts,
+} from './domain/hold-parts.js';
 export {
   ID_RULE,
   type IdKind,
@@ -97,12 +105,14 @@ export { type ChangeContext, type Movement, MovementType } from './domain/moveme
 export {
   commitReservation,
   extendReservation,
+  heldOf,
   isFinalReservationStatus,
   isPastExpiry,
   type Reservation,
   type ReservationLine,
   ReservationStatus,
   releaseReservation,
+  soldOf,
 } from './domain/reservation.js';
 // Sellability: safety stock and per-SKU cart limits.
 export { sellableOf, sellableView } from './domain/sellability.js';
@@ -177,6 +187,7 @@ export type {
 } from './ports/index.js';
 export { silentLogger, systemClock } from './ports/index.js';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './ports/paging.js';
+export type { ChangeHoldRequest, HoldPartsRequest } from './reservations/hold-changes.js';
 export {
   isInsufficientStock,
   ReservationService,

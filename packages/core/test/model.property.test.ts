@@ -15,6 +15,15 @@ import {
 import { readAll, replayLedger, reservedMismatches, seedWarehouses } from '../src/testing/index.js';
 import { CheckCartInChannel, ListReservations } from './model/listing.commands.js';
 import { kitCommands, type ModelKit } from './model/kits.commands.js';
+import {
+  ChangeHold,
+  endModelHold,
+  type HoldModel,
+  type HoldReal,
+  type ModelLine,
+  refundableOf,
+  SettlePart,
+} from './model/hold-changes.commands.js';
 
 /**
  * Model-based test: random sequences of commands run against the in-memory store and against a
@@ -45,7 +54,7 @@ interface ModelReservation {
   id: string;
   orderId: string;
   status: 'ACTIVE' | 'COMMITTED' | 'RELEASED' | 'EXPIRED';
-  lines: Array<{ sku: string; warehouseId: string; quantity: number; refunded: number }>;
+  lines: ModelLine[];
   expiresAt: number;
 }
 interface Model {
@@ -366,7 +375,7 @@ class Reserve implements Command {
         row.available -= quantity;
         row.reserved += quantity;
         const [sku, warehouseId] = key.split('@') as [string, string];
-        lines.push({ sku, warehouseId, quantity, refunded: 0 });
+        lines.push({ sku, warehouseId, quantity, refunded: 0, committed: 0, released: 0 });
       }
       model.reservations.push({
         id: reservationId,
@@ -524,7 +533,14 @@ class ReserveInChannel implements Command {
         row.available -= taken;
         row.reserved += taken;
         left -= taken;
-        lines.push({ sku, warehouseId: id, quantity: taken, refunded: 0 });
+        lines.push({
+          sku,
+          warehouseId: id,
+          quantity: taken,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+        });
       }
     }
     lines.sort((left, right) =>
@@ -563,9 +579,7 @@ class Commit implements Command {
       expect(result).toBe('INVALID_STATE');
     else {
       expect(result).toBe('ok');
-      reservation.status = 'COMMITTED';
-      for (const line of reservation.lines)
-        model.rows.get(keyOf(line.sku, line.warehouseId))!.reserved -= line.quantity;
+      endModelHold(model, reservation, 'COMMITTED');
     }
     await check(model, real);
   }
@@ -581,14 +595,7 @@ class Release implements Command {
     if (reservation.status === 'COMMITTED') expect(result).toBe('INVALID_STATE');
     else {
       expect(result).toBe('ok');
-      if (reservation.status === 'ACTIVE') {
-        reservation.status = 'RELEASED';
-        for (const line of reservation.lines) {
-          const row = model.rows.get(keyOf(line.sku, line.warehouseId))!;
-          row.available += line.quantity;
-          row.reserved -= line.quantity;
-        }
-      }
+      if (reservation.status === 'ACTIVE') endModelHold(model, reservation, 'RELEASED');
     }
     await check(model, real);
   }
@@ -606,12 +613,7 @@ class AdvanceAndExpire implements Command {
     for (const reservation of model.reservations) {
       if (reservation.status !== 'ACTIVE' || reservation.expiresAt > model.now) continue;
       expected += 1;
-      reservation.status = 'EXPIRED';
-      for (const line of reservation.lines) {
-        const row = model.rows.get(keyOf(line.sku, line.warehouseId))!;
-        row.available += line.quantity;
-        row.reserved -= line.quantity;
-      }
+      endModelHold(model, reservation, 'EXPIRED');
     }
     expect(expired).toBe(expected);
     await check(model, real);
@@ -628,23 +630,17 @@ class CancelOrder implements Command {
   async run(model: Model, real: Real) {
     const reservation = model.reservations[this.pick % model.reservations.length]!;
     const first = reservation.lines[0]!;
-    const partial =
-      this.partial && reservation.status === 'COMMITTED' && first.quantity - first.refunded >= 1;
+    const partial = this.partial && reservation.status === 'COMMITTED' && refundableOf(first) >= 1;
     const items = partial
       ? [{ sku: first.sku, warehouseId: first.warehouseId, quantity: 1 }]
       : undefined;
     const result = await outcome(real.stockroom.orders.cancel(reservation.orderId, items));
     expect(result).toBe('ok');
-    if (reservation.status === 'ACTIVE') {
-      reservation.status = 'RELEASED';
-      for (const line of reservation.lines) {
-        const row = model.rows.get(keyOf(line.sku, line.warehouseId))!;
-        row.available += line.quantity;
-        row.reserved -= line.quantity;
-      }
-    } else if (reservation.status === 'COMMITTED') {
+    // A partly committed hold ends COMMITTED when released: its sold units are refunded too.
+    if (reservation.status === 'ACTIVE') endModelHold(model, reservation, 'RELEASED');
+    if (reservation.status === 'COMMITTED') {
       for (const line of partial ? [first] : reservation.lines) {
-        const quantity = partial ? 1 : line.quantity - line.refunded;
+        const quantity = partial ? 1 : refundableOf(line);
         model.rows.get(keyOf(line.sku, line.warehouseId))!.available += quantity;
         line.refunded += quantity;
       }
@@ -819,6 +815,7 @@ class Reconcile implements Command {
   toString = () => 'reconcile()';
 }
 
+const holdCheck = (model: HoldModel, real: HoldReal) => check(model as Model, real as Real);
 const sku = fc.constantFrom(...SKUS);
 const warehouse = fc.constantFrom(...WAREHOUSES);
 const quantity = fc.integer({ min: 1, max: 8 });
@@ -914,6 +911,22 @@ const commands = [
     )
     .map(([s, limits]) => new SetCartLimits(s, limits)),
   fc.nat().map((pick) => new Release(pick)),
+  fc
+    .tuple(
+      fc.nat(),
+      fc.array(fc.record({ sku, warehouseId: warehouse, quantity }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+    )
+    .map(([pick, items]) => new ChangeHold(pick, items, holdCheck)),
+  fc
+    .tuple(
+      fc.constantFrom('commit' as const, 'release' as const),
+      fc.nat(),
+      fc.record({ sku, warehouseId: warehouse, quantity: fc.integer({ min: 1, max: 4 }) }),
+    )
+    .map(([kind, pick, part]) => new SettlePart(kind, pick, part, holdCheck)),
   fc.integer({ min: 1, max: 90 }).map((seconds) => new AdvanceAndExpire(seconds)),
   fc.tuple(fc.nat(), fc.boolean()).map(([pick, partial]) => new CancelOrder(pick, partial)),
   fc

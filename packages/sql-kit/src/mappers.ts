@@ -42,6 +42,8 @@ export interface ReservationLineRow {
   readonly refunded: RawInt;
   /** Absent in rows written before migration 0011. */
   readonly kit_sku?: string | null;
+  readonly committed: RawInt;
+  readonly released: RawInt;
 }
 
 /** The movement columns a ledger replay reads (`ledgerSince`). */
@@ -146,6 +148,8 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
           quantity: int(line.quantity),
           refunded: int(line.refunded),
           ...(line.kit_sku ? { kitSku: line.kit_sku } : {}),
+          committed: int(line.committed),
+          released: int(line.released),
         }),
       ),
       createdAt: time(row.created_at),
@@ -176,6 +180,8 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
         quantity: line.quantity,
         refunded: line.refunded,
         kit_sku: line.kitSku ?? null,
+        committed: line.committed,
+        released: line.released,
       })),
 
     movementFromRow: (row) => ({

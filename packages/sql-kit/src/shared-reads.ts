@@ -100,9 +100,13 @@ export function sharedReads(context: KitContext, dialect: SharedReadsDialect): S
         .select((eb) => [
           'line.sku as sku',
           'line.warehouse_id as warehouse_id',
-          eb.fn.sum<string | number>('line.quantity').as('quantity'),
+          // Units still held: a partial commit or release already moved the rest.
+          eb.fn
+            .sum<string | number>(sql`line.quantity - line.committed - line.released`)
+            .as('quantity'),
         ])
         .groupBy(['line.sku', 'line.warehouse_id'])
+        .having(sql`sum(line.quantity - line.committed - line.released)`, '>', 0)
         .orderBy('line.sku')
         .orderBy('line.warehouse_id')
         .execute();

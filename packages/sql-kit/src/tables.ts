@@ -100,6 +100,10 @@ export interface ReservationLineTable<C extends EngineColumns = AnyEngineColumns
   refunded: C['int'];
   /** The kit the line's units are components of (migration 0011; null for plain units). */
   kit_sku: string | null;
+  /** Units committed by a partial commit (migration 0009; 0 before). */
+  committed: C['int'];
+  /** Units released by a partial release or the end of a partly committed hold (0009). */
+  released: C['int'];
 }
 
 /** `movements`: the append-only ledger. */

@@ -1,4 +1,7 @@
 import {
+  type ChangeContext,
+  type ChangeHoldRequest,
+  type HoldPart,
   isInsufficientStock,
   NotFoundError,
   type Reservation,
@@ -10,8 +13,9 @@ import { channelOf, displayOf, shortfallsShownAs } from '../channel-access.js';
 import {
   CancelOrderBody,
   CancelResultSchema,
-  EmptyBody,
+  ChangeHoldBody,
   extendBody,
+  HoldPartsBody,
   OrderParams,
   presentCancel,
   presentReservation,
@@ -39,6 +43,29 @@ export function reservationRoutes({
   /** The configured maximum reservation lifetime (the core's default is 3600 s). */
   maxLifetimeSeconds?: number;
 }): Route[] {
+  /** A partial commit or release; counted once it ends the hold. */
+  const settleParts = async (
+    id: string,
+    lines: readonly HoldPart[],
+    kind: 'commit' | 'release',
+    change: ChangeContext,
+  ): Promise<Reservation> => {
+    let changed = false;
+    const context = {
+      ...change,
+      onChanged: () => {
+        changed = true;
+      },
+    };
+    const reservation =
+      kind === 'commit'
+        ? await stockroom.reservations.commitPart(id, { lines }, context)
+        : await stockroom.reservations.releasePart(id, { lines }, context);
+    if (changed && reservation.status !== 'ACTIVE') {
+      outcomes.count(reservation.status === 'COMMITTED' ? 'committed' : 'released');
+    }
+    return reservation;
+  };
   return [
     defineRoute({
       operationId: 'reserve',
@@ -118,13 +145,22 @@ export function reservationRoutes({
       method: 'post',
       path: '/reservations/:id/commit',
       tag: 'Reservations',
-      summary: 'Sell the held units (again: 200 unchanged)',
+      summary: 'Sell the held units, or some of them with `lines` (again: 200 unchanged)',
       roles: STOREFRONT,
       params: ReservationParams,
-      body: EmptyBody,
-      success: { status: 200, description: 'The COMMITTED reservation', schema: ReservationSchema },
+      body: HoldPartsBody,
+      success: {
+        status: 200,
+        description: 'The COMMITTED reservation (ACTIVE while a partial commit leaves units held)',
+        schema: ReservationSchema,
+      },
       failures: ['NOT_FOUND', 'INVALID_STATE'],
-      async handle({ params }, call) {
+      async handle({ params, body }, call) {
+        if (body?.lines) {
+          return presentReservation(
+            await settleParts(params.id, body.lines, 'commit', call.change),
+          );
+        }
         // Counted from the command itself (it made the transition), never from a read before it.
         const reservation = await stockroom.reservations.commit(params.id, {
           ...call.change,
@@ -138,19 +174,65 @@ export function reservationRoutes({
       method: 'post',
       path: '/reservations/:id/release',
       tag: 'Reservations',
-      summary: 'Give the held units back (RELEASED or EXPIRED: 200 unchanged)',
+      summary:
+        'Give the held units back, or some of them with `lines` (RELEASED or EXPIRED: 200 unchanged)',
       roles: STOREFRONT,
       params: ReservationParams,
-      body: EmptyBody,
-      success: { status: 200, description: 'The RELEASED reservation', schema: ReservationSchema },
+      body: HoldPartsBody,
+      success: {
+        status: 200,
+        description:
+          'The RELEASED reservation (ACTIVE while units stay held; COMMITTED when a part was sold)',
+        schema: ReservationSchema,
+      },
       failures: ['NOT_FOUND', 'INVALID_STATE'],
-      async handle({ params }, call) {
+      async handle({ params, body }, call) {
+        if (body?.lines) {
+          return presentReservation(
+            await settleParts(params.id, body.lines, 'release', call.change),
+          );
+        }
         // Counted from the command itself (it made the transition), never from a read before it.
         const reservation = await stockroom.reservations.release(params.id, {
           ...call.change,
           onChanged: () => outcomes.count('released'),
         });
         return presentReservation(reservation);
+      },
+    }),
+    defineRoute({
+      operationId: 'changeReservationLines',
+      method: 'put',
+      path: '/reservations/:id/lines',
+      tag: 'Reservations',
+      summary:
+        'Replace the items of an ACTIVE hold: kept units stay held, extra units all-or-nothing',
+      roles: STOREFRONT,
+      params: ReservationParams,
+      body: ChangeHoldBody,
+      success: { status: 200, description: 'The changed reservation', schema: ReservationSchema },
+      failures: [
+        'NOT_FOUND',
+        'INVALID_STATE',
+        'INSUFFICIENT_STOCK',
+        'CART_LIMIT_EXCEEDED',
+        'VERSION_CONFLICT',
+      ],
+      async handle({ params, body }, call) {
+        const channelId = channelOf(call.principal, body.channelId);
+        const request = channelId === undefined ? body : { ...body, channelId };
+        try {
+          return presentReservation(
+            await stockroom.reservations.change(
+              params.id,
+              request as ChangeHoldRequest,
+              call.change,
+            ),
+          );
+        } catch (error) {
+          if (!isInsufficientStock(error) || call.principal.role === 'admin') throw error;
+          throw shortfallsShownAs(error, await displayOf(stockroom, call.principal, channelId));
+        }
       },
     }),
     defineRoute({

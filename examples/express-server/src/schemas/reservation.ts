@@ -41,6 +41,12 @@ export const ReservationSchema = z
         kitSku: Id.optional().openapi({
           description: 'The kit these units are components of (absent for plain units)',
         }),
+        committed: Quantity.optional().openapi({
+          description: 'Units already sold by a partial commit (absent when none)',
+        }),
+        released: Quantity.optional().openapi({
+          description: 'Units already given back by a partial release (absent when none)',
+        }),
       }),
     ),
   })
@@ -118,6 +124,60 @@ export const ReservationParams = z.strictObject({ id: Id });
 /** The body of commit and release: none, or an empty object. */
 export const EmptyBody = z.strictObject({}).optional();
 
+/**
+ * The body of commit and release: none or `{}` for the whole hold, or `lines` for some units of
+ * some lines (a line without `warehouseId` takes from the SKU's lines in order).
+ */
+export const HoldPartsBody = z
+  .strictObject({
+    lines: z
+      .array(
+        z.strictObject({
+          sku: Id,
+          warehouseId: Id.optional().openapi({ description: 'Only the line in this warehouse' }),
+          quantity: Quantity,
+        }),
+      )
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: 'Commit or release only these units (default: the whole hold)' }),
+  })
+  .optional()
+  .openapi('HoldParts');
+
+/** PUT /reservations/:id/lines: the items the hold should hold from now on. */
+export const ChangeHoldBody = z
+  .strictObject({
+    items: z
+      .array(
+        z.strictObject({
+          sku: Id,
+          quantity: Quantity,
+          warehouseId: Id.optional().openapi({ description: 'Pins the item to one warehouse' }),
+        }),
+      )
+      .min(1)
+      .max(100),
+    strategy: z
+      .enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]])
+      .optional(),
+    location: z
+      .strictObject({
+        latitude: numberIn(-90, 90),
+        longitude: numberIn(-180, 180),
+      })
+      .optional()
+      .openapi({ description: "The customer's location, for the nearest strategy" }),
+    channelId: Id.optional().openapi({
+      description: "Take extra units from this sales channel's warehouses only",
+    }),
+    expectedVersion: integerIn(1, Number.MAX_SAFE_INTEGER)
+      .optional()
+      .openapi({ description: 'Change only this version of the hold (else 409 VERSION_CONFLICT)' }),
+  })
+  .openapi('ChangeHold');
+
 /** POST /reservations/:id/extend: at most the maximum lifetime, like `ttlSeconds`. */
 export function extendBody(maxLifetimeSeconds: number) {
   return z.strictObject({ seconds: integerIn(1, maxLifetimeSeconds) }).openapi('Extend');
@@ -160,6 +220,8 @@ export function presentReservation(reservation: Reservation): ReservationBody {
       warehouseId: line.warehouseId,
       quantity: line.quantity,
       ...(line.kitSku === undefined ? {} : { kitSku: line.kitSku }),
+      ...(line.committed > 0 ? { committed: line.committed } : {}),
+      ...(line.released > 0 ? { released: line.released } : {}),
     })),
   };
 }

@@ -78,7 +78,8 @@ export function authAndIdempotencyTests(server: () => TestServer): void {
           refused += 1;
         }
       }
-      expect(refused).toBe(43);
+      // Kit routes (4) and PUT /reservations/:id/lines (issue 17) refuse readonly keys too.
+      expect(refused).toBe(44);
     });
 
     it('lets the storefront reserve and read, but not adjust', async () => {

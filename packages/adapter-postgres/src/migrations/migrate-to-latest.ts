@@ -2,6 +2,7 @@ import { type Logger, silentLogger, ValidationError } from '@stockroom/core';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createOwnedPool, type PostgresPool, translatingPool } from '../postgres-pool.js';
 import { translatePostgresError } from '../translate-postgres-error.js';
+import { addHoldParts } from './hold-parts.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createKits } from './kits.js';
 import { createLedgerHistory } from './ledger-history.js';
@@ -73,6 +74,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0006_damaged_unit_movements', up: allowDamagedUnitMovements },
   { name: '0010_reservation_listing', up: createReservationListingIndexes },
   { name: '0011_kits', up: createKits },
+  { name: '0009_hold_parts', up: addHoldParts },
 ];
 
 /**

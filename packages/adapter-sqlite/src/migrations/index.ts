@@ -7,6 +7,7 @@ import { salesChannels } from './0005-sales-channels.js';
 import { damagedUnitMovements } from './0006-damaged-unit-movements.js';
 import { reservationListing } from './0010-reservation-listing.js';
 import { kits } from './0011-kits.js';
+import { holdParts } from './0009-hold-parts.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.
@@ -21,6 +22,7 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.fre
   '0006_damaged_unit_movements': damagedUnitMovements,
   '0010_reservation_listing': reservationListing,
   '0011_kits': kits,
+  '0009_hold_parts': holdParts,
 });
 
 /** The table where applied migrations are recorded (namespaced, so a host's own kysely migrations in the same file do not collide). */

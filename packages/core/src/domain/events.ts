@@ -16,6 +16,8 @@ export const EventType = {
   CHANNEL_UPDATED: 'inventory.channel.updated',
   /** A kit was defined, redefined or deleted (subject: the kit SKU). */
   KIT_UPDATED: 'inventory.kit.updated',
+  /** A hold's lines were changed: units released and taken are listed. */
+  RESERVATION_CHANGED: 'inventory.reservation.changed',
 } as const;
 
 /** One of the event types. */

@@ -19,6 +19,10 @@ export interface ReservationLine extends StockKey {
   readonly refunded: number;
   /** The kit these units are components of (absent for plain units). */
   readonly kitSku?: string;
+  /** Units of this line already committed (sold) by a partial commit while the hold was ACTIVE. */
+  readonly committed: number;
+  /** Units of this line already given back by a partial release (or the end of a partly committed hold). */
+  readonly released: number;
 }
 
 /**
@@ -38,6 +42,22 @@ export interface Reservation {
   readonly releasedAt: Date | null;
   /** Bumped by every change; used for compare-and-set updates. */
   readonly version: number;
+}
+
+/**
+ * Units a line holds in its row's `reserved` bucket while the reservation is ACTIVE:
+ * `quantity − committed − released`.
+ */
+export function heldOf(line: ReservationLine): number {
+  return line.quantity - line.committed - line.released;
+}
+
+/**
+ * Units of a line that were sold: every unit not released once the reservation is COMMITTED,
+ * the partly committed units before (none for a RELEASED or EXPIRED hold).
+ */
+export function soldOf(line: ReservationLine, status: ReservationStatus): number {
+  return status === ReservationStatus.COMMITTED ? line.quantity - line.released : line.committed;
 }
 
 /** True for COMMITTED, RELEASED and EXPIRED. */

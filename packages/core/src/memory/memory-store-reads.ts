@@ -5,7 +5,7 @@ import {
   ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
 import type { Movement } from '../domain/movement.js';
-import type { Reservation } from '../domain/reservation.js';
+import { heldOf, type Reservation } from '../domain/reservation.js';
 import type { LedgerCheckpoint, LedgerRange, LedgerSlice } from '../ports/history.js';
 import type {
   MovementFilter,
@@ -79,13 +79,14 @@ export function createMemoryReads(state: MemoryState, mutex: AsyncMutex): StoreR
         for (const reservation of state.reservations.values()) {
           if (reservation.status !== 'ACTIVE') continue;
           for (const line of reservation.lines) {
+            if (heldOf(line) === 0) continue;
             const key = stockKeyOf(line);
             const sum = sums.get(key) ?? {
               sku: line.sku,
               warehouseId: line.warehouseId,
               quantity: 0,
             };
-            sum.quantity += line.quantity;
+            sum.quantity += heldOf(line);
             sums.set(key, sum);
           }
         }

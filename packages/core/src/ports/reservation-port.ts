@@ -39,12 +39,20 @@ export interface ReservationRows {
   insert(reservations: readonly Reservation[]): Promise<void>;
   /**
    * Stores `next` where the stored version equals `expectedVersion`; `{ applied: false }` otherwise.
+   * The lines are stored as given when `options.lines` is set (a changed hold, a partial commit
+   * or release: lines added, cut, dropped or their `committed`/`released` moved); without it
+   * only their `refunded` may differ from what is stored.
    * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */
-  update(next: Reservation, expectedVersion: number): Promise<WriteOutcome>;
+  update(
+    next: Reservation,
+    expectedVersion: number,
+    options?: { readonly lines?: boolean },
+  ): Promise<WriteOutcome>;
   /**
    * `update` for several reservations in one round trip; `{ applied: false }` when any stored
    * version moved (the caller then rolls back). Optional: without it, `update` runs per item.
+   * Only their `refunded` may differ from the stored lines (changed lines go through `update`).
    * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */
   updateMany?(
@@ -72,7 +80,8 @@ export interface ReservationReads {
    */
   reservation(id: string): Promise<Reservation | null>;
   /**
-   * Sum of ACTIVE reservation lines per (sku, warehouseId), for reconciliation.
+   * Units held by ACTIVE reservation lines (`quantity − committed − released`) per
+   * (sku, warehouseId), for reconciliation.
    * @throws STORE_UNAVAILABLE
    */
   activeHolds(): Promise<Array<StockKey & { readonly quantity: number }>>;

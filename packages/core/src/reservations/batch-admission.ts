@@ -106,7 +106,12 @@ async function admitBatch(
       status: ReservationStatus.ACTIVE,
       orderId: request.orderId ?? null,
       userId: request.userId ?? null,
-      lines: plan.allocations.map((allocation) => ({ ...allocation, refunded: 0 })),
+      lines: plan.allocations.map((allocation) => ({
+        ...allocation,
+        refunded: 0,
+        committed: 0,
+        released: 0,
+      })),
       createdAt: now,
       expiresAt: new Date(
         now.getTime() + (request.ttlSeconds ?? settings.defaultTtlSeconds) * 1000,

@@ -1,13 +1,8 @@
 import { channelWarehouses } from '../channels/channel-filter.js';
 import { EventType } from '../domain/events.js';
+import { endHold, settleParts } from '../domain/hold-parts.js';
 import type { ChangeContext } from '../domain/movement.js';
-import {
-  commitReservation,
-  extendReservation,
-  type Reservation,
-  ReservationStatus,
-  releaseReservation,
-} from '../domain/reservation.js';
+import { extendReservation, type Reservation, ReservationStatus } from '../domain/reservation.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import type { Page, PageRequest } from '../ports/page.js';
@@ -26,13 +21,21 @@ import { validate } from '../services/validate.js';
 import { type Admission, type PendingReserve, reserveGroup } from './batch-admission.js';
 import { validateReservationFilter } from './reservation-listing.js';
 import {
+  type ChangeHoldRequest,
+  changeHold,
+  type HoldPartsRequest,
+  partOf,
+  validateChange,
+  validateParts,
+} from './hold-changes.js';
+import {
   DEFAULT_RESERVATION_SETTINGS,
   type ReservationSettings,
   type ReserveRequest,
   validateReserve,
 } from './reservation-settings.js';
 import {
-  applyLines,
+  applyMoves,
   loadReservation,
   reservationData,
   saveReservation,
@@ -156,7 +159,11 @@ export class ReservationService {
     this.recent.set(reservation.id, [...new Set(reservation.lines.map((line) => line.sku))]);
   }
 
-  /** The SKUs of a reservation (lines never change), for lane routing; [] when unknown. */
+  /**
+   * The SKUs of a reservation, for lane routing; [] when unknown. A change of hold made by this
+   * process updates them; one made by another process may leave them stale, which only costs
+   * lock order (the rows a step writes are loaded for write from the reservation it locked).
+   */
   private async skusOf(id: string): Promise<readonly string[]> {
     const known = this.recent.get(id);
     if (known) return known;
@@ -198,11 +205,107 @@ export class ReservationService {
    */
   async commit(id: string, context: ChangeContext = {}): Promise<Reservation> {
     validate().id(id, 'reservationId').done();
-    return this.transition(id, context, 'commit', (reservation, now) =>
-      reservation.status === ReservationStatus.COMMITTED
-        ? null
-        : commitReservation(reservation, now),
+    return this.transition(
+      { id, context, command: 'commit', request: { id }, kind: 'commit', partial: false },
+      (reservation, now) =>
+        reservation.status === ReservationStatus.COMMITTED
+          ? null
+          : endHold(reservation, now, 'COMMITTED'),
     );
+  }
+
+  /**
+   * Commits (sells) some units of an ACTIVE hold: a SALE movement per line part. The hold ends
+   * COMMITTED once nothing is held any more.
+   * @example
+   * ```ts
+   * await stockroom.reservations.commitPart(hold.id, { lines: [{ sku: 'TSHIRT-M', quantity: 1 }] });
+   * ```
+   * @throws VALIDATION_FAILED for malformed parts
+   * @throws NOT_FOUND, INVALID_STATE (not ACTIVE, past `expiresAt`, or a part larger than what
+   *   the hold still has for it)
+   */
+  async commitPart(
+    id: string,
+    request: HoldPartsRequest,
+    context: ChangeContext = {},
+  ): Promise<Reservation> {
+    validateParts(id, request, this.settings.maxItems);
+    const parts = request.lines.map(partOf);
+    return this.transition(
+      {
+        id,
+        context,
+        command: 'commit-part',
+        request: { id, lines: parts },
+        kind: 'commit',
+        partial: true,
+      },
+      (reservation, now) => settleParts(reservation, parts, now, 'commit'),
+    );
+  }
+
+  /**
+   * Releases some units of an ACTIVE hold: a RELEASE movement per line part. Once nothing is
+   * held the hold ends: COMMITTED when any unit was committed, else RELEASED.
+   * @throws VALIDATION_FAILED for malformed parts
+   * @throws NOT_FOUND, INVALID_STATE (not ACTIVE, or a part larger than what the hold still has)
+   */
+  async releasePart(
+    id: string,
+    request: HoldPartsRequest,
+    context: ChangeContext = {},
+  ): Promise<Reservation> {
+    validateParts(id, request, this.settings.maxItems);
+    const parts = request.lines.map(partOf);
+    return this.transition(
+      {
+        id,
+        context,
+        command: 'release-part',
+        request: { id, lines: parts },
+        kind: 'release',
+        partial: true,
+      },
+      (reservation, now) => settleParts(reservation, parts, now, 'release'),
+    );
+  }
+
+  /**
+   * Replaces the items of an ACTIVE hold in one atomic step: units it already holds and still
+   * wants stay held (never released and taken again), units it no longer wants are released,
+   * and extra units are taken all-or-nothing through the same plan as `reserve` (strategy,
+   * sales channel, safety stock, cart limits). Committed units of a partly committed hold are
+   * not touched. One `inventory.reservation.changed` event; RELEASE and RESERVATION movements
+   * for the rows that move; the version is bumped. Items equal to what is held change nothing
+   * (no event, same version).
+   * @example
+   * ```ts
+   * const edited = await stockroom.reservations.change(hold.id, {
+   *   items: [{ sku: 'TSHIRT-M', quantity: 3 }],
+   * });
+   * ```
+   * @throws VALIDATION_FAILED for malformed input
+   * @throws NOT_FOUND; INVALID_STATE when not ACTIVE or past `expiresAt`
+   * @throws INSUFFICIENT_STOCK (extra units short) or CART_LIMIT_EXCEEDED: nothing changed
+   * @throws VERSION_CONFLICT when `expectedVersion` is given and no longer matches
+   * @throws IDEMPOTENCY_KEY_REUSED when the key was used for another request
+   */
+  async change(
+    id: string,
+    request: ChangeHoldRequest,
+    context: ChangeContext = {},
+  ): Promise<Reservation> {
+    validateChange(id, request, this.settings);
+    const changed = await this.context.keyed.run(context, 'change', { id, request }, async () => {
+      const warehouseIds = await this.channelFilter(request.channelId);
+      const skus = [
+        ...new Set([...(await this.skusOf(id)), ...request.items.map((item) => item.sku)]),
+      ];
+      return changeHold(this.context, { id, request, context, skus, warehouseIds });
+    });
+    this.remember(changed);
+    return changed;
   }
 
   /**
@@ -212,11 +315,13 @@ export class ReservationService {
    */
   async release(id: string, context: ChangeContext = {}): Promise<Reservation> {
     validate().id(id, 'reservationId').done();
-    return this.transition(id, context, 'release', (reservation, now) =>
-      reservation.status === ReservationStatus.RELEASED ||
-      reservation.status === ReservationStatus.EXPIRED
-        ? null
-        : releaseReservation(reservation, now),
+    return this.transition(
+      { id, context, command: 'release', request: { id }, kind: 'release', partial: false },
+      (reservation, now) =>
+        reservation.status === ReservationStatus.RELEASED ||
+        reservation.status === ReservationStatus.EXPIRED
+          ? null
+          : endHold(reservation, now, 'RELEASED'),
     );
   }
 
@@ -264,9 +369,12 @@ export class ReservationService {
         due.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
       );
       for (const reservation of due) {
-        const expired = releaseReservation(reservation, now, true);
-        applyLines(changes, expired, 'EXPIRATION', { system: 'expiry' });
-        await saveReservation(transaction, expired, reservation.version);
+        const step = endHold(reservation, now, 'EXPIRED');
+        const expired = step.next;
+        applyMoves(changes, expired, step.moves, { system: 'expiry' });
+        await saveReservation(transaction, expired, reservation.version, {
+          lines: step.linesChanged,
+        });
         changes.emit(
           EventType.RESERVATION_EXPIRED,
           expired.lines[0]!.sku,
@@ -285,17 +393,16 @@ export class ReservationService {
   }
 
   private async transition(
-    id: string,
-    context: ChangeContext,
-    command: 'commit' | 'release',
-    decide: (reservation: Reservation, now: Date) => Reservation | null,
+    job: Omit<TransitionJob, 'decide'>,
+    decide: TransitionJob['decide'],
   ): Promise<Reservation> {
-    return this.context.keyed.run(context, command, { id }, async () => {
+    const { id, context } = job;
+    return this.context.keyed.run(context, job.command, job.request, async () => {
       const outcome = await runGroupedStockChange(
         this.context,
         this.transitionGroup,
         await this.skusOf(id),
-        { id, context, command, decide },
+        { ...job, decide },
       );
       if (outcome.replayed) context.onReplay?.();
       if (outcome.changed) context.onChanged?.();

@@ -1,7 +1,8 @@
 import type { JsonValue } from '../domain/events.js';
-import { type StockTransition, sell, unreserve } from '../domain/inventory-stock.js';
-import type { ChangeContext, MovementType } from '../domain/movement.js';
-import type { Reservation, ReservationLine } from '../domain/reservation.js';
+import type { LineMove } from '../domain/hold-parts.js';
+import { reserve, type StockTransition, sell, unreserve } from '../domain/inventory-stock.js';
+import type { ChangeContext } from '../domain/movement.js';
+import type { Reservation } from '../domain/reservation.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
@@ -23,40 +24,52 @@ export function reservationData(reservation: Reservation): { [key: string]: Json
       warehouseId: line.warehouseId,
       quantity: line.quantity,
       ...(line.kitSku === undefined ? {} : { kitSku: line.kitSku }),
+      // Only lines settled in parts carry these (the common event stays as it was).
+      ...(line.committed > 0 ? { committed: line.committed } : {}),
+      ...(line.released > 0 ? { released: line.released } : {}),
     })),
   };
 }
 
-/** The release side of a reservation line: its units back to available. */
-const unreserveLine =
-  (line: ReservationLine): StockTransition =>
-  (stock, now) =>
-    unreserve(stock, line.quantity, now);
+/** The units moved by a step of a hold, as an event lists them. */
+export function partsData(moves: readonly LineMove[]): JsonValue[] {
+  return moves.map((move) => ({
+    sku: move.sku,
+    warehouseId: move.warehouseId,
+    quantity: move.quantity,
+    type: move.type,
+  }));
+}
 
-/** The commit side of a reservation line: its units sold. */
-const sellLine =
-  (line: ReservationLine): StockTransition =>
-  (stock, now) =>
-    sell(stock, line.quantity, now);
+/** The stock side of one move of a hold. */
+function transitionOf(move: LineMove): StockTransition {
+  switch (move.type) {
+    case 'SALE':
+      return (stock, now) => sell(stock, move.quantity, now);
+    case 'RESERVATION':
+      return (stock, now) => reserve(stock, move.quantity, now);
+    default:
+      return (stock, now) => unreserve(stock, move.quantity, now);
+  }
+}
 
 /**
- * Applies one movement per line: the stock side of commit (SALE), release (RELEASE) and
- * expiry (EXPIRATION).
+ * Applies one movement per move of a hold: the stock side of commit (SALE), release (RELEASE),
+ * expiry (EXPIRATION) and the units a changed hold takes (RESERVATION).
  */
-export function applyLines(
+export function applyMoves(
   changes: StockChangeSet,
   reservation: Reservation,
-  type: Extract<MovementType, 'SALE' | 'RELEASE' | 'EXPIRATION'>,
+  moves: readonly LineMove[],
   context: ChangeContext | { system: string },
 ): void {
-  const transition = type === 'SALE' ? sellLine : unreserveLine;
   const changeContext: ChangeContext =
     'system' in context ? { actor: `system:${context.system}` } : context;
-  for (const line of reservation.lines) {
+  for (const move of moves) {
     changes.apply(
-      line,
-      type,
-      transition(line),
+      move,
+      move.type,
+      transitionOf(move),
       { reservationId: reservation.id, orderId: reservation.orderId },
       changeContext,
     );
@@ -73,13 +86,21 @@ export async function loadReservation(
   return reservation;
 }
 
-/** Stores a changed reservation by compare-and-set. @throws VERSION_CONFLICT (retryable) */
+/**
+ * Stores a changed reservation by compare-and-set (`lines`: its lines changed beyond refunds).
+ * @throws VERSION_CONFLICT (retryable)
+ */
 export async function saveReservation(
   transaction: StockTransaction,
   next: Reservation,
   expectedVersion: number,
+  options: { readonly lines?: boolean } = {},
 ): Promise<void> {
-  const outcome = await transaction.reservations.update(next, expectedVersion);
+  const outcome = await transaction.reservations.update(
+    next,
+    expectedVersion,
+    options.lines ? { lines: true } : undefined,
+  );
   if (!outcome.applied) {
     throw new VersionConflictError(`Reservation ${next.id} changed concurrently`, {
       retryable: true,
@@ -87,19 +108,31 @@ export async function saveReservation(
   }
 }
 
-/** `saveReservation` for several (one statement where the store has `updateMany`). */
+/**
+ * `saveReservation` for several (one statement where the store has `updateMany`; those whose
+ * lines changed are stored one by one).
+ */
 export async function saveReservations(
   transaction: StockTransaction,
-  items: readonly { readonly next: Reservation; readonly expectedVersion: number }[],
+  items: readonly {
+    readonly next: Reservation;
+    readonly expectedVersion: number;
+    readonly lines?: boolean;
+  }[],
 ): Promise<void> {
   if (items.length === 0) return;
   const rows = transaction.reservations;
-  if (!rows.updateMany || items.length === 1) {
-    for (const { next, expectedVersion } of items)
-      await saveReservation(transaction, next, expectedVersion);
-    return;
+  const plain = items.filter((item) => !item.lines);
+  for (const item of items) {
+    if (item.lines || !rows.updateMany || plain.length === 1) {
+      await saveReservation(transaction, item.next, item.expectedVersion, {
+        lines: item.lines === true,
+      });
+    }
   }
-  if (!(await rows.updateMany(items)).applied) {
+  if (!rows.updateMany || plain.length <= 1) return;
+  const headers = plain.map(({ next, expectedVersion }) => ({ next, expectedVersion }));
+  if (!(await rows.updateMany(headers)).applied) {
     throw new VersionConflictError('A reservation of the batch changed concurrently', {
       retryable: true,
     });

@@ -1,5 +1,6 @@
 import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { EventType } from '../domain/events.js';
+import type { HoldTransition } from '../domain/hold-parts.js';
 import type { ChangeContext } from '../domain/movement.js';
 import type { Reservation } from '../domain/reservation.js';
 import { NotFoundError } from '../errors/not-found-error.js';
@@ -7,15 +8,20 @@ import { isStockroomError } from '../errors/stockroom-error.js';
 import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';
-import { applyLines, reservationData, saveReservations } from './reservation-steps.js';
+import { applyMoves, partsData, reservationData, saveReservations } from './reservation-steps.js';
 
-/** A commit or a release waiting in a lane. */
+/** A commit or a release (of the whole hold or of parts) waiting in a lane. */
 export interface TransitionJob {
   readonly id: string;
   readonly context: ChangeContext;
-  readonly command: 'commit' | 'release';
-  /** The next state of the reservation, or null when it is already there (nothing to do). */
-  readonly decide: (reservation: Reservation, now: Date) => Reservation | null;
+  /** The command and request an idempotency key is stored under. */
+  readonly command: string;
+  readonly request: unknown;
+  readonly kind: 'commit' | 'release';
+  /** Parts of the hold: the event lists the units moved. */
+  readonly partial: boolean;
+  /** The step of the reservation, or null when it is already there (nothing to do). */
+  readonly decide: (reservation: Reservation, now: Date) => HoldTransition | null;
 }
 
 /** What a commit or a release came to. */
@@ -51,9 +57,12 @@ export function transitionGroup(
       const outcomes: GroupOutcome<TransitionOutcome>[] = [];
       const keyed: Array<{ job: TransitionJob; print: string; result: Reservation }> = [];
       // The reservations are locked above: their new versions are stored together at the end.
-      const saves = new Map<string, { next: Reservation; expectedVersion: number }>();
+      const saves = new Map<
+        string,
+        { next: Reservation; expectedVersion: number; lines: boolean }
+      >();
       for (const job of jobs) {
-        const print = job.context.idempotencyKey ? fingerprint(job.command, { id: job.id }) : '';
+        const print = job.context.idempotencyKey ? fingerprint(job.command, job.request) : '';
         let writing = false;
         try {
           if (job.context.idempotencyKey) {
@@ -69,20 +78,23 @@ export function transitionGroup(
           }
           const reservation = current.get(job.id);
           if (!reservation) throw new NotFoundError('reservation', job.id);
-          const next = job.decide(reservation, now);
+          const step = job.decide(reservation, now);
+          const next = step?.next ?? null;
           let result = reservation;
-          if (next !== null) {
+          if (step !== null && next !== null) {
             writing = true;
-            applyLines(changes, next, job.command === 'commit' ? 'SALE' : 'RELEASE', job.context);
+            applyMoves(changes, next, step.moves, job.context);
             const saved = saves.get(next.id);
             saves.set(next.id, {
               next,
               expectedVersion: saved?.expectedVersion ?? reservation.version,
+              lines: step.linesChanged || saved?.lines === true,
             });
+            const data = reservationData(next);
             changes.emit(
-              job.command === 'commit' ? EventType.COMMITTED : EventType.RELEASED,
+              job.kind === 'commit' ? EventType.COMMITTED : EventType.RELEASED,
               next.lines[0]!.sku,
-              reservationData(next),
+              job.partial ? { ...data, parts: partsData(step.moves) } : data,
             );
             current.set(next.id, next);
             result = next;

@@ -1,13 +1,14 @@
 import { EventType } from '../domain/events.js';
+import { endHold } from '../domain/hold-parts.js';
 import { adjustAvailable, stockKeyOf } from '../domain/inventory-stock.js';
 import type { ChangeContext, Movement } from '../domain/movement.js';
-import { type Reservation, ReservationStatus, releaseReservation } from '../domain/reservation.js';
+import { type Reservation, ReservationStatus, soldOf } from '../domain/reservation.js';
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
 import type { ReservationService } from '../reservations/reservation-service.js';
 import type { ReserveRequest } from '../reservations/reservation-settings.js';
-import { applyLines, saveReservation } from '../reservations/reservation-steps.js';
+import { applyMoves, saveReservation } from '../reservations/reservation-steps.js';
 import type { ServiceContext } from './service-context.js';
 import { runStockChange } from './stock-change.js';
 import { validate } from './validate.js';
@@ -127,18 +128,27 @@ export class OrderSaga {
           all.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
         );
         const released: Reservation[] = [];
+        // A partly committed hold ends COMMITTED when its remainder is released: its sold
+        // units are refunded below like those of any committed hold.
+        const ended = new Map<string, Reservation>();
         for (const reservation of all.filter((item) => item.status === ReservationStatus.ACTIVE)) {
-          const next = releaseReservation(reservation, now);
-          applyLines(changes, next, 'RELEASE', context);
-          await saveReservation(transaction, next, reservation.version);
+          const step = endHold(reservation, now, 'RELEASED');
+          const next = step.next;
+          applyMoves(changes, next, step.moves, context);
+          await saveReservation(transaction, next, reservation.version, {
+            lines: step.linesChanged,
+          });
           changes.emit(EventType.RELEASED, next.lines[0]!.sku, {
             reservationId: next.id,
             orderId,
             status: next.status,
           });
           released.push(next);
+          ended.set(next.id, next);
         }
-        const committed = all.filter((item) => item.status === ReservationStatus.COMMITTED);
+        const committed = all
+          .map((item) => ended.get(item.id) ?? item)
+          .filter((item) => item.status === ReservationStatus.COMMITTED);
         const wanted = new Map<string, RefundItem>();
         if (items) {
           for (const item of items) {
@@ -153,7 +163,7 @@ export class OrderSaga {
         for (const reservation of committed) {
           let changed = false;
           const lines = reservation.lines.map((line) => {
-            const refundable = line.quantity - line.refunded;
+            const refundable = soldOf(line, reservation.status) - line.refunded;
             const key = stockKeyOf(line);
             const want = items ? (wanted.get(key)?.quantity ?? 0) : refundable;
             const quantity = Math.min(want, refundable);

@@ -11,6 +11,7 @@ import { concurrencyContract } from './contract/concurrency.contract.js';
 import { contentionContract } from './contract/contention.contract.js';
 import { damagedUnitsContract } from './contract/damaged-units.contract.js';
 import { historyContract } from './contract/history.contract.js';
+import { holdChangesContract } from './contract/hold-changes.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
 import { kitsContract } from './contract/kits.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
@@ -64,6 +65,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   sellabilityContract,
   channelsContract,
   kitsContract,
+  holdChangesContract,
   capabilitiesContract,
   reservationListingContract,
   cartCheckChannelContract,
