@@ -72,6 +72,14 @@ export {
   MAX_QUANTITY,
 } from './domain/ids.js';
 export {
+  cancelReceipt,
+  type IncomingReceipt,
+  isOpenReceipt,
+  preorderableOf,
+  ReceiptStatus,
+  receiveUnits,
+} from './domain/incoming-receipt.js';
+export {
   addQuantities,
   applyDeltas,
   createStock,
@@ -98,6 +106,7 @@ export { type ChangeContext, type Movement, MovementType } from './domain/moveme
 export {
   commitReservation,
   extendReservation,
+  heldUnitsOf,
   isFinalReservationStatus,
   isPastExpiry,
   type Reservation,
@@ -162,6 +171,13 @@ export type {
 } from './ports/index.js';
 export { silentLogger, systemClock } from './ports/index.js';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './ports/paging.js';
+export type { ReceiptFilter } from './ports/receipt-port.js';
+// Incoming stock and preorders.
+export {
+  type CreateReceiptRequest,
+  IncomingService,
+  type ReceiveRequest,
+} from './preorders/incoming-service.js';
 export {
   isInsufficientStock,
   ReservationService,

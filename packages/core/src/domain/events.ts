@@ -14,6 +14,14 @@ export const EventType = {
   SKU_POLICY_UPDATED: 'inventory.sku.policy.updated',
   /** A sales channel was created, changed or deleted (subject: `channel:<id>`). */
   CHANNEL_UPDATED: 'inventory.channel.updated',
+  /** An incoming receipt (expected stock) was created. */
+  RECEIPT_CREATED: 'inventory.receipt.created',
+  /** Units of an incoming receipt were received (fully or in part). */
+  RECEIPT_RECEIVED: 'inventory.receipt.received',
+  /** An incoming receipt was cancelled. */
+  RECEIPT_CANCELLED: 'inventory.receipt.cancelled',
+  /** Received units turned a reservation's preordered units into held units. */
+  PREORDER_ALLOCATED: 'inventory.preorder.allocated',
 } as const;
 
 /** One of the event types. */

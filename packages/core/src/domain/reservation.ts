@@ -17,6 +17,23 @@ export interface ReservationLine extends StockKey {
   readonly quantity: number;
   /** Units of this line given back by refunds after the commit. */
   readonly refunded: number;
+  /**
+   * Units of `quantity` promised from an incoming receipt and not held yet (0 for a line held in
+   * full). Receiving the receipt turns them into held units; they are not in `reserved` until then.
+   */
+  readonly preordered: number;
+  /** The incoming receipt the line's preordered units come from, or null. */
+  readonly receiptId: string | null;
+  /** When the receipt is expected (as it was when the line was made), or null. */
+  readonly expectedAt: Date | null;
+}
+
+/**
+ * Units of the line held in its row's `reserved` bucket: `quantity` less the units not held
+ * yet (preordered).
+ */
+export function heldUnitsOf(line: ReservationLine): number {
+  return line.quantity - line.preordered;
 }
 
 /**
@@ -62,7 +79,8 @@ function ensureActive(reservation: Reservation, action: string): void {
 
 /**
  * ACTIVE → COMMITTED.
- * @throws INVALID_STATE when not ACTIVE or already past `expiresAt`
+ * @throws INVALID_STATE when not ACTIVE, already past `expiresAt`, or a line still has
+ *   preordered units (`state`: `PREORDERED`; they can be sold once their receipt is received)
  */
 export function commitReservation(reservation: Reservation, now: Date): Reservation {
   ensureActive(reservation, 'commit');
@@ -70,6 +88,13 @@ export function commitReservation(reservation: Reservation, now: Date): Reservat
     throw new InvalidStateError(
       `Cannot commit reservation ${reservation.id}: it expired at ${reservation.expiresAt.toISOString()}`,
       'EXPIRED',
+    );
+  }
+  const preordered = reservation.lines.reduce((sum, line) => sum + line.preordered, 0);
+  if (preordered > 0) {
+    throw new InvalidStateError(
+      `Cannot commit reservation ${reservation.id}: ${preordered} units are preordered and not received yet`,
+      'PREORDERED',
     );
   }
   return {

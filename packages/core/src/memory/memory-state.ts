@@ -1,4 +1,5 @@
 import type { SalesChannel } from '../channels/sales-channel.js';
+import type { IncomingReceipt } from '../domain/incoming-receipt.js';
 import { type InventoryStock, stockKeyOf } from '../domain/inventory-stock.js';
 import type { LowStockAlert } from '../domain/low-stock-alert.js';
 import type { Movement } from '../domain/movement.js';
@@ -68,6 +69,8 @@ export interface MemoryState {
   policies: Map<string, SkuPolicy>;
   /** Sales channels by id. */
   channels: Map<string, SalesChannel>;
+  /** Incoming receipts by id. */
+  receipts: Map<string, IncomingReceipt>;
   /** Stock keys per SKU, so reads of a SKU's rows do not scan every row. */
   skuIndex: Map<string, Set<string>>;
 }
@@ -88,6 +91,7 @@ export function createMemoryState(): MemoryState {
     horizon: null,
     policies: new Map(),
     channels: new Map(),
+    receipts: new Map(),
     skuIndex: new Map(),
   };
 }

@@ -5,6 +5,7 @@ import {
   ZERO_QUANTITIES,
 } from '../domain/inventory-stock.js';
 import type { Movement } from '../domain/movement.js';
+import { heldUnitsOf } from '../domain/reservation.js';
 import type { LedgerCheckpoint, LedgerRange, LedgerSlice } from '../ports/history.js';
 import type { MovementFilter, StoreReads, TransferFilter } from '../ports/stock-store.js';
 import type { AsyncMutex } from './async-mutex.js';
@@ -59,7 +60,7 @@ export function createMemoryReads(state: MemoryState, mutex: AsyncMutex): StoreR
               warehouseId: line.warehouseId,
               quantity: 0,
             };
-            sum.quantity += line.quantity;
+            sum.quantity += heldUnitsOf(line);
             sums.set(key, sum);
           }
         }

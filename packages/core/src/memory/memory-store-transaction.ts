@@ -5,6 +5,7 @@ import type { Reservation } from '../domain/reservation.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { memoryChannelRows } from './memory-channel-rows.js';
+import { memoryReceiptRows } from './memory-receipt-rows.js';
 import { memorySkuPolicyRows } from './memory-sku-policies.js';
 import {
   APPLIED,
@@ -222,6 +223,7 @@ export function createMemoryTransaction(
     },
     policies: memorySkuPolicyRows(state.policies, undo),
     channels: memoryChannelRows(state.channels, undo),
+    receipts: memoryReceiptRows(state, undo),
     history: {
       writeCheckpoints: async (checkpoints) => {
         for (const checkpoint of checkpoints) {

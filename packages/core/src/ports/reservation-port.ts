@@ -51,7 +51,8 @@ export interface ReservationReads {
    */
   reservation(id: string): Promise<Reservation | null>;
   /**
-   * Sum of ACTIVE reservation lines per (sku, warehouseId), for reconciliation.
+   * Sum of the held units (`quantity − preordered`) of ACTIVE reservation lines per (sku,
+   * warehouseId), for reconciliation.
    * @throws STORE_UNAVAILABLE
    */
   activeHolds(): Promise<Array<StockKey & { readonly quantity: number }>>;

@@ -6,6 +6,7 @@ import type { HistoryReads, HistoryRows } from './history.js';
 import type { IdempotencyReads, IdempotencyRecord, IdempotencyRows } from './idempotency-port.js';
 import type { LedgerRows, MovementReads } from './movement-port.js';
 import type { OutboxReads, OutboxRows } from './outbox-port.js';
+import type { ReceiptRows } from './receipt-port.js';
 import type { ReservationReads, ReservationRows } from './reservation-port.js';
 import type { SkuPolicyRows } from './sku-policies.js';
 import type { StockReads, StockRows } from './stock-port.js';
@@ -21,6 +22,7 @@ export type { BulkWrites } from './bulk-writes.js';
 export type { IdempotencyReads, IdempotencyRecord, IdempotencyRows } from './idempotency-port.js';
 export type { LedgerRows, MovementFilter, MovementReads } from './movement-port.js';
 export type { OutboxEntry, OutboxReads, OutboxRows } from './outbox-port.js';
+export type { ReceiptFilter, ReceiptRows } from './receipt-port.js';
 export type { ReservationReads, ReservationRows } from './reservation-port.js';
 export type { StockReads, StockRows, StockWrite } from './stock-port.js';
 export type { TransferFilter, TransferReads, TransferRows } from './transfer-port.js';
@@ -66,6 +68,8 @@ export interface StockTransaction {
   readonly policies: SkuPolicyRows;
   /** Sales channels; absent where the store keeps none (channel commands then fail). */
   readonly channels?: ChannelRows;
+  /** Incoming receipts (expected stock); absent where the store keeps none (no preorders then). */
+  readonly receipts?: ReceiptRows;
   /** Checkpoints, archiving and the archive horizon. */
   readonly history: HistoryRows;
   /** Set-based writes for bulk imports; absent where row-by-row writes are as fast (memory). */

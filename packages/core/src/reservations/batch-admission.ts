@@ -3,11 +3,18 @@ import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { EventType } from '../domain/events.js';
 import { reserve } from '../domain/inventory-stock.js';
 import type { ChangeContext } from '../domain/movement.js';
-import { type Reservation, ReservationStatus } from '../domain/reservation.js';
+import {
+  type Reservation,
+  type ReservationLine,
+  ReservationStatus,
+} from '../domain/reservation.js';
 import { sellableOf } from '../domain/sellability.js';
+import { isAllocatable } from '../domain/warehouse.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
-import { cartLimitError, loadCartLimits } from '../sellability/cart-limits.js';
+import { planPreorder } from '../preorders/preorder-plan.js';
+import { ReceiptBook } from '../preorders/receipt-book.js';
+import { cartLimitError, loadSellingRules } from '../sellability/cart-limits.js';
 import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';
@@ -59,11 +66,13 @@ async function admitBatch(
     batch.flatMap((pending) => pending.request.items.map((item) => item.sku)),
   );
   const warehouses = await transaction.warehouses.list();
-  const cartLimits = await loadCartLimits(
+  const rules = await loadSellingRules(
     transaction,
     [...new Set(batch.flatMap((pending) => pending.request.items.map((item) => item.sku)))],
     context.sellability.defaultCartLimits,
   );
+  for (const sku of rules.allowPreorder) changes.keepOffered(sku);
+  const receipts = new ReceiptBook(transaction);
   const outcomes: GroupOutcome<Admission>[] = [];
   const created: Reservation[] = [];
   for (const { request, context: changeContext, warehouseIds } of batch) {
@@ -79,17 +88,40 @@ async function admitBatch(
         continue;
       }
     }
-    const overLimit = cartLimitError(request.items, cartLimits);
+    const overLimit = cartLimitError(request.items, rules.limits);
     if (overLimit) {
       outcomes.push({ ok: false, error: overLimit });
       continue;
     }
     const skus = [...new Set(request.items.map((item) => item.sku))];
-    const plan = planReservation(
-      warehouseIds ? { ...request, warehouseIds } : request,
-      skus.flatMap((sku) => changes.rowsOf(sku)),
-      warehouses,
-    );
+    const planRequest = warehouseIds ? { ...request, warehouseIds } : request;
+    const rows = skus.flatMap((sku) => changes.rowsOf(sku));
+    let plan = planReservation(planRequest, rows, warehouses);
+    let preordered: readonly ReservationLine[] = [];
+    if (
+      plan.kind === 'shortfall' &&
+      plan.shortfalls.every(({ sku }) => rules.allowPreorder.has(sku))
+    ) {
+      // Sellable units ran out: the SKU's open receipts may cover the rest (preorders).
+      const preorder = planPreorder(
+        request.items,
+        plan.shortfalls,
+        await receipts.open(skus),
+        (sku) => rules.allowPreorder.has(sku),
+        (warehouseId) =>
+          warehouses.some(
+            (warehouse) => warehouse.id === warehouseId && isAllocatable(warehouse),
+          ) &&
+          (warehouseIds === undefined || warehouseIds.has(warehouseId)),
+      );
+      const held =
+        preorder &&
+        planReservation({ ...planRequest, items: preorder.heldItems }, rows, warehouses);
+      if (preorder && held?.kind === 'plan') {
+        plan = held;
+        preordered = preorder.lines;
+      }
+    }
     if (plan.kind === 'shortfall') {
       outcomes.push({ ok: false, error: new InsufficientStockError(plan.shortfalls) });
       continue;
@@ -99,7 +131,18 @@ async function admitBatch(
       status: ReservationStatus.ACTIVE,
       orderId: request.orderId ?? null,
       userId: request.userId ?? null,
-      lines: plan.allocations.map((allocation) => ({ ...allocation, refunded: 0 })),
+      lines: [
+        ...plan.allocations.map(
+          (allocation): ReservationLine => ({
+            ...allocation,
+            refunded: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+          }),
+        ),
+        ...preordered,
+      ],
       createdAt: now,
       expiresAt: new Date(
         now.getTime() + (request.ttlSeconds ?? settings.defaultTtlSeconds) * 1000,
@@ -108,7 +151,9 @@ async function admitBatch(
       releasedAt: null,
       version: 1,
     };
+    receipts.promise(reservation);
     for (const line of reservation.lines) {
+      if (line.preordered === line.quantity) continue;
       changes.apply(
         line,
         'RESERVATION',
@@ -124,11 +169,15 @@ async function admitBatch(
     outcomes.push({ ok: true, value: { reservation, replayed: false } });
   }
   if (created.length > 0) await transaction.reservations.insert(created);
+  await receipts.save();
   // A refused crowd for a SKU with nothing left marks it sold out even when nothing changed.
   for (const outcome of outcomes) {
     if (outcome.ok || !(outcome.error instanceof InsufficientStockError)) continue;
     for (const shortfall of outcome.error.shortfalls) {
-      if (changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0))
+      if (
+        !rules.allowPreorder.has(shortfall.sku) &&
+        changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0)
+      )
         changes.markSoldOut(shortfall.sku);
     }
   }

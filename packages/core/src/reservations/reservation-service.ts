@@ -10,6 +10,7 @@ import {
 } from '../domain/reservation.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
+import { ReceiptBook } from '../preorders/receipt-book.js';
 import { isCartLimitExceeded } from '../sellability/cart-limits.js';
 import { runIdempotent } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
@@ -221,9 +222,11 @@ export class ReservationService {
       await changes.loadForWrite(
         due.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
       );
+      const receipts = new ReceiptBook(transaction);
       for (const reservation of due) {
         const expired = releaseReservation(reservation, now, true);
         applyLines(changes, expired, 'EXPIRATION', { system: 'expiry' });
+        await receipts.free(expired);
         await saveReservation(transaction, expired, reservation.version);
         changes.emit(
           EventType.RESERVATION_EXPIRED,
@@ -231,6 +234,7 @@ export class ReservationService {
           reservationData(expired),
         );
       }
+      await receipts.save();
       return due.length;
     });
   }

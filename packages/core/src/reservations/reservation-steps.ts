@@ -1,7 +1,7 @@
 import type { JsonValue } from '../domain/events.js';
 import { type StockTransition, sell, unreserve } from '../domain/inventory-stock.js';
 import type { ChangeContext, MovementType } from '../domain/movement.js';
-import type { Reservation, ReservationLine } from '../domain/reservation.js';
+import { heldUnitsOf, type Reservation, type ReservationLine } from '../domain/reservation.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
@@ -22,15 +22,23 @@ export function reservationData(reservation: Reservation): { [key: string]: Json
       sku: line.sku,
       warehouseId: line.warehouseId,
       quantity: line.quantity,
+      // Preorder fields only on lines that have them, so other lines' data keep their shape.
+      ...(line.receiptId === null
+        ? {}
+        : {
+            preordered: line.preordered,
+            receiptId: line.receiptId,
+            expectedAt: line.expectedAt?.toISOString() ?? null,
+          }),
     })),
   };
 }
 
-/** The release side of a reservation line: its units back to available. */
+/** The release side of a reservation line: its held units back to available. */
 const unreserveLine =
   (line: ReservationLine): StockTransition =>
   (stock, now) =>
-    unreserve(stock, line.quantity, now);
+    unreserve(stock, heldUnitsOf(line), now);
 
 /** The commit side of a reservation line: its units sold. */
 const sellLine =
@@ -40,7 +48,8 @@ const sellLine =
 
 /**
  * Applies one movement per line: the stock side of commit (SALE), release (RELEASE) and
- * expiry (EXPIRATION).
+ * expiry (EXPIRATION). A line with no held units (all preordered) has no stock side: its
+ * promise is freed on the receipt instead (see `ReceiptBook.free`).
  */
 export function applyLines(
   changes: StockChangeSet,
@@ -52,6 +61,7 @@ export function applyLines(
   const changeContext: ChangeContext =
     'system' in context ? { actor: `system:${context.system}` } : context;
   for (const line of reservation.lines) {
+    if (heldUnitsOf(line) === 0) continue;
     changes.apply(
       line,
       type,

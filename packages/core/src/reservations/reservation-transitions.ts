@@ -4,6 +4,7 @@ import type { ChangeContext } from '../domain/movement.js';
 import type { Reservation } from '../domain/reservation.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
+import { ReceiptBook } from '../preorders/receipt-book.js';
 import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';
@@ -52,6 +53,7 @@ export function transitionGroup(
       const keyed: Array<{ job: TransitionJob; print: string; result: Reservation }> = [];
       // The reservations are locked above: their new versions are stored together at the end.
       const saves = new Map<string, { next: Reservation; expectedVersion: number }>();
+      const receipts = new ReceiptBook(transaction);
       for (const job of jobs) {
         const print = job.context.idempotencyKey ? fingerprint(job.command, { id: job.id }) : '';
         let writing = false;
@@ -74,6 +76,7 @@ export function transitionGroup(
           if (next !== null) {
             writing = true;
             applyLines(changes, next, job.command === 'commit' ? 'SALE' : 'RELEASE', job.context);
+            if (job.command === 'release') await receipts.free(next);
             const saved = saves.get(next.id);
             saves.set(next.id, {
               next,
@@ -99,6 +102,7 @@ export function transitionGroup(
         }
       }
       await saveReservations(transaction, [...saves.values()]);
+      await receipts.save();
       for (const { job, print, result } of keyed)
         await storeIdempotency(transaction, job.context, print, result, now);
       return outcomes;

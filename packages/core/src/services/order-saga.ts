@@ -5,6 +5,7 @@ import { type Reservation, ReservationStatus, releaseReservation } from '../doma
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
+import { ReceiptBook } from '../preorders/receipt-book.js';
 import type { ReservationService } from '../reservations/reservation-service.js';
 import type { ReserveRequest } from '../reservations/reservation-settings.js';
 import { applyLines, saveReservation } from '../reservations/reservation-steps.js';
@@ -127,9 +128,11 @@ export class OrderSaga {
           all.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
         );
         const released: Reservation[] = [];
+        const receipts = new ReceiptBook(transaction);
         for (const reservation of all.filter((item) => item.status === ReservationStatus.ACTIVE)) {
           const next = releaseReservation(reservation, now);
           applyLines(changes, next, 'RELEASE', context);
+          await receipts.free(next);
           await saveReservation(transaction, next, reservation.version);
           changes.emit(EventType.RELEASED, next.lines[0]!.sku, {
             reservationId: next.id,
@@ -138,6 +141,7 @@ export class OrderSaga {
           });
           released.push(next);
         }
+        await receipts.save();
         const committed = all.filter((item) => item.status === ReservationStatus.COMMITTED);
         const wanted = new Map<string, RefundItem>();
         if (items) {

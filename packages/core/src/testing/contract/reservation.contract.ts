@@ -149,8 +149,24 @@ export function reservationContract(options: StockStoreContractOptions): void {
         strategy: 'nearest',
       });
       expect(reservation.lines).toEqual([
-        { sku: 'A', warehouseId: 'london', quantity: 2, refunded: 0 },
-        { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0 },
+        {
+          sku: 'A',
+          warehouseId: 'london',
+          quantity: 2,
+          refunded: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+        },
+        {
+          sku: 'A',
+          warehouseId: 'paris',
+          quantity: 2,
+          refunded: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+        },
       ]);
     });
 

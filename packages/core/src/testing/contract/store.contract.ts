@@ -151,7 +151,17 @@ export function storeContract(options: StockStoreContractOptions): void {
         status: 'ACTIVE' as const,
         orderId: null,
         userId: 'u',
-        lines: [{ sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0 }],
+        lines: [
+          {
+            sku: 'A',
+            warehouseId: 'paris',
+            quantity: 2,
+            refunded: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+          },
+        ],
         createdAt: now,
         expiresAt: new Date(now.getTime() + 1000),
         committedAt: null,
