@@ -4,7 +4,14 @@ import type {
   OutboxRows,
   StockTransaction,
 } from '@stockroom/core/adapter-kit';
-import { APPLIED, channelRows, NOT_APPLIED, type SharedRows, sharedRows } from '@stockroom/sql-kit';
+import {
+  APPLIED,
+  channelRows,
+  NOT_APPLIED,
+  receiptRows,
+  type SharedRows,
+  sharedRows,
+} from '@stockroom/sql-kit';
 import { type Insertable, type RawBuilder, sql } from 'kysely';
 import { movementToRow, outboxEntryFromRow, outboxToRow, postgresKit } from './mappers.js';
 import { postgresHistoryRows } from './postgres-history.js';
@@ -127,6 +134,7 @@ function putManyIdempotency(scope: SchemaScope): Required<IdempotencyRows>['putM
 export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
   const counter: OutboxOrdinal = { next: 0 };
   const shared = sharedRows(postgresKit.contextOf(scope.db), { rowLocks: true });
+  const reservations = postgresReservationRows(scope);
   const ledger = ledgerRows(scope);
   const outbox = outboxRows(scope, counter, shared.outboxDelivery);
   const idempotency: IdempotencyRows = {
@@ -176,7 +184,7 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     },
     // Stock reads bring the SKUs' policies along (one round trip for a reservation batch).
     ...postgresSellableRows(scope, postgresStockRows(scope, shared.stockSettings)),
-    reservations: postgresReservationRows(scope),
+    reservations,
     ledger,
     outbox,
     idempotency,
@@ -185,5 +193,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     alerts: shared.alerts,
     history: postgresHistoryRows(scope),
     channels: channelRows(postgresKit.contextOf(scope.db), { rowLocks: true }),
+    receipts: receiptRows(postgresKit.contextOf(scope.db), { rowLocks: true, reservations }),
   };
 }

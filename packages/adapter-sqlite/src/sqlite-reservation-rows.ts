@@ -63,8 +63,8 @@ export function reservationRows(db: Db): ReservationRows {
         .where('version', '=', expectedVersion)
         .executeTakeFirst();
       if (result.numUpdatedRows !== 1n) return NOT_APPLIED;
-      // Store the lines exactly as given (refunds change `refunded`); unchanged lines are not
-      // rewritten.
+      // Store the lines exactly as given (refunds change `refunded`, received preorders
+      // `preordered`); unchanged lines are not rewritten.
       const lines = reservationLinesToRows(next);
       if (lines.length > 0) {
         await db
@@ -78,9 +78,12 @@ export function reservationRows(db: Db): ReservationRows {
                 warehouse_id: eb.ref('excluded.warehouse_id'),
                 quantity: eb.ref('excluded.quantity'),
                 refunded: eb.ref('excluded.refunded'),
+                preordered: eb.ref('excluded.preordered'),
+                receipt_id: eb.ref('excluded.receipt_id'),
+                expected_at: eb.ref('excluded.expected_at'),
               }))
               .where(
-                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded)`,
+                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded, reservation_lines.preordered, reservation_lines.receipt_id, reservation_lines.expected_at) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded, excluded.preordered, excluded.receipt_id, excluded.expected_at)`,
               ),
           )
           .execute();

@@ -3,6 +3,7 @@ import type { LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core/a
 import {
   channelRows,
   chunks,
+  receiptRows,
   type SharedRows,
   sharedRows,
   skuPolicyRows,
@@ -68,9 +69,10 @@ function outboxRows(db: Db, delivery: SharedRows['outboxDelivery']): OutboxRows 
 export function createSqliteStockTransaction(db: Db): StockTransaction {
   // No row locks: the transaction holds SQLite's write lock from its first statement.
   const shared = sharedRows(sqliteKit.contextOf(db), { rowLocks: false });
+  const reservations = reservationRows(db);
   return {
     stock: stockRows(db, shared.stockSettings),
-    reservations: reservationRows(db),
+    reservations,
     ledger: ledgerRows(db),
     outbox: outboxRows(db, shared.outboxDelivery),
     idempotency: shared.idempotency,
@@ -80,5 +82,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     history: sqliteHistoryRows(db),
     policies: skuPolicyRows(sqliteKit.contextOf(db)),
     channels: channelRows(sqliteKit.contextOf(db), { rowLocks: false }),
+    receipts: receiptRows(sqliteKit.contextOf(db), { rowLocks: false, reservations }),
   };
 }

@@ -26,6 +26,7 @@ export {
   type ReservationLineRow,
   type RowMappers,
 } from './mappers.js';
+export { type ReceiptRowsDialect, receiptRows } from './receipt-rows.js';
 export { type LedgerSumRow, type SharedHistory, sharedHistory } from './shared-history.js';
 export {
   type KitContext,
@@ -42,6 +43,7 @@ export type {
   AnyEngineColumns,
   EngineColumns,
   IdempotencyKeyTable,
+  IncomingReceiptTable,
   KitTables,
   LedgerCheckpointTable,
   LedgerHorizonTable,

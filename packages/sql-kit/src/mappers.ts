@@ -40,6 +40,10 @@ export interface ReservationLineRow {
   readonly warehouse_id: string;
   readonly quantity: RawInt;
   readonly refunded: RawInt;
+  /** Absent in rows read before migration 0008's columns are selected: 0. */
+  readonly preordered?: RawInt;
+  readonly receipt_id?: string | null;
+  readonly expected_at?: RawTime | null;
 }
 
 /** The movement columns a ledger replay reads (`ledgerSince`). */
@@ -143,6 +147,9 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
           warehouseId: line.warehouse_id,
           quantity: int(line.quantity),
           refunded: int(line.refunded),
+          preordered: line.preordered === undefined ? 0 : int(line.preordered),
+          receiptId: line.receipt_id ?? null,
+          expectedAt: maybeTime(line.expected_at ?? null),
         }),
       ),
       createdAt: time(row.created_at),
@@ -172,6 +179,9 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
         warehouse_id: line.warehouseId,
         quantity: line.quantity,
         refunded: line.refunded,
+        preordered: line.preordered,
+        receipt_id: line.receiptId,
+        expected_at: storedTime(line.expectedAt),
       })),
 
     movementFromRow: (row) => ({

@@ -100,17 +100,20 @@ export function sharedReads(context: KitContext, dialect: SharedReadsDialect): S
         .select((eb) => [
           'line.sku as sku',
           'line.warehouse_id as warehouse_id',
-          eb.fn.sum<string | number>('line.quantity').as('quantity'),
+          // Held units only: preordered ones are not in the row's reserved bucket.
+          sql<string | number>`sum(line.quantity - line.preordered)`.as('quantity'),
         ])
         .groupBy(['line.sku', 'line.warehouse_id'])
         .orderBy('line.sku')
         .orderBy('line.warehouse_id')
         .execute();
-      return rows.map((row) => ({
-        sku: row.sku,
-        warehouseId: row.warehouse_id,
-        quantity: codec.int(row.quantity),
-      }));
+      return rows
+        .map((row) => ({
+          sku: row.sku,
+          warehouseId: row.warehouse_id,
+          quantity: codec.int(row.quantity),
+        }))
+        .filter((hold) => hold.quantity > 0);
     },
 
     movements(filter, request) {

@@ -98,6 +98,12 @@ export interface ReservationLineTable<C extends EngineColumns = AnyEngineColumns
   warehouse_id: string;
   quantity: C['int'];
   refunded: C['int'];
+  /** Units of `quantity` promised from an incoming receipt, not held yet (migration 0008). */
+  preordered: ColumnType<RawInt, number | undefined, number>;
+  /** The receipt the preordered units come from (migration 0008). */
+  receipt_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When that receipt was expected as the line was made (migration 0008). */
+  expected_at: ColumnType<RawTime | null, RawTime | null | undefined, RawTime | null>;
 }
 
 /** `movements`: the append-only ledger. */
@@ -190,6 +196,8 @@ export interface SkuPolicyTable<C extends EngineColumns = AnyEngineColumns> {
   sku: string;
   min_per_cart: C['nullableInt'];
   max_per_cart: C['nullableInt'];
+  /** 1 when reservations may preorder from open incoming receipts, else 0 (migration 0008). */
+  allow_preorder: ColumnType<RawInt, number | undefined, number>;
   version: C['int'];
   updated_at: C['time'];
 }
@@ -205,6 +213,23 @@ export interface SalesChannelTable<C extends EngineColumns = AnyEngineColumns> {
   version: C['int'];
   created_at: C['time'];
   updated_at: C['time'];
+}
+
+/** `incoming_receipts`: stock expected in a warehouse (migration 0008). */
+export interface IncomingReceiptTable<C extends EngineColumns = AnyEngineColumns> {
+  id: string;
+  sku: string;
+  warehouse_id: string;
+  quantity: C['int'];
+  received_quantity: C['int'];
+  preordered_quantity: C['int'];
+  expected_at: C['time'];
+  reference: string | null;
+  status: string;
+  created_at: C['time'];
+  received_at: C['nullableTime'];
+  cancelled_at: C['nullableTime'];
+  version: C['int'];
 }
 
 /**
@@ -224,6 +249,7 @@ export interface SharedTables<C extends EngineColumns = AnyEngineColumns> {
   ledger_horizon: LedgerHorizonTable<C>;
   sku_policies: SkuPolicyTable<C>;
   sales_channels: SalesChannelTable<C>;
+  incoming_receipts: IncomingReceiptTable<C>;
 }
 
 /** The part of an outbox row every store has (the delivery bookkeeping the kit writes). */

@@ -7,6 +7,8 @@ import {
 import { sellableOf } from '../domain/sellability.js';
 import { WarehouseStatus } from '../domain/warehouse.js';
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
+import { readPreorderState } from '../preorders/preorder-offer.js';
+import { coverWithPreorders } from '../preorders/preorder-plan.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
 import { planReservation } from './plan-reservation.js';
@@ -43,17 +45,33 @@ export interface CartLineCheck {
    * stock) over ACTIVE warehouses.
    */
   readonly availableQuantity: number;
-  /** True when this SKU's items could be held now (pinned warehouses included). */
+  /**
+   * True when a reservation could take this SKU's items now (pinned warehouses included), held
+   * or, for a SKU that allows preorders, partly preordered (see `preorders`).
+   */
   readonly isAvailable: boolean;
   /** Where a reservation of the cart would take this SKU now; empty when the cart is refused. */
   readonly allocations: readonly Allocation[];
   /** What this SKU lacks (one entry per short pinned warehouse, one for the unpinned rest). */
   readonly shortfalls: readonly Shortfall[];
+  /** The units a reservation would preorder from incoming receipts (empty when none). */
+  readonly preorders: readonly CartPreorder[];
+}
+
+/** Units of a cart a reservation would preorder from one incoming receipt. */
+export interface CartPreorder {
+  readonly sku: string;
+  readonly warehouseId: string;
+  /** Units promised from the receipt, not held until it is received. */
+  readonly quantity: number;
+  readonly receiptId: string;
+  /** When the receipt is expected. */
+  readonly expectedAt: Date;
 }
 
 /** The answer for a whole cart. */
 export interface CartCheckResult {
-  /** True when a reservation of the whole cart would be admitted now. */
+  /** True when a reservation of the whole cart would be admitted now (preorders included). */
   readonly isAvailable: boolean;
   /** One entry per SKU, in the order the SKUs first appear in `items`. */
   readonly lines: readonly CartLineCheck[];
@@ -64,6 +82,11 @@ export interface CartCheckResult {
   readonly allocations: readonly Allocation[];
   /** What a reservation would be refused with (`INSUFFICIENT_STOCK`'s shortfalls); empty if none. */
   readonly shortfalls: readonly Shortfall[];
+  /**
+   * What a reservation would preorder (SKUs whose policy allows preorders, once their sellable
+   * units run out); `allocations` then holds only the units held now.
+   */
+  readonly preorders: readonly CartPreorder[];
   /** The `version` of every stock row the answer was computed from, by SKU then warehouse id. */
   readonly rowVersions: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
@@ -107,7 +130,30 @@ export class CartCheckService {
       this.context.store.reads.stockBySkus([...skus].sort()),
       this.context.warehouseDirectory.list(),
     ]);
-    const plan = planReservation(request, rows, warehouses);
+    let plan = planReservation(request, rows, warehouses);
+    let preorders: CartPreorder[] = [];
+    if (plan.kind === 'shortfall') {
+      // A reservation would cover the shortfalls from incoming receipts where SKUs allow it.
+      const state = await readPreorderState(this.context, skus);
+      const covered = coverWithPreorders(
+        request,
+        plan.shortfalls,
+        rows,
+        warehouses,
+        state.receipts,
+        state.allowPreorder,
+      );
+      if (covered) {
+        plan = covered.plan;
+        preorders = covered.preordered.map((line) => ({
+          sku: line.sku,
+          warehouseId: line.warehouseId,
+          quantity: line.preordered,
+          receiptId: line.receiptId!,
+          expectedAt: line.expectedAt!,
+        }));
+      }
+    }
     const allocations = plan.kind === 'plan' ? plan.allocations : [];
     const shortfalls = plan.kind === 'shortfall' ? plan.shortfalls : [];
     const active = new Set(
@@ -128,6 +174,7 @@ export class CartCheckService {
           .filter((row) => row.sku === sku && active.has(row.warehouseId))
           .reduce((sum, row) => sum + sellableOf(row), 0),
         isAvailable: short.length === 0,
+        preorders: preorders.filter((preorder) => preorder.sku === sku),
         allocations: allocations.filter((allocation) => allocation.sku === sku),
         shortfalls: short,
       };
@@ -135,7 +182,14 @@ export class CartCheckService {
     const rowVersions: Record<string, Record<string, number>> = {};
     for (const sku of skus) rowVersions[sku] = {};
     for (const row of rows) rowVersions[row.sku]![row.warehouseId] = row.version;
-    return { isAvailable: plan.kind === 'plan', lines, allocations, shortfalls, rowVersions };
+    return {
+      isAvailable: plan.kind === 'plan',
+      lines,
+      allocations,
+      shortfalls,
+      preorders,
+      rowVersions,
+    };
   }
 
   private validate(request: CartCheckRequest): void {

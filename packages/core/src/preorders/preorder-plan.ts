@@ -1,6 +1,13 @@
-import type { AllocationLine } from '../allocation/allocation-plan.js';
+import type {
+  AllocatableStock,
+  AllocatableWarehouse,
+  AllocationLine,
+  AllocationResult,
+} from '../allocation/allocation-plan.js';
+import { planReservation, type ReservationPlanRequest } from '../cart/plan-reservation.js';
 import { type IncomingReceipt, preorderableOf } from '../domain/incoming-receipt.js';
 import type { ReservationLine } from '../domain/reservation.js';
+import { WarehouseStatus } from '../domain/warehouse.js';
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
 
 /** What a reservation takes when sellable units run out: the held part and the preordered lines. */
@@ -82,4 +89,42 @@ function heldItemsOf(
     if (item) totals.set(key, { ...item, quantity: shortfall.available });
   }
   return [...totals.values()].filter((item) => item.quantity > 0);
+}
+
+/** A reservation plan whose shortfalls open receipts cover. */
+export interface CoveredPlan {
+  /** Where the held units come from. */
+  readonly plan: Extract<AllocationResult, { kind: 'plan' }>;
+  /** The preordered lines. */
+  readonly preordered: readonly ReservationLine[];
+}
+
+/**
+ * The step reservation admission and the whole-cart check share when a plan is short: when
+ * every short SKU allows preorders and the receipts cover the shortfalls, the plan of what the
+ * rows can hold plus the preordered lines; null otherwise (the request is refused).
+ */
+export function coverWithPreorders(
+  request: ReservationPlanRequest,
+  shortfalls: readonly Shortfall[],
+  rows: readonly (AllocatableStock & { readonly safetyStock: number })[],
+  warehouses: readonly AllocatableWarehouse[],
+  receipts: readonly IncomingReceipt[],
+  allowPreorder: ReadonlySet<string>,
+): CoveredPlan | null {
+  const allowed = request.warehouseIds;
+  const preorder = planPreorder(
+    request.items,
+    shortfalls,
+    receipts,
+    (sku) => allowPreorder.has(sku),
+    (warehouseId) =>
+      warehouses.some(
+        (warehouse) => warehouse.id === warehouseId && warehouse.status === WarehouseStatus.ACTIVE,
+      ) &&
+      (allowed === undefined || allowed.has(warehouseId)),
+  );
+  if (!preorder) return null;
+  const plan = planReservation({ ...request, items: preorder.heldItems }, rows, warehouses);
+  return plan.kind === 'plan' ? { plan, preordered: preorder.lines } : null;
 }

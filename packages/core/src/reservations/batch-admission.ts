@@ -9,10 +9,9 @@ import {
   ReservationStatus,
 } from '../domain/reservation.js';
 import { sellableOf } from '../domain/sellability.js';
-import { isAllocatable } from '../domain/warehouse.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
-import { planPreorder } from '../preorders/preorder-plan.js';
+import { coverWithPreorders } from '../preorders/preorder-plan.js';
 import { ReceiptBook } from '../preorders/receipt-book.js';
 import { cartLimitError, loadSellingRules } from '../sellability/cart-limits.js';
 import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
@@ -103,23 +102,17 @@ async function admitBatch(
       plan.shortfalls.every(({ sku }) => rules.allowPreorder.has(sku))
     ) {
       // Sellable units ran out: the SKU's open receipts may cover the rest (preorders).
-      const preorder = planPreorder(
-        request.items,
+      const covered = coverWithPreorders(
+        planRequest,
         plan.shortfalls,
+        rows,
+        warehouses,
         await receipts.open(skus),
-        (sku) => rules.allowPreorder.has(sku),
-        (warehouseId) =>
-          warehouses.some(
-            (warehouse) => warehouse.id === warehouseId && isAllocatable(warehouse),
-          ) &&
-          (warehouseIds === undefined || warehouseIds.has(warehouseId)),
+        rules.allowPreorder,
       );
-      const held =
-        preorder &&
-        planReservation({ ...planRequest, items: preorder.heldItems }, rows, warehouses);
-      if (preorder && held?.kind === 'plan') {
-        plan = held;
-        preordered = preorder.lines;
+      if (covered) {
+        plan = covered.plan;
+        preordered = covered.preordered;
       }
     }
     if (plan.kind === 'shortfall') {

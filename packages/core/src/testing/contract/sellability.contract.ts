@@ -249,8 +249,22 @@ export function sellabilityContract(options: StockStoreContractOptions): void {
       expect(
         world.publisher.ofType('inventory.sku.policy.updated').map((event) => event.data),
       ).toEqual([
-        { sku: 'GIFT', stored: true, minPerCart: 2, maxPerCart: 4, allowPreorder: false, version: 1 },
-        { sku: 'GIFT', stored: true, minPerCart: 2, maxPerCart: 6, allowPreorder: false, version: 2 },
+        {
+          sku: 'GIFT',
+          stored: true,
+          minPerCart: 2,
+          maxPerCart: 4,
+          allowPreorder: false,
+          version: 1,
+        },
+        {
+          sku: 'GIFT',
+          stored: true,
+          minPerCart: 2,
+          maxPerCart: 6,
+          allowPreorder: false,
+          version: 2,
+        },
         {
           sku: 'GIFT',
           stored: false,
