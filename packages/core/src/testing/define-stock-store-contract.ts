@@ -11,6 +11,7 @@ import { contentionContract } from './contract/contention.contract.js';
 import { damagedUnitsContract } from './contract/damaged-units.contract.js';
 import { historyContract } from './contract/history.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
+import { incomingStockContract } from './contract/incoming-stock.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
 import { outboxContract } from './contract/outbox.contract.js';
 import { pointInTimeContract } from './contract/point-in-time.contract.js';
@@ -60,6 +61,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   cartCheckContract,
   sellabilityContract,
   channelsContract,
+  incomingStockContract,
   capabilitiesContract,
 ];
 
