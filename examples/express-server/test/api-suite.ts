@@ -7,6 +7,7 @@ import { cartTests } from './suites/cart.js';
 import { channelTests } from './suites/channels.js';
 import { dashboardListingTests } from './suites/dashboard-listings.js';
 import { inventoryTests } from './suites/inventory.js';
+import { receiptTests } from './suites/receipts.js';
 import { reservationTests } from './suites/reservations.js';
 import { sellabilityTests } from './suites/sellability.js';
 import { transferTests } from './suites/transfers.js';
@@ -50,6 +51,7 @@ export function defineApiSuite(
     reservationTests(current);
     sellabilityTests(current);
     transferTests(current);
+    receiptTests(current);
     alertAndJobTests(current);
     authAndIdempotencyTests(current);
     badInputTests(current);

@@ -51,6 +51,12 @@ const BEYOND_CONTRACT = [
   'GET /api/v1/channels/{id}',
   'PATCH /api/v1/channels/{id}',
   'DELETE /api/v1/channels/{id}',
+  // Incoming stock and preorders (issue 16), described in the server README.
+  'POST /api/v1/receipts',
+  'GET /api/v1/receipts',
+  'GET /api/v1/receipts/{id}',
+  'POST /api/v1/receipts/{id}/receive',
+  'POST /api/v1/receipts/{id}/cancel',
 ];
 const OPERATIONS = [
   'GET /healthz',

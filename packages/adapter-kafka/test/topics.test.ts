@@ -26,8 +26,12 @@ describe('topic naming', () => {
       'inventory.transfer.updated',
       'inventory.sku.policy.updated',
       'inventory.channel.updated',
+      'inventory.receipt.created',
+      'inventory.receipt.received',
+      'inventory.receipt.cancelled',
+      'inventory.preorder.allocated',
     ]);
-    expect(INVENTORY_EVENT_TYPES).toHaveLength(12);
+    expect(INVENTORY_EVENT_TYPES).toHaveLength(16);
   });
 
   it('takes a prefix or a mapping function', () => {

@@ -3,7 +3,7 @@ import {
   type AllocationStrategy,
   type CartCheckResult,
 } from '@stockroom/core';
-import { Id, numberIn, Quantity } from './common.js';
+import { Id, numberIn, Quantity, Timestamp } from './common.js';
 import { z } from './zod.js';
 
 const Count = z.number().int().min(0);
@@ -42,6 +42,17 @@ const ShortfallSchema = z.strictObject({
   available: Count,
 });
 
+/** Units a reservation would preorder from one incoming receipt. */
+const PreorderSchema = z
+  .strictObject({
+    sku: Id,
+    warehouseId: Id,
+    quantity: Quantity,
+    receiptId: z.string(),
+    expectedAt: Timestamp,
+  })
+  .openapi('CartPreorder');
+
 /** The answer to a whole-cart check. */
 export const CartCheckSchema = z
   .strictObject({
@@ -58,6 +69,7 @@ export const CartCheckSchema = z
         isAvailable: z.boolean(),
         allocations: z.array(AllocationSchema),
         shortfalls: z.array(ShortfallSchema),
+        preorders: z.array(PreorderSchema),
       }),
     ),
     allocations: z.array(AllocationSchema).openapi({
@@ -65,6 +77,10 @@ export const CartCheckSchema = z
     }),
     shortfalls: z.array(ShortfallSchema).openapi({
       description: 'What a reservation would be refused with (INSUFFICIENT_STOCK shortfalls)',
+    }),
+    preorders: z.array(PreorderSchema).openapi({
+      description:
+        'What a reservation would preorder from incoming receipts (SKUs that allow preorders, once nothing is sellable)',
     }),
   })
   .openapi('CartCheck');
@@ -87,6 +103,13 @@ export function presentCartCheck(result: CartCheckResult): z.infer<typeof CartCh
     requested,
     available,
   });
+  const preorder = (line: CartCheckResult['preorders'][number]) => ({
+    sku: line.sku,
+    warehouseId: line.warehouseId,
+    quantity: line.quantity,
+    receiptId: line.receiptId,
+    expectedAt: line.expectedAt.toISOString(),
+  });
   return {
     isAvailable: result.isAvailable,
     lines: result.lines.map((line) => ({
@@ -96,8 +119,10 @@ export function presentCartCheck(result: CartCheckResult): z.infer<typeof CartCh
       isAvailable: line.isAvailable,
       allocations: line.allocations.map(allocation),
       shortfalls: line.shortfalls.map(shortfall),
+      preorders: line.preorders.map(preorder),
     })),
     allocations: result.allocations.map(allocation),
     shortfalls: result.shortfalls.map(shortfall),
+    preorders: result.preorders.map(preorder),
   };
 }

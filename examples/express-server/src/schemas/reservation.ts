@@ -20,7 +20,21 @@ export const ReservationSchema = z
     expiresAt: Timestamp,
     committedAt: OptionalTimestamp,
     releasedAt: OptionalTimestamp.openapi({ description: 'When it was released or expired' }),
-    allocations: z.array(z.strictObject({ sku: Id, warehouseId: Id, quantity: Quantity })),
+    allocations: z.array(
+      z.strictObject({
+        sku: Id,
+        warehouseId: Id,
+        quantity: Quantity,
+        preordered: z.number().int().min(0).optional().openapi({
+          description:
+            'Units of `quantity` promised from an incoming receipt, not held yet (only on preorder lines)',
+        }),
+        receiptId: z.string().optional().openapi({ description: 'The receipt they come from' }),
+        expectedAt: Timestamp.nullable()
+          .optional()
+          .openapi({ description: 'When that receipt is expected' }),
+      }),
+    ),
   })
   .openapi('Reservation');
 
@@ -116,6 +130,14 @@ export function presentReservation(reservation: Reservation): ReservationBody {
       sku: line.sku,
       warehouseId: line.warehouseId,
       quantity: line.quantity,
+      // Only preorder lines carry the preorder fields: other lines keep their documented shape.
+      ...(line.receiptId === null
+        ? {}
+        : {
+            preordered: line.preordered,
+            receiptId: line.receiptId,
+            expectedAt: line.expectedAt?.toISOString() ?? null,
+          }),
     })),
   };
 }
