@@ -13,6 +13,13 @@ import {
   ZERO_QUANTITIES,
 } from '../src/index.js';
 import { readAll, replayLedger, reservedMismatches, seedWarehouses } from '../src/testing/index.js';
+import {
+  checkPreorders,
+  type ModelPreorder,
+  type ModelReceipt,
+  PREORDER_SKU,
+  preorderCommands,
+} from './model/preorders.commands.js';
 
 /**
  * Model-based test: random sequences of commands run against the in-memory store and against a
@@ -58,6 +65,12 @@ interface Model {
   limits: Map<string, { min: number | null; max: number | null }>;
   /** The warehouses of sales channel `web`, once created. */
   channel: string[] | null;
+  /** Incoming receipts of the preorder SKU (see model/preorders.commands.ts). */
+  receipts: ModelReceipt[];
+  /** Reservations of the preorder SKU. */
+  preorders: ModelPreorder[];
+  /** Whether the preorder SKU's policy allows preorders. */
+  allowPreorder: boolean;
 }
 interface Real {
   stockroom: Stockroom;
@@ -103,8 +116,9 @@ async function check(model: Model, real: Real): Promise<void> {
   }
   expect(await replayLedger(real.store)).toEqual([]);
   expect(await reservedMismatches(real.store)).toEqual([]);
+  await checkPreorders(model, real);
   const ledger = await readAll<Movement>((page) => real.store.reads.ledger({}, page));
-  for (const checkpoint of await real.store.reads.latestCheckpoints(SKUS)) {
+  for (const checkpoint of await real.store.reads.latestCheckpoints([...SKUS, PREORDER_SKU])) {
     const replayed = ledger
       .filter(
         (movement) =>
@@ -791,7 +805,10 @@ class Reconcile implements Command {
     });
     const rows = await readAll((page) => real.store.reads.allStock(page));
     const checkpoints = new Map(
-      (await real.store.reads.latestCheckpoints(SKUS)).map((item) => [stockKeyOf(item), item]),
+      (await real.store.reads.latestCheckpoints([...SKUS, PREORDER_SKU])).map((item) => [
+        stockKeyOf(item),
+        item,
+      ]),
     );
     for (const row of rows) {
       if (row.version === 0) continue;
@@ -818,6 +835,7 @@ const sku = fc.constantFrom(...SKUS);
 const warehouse = fc.constantFrom(...WAREHOUSES);
 const quantity = fc.integer({ min: 1, max: 8 });
 const commands = [
+  ...preorderCommands,
   fc.constant(new Reconcile()),
   fc
     .tuple(sku, warehouse, fc.integer({ min: 1, max: 20 }))
@@ -923,23 +941,30 @@ const commands = [
 describe('model-based: the memory store against a reference model', () => {
   it('agrees with the model and keeps every invariant after every step', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (sequence) => {
-        const clock = new ManualClock('2026-01-01T00:00:00.000Z');
-        const store = createMemoryStockStore();
-        const stockroom = createStockroom({ store, clock });
-        await seedWarehouses(stockroom);
-        const model: Model = {
-          rows: new Map(),
-          reservations: [],
-          transfers: [],
-          now: clock.now().getTime(),
-          orders: 0,
-          safety: new Map(),
-          limits: new Map(),
-          channel: null,
-        };
-        await fc.asyncModelRun(() => ({ model, real: { stockroom, store, clock } }), sequence);
-      }),
+      fc.asyncProperty(
+        fc.commands(commands, { maxCommands: 40, size: 'medium' }),
+        async (sequence) => {
+          const clock = new ManualClock('2026-01-01T00:00:00.000Z');
+          const store = createMemoryStockStore();
+          const stockroom = createStockroom({ store, clock });
+          await seedWarehouses(stockroom);
+          await stockroom.skuPolicies.set({ sku: PREORDER_SKU, allowPreorder: true });
+          const model: Model = {
+            rows: new Map(),
+            reservations: [],
+            transfers: [],
+            now: clock.now().getTime(),
+            orders: 0,
+            safety: new Map(),
+            limits: new Map(),
+            channel: null,
+            receipts: [],
+            preorders: [],
+            allowPreorder: true,
+          };
+          await fc.asyncModelRun(() => ({ model, real: { stockroom, store, clock } }), sequence);
+        },
+      ),
       { numRuns: 500 },
     );
   }, 120_000);
