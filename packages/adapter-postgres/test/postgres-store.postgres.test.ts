@@ -498,6 +498,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0004_sellability',
           '0005_sales_channels',
           '0006_damaged_unit_movements',
+          '0008_incoming_receipts',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
@@ -514,7 +515,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 5]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 6]);
       } finally {
         await dropSchema(schema);
       }
@@ -531,6 +532,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0004_sellability',
           '0005_sales_channels',
           '0006_damaged_unit_movements',
+          '0008_incoming_receipts',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key

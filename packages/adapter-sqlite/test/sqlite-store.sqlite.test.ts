@@ -21,6 +21,7 @@ import {
 
 const EXPECTED_TABLES = [
   'idempotency_keys',
+  'incoming_receipts',
   'ledger_checkpoints',
   'ledger_horizon',
   'low_stock_alerts',
@@ -43,11 +44,14 @@ const EXPECTED_INDEXES = [
   'alerts_by_time',
   'alerts_one_open',
   'idempotency_keys_by_time',
+  'incoming_receipts_by_sku',
+  'incoming_receipts_by_warehouse',
   'ledger_checkpoints_by_time',
   'movements_by_sku',
   'movements_by_time',
   'movements_by_warehouse',
   'movements_ledger',
+  'reservation_lines_by_receipt',
   'reservations_by_order',
   'reservations_by_status',
   'reservations_due',
@@ -75,6 +79,7 @@ describe('migrations', () => {
         '0004_sellability',
         '0005_sales_channels',
         '0006_damaged_unit_movements',
+        '0008_incoming_receipts',
       ],
     });
     const schema = schemaOf(database);
@@ -104,6 +109,7 @@ describe('migrations', () => {
       { name: '0004_sellability' },
       { name: '0005_sales_channels' },
       { name: '0006_damaged_unit_movements' },
+      { name: '0008_incoming_receipts' },
     ]);
   });
 
@@ -122,6 +128,7 @@ describe('migrations', () => {
       '0004_sellability',
       '0005_sales_channels',
       '0006_damaged_unit_movements',
+      '0008_incoming_receipts',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,
