@@ -56,8 +56,16 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
         ]);
         if (display) return presentAvailability(result, display);
         // rowVersions stays in the library's answer; the HTTP answer keeps its documented shape.
-        const { rowVersions: _, ...answer } = result;
-        return answer;
+        const { rowVersions: _, preorder, ...answer } = result;
+        return preorder
+          ? {
+              ...answer,
+              preorder: {
+                quantity: preorder.quantity,
+                expectedAt: preorder.expectedAt.toISOString(),
+              },
+            }
+          : answer;
       },
     }),
     defineRoute({
