@@ -99,11 +99,11 @@ export interface ReservationLineTable<C extends EngineColumns = AnyEngineColumns
   quantity: C['int'];
   refunded: C['int'];
   /** Units of `quantity` promised from an incoming receipt, not held yet (migration 0008). */
-  preordered: ColumnType<RawInt, number | undefined, number>;
+  preordered: C['int'];
   /** The receipt the preordered units come from (migration 0008). */
-  receipt_id: ColumnType<string | null, string | null | undefined, string | null>;
+  receipt_id: string | null;
   /** When that receipt was expected as the line was made (migration 0008). */
-  expected_at: ColumnType<RawTime | null, RawTime | null | undefined, RawTime | null>;
+  expected_at: C['nullableTime'];
 }
 
 /** `movements`: the append-only ledger. */
@@ -197,7 +197,7 @@ export interface SkuPolicyTable<C extends EngineColumns = AnyEngineColumns> {
   min_per_cart: C['nullableInt'];
   max_per_cart: C['nullableInt'];
   /** 1 when reservations may preorder from open incoming receipts, else 0 (migration 0008). */
-  allow_preorder: ColumnType<RawInt, number | undefined, number>;
+  allow_preorder: C['int'];
   version: C['int'];
   updated_at: C['time'];
 }
