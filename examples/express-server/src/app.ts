@@ -30,6 +30,7 @@ import { dashboardRoutes } from './routes/dashboard.js';
 import type { CallContext, Route } from './routes/define-route.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { kitRoutes } from './routes/kits.js';
+import { receiptRoutes } from './routes/receipts.js';
 import { reservationRoutes } from './routes/reservations.js';
 import { skuPolicyRoutes } from './routes/sku-policies.js';
 import { transferRoutes } from './routes/transfers.js';
@@ -92,6 +93,7 @@ export function apiRoutes(
     ...skuPolicyRoutes({ stockroom }),
     ...reservationRoutes({ stockroom, outcomes: metrics, maxLifetimeSeconds }),
     ...transferRoutes({ stockroom }),
+    ...receiptRoutes({ stockroom }),
     ...alertRoutes({ stockroom }),
     ...channelRoutes({ stockroom }),
     ...kitRoutes({ stockroom }),

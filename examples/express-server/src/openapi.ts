@@ -212,6 +212,7 @@ export function buildOpenApiDocument(routes: readonly Route[], version: string) 
       { name: 'Reservations' },
       { name: 'Orders' },
       { name: 'Transfers' },
+      { name: 'Receipts', description: 'Incoming stock and the preorders it backs' },
       { name: 'Alerts and replenishment' },
       { name: 'Admin' },
       { name: 'Operations', description: 'No API key needed' },

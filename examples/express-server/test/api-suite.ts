@@ -10,6 +10,7 @@ import { holdChangeTests } from './suites/hold-changes.js';
 import { inventoryTests } from './suites/inventory.js';
 import { cartChannelTests, reservationListingTests } from './suites/listing.js';
 import { kitTests } from './suites/kits.js';
+import { receiptTests } from './suites/receipts.js';
 import { reservationTests } from './suites/reservations.js';
 import { sellabilityTests } from './suites/sellability.js';
 import { transferTests } from './suites/transfers.js';
@@ -54,6 +55,7 @@ export function defineApiSuite(
     holdChangeTests(current);
     sellabilityTests(current);
     transferTests(current);
+    receiptTests(current);
     alertAndJobTests(current);
     authAndIdempotencyTests(current);
     badInputTests(current);

@@ -59,6 +59,12 @@ const BEYOND_CONTRACT = [
   'DELETE /api/v1/kits/{sku}',
   // Changing a hold (issue 17), described in the server README.
   'PUT /api/v1/reservations/{id}/lines',
+  // Incoming stock and preorders (issue 16), described in the server README.
+  'POST /api/v1/receipts',
+  'GET /api/v1/receipts',
+  'GET /api/v1/receipts/{id}',
+  'POST /api/v1/receipts/{id}/receive',
+  'POST /api/v1/receipts/{id}/cancel',
 ];
 const OPERATIONS = [
   'GET /healthz',

@@ -28,8 +28,12 @@ describe('topic naming', () => {
       'inventory.channel.updated',
       'inventory.kit.updated',
       'inventory.reservation.changed',
+      'inventory.receipt.created',
+      'inventory.receipt.received',
+      'inventory.receipt.cancelled',
+      'inventory.preorder.allocated',
     ]);
-    expect(INVENTORY_EVENT_TYPES).toHaveLength(14);
+    expect(INVENTORY_EVENT_TYPES).toHaveLength(18);
   });
 
   it('takes a prefix or a mapping function', () => {

@@ -36,7 +36,14 @@ const RESERVATION_LINE_TYPES: ColumnTypes<Insertable<Database['reservation_lines
   kit_sku: 'text',
   committed: 'bigint',
   released: 'bigint',
+  preordered: 'bigint',
+  receipt_id: 'text',
+  expected_at: 'timestamptz',
 };
+/** A line whose stored columns an update may have to change (a refund or a preorder). */
+const linesMayChange = (line: { readonly refunded: number; readonly receiptId: string | null }) =>
+  line.refunded !== 0 || line.receiptId !== null;
+
 /**
  * Reservations and their lines inside a transaction: one statement per batch (headers and lines
  * together, `unnest` arrays), locks in id order.
@@ -92,27 +99,30 @@ export function postgresReservationRows(scope: SchemaScope): ReservationRows {
           ON CONFLICT (reservation_id, line_no) DO UPDATE SET
             sku = excluded.sku, warehouse_id = excluded.warehouse_id, quantity = excluded.quantity,
             refunded = excluded.refunded, committed = excluded.committed,
-            released = excluded.released, kit_sku = excluded.kit_sku`.execute(db);
+            released = excluded.released, kit_sku = excluded.kit_sku,
+            preordered = excluded.preordered, receipt_id = excluded.receipt_id,
+            expected_at = excluded.expected_at`.execute(db);
         return APPLIED;
       }
-      // Otherwise lines only change by refunds (which only grow from 0): skip them in the
-      // common case.
-      if (next.lines.every((line) => line.refunded === 0)) {
+      // Otherwise lines only change by refunds (which only grow from 0) and by received preorders
+      // (only on lines with a receipt): skip them in the common case.
+      if (!next.lines.some(linesMayChange)) {
         return outcome((await header.executeTakeFirst()).numUpdatedRows);
       }
-      const refunds = next.lines.map((line, index) => [index, line.refunded]);
+      const changes = next.lines.map((line, index) => [index, line.refunded, line.preordered]);
       const result = await sql`
         WITH header AS (${header.returning('id')})
-        UPDATE ${scope.table('reservation_lines')} AS l SET refunded = r.refunded
-        FROM header, ${valuesList(refunds, ['integer', 'bigint'])} AS r (line_no, refunded)
+        UPDATE ${scope.table('reservation_lines')} AS l
+        SET refunded = r.refunded, preordered = r.preordered
+        FROM header, ${valuesList(changes, ['integer', 'bigint', 'bigint'])} AS r (line_no, refunded, preordered)
         WHERE l.reservation_id = header.id AND l.line_no = r.line_no
       `.execute(db);
-      return outcome(result.numAffectedRows, BigInt(refunds.length));
+      return outcome(result.numAffectedRows, BigInt(changes.length));
     },
 
     async updateMany(items) {
-      // Headers only in one statement; a reservation with refunds goes through `update`.
-      const plain = items.filter((item) => item.next.lines.every((line) => line.refunded === 0));
+      // Headers only in one statement; a reservation whose lines may change goes through `update`.
+      const plain = items.filter((item) => !item.next.lines.some(linesMayChange));
       for (const item of items) {
         if (plain.includes(item)) continue;
         if (!(await rows.update(item.next, item.expectedVersion)).applied) return NOT_APPLIED;

@@ -11,6 +11,8 @@ interface PolicyRow {
   readonly sku: string;
   readonly min_per_cart: string | number | null;
   readonly max_per_cart: string | number | null;
+  /** 1 when preorders are allowed (migration 0008). */
+  readonly allow_preorder: string | number;
   readonly version: string | number;
   /** A Date from a row; an ISO string from `json_agg`. */
   readonly updated_at: Date | string;
@@ -24,6 +26,7 @@ export function skuPolicyFromRow(row: PolicyRow): SkuPolicy {
     sku: row.sku,
     minPerCart: nullableNumber(row.min_per_cart),
     maxPerCart: nullableNumber(row.max_per_cart),
+    allowPreorder: Number(row.allow_preorder) === 1,
     version: Number(row.version),
     updatedAt: new Date(row.updated_at),
   };
@@ -94,7 +97,7 @@ export function postgresSkuPolicyRows(
       const missing = wanted.filter((sku) => !cache.has(sku));
       if (missing.length > 0) {
         const result = await sql<PolicyRow>`
-          SELECT sku, min_per_cart, max_per_cart, version, updated_at FROM ${policies}
+          SELECT sku, min_per_cart, max_per_cart, allow_preorder, version, updated_at FROM ${policies}
           WHERE sku = ANY(${missing}::text[])
         `.execute(db);
         for (const sku of missing) cache.set(sku, null);
@@ -106,16 +109,18 @@ export function postgresSkuPolicyRows(
     },
 
     async put(next, expectedVersion) {
-      const values = sql`${next.sku}, ${next.minPerCart}::bigint, ${next.maxPerCart}::bigint, ${next.version}::bigint, ${next.updatedAt}::timestamptz`;
+      const allowPreorder = next.allowPreorder ? 1 : 0;
+      const values = sql`${next.sku}, ${next.minPerCart}::bigint, ${next.maxPerCart}::bigint, ${allowPreorder}::smallint, ${next.version}::bigint, ${next.updatedAt}::timestamptz`;
       const result =
         expectedVersion === 0
           ? await sql`
-              INSERT INTO ${policies} (sku, min_per_cart, max_per_cart, version, updated_at)
+              INSERT INTO ${policies} (sku, min_per_cart, max_per_cart, allow_preorder, version, updated_at)
               VALUES (${values}) ON CONFLICT (sku) DO NOTHING
             `.execute(db)
           : await sql`
               UPDATE ${policies} SET min_per_cart = ${next.minPerCart}::bigint,
-                max_per_cart = ${next.maxPerCart}::bigint, version = ${next.version}::bigint,
+                max_per_cart = ${next.maxPerCart}::bigint,
+                allow_preorder = ${allowPreorder}::smallint, version = ${next.version}::bigint,
                 updated_at = ${next.updatedAt}::timestamptz
               WHERE sku = ${next.sku} AND version = ${expectedVersion}::bigint
             `.execute(db);

@@ -9,6 +9,7 @@ import {
   channelRows,
   kitDefinitionRows,
   NOT_APPLIED,
+  receiptRows,
   type SharedRows,
   sharedRows,
 } from '@stockroom/sql-kit';
@@ -134,6 +135,7 @@ function putManyIdempotency(scope: SchemaScope): Required<IdempotencyRows>['putM
 export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
   const counter: OutboxOrdinal = { next: 0 };
   const shared = sharedRows(postgresKit.contextOf(scope.db), { rowLocks: true });
+  const reservations = postgresReservationRows(scope);
   const ledger = ledgerRows(scope);
   const outbox = outboxRows(scope, counter, shared.outboxDelivery);
   const idempotency: IdempotencyRows = {
@@ -183,7 +185,7 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     },
     // Stock reads bring the SKUs' policies along (one round trip for a reservation batch).
     ...postgresSellableRows(scope, postgresStockRows(scope, shared.stockSettings)),
-    reservations: postgresReservationRows(scope),
+    reservations,
     ledger,
     outbox,
     idempotency,
@@ -193,5 +195,6 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     history: postgresHistoryRows(scope),
     channels: channelRows(postgresKit.contextOf(scope.db), { rowLocks: true }),
     kits: kitDefinitionRows(postgresKit.contextOf(scope.db), { rowLocks: true }),
+    receipts: receiptRows(postgresKit.contextOf(scope.db), { rowLocks: true, reservations }),
   };
 }

@@ -82,7 +82,8 @@ export function selectReservations(db: Kysely<Database>) {
           sql<ReservationRow['lines']>`json_agg(json_build_object(
             'sku', l.sku, 'warehouse_id', l.warehouse_id, 'quantity', l.quantity, 'refunded', l.refunded,
             'kit_sku', l.kit_sku,
-            'committed', l.committed, 'released', l.released
+            'committed', l.committed, 'released', l.released,
+            'preordered', l.preordered, 'receipt_id', l.receipt_id, 'expected_at', l.expected_at
           ) ORDER BY l.line_no)`.as('lines'),
         )
         .whereRef('l.reservation_id', '=', 'r.id')

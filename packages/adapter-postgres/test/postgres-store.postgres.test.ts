@@ -71,7 +71,7 @@ function reservation(id: string, expiresAt: Date, sku = 'R'): Reservation {
     status: 'ACTIVE',
     orderId: null,
     userId: null,
-    lines: [{ sku, warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0 }],
+    lines: [{ sku, warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null }],
     createdAt: now,
     expiresAt,
     committedAt: null,
@@ -338,8 +338,8 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         ...reservation('res_cas', new Date(now.getTime() + 60_000), 'C'),
         orderId: 'order-cas',
         lines: [
-          { sku: 'C', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0 },
-          { sku: 'C', warehouseId: 'london', quantity: 3, refunded: 0, committed: 0, released: 0 },
+          { sku: 'C', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null },
+          { sku: 'C', warehouseId: 'london', quantity: 3, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null },
         ],
       };
       await store.transaction((transaction) => transaction.reservations.insert([held]));
@@ -501,6 +501,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0010_reservation_listing',
           '0011_kits',
           '0009_hold_parts',
+          '0008_incoming_receipts',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
@@ -537,6 +538,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0010_reservation_listing',
           '0011_kits',
           '0009_hold_parts',
+          '0008_incoming_receipts',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key

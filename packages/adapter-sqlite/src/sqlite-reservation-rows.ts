@@ -63,8 +63,8 @@ export function reservationRows(db: Db): ReservationRows {
         .where('version', '=', expectedVersion)
         .executeTakeFirst();
       if (result.numUpdatedRows !== 1n) return NOT_APPLIED;
-      // Store the lines exactly as given (refunds, changed holds and partial steps change them);
-      // unchanged lines are not rewritten.
+      // Store the lines exactly as given (refunds, changed holds, partial steps and received
+      // preorders change them); unchanged lines are not rewritten.
       const lines = reservationLinesToRows(next);
       if (lines.length > 0) {
         await db
@@ -81,9 +81,12 @@ export function reservationRows(db: Db): ReservationRows {
                 kit_sku: eb.ref('excluded.kit_sku'),
                 committed: eb.ref('excluded.committed'),
                 released: eb.ref('excluded.released'),
+                preordered: eb.ref('excluded.preordered'),
+                receipt_id: eb.ref('excluded.receipt_id'),
+                expected_at: eb.ref('excluded.expected_at'),
               }))
               .where(
-                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded, reservation_lines.committed, reservation_lines.released, reservation_lines.kit_sku) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded, excluded.committed, excluded.released, excluded.kit_sku)`,
+                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded, reservation_lines.committed, reservation_lines.released, reservation_lines.kit_sku, reservation_lines.preordered, reservation_lines.receipt_id, reservation_lines.expected_at) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded, excluded.committed, excluded.released, excluded.kit_sku, excluded.preordered, excluded.receipt_id, excluded.expected_at)`,
               ),
           )
           .execute();

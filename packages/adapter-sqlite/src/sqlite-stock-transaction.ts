@@ -4,6 +4,7 @@ import {
   channelRows,
   chunks,
   kitDefinitionRows,
+  receiptRows,
   type SharedRows,
   sharedRows,
   skuPolicyRows,
@@ -69,9 +70,10 @@ function outboxRows(db: Db, delivery: SharedRows['outboxDelivery']): OutboxRows 
 export function createSqliteStockTransaction(db: Db): StockTransaction {
   // No row locks: the transaction holds SQLite's write lock from its first statement.
   const shared = sharedRows(sqliteKit.contextOf(db), { rowLocks: false });
+  const reservations = reservationRows(db);
   return {
     stock: stockRows(db, shared.stockSettings),
-    reservations: reservationRows(db),
+    reservations,
     ledger: ledgerRows(db),
     outbox: outboxRows(db, shared.outboxDelivery),
     idempotency: shared.idempotency,
@@ -82,5 +84,6 @@ export function createSqliteStockTransaction(db: Db): StockTransaction {
     policies: skuPolicyRows(sqliteKit.contextOf(db)),
     channels: channelRows(sqliteKit.contextOf(db), { rowLocks: false }),
     kits: kitDefinitionRows(sqliteKit.contextOf(db), { rowLocks: false }),
+    receipts: receiptRows(sqliteKit.contextOf(db), { rowLocks: false, reservations }),
   };
 }

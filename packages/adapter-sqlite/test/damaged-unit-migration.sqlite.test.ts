@@ -44,6 +44,7 @@ describe('migration 0006: damaged-unit movements', () => {
         '0010_reservation_listing',
         '0011_kits',
         '0009_hold_parts',
+        '0008_incoming_receipts',
       ],
     });
     expect(database.prepare('SELECT id, type, version FROM movements ORDER BY id').all()).toEqual([

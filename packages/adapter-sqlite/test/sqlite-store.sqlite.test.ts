@@ -23,6 +23,7 @@ const EXPECTED_TABLES = [
   'idempotency_keys',
   'kit_components',
   'kits',
+  'incoming_receipts',
   'ledger_checkpoints',
   'ledger_horizon',
   'low_stock_alerts',
@@ -46,6 +47,8 @@ const EXPECTED_INDEXES = [
   'alerts_one_open',
   'idempotency_keys_by_time',
   'kit_components_by_component',
+  'incoming_receipts_by_sku',
+  'incoming_receipts_by_warehouse',
   'ledger_checkpoints_by_time',
   'movements_by_sku',
   'movements_by_time',
@@ -55,6 +58,7 @@ const EXPECTED_INDEXES = [
   'reservation_lines_by_warehouse',
   'reservations_by_created',
   'reservations_by_expiry',
+  'reservation_lines_by_receipt',
   'reservations_by_order',
   'reservations_by_status',
   'reservations_due',
@@ -85,6 +89,7 @@ describe('migrations', () => {
         '0010_reservation_listing',
         '0011_kits',
         '0009_hold_parts',
+        '0008_incoming_receipts',
       ],
     });
     const schema = schemaOf(database);
@@ -117,6 +122,7 @@ describe('migrations', () => {
       { name: '0010_reservation_listing' },
       { name: '0011_kits' },
       { name: '0009_hold_parts' },
+      { name: '0008_incoming_receipts' },
     ]);
   });
 
@@ -138,6 +144,7 @@ describe('migrations', () => {
       '0010_reservation_listing',
       '0011_kits',
       '0009_hold_parts',
+      '0008_incoming_receipts',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

@@ -43,6 +43,7 @@ describe('migration 0003: one table name in both SQL stores', () => {
         '0010_reservation_listing',
         '0011_kits',
         '0009_hold_parts',
+        '0008_incoming_receipts',
       ],
     });
     const tables = database

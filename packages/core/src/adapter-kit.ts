@@ -72,4 +72,5 @@ export {
   encodeCursor,
   pageLimit,
 } from './ports/paging.js';
+export type { ReceiptFilter, ReceiptRows } from './ports/receipt-port.js';
 export type { SkuPolicyRows } from './ports/sku-policies.js';

@@ -17,6 +17,7 @@ import type { EventPublisher } from './ports/event-publisher.js';
 import type { IdGenerator } from './ports/id-generator.js';
 import { type Logger, silentLogger } from './ports/logger.js';
 import type { StockStore } from './ports/stock-store.js';
+import { IncomingService } from './preorders/incoming-service.js';
 import { ReservationService } from './reservations/reservation-service.js';
 import {
   DEFAULT_RESERVATION_SETTINGS,
@@ -132,6 +133,8 @@ export interface Stockroom {
   readonly kits: KitService;
   /** Transfers between warehouses: create, ship, receive, cancel. */
   readonly transfers: TransferService;
+  /** Incoming stock (expected receipts) and the preorders taken from it. */
+  readonly incoming: IncomingService;
   /** Low-stock alerts: the periodic evaluation, acknowledgement, listing. */
   readonly alerts: AlertService;
   /** Ledger and holds reconciliation, with opt-in repair. */
@@ -318,6 +321,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     channels: new ChannelService(context, channelDirectory),
     kits: new KitService(context, kitDirectory),
     transfers: new TransferService(context),
+    incoming: new IncomingService(context),
     alerts: new AlertService(context),
     reconciliation: new ReconciliationService(context),
     replenishment: new ReplenishmentService(context),

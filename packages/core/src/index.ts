@@ -79,6 +79,14 @@ export {
   MAX_QUANTITY,
 } from './domain/ids.js';
 export {
+  cancelReceipt,
+  type IncomingReceipt,
+  isOpenReceipt,
+  preorderableOf,
+  ReceiptStatus,
+  receiveUnits,
+} from './domain/incoming-receipt.js';
+export {
   addQuantities,
   applyDeltas,
   createStock,
@@ -188,6 +196,13 @@ export type {
 export { silentLogger, systemClock } from './ports/index.js';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './ports/paging.js';
 export type { ChangeHoldRequest, HoldPartsRequest } from './reservations/hold-changes.js';
+export type { ReceiptFilter } from './ports/receipt-port.js';
+// Incoming stock and preorders.
+export {
+  type CreateReceiptRequest,
+  IncomingService,
+  type ReceiveRequest,
+} from './preorders/incoming-service.js';
 export {
   isInsufficientStock,
   ReservationService,

@@ -24,6 +24,13 @@ import {
   refundableOf,
   SettlePart,
 } from './model/hold-changes.commands.js';
+import {
+  checkPreorders,
+  type ModelPreorder,
+  type ModelReceipt,
+  PREORDER_SKU,
+  preorderCommands,
+} from './model/preorders.commands.js';
 
 /**
  * Model-based test: random sequences of commands run against the in-memory store and against a
@@ -71,6 +78,12 @@ interface Model {
   channel: string[] | null;
   /** Kit definitions by SKU (see model/kits.commands.ts). */
   kits: Map<string, ModelKit>;
+  /** Incoming receipts of the preorder SKU (see model/preorders.commands.ts). */
+  receipts: ModelReceipt[];
+  /** Reservations of the preorder SKU. */
+  preorders: ModelPreorder[];
+  /** Whether the preorder SKU's policy allows preorders. */
+  allowPreorder: boolean;
 }
 interface Real {
   stockroom: Stockroom;
@@ -116,8 +129,9 @@ async function check(model: Model, real: Real): Promise<void> {
   }
   expect(await replayLedger(real.store)).toEqual([]);
   expect(await reservedMismatches(real.store)).toEqual([]);
+  await checkPreorders(model, real);
   const ledger = await readAll<Movement>((page) => real.store.reads.ledger({}, page));
-  for (const checkpoint of await real.store.reads.latestCheckpoints(SKUS)) {
+  for (const checkpoint of await real.store.reads.latestCheckpoints([...SKUS, PREORDER_SKU])) {
     const replayed = ledger
       .filter(
         (movement) =>
@@ -792,7 +806,10 @@ class Reconcile implements Command {
     });
     const rows = await readAll((page) => real.store.reads.allStock(page));
     const checkpoints = new Map(
-      (await real.store.reads.latestCheckpoints(SKUS)).map((item) => [stockKeyOf(item), item]),
+      (await real.store.reads.latestCheckpoints([...SKUS, PREORDER_SKU])).map((item) => [
+        stockKeyOf(item),
+        item,
+      ]),
     );
     for (const row of rows) {
       if (row.version === 0) continue;
@@ -827,6 +844,7 @@ const reservationStatus = fc.constantFrom(
 );
 
 const commands = [
+  ...preorderCommands,
   fc.constant(new Reconcile()),
   fc
     .tuple(sku, warehouse, fc.integer({ min: 1, max: 20 }))
@@ -978,6 +996,7 @@ describe('model-based: the memory store against a reference model', () => {
         const store = createMemoryStockStore();
         const stockroom = createStockroom({ store, clock });
         await seedWarehouses(stockroom);
+        await stockroom.skuPolicies.set({ sku: PREORDER_SKU, allowPreorder: true });
         const model: Model = {
           rows: new Map(),
           reservations: [],
@@ -988,6 +1007,9 @@ describe('model-based: the memory store against a reference model', () => {
           limits: new Map(),
           channel: null,
           kits: new Map(),
+          receipts: [],
+          preorders: [],
+          allowPreorder: true,
         };
         // Every row starts stocked, so reservations (and what follows them) happen in most runs.
         for (const sku of SKUS) {

@@ -32,6 +32,7 @@ export {
   reservationConditions,
   reservationListPage,
 } from './reservation-listing.js';
+export { type ReceiptRowsDialect, receiptRows } from './receipt-rows.js';
 export { type LedgerSumRow, type SharedHistory, sharedHistory } from './shared-history.js';
 export {
   type KitContext,
@@ -50,6 +51,7 @@ export type {
   IdempotencyKeyTable,
   KitComponentTable,
   KitTable,
+  IncomingReceiptTable,
   KitTables,
   LedgerCheckpointTable,
   LedgerHorizonTable,

@@ -44,6 +44,10 @@ export interface ReservationLineRow {
   readonly kit_sku?: string | null;
   readonly committed: RawInt;
   readonly released: RawInt;
+  /** Absent in rows read before migration 0008's columns are selected: 0. */
+  readonly preordered?: RawInt;
+  readonly receipt_id?: string | null;
+  readonly expected_at?: RawTime | null;
 }
 
 /** The movement columns a ledger replay reads (`ledgerSince`). */
@@ -150,6 +154,9 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
           ...(line.kit_sku ? { kitSku: line.kit_sku } : {}),
           committed: int(line.committed),
           released: int(line.released),
+          preordered: line.preordered === undefined ? 0 : int(line.preordered),
+          receiptId: line.receipt_id ?? null,
+          expectedAt: maybeTime(line.expected_at ?? null),
         }),
       ),
       createdAt: time(row.created_at),
@@ -182,6 +189,9 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
         kit_sku: line.kitSku ?? null,
         committed: line.committed,
         released: line.released,
+        preordered: line.preordered,
+        receipt_id: line.receiptId,
+        expected_at: storedTime(line.expectedAt),
       })),
 
     movementFromRow: (row) => ({

@@ -100,9 +100,10 @@ export function sharedReads(context: KitContext, dialect: SharedReadsDialect): S
         .select((eb) => [
           'line.sku as sku',
           'line.warehouse_id as warehouse_id',
-          // Units still held: a partial commit or release already moved the rest.
+          // Units still held: a partial commit or release already moved the rest, and preordered
+          // units are not in the row's reserved bucket.
           eb.fn
-            .sum<string | number>(sql`line.quantity - line.committed - line.released`)
+            .sum<string | number>(sql`line.quantity - line.committed - line.released - line.preordered`)
             .as('quantity'),
         ])
         .groupBy(['line.sku', 'line.warehouse_id'])
@@ -110,11 +111,13 @@ export function sharedReads(context: KitContext, dialect: SharedReadsDialect): S
         .orderBy('line.sku')
         .orderBy('line.warehouse_id')
         .execute();
-      return rows.map((row) => ({
-        sku: row.sku,
-        warehouseId: row.warehouse_id,
-        quantity: codec.int(row.quantity),
-      }));
+      return rows
+        .map((row) => ({
+          sku: row.sku,
+          warehouseId: row.warehouse_id,
+          quantity: codec.int(row.quantity),
+        }))
+        .filter((hold) => hold.quantity > 0);
     },
 
     movements(filter, request) {

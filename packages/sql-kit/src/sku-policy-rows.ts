@@ -13,6 +13,7 @@ export function skuPolicyRows(context: KitContext): SkuPolicyRows {
     sku: row.sku,
     minPerCart: intOrNull(codec, row.min_per_cart),
     maxPerCart: intOrNull(codec, row.max_per_cart),
+    allowPreorder: codec.int(row.allow_preorder) === 1,
     version: codec.int(row.version),
     updatedAt: codec.time(row.updated_at),
   });
@@ -34,6 +35,7 @@ export function skuPolicyRows(context: KitContext): SkuPolicyRows {
       const fields = {
         min_per_cart: next.minPerCart,
         max_per_cart: next.maxPerCart,
+        allow_preorder: next.allowPreorder ? 1 : 0,
         version: next.version,
         updated_at: codec.toTime(next.updatedAt),
       };

@@ -104,6 +104,12 @@ export interface ReservationLineTable<C extends EngineColumns = AnyEngineColumns
   committed: C['int'];
   /** Units released by a partial release or the end of a partly committed hold (0009). */
   released: C['int'];
+  /** Units of `quantity` promised from an incoming receipt, not held yet (migration 0008). */
+  preordered: C['int'];
+  /** The receipt the preordered units come from (migration 0008). */
+  receipt_id: string | null;
+  /** When that receipt was expected as the line was made (migration 0008). */
+  expected_at: C['nullableTime'];
 }
 
 /** `movements`: the append-only ledger. */
@@ -196,6 +202,8 @@ export interface SkuPolicyTable<C extends EngineColumns = AnyEngineColumns> {
   sku: string;
   min_per_cart: C['nullableInt'];
   max_per_cart: C['nullableInt'];
+  /** 1 when reservations may preorder from open incoming receipts, else 0 (migration 0008). */
+  allow_preorder: C['int'];
   version: C['int'];
   updated_at: C['time'];
 }
@@ -230,6 +238,23 @@ export interface KitComponentTable<C extends EngineColumns = AnyEngineColumns> {
   quantity: C['int'];
 }
 
+/** `incoming_receipts`: stock expected in a warehouse (migration 0008). */
+export interface IncomingReceiptTable<C extends EngineColumns = AnyEngineColumns> {
+  id: string;
+  sku: string;
+  warehouse_id: string;
+  quantity: C['int'];
+  received_quantity: C['int'];
+  preordered_quantity: C['int'];
+  expected_at: C['time'];
+  reference: string | null;
+  status: string;
+  created_at: C['time'];
+  received_at: C['nullableTime'];
+  cancelled_at: C['nullableTime'];
+  version: C['int'];
+}
+
 /**
  * The tables both stores have, under one name each. The outbox is each store's own (ordered by
  * a database clock on PostgreSQL, by an AUTOINCREMENT key on SQLite).
@@ -249,6 +274,7 @@ export interface SharedTables<C extends EngineColumns = AnyEngineColumns> {
   sales_channels: SalesChannelTable<C>;
   kits: KitTable<C>;
   kit_components: KitComponentTable<C>;
+  incoming_receipts: IncomingReceiptTable<C>;
 }
 
 /** The part of an outbox row every store has (the delivery bookkeeping the kit writes). */

@@ -58,8 +58,17 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
         const kit = result.kit ? { kit: presentKitAvailability(result.kit) } : {};
         if (display) return { ...presentAvailability(result, display), ...kit };
         // rowVersions stays in the library's answer; the HTTP answer keeps its documented shape.
-        const { rowVersions: _, kit: _kit, ...answer } = result;
-        return { ...answer, ...kit };
+        const { rowVersions: _, kit: _kit, preorder, ...answer } = result;
+        return preorder
+          ? {
+              ...answer,
+              ...kit,
+              preorder: {
+                quantity: preorder.quantity,
+                expectedAt: preorder.expectedAt.toISOString(),
+              },
+            }
+          : { ...answer, ...kit };
       },
     }),
     defineRoute({

@@ -7,7 +7,7 @@ import {
   StockLevel,
 } from '@stockroom/core';
 import { StockDisplaySchema } from './channel.js';
-import { Id, numberIn, Quantity } from './common.js';
+import { Id, numberIn, Quantity, Timestamp } from './common.js';
 import { z } from './zod.js';
 
 const Count = z.number().int().min(0);
@@ -63,6 +63,17 @@ const ShortfallSchema = z.strictObject({
     .openapi({ description: 'Under a `levels` display strategy, instead of `available`' }),
 });
 
+/** Units a reservation would preorder from one incoming receipt. */
+const PreorderSchema = z
+  .strictObject({
+    sku: Id,
+    warehouseId: Id,
+    quantity: Quantity,
+    receiptId: z.string(),
+    expectedAt: Timestamp,
+  })
+  .openapi('CartPreorder');
+
 /** The answer to a whole-cart check. */
 export const CartCheckSchema = z
   .strictObject({
@@ -83,6 +94,7 @@ export const CartCheckSchema = z
         isAvailable: z.boolean(),
         allocations: z.array(AllocationSchema),
         shortfalls: z.array(ShortfallSchema),
+        preorders: z.array(PreorderSchema),
       }),
     ),
     allocations: z.array(AllocationSchema).openapi({
@@ -92,6 +104,10 @@ export const CartCheckSchema = z
       description: 'What a reservation would be refused with (INSUFFICIENT_STOCK shortfalls)',
     }),
     channelId: Id.optional().openapi({ description: 'The channel the answer is limited to' }),
+    preorders: z.array(PreorderSchema).openapi({
+      description:
+        'What a reservation would preorder from incoming receipts (SKUs that allow preorders, once nothing is sellable)',
+    }),
   })
   .openapi('CartCheck');
 
@@ -133,6 +149,13 @@ export function presentCartCheck(
           : { available: shown.quantity }),
     };
   };
+  const preorder = (line: CartCheckResult['preorders'][number]) => ({
+    sku: line.sku,
+    warehouseId: line.warehouseId,
+    quantity: line.quantity,
+    receiptId: line.receiptId,
+    expectedAt: line.expectedAt.toISOString(),
+  });
   return {
     isAvailable: result.isAvailable,
     lines: result.lines.map((line) => ({
@@ -147,9 +170,11 @@ export function presentCartCheck(
       isAvailable: line.isAvailable,
       allocations: line.allocations.map(allocation),
       shortfalls: line.shortfalls.map(shortfall),
+      preorders: line.preorders.map(preorder),
     })),
     allocations: result.allocations.map(allocation),
     shortfalls: result.shortfalls.map(shortfall),
     ...(result.channelId === undefined ? {} : { channelId: result.channelId }),
+    preorders: result.preorders.map(preorder),
   };
 }

@@ -47,6 +47,14 @@ export const ReservationSchema = z
         released: Quantity.optional().openapi({
           description: 'Units already given back by a partial release (absent when none)',
         }),
+        preordered: z.number().int().min(0).optional().openapi({
+          description:
+            'Units of `quantity` promised from an incoming receipt, not held yet (only on preorder lines)',
+        }),
+        receiptId: z.string().optional().openapi({ description: 'The receipt they come from' }),
+        expectedAt: Timestamp.nullable()
+          .optional()
+          .openapi({ description: 'When that receipt is expected' }),
       }),
     ),
   })
@@ -222,6 +230,14 @@ export function presentReservation(reservation: Reservation): ReservationBody {
       ...(line.kitSku === undefined ? {} : { kitSku: line.kitSku }),
       ...(line.committed > 0 ? { committed: line.committed } : {}),
       ...(line.released > 0 ? { released: line.released } : {}),
+      // Only preorder lines carry the preorder fields: other lines keep their documented shape.
+      ...(line.receiptId === null
+        ? {}
+        : {
+            preordered: line.preordered,
+            receiptId: line.receiptId,
+            expectedAt: line.expectedAt?.toISOString() ?? null,
+          }),
     })),
   };
 }

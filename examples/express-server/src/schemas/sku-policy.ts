@@ -10,6 +10,9 @@ export const SkuPolicySchema = z
     sku: Id,
     minPerCart: z.number().int().nullable().openapi({ description: 'null: no minimum' }),
     maxPerCart: z.number().int().nullable().openapi({ description: 'null: no maximum' }),
+    allowPreorder: z.boolean().openapi({
+      description: 'Reservations may take units of open incoming receipts once none are sellable',
+    }),
     stored: z
       .boolean()
       .openapi({ description: 'false: the SKU has no policy of its own and the defaults apply' }),
@@ -27,6 +30,9 @@ export const SkuPolicyBody = z
     maxPerCart: Limit.optional().openapi({
       description: 'Units per reservation, at most; null: none',
     }),
+    allowPreorder: z.boolean().optional().openapi({
+      description: 'Let reservations preorder from open incoming receipts (omitted: unchanged)',
+    }),
     expectedVersion: integerIn(0, Number.MAX_SAFE_INTEGER)
       .optional()
       .openapi({ description: 'Compare-and-set: the version read (0: no policy yet)' }),
@@ -39,6 +45,7 @@ export function presentSkuPolicy(policy: EffectiveSkuPolicy): z.infer<typeof Sku
     sku: policy.sku,
     minPerCart: policy.minPerCart,
     maxPerCart: policy.maxPerCart,
+    allowPreorder: policy.allowPreorder,
     stored: policy.stored,
     version: policy.version,
     updatedAt: policy.updatedAt === null ? null : policy.updatedAt.toISOString(),

@@ -127,6 +127,16 @@ export const AvailabilitySchema = z
     }),
     channelId: Id.optional().openapi({ description: 'The channel the answer is limited to' }),
     kit: KitAvailabilitySchema.optional(),
+    preorder: z
+      .strictObject({
+        quantity: Count.openapi({ description: 'Units a reservation would preorder' }),
+        expectedAt: Timestamp.openapi({ description: 'When the last of them is expected' }),
+      })
+      .optional()
+      .openapi({
+        description:
+          'Present when the missing units would be preordered from incoming receipts (exact display only)',
+      }),
     warehouses: z.array(
       z.strictObject({
         warehouseId: Id,

@@ -135,6 +135,7 @@ export function cartTests(server: () => TestServer): void {
           { sku: 'CART-2', warehouseId: 'madrid', quantity: 1 },
         ],
         shortfalls: [],
+        preorders: [],
         lines: [
           {
             sku: 'CART-1',
@@ -146,6 +147,7 @@ export function cartTests(server: () => TestServer): void {
               { sku: 'CART-1', warehouseId: 'paris', quantity: 3 },
             ],
             shortfalls: [],
+            preorders: [],
           },
           {
             sku: 'CART-2',
@@ -154,6 +156,7 @@ export function cartTests(server: () => TestServer): void {
             isAvailable: true,
             allocations: [{ sku: 'CART-2', warehouseId: 'madrid', quantity: 1 }],
             shortfalls: [],
+            preorders: [],
           },
         ],
       });

@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createOwnedPool, type PostgresPool, translatingPool } from '../postgres-pool.js';
 import { translatePostgresError } from '../translate-postgres-error.js';
 import { addHoldParts } from './hold-parts.js';
+import { createIncomingReceipts } from './incoming-receipts.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createKits } from './kits.js';
 import { createLedgerHistory } from './ledger-history.js';
@@ -75,6 +76,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0010_reservation_listing', up: createReservationListingIndexes },
   { name: '0011_kits', up: createKits },
   { name: '0009_hold_parts', up: addHoldParts },
+  { name: '0008_incoming_receipts', up: createIncomingReceipts },
 ];
 
 /**

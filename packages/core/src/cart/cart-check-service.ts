@@ -10,6 +10,8 @@ import type { Shortfall } from '../errors/insufficient-stock-error.js';
 import type { PlannedLine } from '../kits/expand-kits.js';
 import { stockedSkus } from '../kits/expand-kits.js';
 import { type Kit, kitUnitsAvailable } from '../kits/kit.js';
+import { readPreorderState } from '../preorders/preorder-offer.js';
+import { coverWithPreorders } from '../preorders/preorder-plan.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
 import { planReservation } from './plan-reservation.js';
@@ -56,7 +58,10 @@ export interface CartLineCheck {
    * kit units its components fill (see `kitUnitsAvailable`).
    */
   readonly availableQuantity: number;
-  /** True when this SKU's items could be held now (pinned warehouses included). */
+  /**
+   * True when a reservation could take this SKU's items now (pinned warehouses included), held
+   * or, for a SKU that allows preorders, partly preordered (see `preorders`).
+   */
   readonly isAvailable: boolean;
   /**
    * Where a reservation of the cart would take this SKU now (for a kit: its component lines);
@@ -65,11 +70,24 @@ export interface CartLineCheck {
   readonly allocations: readonly PlannedLine[];
   /** What this SKU lacks (one entry per short pinned warehouse, one for the unpinned rest). */
   readonly shortfalls: readonly Shortfall[];
+  /** The units a reservation would preorder from incoming receipts (empty when none). */
+  readonly preorders: readonly CartPreorder[];
+}
+
+/** Units of a cart a reservation would preorder from one incoming receipt. */
+export interface CartPreorder {
+  readonly sku: string;
+  readonly warehouseId: string;
+  /** Units promised from the receipt, not held until it is received. */
+  readonly quantity: number;
+  readonly receiptId: string;
+  /** When the receipt is expected. */
+  readonly expectedAt: Date;
 }
 
 /** The answer for a whole cart. */
 export interface CartCheckResult {
-  /** True when a reservation of the whole cart would be admitted now. */
+  /** True when a reservation of the whole cart would be admitted now (preorders included). */
   readonly isAvailable: boolean;
   /** One entry per SKU, in the order the SKUs first appear in `items`. */
   readonly lines: readonly CartLineCheck[];
@@ -80,6 +98,11 @@ export interface CartCheckResult {
   readonly allocations: readonly PlannedLine[];
   /** What a reservation would be refused with (`INSUFFICIENT_STOCK`'s shortfalls); empty if none. */
   readonly shortfalls: readonly Shortfall[];
+  /**
+   * What a reservation would preorder (SKUs whose policy allows preorders, once their sellable
+   * units run out); `allocations` then holds only the units held now.
+   */
+  readonly preorders: readonly CartPreorder[];
   /** The `version` of every stock row the answer was computed from, by SKU then warehouse id. */
   readonly rowVersions: Readonly<Record<string, Readonly<Record<string, number>>>>;
   /** The channel the answer is limited to, when the request named one. */
@@ -130,12 +153,32 @@ export class CartCheckService {
       this.context.warehouseDirectory.list(),
       channelWarehouses(this.context.channelDirectory, request.channelId),
     ]);
-    const plan = planReservation(
-      channel ? { ...request, warehouseIds: channel } : request,
-      rows,
-      warehouses,
-      kits,
-    );
+    const planRequest = channel ? { ...request, warehouseIds: channel } : request;
+    let plan = planReservation(planRequest, rows, warehouses, kits);
+    let preorders: CartPreorder[] = [];
+    if (plan.kind === 'shortfall' && !request.items.some((item) => kits.has(item.sku))) {
+      // A reservation would cover the shortfalls from incoming receipts where SKUs allow it
+      // (kits are not preordered, as in reserve).
+      const state = await readPreorderState(this.context, skus);
+      const covered = coverWithPreorders(
+        planRequest,
+        plan.shortfalls,
+        rows,
+        warehouses,
+        state.receipts,
+        state.allowPreorder,
+      );
+      if (covered) {
+        plan = covered.plan;
+        preorders = covered.preordered.map((line) => ({
+          sku: line.sku,
+          warehouseId: line.warehouseId,
+          quantity: line.preordered,
+          receiptId: line.receiptId!,
+          expectedAt: line.expectedAt!,
+        }));
+      }
+    }
     const allocations = plan.kind === 'plan' ? plan.allocations : [];
     const shortfalls = plan.kind === 'shortfall' ? plan.shortfalls : [];
     const active = new Set(
@@ -176,6 +219,7 @@ export class CartCheckService {
           .filter((row) => row.sku === sku && active.has(row.warehouseId))
           .reduce((sum, row) => sum + sellableOf(row), 0),
         isAvailable: short.length === 0,
+        preorders: preorders.filter((preorder) => preorder.sku === sku),
         allocations: allocations.filter(
           (allocation) => allocation.sku === sku && allocation.kitSku === undefined,
         ),
@@ -190,6 +234,7 @@ export class CartCheckService {
       lines,
       allocations,
       shortfalls,
+      preorders,
       rowVersions,
       ...(request.channelId === undefined ? {} : { channelId: request.channelId }),
     };

@@ -18,6 +18,14 @@ export const EventType = {
   KIT_UPDATED: 'inventory.kit.updated',
   /** A hold's lines were changed: units released and taken are listed. */
   RESERVATION_CHANGED: 'inventory.reservation.changed',
+  /** An incoming receipt (expected stock) was created. */
+  RECEIPT_CREATED: 'inventory.receipt.created',
+  /** Units of an incoming receipt were received (fully or in part). */
+  RECEIPT_RECEIVED: 'inventory.receipt.received',
+  /** An incoming receipt was cancelled. */
+  RECEIPT_CANCELLED: 'inventory.receipt.cancelled',
+  /** Received units turned a reservation's preordered units into held units. */
+  PREORDER_ALLOCATED: 'inventory.preorder.allocated',
 } as const;
 
 /** One of the event types. */

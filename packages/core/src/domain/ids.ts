@@ -7,6 +7,7 @@ export const IdPrefix = {
   transfer: 'trf',
   event: 'evt',
   alert: 'alr',
+  receipt: 'rcp',
 } as const;
 
 /** One of the id kinds. */

@@ -1,5 +1,6 @@
 export * from './events.js';
 export * from './ids.js';
+export * from './incoming-receipt.js';
 export * from './inventory-stock.js';
 export * from './low-stock-alert.js';
 export * from './movement.js';

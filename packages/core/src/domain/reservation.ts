@@ -23,6 +23,15 @@ export interface ReservationLine extends StockKey {
   readonly committed: number;
   /** Units of this line already given back by a partial release (or the end of a partly committed hold). */
   readonly released: number;
+  /**
+   * Units of `quantity` promised from an incoming receipt and not held yet (0 for a line held in
+   * full). Receiving the receipt turns them into held units; they are not in `reserved` until then.
+   */
+  readonly preordered: number;
+  /** The incoming receipt the line's preordered units come from, or null. */
+  readonly receiptId: string | null;
+  /** When the receipt is expected (as it was when the line was made), or null. */
+  readonly expectedAt: Date | null;
 }
 
 /**
@@ -46,10 +55,11 @@ export interface Reservation {
 
 /**
  * Units a line holds in its row's `reserved` bucket while the reservation is ACTIVE:
- * `quantity − committed − released`.
+ * `quantity − committed − released − preordered` (preordered units are promised from an
+ * incoming receipt and not held until it is received).
  */
 export function heldOf(line: ReservationLine): number {
-  return line.quantity - line.committed - line.released;
+  return line.quantity - line.committed - line.released - line.preordered;
 }
 
 /**
@@ -84,7 +94,8 @@ function ensureActive(reservation: Reservation, action: string): void {
 
 /**
  * ACTIVE → COMMITTED.
- * @throws INVALID_STATE when not ACTIVE or already past `expiresAt`
+ * @throws INVALID_STATE when not ACTIVE, already past `expiresAt`, or a line still has
+ *   preordered units (`state`: `PREORDERED`; they can be sold once their receipt is received)
  */
 export function commitReservation(reservation: Reservation, now: Date): Reservation {
   ensureActive(reservation, 'commit');
@@ -92,6 +103,13 @@ export function commitReservation(reservation: Reservation, now: Date): Reservat
     throw new InvalidStateError(
       `Cannot commit reservation ${reservation.id}: it expired at ${reservation.expiresAt.toISOString()}`,
       'EXPIRED',
+    );
+  }
+  const preordered = reservation.lines.reduce((sum, line) => sum + line.preordered, 0);
+  if (preordered > 0) {
+    throw new InvalidStateError(
+      `Cannot commit reservation ${reservation.id}: ${preordered} units are preordered and not received yet`,
+      'PREORDERED',
     );
   }
   return {

@@ -8,6 +8,11 @@ export interface SkuPolicy {
   readonly minPerCart: number | null;
   /** The most units of the SKU one reservation may hold; `null` for no maximum. */
   readonly maxPerCart: number | null;
+  /**
+   * When sellable units run out, reservations may take units of the SKU's open incoming
+   * receipts (preorders). @default false
+   */
+  readonly allowPreorder: boolean;
   /** Counts the policy's changes (1 for a new policy). */
   readonly version: number;
   readonly updatedAt: Date;

@@ -1,4 +1,5 @@
 import type { SalesChannel } from '../channels/sales-channel.js';
+import type { IncomingReceipt } from '../domain/incoming-receipt.js';
 import { type InventoryStock, stockKeyOf } from '../domain/inventory-stock.js';
 import type { LowStockAlert } from '../domain/low-stock-alert.js';
 import type { Movement } from '../domain/movement.js';
@@ -71,6 +72,8 @@ export interface MemoryState {
   channels: Map<string, SalesChannel>;
   /** Kit definitions by SKU. */
   kits: Map<string, Kit>;
+  /** Incoming receipts by id. */
+  receipts: Map<string, IncomingReceipt>;
   /** Stock keys per SKU, so reads of a SKU's rows do not scan every row. */
   skuIndex: Map<string, Set<string>>;
 }
@@ -92,6 +95,7 @@ export function createMemoryState(): MemoryState {
     policies: new Map(),
     channels: new Map(),
     kits: new Map(),
+    receipts: new Map(),
     skuIndex: new Map(),
   };
 }

@@ -90,7 +90,9 @@ export function createMemoryReads(state: MemoryState, mutex: AsyncMutex): StoreR
             sums.set(key, sum);
           }
         }
-        return [...sums.values()].sort((left, right) => compareKeys(rowKey(left), rowKey(right)));
+        return [...sums.values()]
+          .filter((hold) => hold.quantity > 0)
+          .sort((left, right) => compareKeys(rowKey(left), rowKey(right)));
       }),
     reservationsByStatus: (status, page) =>
       read(() =>

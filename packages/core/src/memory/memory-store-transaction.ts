@@ -6,6 +6,7 @@ import type { Warehouse } from '../domain/warehouse.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { memoryChannelRows } from './memory-channel-rows.js';
 import { memoryKitRows } from './memory-kit-rows.js';
+import { memoryReceiptRows } from './memory-receipt-rows.js';
 import { memorySkuPolicyRows } from './memory-sku-policies.js';
 import {
   APPLIED,
@@ -224,6 +225,7 @@ export function createMemoryTransaction(
     policies: memorySkuPolicyRows(state.policies, undo),
     channels: memoryChannelRows(state.channels, undo),
     kits: memoryKitRows(state.kits, undo),
+    receipts: memoryReceiptRows(state, undo),
     history: {
       writeCheckpoints: async (checkpoints) => {
         for (const checkpoint of checkpoints) {

@@ -80,7 +80,7 @@ export interface ReservationReads {
    */
   reservation(id: string): Promise<Reservation | null>;
   /**
-   * Units held by ACTIVE reservation lines (`quantity − committed − released`) per
+   * Units held by ACTIVE reservation lines (`quantity − committed − released − preordered`) per
    * (sku, warehouseId), for reconciliation.
    * @throws STORE_UNAVAILABLE
    */

@@ -7,6 +7,7 @@ import type { HistoryReads, HistoryRows } from './history.js';
 import type { IdempotencyReads, IdempotencyRecord, IdempotencyRows } from './idempotency-port.js';
 import type { LedgerRows, MovementReads } from './movement-port.js';
 import type { OutboxReads, OutboxRows } from './outbox-port.js';
+import type { ReceiptRows } from './receipt-port.js';
 import type { ReservationReads, ReservationRows } from './reservation-port.js';
 import type { SkuPolicyRows } from './sku-policies.js';
 import type { StockReads, StockRows } from './stock-port.js';
@@ -22,6 +23,7 @@ export type { BulkWrites } from './bulk-writes.js';
 export type { IdempotencyReads, IdempotencyRecord, IdempotencyRows } from './idempotency-port.js';
 export type { LedgerRows, MovementFilter, MovementReads } from './movement-port.js';
 export type { OutboxEntry, OutboxReads, OutboxRows } from './outbox-port.js';
+export type { ReceiptFilter, ReceiptRows } from './receipt-port.js';
 export type {
   ReservationFilter,
   ReservationReads,
@@ -73,6 +75,8 @@ export interface StockTransaction {
   readonly channels?: ChannelRows;
   /** Kit definitions; absent where the store keeps none (kit commands then fail). */
   readonly kits?: KitRows;
+  /** Incoming receipts (expected stock); absent where the store keeps none (no preorders then). */
+  readonly receipts?: ReceiptRows;
   /** Checkpoints, archiving and the archive horizon. */
   readonly history: HistoryRows;
   /** Set-based writes for bulk imports; absent where row-by-row writes are as fast (memory). */

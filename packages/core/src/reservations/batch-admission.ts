@@ -3,13 +3,19 @@ import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { EventType } from '../domain/events.js';
 import { reserve } from '../domain/inventory-stock.js';
 import type { ChangeContext } from '../domain/movement.js';
-import { type Reservation, ReservationStatus } from '../domain/reservation.js';
+import {
+  type Reservation,
+  type ReservationLine,
+  ReservationStatus,
+} from '../domain/reservation.js';
 import { sellableOf } from '../domain/sellability.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { stockedSkus } from '../kits/expand-kits.js';
 import type { Kit } from '../kits/kit.js';
 import type { StockTransaction } from '../ports/stock-store.js';
-import { cartLimitError, loadCartLimits } from '../sellability/cart-limits.js';
+import { coverWithPreorders } from '../preorders/preorder-plan.js';
+import { ReceiptBook } from '../preorders/receipt-book.js';
+import { cartLimitError, loadSellingRules } from '../sellability/cart-limits.js';
 import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';
@@ -66,11 +72,13 @@ async function admitBatch(
     batch.flatMap((pending) => stockedSkus(pending.request.items, pending.kits ?? NO_KITS)),
   );
   const warehouses = await transaction.warehouses.list();
-  const cartLimits = await loadCartLimits(
+  const rules = await loadSellingRules(
     transaction,
     [...new Set(batch.flatMap((pending) => pending.request.items.map((item) => item.sku)))],
     context.sellability.defaultCartLimits,
   );
+  for (const sku of rules.allowPreorder) changes.keepOffered(sku);
+  const receipts = new ReceiptBook(transaction);
   const outcomes: GroupOutcome<Admission>[] = [];
   const created: Reservation[] = [];
   for (const { request, context: changeContext, warehouseIds, kits = NO_KITS } of batch) {
@@ -86,17 +94,36 @@ async function admitBatch(
         continue;
       }
     }
-    const overLimit = cartLimitError(request.items, cartLimits);
+    const overLimit = cartLimitError(request.items, rules.limits);
     if (overLimit) {
       outcomes.push({ ok: false, error: overLimit });
       continue;
     }
-    const plan = planReservation(
-      warehouseIds ? { ...request, warehouseIds } : request,
-      stockedSkus(request.items, kits).flatMap((sku) => changes.rowsOf(sku)),
-      warehouses,
-      kits,
-    );
+    const planRequest = warehouseIds ? { ...request, warehouseIds } : request;
+    const skus = [...stockedSkus(request.items, kits)];
+    const rows = skus.flatMap((sku) => changes.rowsOf(sku));
+    let plan = planReservation(planRequest, rows, warehouses, kits);
+    let preordered: readonly ReservationLine[] = [];
+    if (
+      plan.kind === 'shortfall' &&
+      !request.items.some((item) => kits.has(item.sku)) &&
+      plan.shortfalls.every(({ sku }) => rules.allowPreorder.has(sku))
+    ) {
+      // Sellable units ran out: the SKU's open receipts may cover the rest (preorders). Kits
+      // are not preordered: a kit's components are held together or not at all.
+      const covered = coverWithPreorders(
+        planRequest,
+        plan.shortfalls,
+        rows,
+        warehouses,
+        await receipts.open(skus),
+        rules.allowPreorder,
+      );
+      if (covered) {
+        plan = covered.plan;
+        preordered = covered.preordered;
+      }
+    }
     if (plan.kind === 'shortfall') {
       outcomes.push({ ok: false, error: new InsufficientStockError(plan.shortfalls) });
       continue;
@@ -106,12 +133,20 @@ async function admitBatch(
       status: ReservationStatus.ACTIVE,
       orderId: request.orderId ?? null,
       userId: request.userId ?? null,
-      lines: plan.allocations.map((allocation) => ({
-        ...allocation,
-        refunded: 0,
-        committed: 0,
-        released: 0,
-      })),
+      lines: [
+        ...plan.allocations.map(
+          (allocation): ReservationLine => ({
+            ...allocation,
+            refunded: 0,
+            committed: 0,
+            released: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+          }),
+        ),
+        ...preordered,
+      ],
       createdAt: now,
       expiresAt: new Date(
         now.getTime() + (request.ttlSeconds ?? settings.defaultTtlSeconds) * 1000,
@@ -120,7 +155,9 @@ async function admitBatch(
       releasedAt: null,
       version: 1,
     };
+    receipts.promise(reservation);
     for (const line of reservation.lines) {
+      if (line.preordered === line.quantity) continue;
       changes.apply(
         line,
         'RESERVATION',
@@ -136,6 +173,7 @@ async function admitBatch(
     outcomes.push({ ok: true, value: { reservation, replayed: false } });
   }
   if (created.length > 0) await transaction.reservations.insert(created);
+  await receipts.save();
   // A refused crowd for a SKU with nothing left marks it sold out even when nothing changed.
   // A kit's shortfall names the kit, which has no rows: its components are marked instead.
   const kitSkus = new Set(batch.flatMap((pending) => [...(pending.kits ?? NO_KITS).keys()]));
@@ -143,7 +181,10 @@ async function admitBatch(
     if (outcome.ok || !(outcome.error instanceof InsufficientStockError)) continue;
     for (const shortfall of outcome.error.shortfalls) {
       if (kitSkus.has(shortfall.sku)) continue;
-      if (changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0))
+      if (
+        !rules.allowPreorder.has(shortfall.sku) &&
+        changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0)
+      )
         changes.markSoldOut(shortfall.sku);
     }
   }

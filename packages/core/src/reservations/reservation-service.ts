@@ -9,6 +9,7 @@ import type { Page, PageRequest } from '../ports/page.js';
 import type { ReservationFilter } from '../ports/reservation-port.js';
 import { stockedSkus } from '../kits/expand-kits.js';
 import type { Kit } from '../kits/kit.js';
+import { ReceiptBook } from '../preorders/receipt-book.js';
 import { isCartLimitExceeded } from '../sellability/cart-limits.js';
 import { runIdempotent } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
@@ -368,10 +369,12 @@ export class ReservationService {
       await changes.loadForWrite(
         due.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
       );
+      const receipts = new ReceiptBook(transaction);
       for (const reservation of due) {
         const step = endHold(reservation, now, 'EXPIRED');
         const expired = step.next;
         applyMoves(changes, expired, step.moves, { system: 'expiry' });
+        await receipts.free(expired);
         await saveReservation(transaction, expired, reservation.version, {
           lines: step.linesChanged,
         });
@@ -381,6 +384,7 @@ export class ReservationService {
           reservationData(expired),
         );
       }
+      await receipts.save();
       return due.length;
     });
   }

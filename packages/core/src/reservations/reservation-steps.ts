@@ -27,6 +27,14 @@ export function reservationData(reservation: Reservation): { [key: string]: Json
       // Only lines settled in parts carry these (the common event stays as it was).
       ...(line.committed > 0 ? { committed: line.committed } : {}),
       ...(line.released > 0 ? { released: line.released } : {}),
+      // Preorder fields only on lines that have them, so other lines' data keep their shape.
+      ...(line.receiptId === null
+        ? {}
+        : {
+            preordered: line.preordered,
+            receiptId: line.receiptId,
+            expectedAt: line.expectedAt?.toISOString() ?? null,
+          }),
     })),
   };
 }
@@ -55,7 +63,9 @@ function transitionOf(move: LineMove): StockTransition {
 
 /**
  * Applies one movement per move of a hold: the stock side of commit (SALE), release (RELEASE),
- * expiry (EXPIRATION) and the units a changed hold takes (RESERVATION).
+ * expiry (EXPIRATION) and the units a changed hold takes (RESERVATION). Preordered units are
+ * not held, so they have no stock side: their promise is freed on the receipt instead (see
+ * `ReceiptBook.free`).
  */
 export function applyMoves(
   changes: StockChangeSet,

@@ -2,9 +2,10 @@ import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { EventType } from '../domain/events.js';
 import type { HoldTransition } from '../domain/hold-parts.js';
 import type { ChangeContext } from '../domain/movement.js';
-import type { Reservation } from '../domain/reservation.js';
+import { type Reservation, ReservationStatus } from '../domain/reservation.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
+import { ReceiptBook } from '../preorders/receipt-book.js';
 import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';
@@ -61,6 +62,7 @@ export function transitionGroup(
         string,
         { next: Reservation; expectedVersion: number; lines: boolean }
       >();
+      const receipts = new ReceiptBook(transaction);
       for (const job of jobs) {
         const print = job.context.idempotencyKey ? fingerprint(job.command, job.request) : '';
         let writing = false;
@@ -84,6 +86,9 @@ export function transitionGroup(
           if (step !== null && next !== null) {
             writing = true;
             applyMoves(changes, next, step.moves, job.context);
+            if (job.command === 'release' && next.status !== ReservationStatus.ACTIVE) {
+              await receipts.free(next);
+            }
             const saved = saves.get(next.id);
             saves.set(next.id, {
               next,
@@ -111,6 +116,7 @@ export function transitionGroup(
         }
       }
       await saveReservations(transaction, [...saves.values()]);
+      await receipts.save();
       for (const { job, print, result } of keyed)
         await storeIdempotency(transaction, job.context, print, result, now);
       return outcomes;

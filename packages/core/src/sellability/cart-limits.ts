@@ -3,20 +3,30 @@ import { CartLimitExceededError } from '../errors/cart-limit-exceeded-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 
+/** The selling rules a reservation batch decides with. */
+export interface SellingRules {
+  /** The cart limits of each SKU. */
+  readonly limits: ReadonlyMap<string, CartLimits>;
+  /** The SKUs whose policy allows preorders. */
+  readonly allowPreorder: ReadonlySet<string>;
+}
+
 /**
- * The cart limits of each SKU: its stored policy's, else the defaults. One read for every SKU
- * of a reservation batch, in the batch's transaction.
+ * The cart limits of each SKU (its stored policy's, else the defaults) and the SKUs that allow
+ * preorders. One read for every SKU of a reservation batch, in the batch's transaction.
  */
-export async function loadCartLimits(
+export async function loadSellingRules(
   transaction: StockTransaction,
   skus: readonly string[],
   defaults: CartLimits,
-): Promise<ReadonlyMap<string, CartLimits>> {
+): Promise<SellingRules> {
   const limits = new Map<string, CartLimits>(skus.map((sku) => [sku, defaults]));
+  const allowPreorder = new Set<string>();
   for (const policy of await transaction.policies.get([...limits.keys()])) {
     limits.set(policy.sku, { minPerCart: policy.minPerCart, maxPerCart: policy.maxPerCart });
+    if (policy.allowPreorder) allowPreorder.add(policy.sku);
   }
-  return limits;
+  return { limits, allowPreorder };
 }
 
 /**

@@ -16,6 +16,11 @@ export interface SkuPolicyRequest {
   readonly minPerCart?: number | null;
   /** Units per reservation, at most; `null` for no maximum. */
   readonly maxPerCart?: number | null;
+  /**
+   * Lets reservations take units of the SKU's open incoming receipts once sellable units run
+   * out (preorders); omitted keeps the current value (false for a new policy).
+   */
+  readonly allowPreorder?: boolean;
   /** Compare-and-set: refused with VERSION_CONFLICT unless the stored version is this (0: none). */
   readonly expectedVersion?: number;
 }
@@ -25,6 +30,8 @@ export interface EffectiveSkuPolicy extends CartLimits {
   readonly sku: string;
   /** True when the SKU has a stored policy; false when the defaults apply. */
   readonly stored: boolean;
+  /** Reservations may preorder from open incoming receipts (false without a stored policy). */
+  readonly allowPreorder: boolean;
   /** The stored policy's version (0 when none). */
   readonly version: number;
   readonly updatedAt: Date | null;
@@ -63,6 +70,8 @@ export class SkuPolicyService {
       const value = request[field];
       if (value !== undefined && value !== null) check.integer(value, field, 1, MAX_QUANTITY);
     }
+    if (request.allowPreorder !== undefined)
+      check.check(typeof request.allowPreorder === 'boolean', 'allowPreorder', 'must be a boolean');
     if (request.expectedVersion !== undefined)
       check.integer(request.expectedVersion, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER);
     check.done();
@@ -87,6 +96,7 @@ export class SkuPolicyService {
             sku: request.sku,
             minPerCart: request.minPerCart === undefined ? base.minPerCart : request.minPerCart,
             maxPerCart: request.maxPerCart === undefined ? base.maxPerCart : request.maxPerCart,
+            allowPreorder: request.allowPreorder ?? current?.allowPreorder ?? false,
             version: version + 1,
             updatedAt: now,
           };
@@ -145,6 +155,7 @@ export class SkuPolicyService {
           stored: effective.stored,
           minPerCart: effective.minPerCart,
           maxPerCart: effective.maxPerCart,
+          allowPreorder: effective.allowPreorder,
           version: effective.version,
         },
       },
@@ -157,6 +168,7 @@ export class SkuPolicyService {
         sku,
         ...this.settings.defaultCartLimits,
         stored: false,
+        allowPreorder: false,
         version: 0,
         updatedAt: null,
       };
@@ -166,6 +178,7 @@ export class SkuPolicyService {
       minPerCart: policy.minPerCart,
       maxPerCart: policy.maxPerCart,
       stored: true,
+      allowPreorder: policy.allowPreorder,
       version: policy.version,
       updatedAt: policy.updatedAt,
     };

@@ -15,6 +15,7 @@ import { checkKit, type KitAvailabilityResult } from '../kits/kit-check.js';
 import type { CachedAvailability, FillToken } from '../ports/availability-cache.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { MovementFilter } from '../ports/stock-store.js';
+import { type PreorderOffer, preorderOffer } from '../preorders/preorder-offer.js';
 import { availabilityOf } from './cache-write-through.js';
 import type { ServiceContext } from './service-context.js';
 import { rowsAsOf } from './stock-as-of.js';
@@ -61,6 +62,12 @@ export interface AvailabilityResult {
   readonly rowVersions: Readonly<Record<string, number>>;
   /** The channel the answer is limited to, when the request named one. */
   readonly channelId?: string;
+  /**
+   * Present when the units missing now would be preordered from incoming receipts (the SKU's
+   * policy allows preorders and its open receipts cover them): how many, and when the last is
+   * expected. Read from the store only for a check that is not available.
+   */
+  readonly preorder?: PreorderOffer;
 }
 
 /** A SKU's totals over every warehouse and its rows. */
@@ -150,6 +157,16 @@ export class AvailabilityService {
         (left.warehouseId < right.warehouseId ? -1 : 1),
     );
     const availableQuantity = lines.reduce((sum, line) => sum + line.availableQuantity, 0);
+    const preorder =
+      availableQuantity < request.quantity
+        ? await preorderOffer(
+            this.context,
+            request.sku,
+            request.quantity - availableQuantity,
+            directory,
+            channel,
+          )
+        : null;
     return {
       sku: request.sku,
       requestedQuantity: request.quantity,
@@ -158,6 +175,7 @@ export class AvailabilityService {
       warehouses: lines,
       rowVersions: Object.fromEntries(cached.rows.map((row) => [row.warehouseId, row.version])),
       ...(request.channelId === undefined ? {} : { channelId: request.channelId }),
+      ...(preorder ? { preorder } : {}),
     };
   }
 

@@ -6,6 +6,7 @@ import { type Reservation, ReservationStatus, soldOf } from '../domain/reservati
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
+import { ReceiptBook } from '../preorders/receipt-book.js';
 import type { ReservationService } from '../reservations/reservation-service.js';
 import type { ReserveRequest } from '../reservations/reservation-settings.js';
 import { applyMoves, saveReservation } from '../reservations/reservation-steps.js';
@@ -131,10 +132,12 @@ export class OrderSaga {
         // A partly committed hold ends COMMITTED when its remainder is released: its sold
         // units are refunded below like those of any committed hold.
         const ended = new Map<string, Reservation>();
+        const receipts = new ReceiptBook(transaction);
         for (const reservation of all.filter((item) => item.status === ReservationStatus.ACTIVE)) {
           const step = endHold(reservation, now, 'RELEASED');
           const next = step.next;
           applyMoves(changes, next, step.moves, context);
+          await receipts.free(next);
           await saveReservation(transaction, next, reservation.version, {
             lines: step.linesChanged,
           });
@@ -146,6 +149,7 @@ export class OrderSaga {
           released.push(next);
           ended.set(next.id, next);
         }
+        await receipts.save();
         const committed = all
           .map((item) => ended.get(item.id) ?? item)
           .filter((item) => item.status === ReservationStatus.COMMITTED);

@@ -46,6 +46,7 @@ export class StockChangeSet {
   private readonly movements: Movement[] = [];
   private readonly events: CloudEvent[] = [];
   private readonly exhausted = new Set<string>();
+  private readonly offered = new Set<string>();
 
   constructor(
     private readonly transaction: StockTransaction,
@@ -182,6 +183,14 @@ export class StockChangeSet {
     this.exhausted.add(sku);
   }
 
+  /**
+   * Never reports the SKU sold out (a SKU that allows preorders still takes reservations when
+   * its rows have nothing available).
+   */
+  keepOffered(sku: string): void {
+    this.offered.add(sku);
+  }
+
   /** Whether there is nothing to write: no movement, event, new row or sold-out mark. */
   get isEmpty(): boolean {
     if (this.movements.length > 0 || this.events.length > 0 || this.exhausted.size > 0)
@@ -279,7 +288,7 @@ export class StockChangeSet {
     const effects: CommitEffects = {
       touched: [...touched],
       replenished,
-      soldOut: [...soldOut, ...this.exhausted],
+      soldOut: [...soldOut, ...this.exhausted].filter((sku) => !this.offered.has(sku)),
       ...(values ? { values } : {}),
     };
     recordFlush(this.transaction, effects);

@@ -14,6 +14,7 @@ import { historyContract } from './contract/history.contract.js';
 import { holdChangesContract } from './contract/hold-changes.contract.js';
 import { idempotencyContract } from './contract/idempotency.contract.js';
 import { kitsContract } from './contract/kits.contract.js';
+import { incomingStockContract } from './contract/incoming-stock.contract.js';
 import { ledgerContract } from './contract/ledger.contract.js';
 import { outboxContract } from './contract/outbox.contract.js';
 import { pointInTimeContract } from './contract/point-in-time.contract.js';
@@ -66,6 +67,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   channelsContract,
   kitsContract,
   holdChangesContract,
+  incomingStockContract,
   capabilitiesContract,
   reservationListingContract,
   cartCheckChannelContract,

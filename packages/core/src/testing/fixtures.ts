@@ -1,8 +1,10 @@
 import type { Stockroom } from '../create-stockroom.js';
 import {
   addQuantities,
+  type IncomingReceipt,
   type InventoryStock,
   type Movement,
+  type Reservation,
   type StockQuantities,
   stockKeyOf,
   ZERO_QUANTITIES,
@@ -146,4 +148,37 @@ export async function stock(
   quantity: number,
 ): Promise<void> {
   await stockroom.adjustments.adjust({ sku, warehouseId, type: 'RESTOCK', quantity });
+}
+
+/**
+ * Checks the preorder invariant: every receipt's `preorderedQuantity` equals the sum of the
+ * `preordered` units of the ACTIVE reservation lines pointing at it, and never exceeds the units
+ * still expected. Returns the mismatches (empty when it holds).
+ */
+export async function preorderMismatches(stockroom: Stockroom): Promise<string[]> {
+  const receipts = await readAll<IncomingReceipt>((page) => stockroom.incoming.list({}, page));
+  const active = await readAll<Reservation>((page) =>
+    stockroom.store.reads.reservationsByStatus('ACTIVE', page),
+  );
+  const promised = new Map<string, number>();
+  for (const reservation of active) {
+    for (const line of reservation.lines) {
+      if (line.receiptId === null) continue;
+      promised.set(line.receiptId, (promised.get(line.receiptId) ?? 0) + line.preordered);
+    }
+  }
+  const mismatches: string[] = [];
+  for (const receipt of receipts) {
+    const sum = promised.get(receipt.id) ?? 0;
+    if (receipt.preorderedQuantity !== sum)
+      mismatches.push(
+        `${receipt.id}: preorderedQuantity ${receipt.preorderedQuantity}, lines ${sum}`,
+      );
+    if (receipt.preorderedQuantity > receipt.quantity - receipt.receivedQuantity)
+      mismatches.push(`${receipt.id}: more preordered than still expected`);
+    promised.delete(receipt.id);
+  }
+  for (const [id, sum] of promised)
+    if (sum > 0) mismatches.push(`${id}: unknown receipt, lines ${sum}`);
+  return mismatches;
 }

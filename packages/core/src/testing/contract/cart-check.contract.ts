@@ -55,6 +55,7 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
             { sku: 'MUG', warehouseId: 'paris', quantity: 2 },
           ],
           shortfalls: [],
+          preorders: [],
         },
         {
           sku: 'TEE',
@@ -63,6 +64,7 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
           isAvailable: true,
           allocations: [{ sku: 'TEE', warehouseId: 'london', quantity: 1 }],
           shortfalls: [],
+          preorders: [],
         },
         {
           sku: 'CAP',
@@ -71,6 +73,7 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
           isAvailable: true,
           allocations: [{ sku: 'CAP', warehouseId: 'berlin', quantity: 1 }],
           shortfalls: [],
+          preorders: [],
         },
       ]);
       expect(answer.rowVersions).toEqual({

@@ -149,8 +149,28 @@ export function reservationContract(options: StockStoreContractOptions): void {
         strategy: 'nearest',
       });
       expect(reservation.lines).toEqual([
-        { sku: 'A', warehouseId: 'london', quantity: 2, refunded: 0, committed: 0, released: 0 },
-        { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0 },
+        {
+          sku: 'A',
+          warehouseId: 'london',
+          quantity: 2,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+        },
+        {
+          sku: 'A',
+          warehouseId: 'paris',
+          quantity: 2,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+        },
       ]);
     });
 

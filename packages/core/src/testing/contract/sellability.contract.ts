@@ -249,9 +249,30 @@ export function sellabilityContract(options: StockStoreContractOptions): void {
       expect(
         world.publisher.ofType('inventory.sku.policy.updated').map((event) => event.data),
       ).toEqual([
-        { sku: 'GIFT', stored: true, minPerCart: 2, maxPerCart: 4, version: 1 },
-        { sku: 'GIFT', stored: true, minPerCart: 2, maxPerCart: 6, version: 2 },
-        { sku: 'GIFT', stored: false, minPerCart: null, maxPerCart: null, version: 0 },
+        {
+          sku: 'GIFT',
+          stored: true,
+          minPerCart: 2,
+          maxPerCart: 4,
+          allowPreorder: false,
+          version: 1,
+        },
+        {
+          sku: 'GIFT',
+          stored: true,
+          minPerCart: 2,
+          maxPerCart: 6,
+          allowPreorder: false,
+          version: 2,
+        },
+        {
+          sku: 'GIFT',
+          stored: false,
+          minPerCart: null,
+          maxPerCart: null,
+          allowPreorder: false,
+          version: 0,
+        },
       ]);
     });
   });

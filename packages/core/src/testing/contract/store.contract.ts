@@ -152,7 +152,17 @@ export function storeContract(options: StockStoreContractOptions): void {
         orderId: null,
         userId: 'u',
         lines: [
-          { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0 },
+          {
+            sku: 'A',
+            warehouseId: 'paris',
+            quantity: 2,
+            refunded: 0,
+            committed: 0,
+            released: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+          },
         ],
         createdAt: now,
         expiresAt: new Date(now.getTime() + 1000),
