@@ -207,6 +207,7 @@ export class CartCheckService {
             (id) => active.has(id),
           ),
           isAvailable: short.length === 0,
+          preorders: [],
           allocations: allocations.filter((allocation) => allocation.kitSku === sku),
           shortfalls: short,
         };

@@ -15,6 +15,9 @@ const line = (
   refunded: 0,
   committed: 0,
   released: 0,
+  preordered: 0,
+  receiptId: null,
+  expectedAt: null,
   ...parts,
 });
 

@@ -86,6 +86,9 @@ export function addToLines(
         refunded: 0,
         committed: 0,
         released: 0,
+        preordered: 0,
+        receiptId: null,
+        expectedAt: null,
       });
     }
   }

@@ -60,6 +60,8 @@ export function planPreorder(
         warehouseId: receipt.warehouseId,
         quantity: units,
         refunded: 0,
+        committed: 0,
+        released: 0,
         preordered: units,
         receiptId: receipt.id,
         expectedAt: receipt.expectedAt,

@@ -8,7 +8,7 @@ import { isPastExpiry, type Reservation, ReservationStatus } from '../domain/res
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
-import { cartLimitError, loadCartLimits } from '../sellability/cart-limits.js';
+import { cartLimitError, loadSellingRules } from '../sellability/cart-limits.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { runStockChange } from '../services/stock-change.js';
 import { validate } from '../services/validate.js';
@@ -134,7 +134,7 @@ export function changeHold(context: ServiceContext, job: HoldChangeJob): Promise
       const wanted = [...new Set(request.items.map((item) => item.sku))];
       const overLimit = cartLimitError(
         request.items,
-        await loadCartLimits(transaction, wanted, context.sellability.defaultCartLimits),
+        (await loadSellingRules(transaction, wanted, context.sellability.defaultCartLimits)).limits,
       );
       if (overLimit) throw overLimit;
       await changes.loadForWrite([...reservation.lines.map((line) => line.sku), ...wanted]);
