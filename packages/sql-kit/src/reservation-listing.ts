@@ -40,6 +40,14 @@ export function reservationConditions(
       conditions.push(sql`${sql.ref(`r.${column}`)} ${sql.raw(operator)} ${codec.toTime(bound)}`);
     }
   }
+  // A reservation expires after it is created (a TTL is at least a second and extensions only
+  // move expiry later), so `expiresTo` bounds creation too. Said explicitly, it lets the newest-
+  // first walk of (created_at, id) start at that bound: expiry follows creation closely, which
+  // the planner cannot know, and without it a past expiry window was walked to from the newest
+  // reservation.
+  if (filter.expiresTo !== undefined) {
+    conditions.push(sql`r.created_at < ${codec.toTime(filter.expiresTo)}`);
+  }
   const lineConditions = [];
   if (filter.sku !== undefined) lineConditions.push(sql`l.sku = ${filter.sku}`);
   if (filter.warehouseId !== undefined) {
