@@ -29,6 +29,7 @@ export {
 export {
   type ReservationListingOptions,
   reservationConditions,
+  reservationLineConditions,
   reservationListPage,
 } from './reservation-listing.js';
 export { type LedgerSumRow, type SharedHistory, sharedHistory } from './shared-history.js';
