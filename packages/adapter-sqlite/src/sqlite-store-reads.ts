@@ -1,5 +1,7 @@
+import type { ReservationFilter } from '@stockroom/core';
 import type { StoreReads } from '@stockroom/core/adapter-kit';
 import {
+  reservationLineConditions,
   reservationListPage,
   sharedReads,
   timeKeysetPage,
@@ -13,6 +15,25 @@ import { stockOfSkus } from './sqlite-stock-rows.js';
 import type { SqliteTables } from './tables.js';
 
 type Db = Kysely<SqliteTables>;
+
+/**
+ * Lines a SKU or warehouse filter may match before the listing walks reservations newest first
+ * (testing each against the matching ids) rather than fetching every match and sorting it.
+ */
+const MANY_LINES = 2000;
+
+/**
+ * True when the filter's SKU and/or warehouse match more than {@link MANY_LINES} lines: a
+ * bounded count on the (sku, warehouse_id, reservation_id) or (warehouse_id, reservation_id)
+ * index, since SQLite's statistics give every SKU the same average and cannot tell a hot one.
+ */
+async function hasManyLines(db: Db, filter: ReservationFilter): Promise<boolean> {
+  const lines = reservationLineConditions(filter);
+  if (!lines) return false;
+  const { rows } = await sql<{ count: number }>`SELECT count(*) AS count FROM (
+    SELECT 1 FROM reservation_lines AS l WHERE ${lines} LIMIT ${MANY_LINES + 1})`.execute(db);
+  return (rows[0]?.count ?? 0) > MANY_LINES;
+}
 
 /**
  * Reads outside transactions. They run on the read connection (see the store: a second
@@ -67,6 +88,9 @@ export function createSqliteStoreReads(db: Db): StoreReads {
           {
             codec: context.codec,
             linesTable: sql.table('reservation_lines'),
+            ...((await hasManyLines(transaction, filter))
+              ? { reservationId: unaryPlusColumn('r.id') }
+              : {}),
             map: (row) => row,
             createdAtOf: (row) => new Date(row.created_at),
           },

@@ -30,6 +30,7 @@ export {
 export {
   type ReservationListingOptions,
   reservationConditions,
+  reservationLineConditions,
   reservationListPage,
 } from './reservation-listing.js';
 export { type ReceiptRowsDialect, receiptRows } from './receipt-rows.js';

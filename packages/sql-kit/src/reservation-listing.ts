@@ -14,10 +14,29 @@ export interface ReservationListingOptions<R, T extends TimeKeyed> {
   readonly codec: SqlCodec;
   /** `reservation_lines`, as the query must name it. */
   readonly linesTable: Expression<unknown>;
+  /**
+   * `r.id` as the SKU/warehouse condition tests it (`r.id IN (…)`). SQLite passes `+r.id` for a
+   * SKU or warehouse with many lines: the planner then walks reservations newest first and tests
+   * each against the id set, instead of fetching and sorting every matching reservation (its
+   * statistics cannot tell a hot SKU from a rare one). @default r.id
+   */
+  readonly reservationId?: Expression<unknown>;
   /** Maps a fetched row. */
   readonly map: (row: R) => T;
   /** The item's creation time, for the next cursor. */
   readonly createdAtOf: (item: T) => Date;
+}
+
+/** The SKU and warehouse conditions over `reservation_lines AS l`, ANDed; undefined when none. */
+export function reservationLineConditions(
+  filter: ReservationFilter,
+): Expression<SqlBool> | undefined {
+  const conditions = [];
+  if (filter.sku !== undefined) conditions.push(sql`l.sku = ${filter.sku}`);
+  if (filter.warehouseId !== undefined) {
+    conditions.push(sql`l.warehouse_id = ${filter.warehouseId}`);
+  }
+  return conditions.length === 0 ? undefined : sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
 }
 
 /** Every condition of `filter` over `reservations AS r`, ANDed; undefined when there is none. */
@@ -25,6 +44,7 @@ export function reservationConditions(
   filter: ReservationFilter,
   codec: SqlCodec,
   linesTable: Expression<unknown>,
+  reservationId: Expression<unknown> = sql.ref('r.id'),
 ): Expression<SqlBool> | undefined {
   const conditions = [];
   if (filter.status !== undefined) conditions.push(sql`r.status = ${filter.status}`);
@@ -40,14 +60,18 @@ export function reservationConditions(
       conditions.push(sql`${sql.ref(`r.${column}`)} ${sql.raw(operator)} ${codec.toTime(bound)}`);
     }
   }
-  const lineConditions = [];
-  if (filter.sku !== undefined) lineConditions.push(sql`l.sku = ${filter.sku}`);
-  if (filter.warehouseId !== undefined) {
-    lineConditions.push(sql`l.warehouse_id = ${filter.warehouseId}`);
+  // A reservation expires after it is created (a TTL is at least a second and extensions only
+  // move expiry later), so `expiresTo` bounds creation too. Said explicitly, it lets the newest-
+  // first walk of (created_at, id) start at that bound: expiry follows creation closely, which
+  // the planner cannot know, and without it a past expiry window was walked to from the newest
+  // reservation.
+  if (filter.expiresTo !== undefined) {
+    conditions.push(sql`r.created_at < ${codec.toTime(filter.expiresTo)}`);
   }
-  if (lineConditions.length > 0) {
+  const lines = reservationLineConditions(filter);
+  if (lines) {
     conditions.push(
-      sql`r.id IN (SELECT l.reservation_id FROM ${linesTable} AS l WHERE ${sql.join(lineConditions, sql` AND `)})`,
+      sql`${reservationId} IN (SELECT l.reservation_id FROM ${linesTable} AS l WHERE ${lines})`,
     );
   }
   return conditions.length === 0 ? undefined : sql<SqlBool>`${sql.join(conditions, sql` AND `)}`;
@@ -64,7 +88,12 @@ export function reservationListPage<DB, TB extends keyof DB, R, T extends TimeKe
   request: PageRequest,
   options: ReservationListingOptions<R, T>,
 ): Promise<Page<T>> {
-  const condition = reservationConditions(filter, options.codec, options.linesTable);
+  const condition = reservationConditions(
+    filter,
+    options.codec,
+    options.linesTable,
+    options.reservationId,
+  );
   return timeKeysetPage(condition ? query.where(condition) : query, request, options.codec, {
     time: 'r.created_at',
     id: 'r.id',
