@@ -843,6 +843,32 @@ const reservationStatus = fc.constantFrom(
   'EXPIRED' as const,
 );
 
+const reserveCommand = fc
+  .tuple(
+    fc.array(fc.record({ sku, warehouseId: warehouse, quantity }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    fc.integer({ min: 1, max: 120 }),
+  )
+  .map(([items, ttl]) => new Reserve(items, ttl));
+const changeCommand = fc
+  .tuple(
+    fc.nat(),
+    fc.array(fc.record({ sku, warehouseId: warehouse, quantity }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+  )
+  .map(([pick, items]) => new ChangeHold(pick, items, holdCheck));
+const partCommand = fc
+  .tuple(
+    fc.constantFrom('commit' as const, 'release' as const),
+    fc.nat(),
+    fc.nat(),
+    fc.record({ sku, warehouseId: warehouse, quantity: fc.integer({ min: 1, max: 4 }) }),
+  )
+  .map(([kind, pick, line, part]) => new SettlePart(kind, pick, line, part, holdCheck));
 const commands = [
   ...preorderCommands,
   fc.constant(new Reconcile()),
@@ -875,15 +901,7 @@ const commands = [
       fc.integer({ min: -8, max: 8 }).filter((q) => q !== 0),
     )
     .map(([s, w, q]) => new Correct(s, w, q)),
-  fc
-    .tuple(
-      fc.array(fc.record({ sku, warehouseId: warehouse, quantity }), {
-        minLength: 1,
-        maxLength: 3,
-      }),
-      fc.integer({ min: 1, max: 120 }),
-    )
-    .map(([items, ttl]) => new Reserve(items, ttl)),
+  reserveCommand,
   fc.uniqueArray(warehouse, { minLength: 0, maxLength: 3 }).map((ids) => new SetChannel(ids)),
   fc
     .array(fc.record({ sku, quantity }), { minLength: 1, maxLength: 3 })
@@ -929,22 +947,8 @@ const commands = [
     )
     .map(([s, limits]) => new SetCartLimits(s, limits)),
   fc.nat().map((pick) => new Release(pick)),
-  fc
-    .tuple(
-      fc.nat(),
-      fc.array(fc.record({ sku, warehouseId: warehouse, quantity }), {
-        minLength: 1,
-        maxLength: 3,
-      }),
-    )
-    .map(([pick, items]) => new ChangeHold(pick, items, holdCheck)),
-  fc
-    .tuple(
-      fc.constantFrom('commit' as const, 'release' as const),
-      fc.nat(),
-      fc.record({ sku, warehouseId: warehouse, quantity: fc.integer({ min: 1, max: 4 }) }),
-    )
-    .map(([kind, pick, part]) => new SettlePart(kind, pick, part, holdCheck)),
+  changeCommand,
+  partCommand,
   fc.integer({ min: 1, max: 90 }).map((seconds) => new AdvanceAndExpire(seconds)),
   fc.tuple(fc.nat(), fc.boolean()).map(([pick, partial]) => new CancelOrder(pick, partial)),
   fc
@@ -988,39 +992,87 @@ const commands = [
   ...kitCommands<Model, Real>({ skus: SKUS, warehouses: WAREHOUSES, check, outcome }),
 ];
 
+/** A fresh memory stockroom with the three warehouses, and its empty model. */
+async function start(): Promise<{ model: Model; real: Real }> {
+  const clock = new ManualClock('2026-01-01T00:00:00.000Z');
+  const store = createMemoryStockStore();
+  const stockroom = createStockroom({ store, clock });
+  await seedWarehouses(stockroom);
+  await stockroom.skuPolicies.set({ sku: PREORDER_SKU, allowPreorder: true });
+  const model: Model = {
+    rows: new Map(),
+    reservations: [],
+    transfers: [],
+    now: clock.now().getTime(),
+    orders: 0,
+    safety: new Map(),
+    limits: new Map(),
+    channel: null,
+    kits: new Map(),
+    receipts: [],
+    preorders: [],
+    allowPreorder: true,
+  };
+  return { model, real: { stockroom, store, clock } };
+}
+
 describe('model-based: the memory store against a reference model', () => {
   it('agrees with the model and keeps every invariant after every step', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 40, size: '+1' }), async (sequence) => {
-        const clock = new ManualClock('2026-01-01T00:00:00.000Z');
-        const store = createMemoryStockStore();
-        const stockroom = createStockroom({ store, clock });
-        await seedWarehouses(stockroom);
-        await stockroom.skuPolicies.set({ sku: PREORDER_SKU, allowPreorder: true });
-        const model: Model = {
-          rows: new Map(),
-          reservations: [],
-          transfers: [],
-          now: clock.now().getTime(),
-          orders: 0,
-          safety: new Map(),
-          limits: new Map(),
-          channel: null,
-          kits: new Map(),
-          receipts: [],
-          preorders: [],
-          allowPreorder: true,
-        };
+        const setup = await start();
         // Every row starts stocked, so reservations (and what follows them) happen in most runs.
         for (const sku of SKUS) {
           for (const warehouseId of WAREHOUSES) {
-            await stockroom.adjustments.adjust({ sku, warehouseId, type: 'RESTOCK', quantity: 8 });
-            model.rows.set(keyOf(sku, warehouseId), { ...emptyRow(), available: 8 });
+            await setup.real.stockroom.adjustments.adjust({
+              sku,
+              warehouseId,
+              type: 'RESTOCK',
+              quantity: 8,
+            });
+            setup.model.rows.set(keyOf(sku, warehouseId), { ...emptyRow(), available: 8 });
           }
         }
-        await fc.asyncModelRun(() => ({ model, real: { stockroom, store, clock } }), sequence);
+        await fc.asyncModelRun(() => setup, sequence);
       }),
       { numRuns: 500 },
+    );
+  }, 120_000);
+
+  // Holds being edited and settled in parts need stock and holds first: every row starts with
+  // stock and two holds exist, so most steps change something.
+  it('changes holds and settles parts of them; every invariant holds after each step', async () => {
+    const holdCommands = [
+      fc.tuple(sku, warehouse, quantity).map(([s, w, q]) => new Restock(s, w, q)),
+      reserveCommand,
+      changeCommand,
+      changeCommand,
+      partCommand,
+      partCommand,
+      fc.nat().map((pick) => new Commit(pick)),
+      fc.nat().map((pick) => new Release(pick)),
+      fc.integer({ min: 1, max: 90 }).map((seconds) => new AdvanceAndExpire(seconds)),
+      fc.tuple(fc.nat(), fc.boolean()).map(([pick, partial]) => new CancelOrder(pick, partial)),
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.commands(holdCommands, { maxCommands: 30 }), async (sequence) => {
+        const setup = await start();
+        for (const s of SKUS)
+          for (const w of WAREHOUSES) await new Restock(s, w, 12).run(setup.model, setup.real);
+        await new Reserve([{ sku: 'A', warehouseId: 'paris', quantity: 3 }], 120).run(
+          setup.model,
+          setup.real,
+        );
+        await new Reserve(
+          [
+            { sku: 'A', warehouseId: 'london', quantity: 2 },
+            { sku: 'B', warehouseId: 'paris', quantity: 4 },
+          ],
+          120,
+        ).run(setup.model, setup.real);
+        await fc.asyncModelRun(() => setup, sequence);
+      }),
+      { numRuns: 200 },
     );
   }, 120_000);
 });

@@ -180,17 +180,29 @@ export class ChangeHold implements fc.AsyncCommand<HoldModel, HoldReal> {
   toString = () => `change(#${this.pick}, ${JSON.stringify(this.items)})`;
 }
 
-/** Commits or releases one pinned part of a hold. */
+/**
+ * Commits or releases one pinned part of a hold: `units` of the line `linePick` picks (of
+ * `fallback`'s row when the hold has no line left), so most parts name a line of the hold.
+ */
 export class SettlePart implements fc.AsyncCommand<HoldModel, HoldReal> {
+  private part: PinnedItem;
+
   constructor(
     readonly kind: 'commit' | 'release',
     readonly pick: number,
-    readonly part: PinnedItem,
+    readonly linePick: number,
+    readonly fallback: PinnedItem,
     readonly check_: Check,
-  ) {}
+  ) {
+    this.part = fallback;
+  }
   check = (model: Readonly<HoldModel>) => model.reservations.length > 0;
   async run(model: HoldModel, real: HoldReal) {
     const reservation = model.reservations[this.pick % model.reservations.length]!;
+    const picked = reservation.lines[this.linePick % Math.max(reservation.lines.length, 1)];
+    this.part = picked
+      ? { sku: picked.sku, warehouseId: picked.warehouseId, quantity: this.fallback.quantity }
+      : this.fallback;
     const request = { lines: [this.part] };
     const result = await outcome(
       this.kind === 'commit'
