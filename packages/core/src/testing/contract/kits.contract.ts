@@ -108,11 +108,24 @@ export function kitsContract(options: StockStoreContractOptions): void {
         code: 'KIT_NOT_STOCKABLE',
         sku: 'BOX',
       });
+      const bulk = await world.stockroom.adjustments.bulkUpdate({
+        mode: 'set',
+        items: [
+          { sku: 'BOX', warehouseId: 'paris', quantity: 4 },
+          { sku: 'MUG', warehouseId: 'berlin', quantity: 3 },
+        ],
+      });
+      expect(bulk.applied).toBe(1);
+      expect(bulk.failed).toMatchObject([{ index: 0, code: 'KIT_NOT_STOCKABLE' }]);
       await expect(
-        world.stockroom.adjustments.bulkUpdate({
-          mode: 'set',
-          items: [{ sku: 'BOX', warehouseId: 'paris', quantity: 4 }],
+        world.stockroom.adjustments.updateSettings({
+          sku: 'BOX',
+          warehouseId: 'paris',
+          safetyStock: 1,
         }),
+      ).rejects.toMatchObject({ code: 'KIT_NOT_STOCKABLE' });
+      await expect(
+        world.stockroom.adjustments.setAvailable({ sku: 'BOX', warehouseId: 'paris', quantity: 2 }),
       ).rejects.toMatchObject({ code: 'KIT_NOT_STOCKABLE' });
       expect(await world.store.reads.stockBySku('BOX')).toEqual([]);
     });
