@@ -515,7 +515,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 5]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 6]);
       } finally {
         await dropSchema(schema);
       }
