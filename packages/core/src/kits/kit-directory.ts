@@ -61,7 +61,8 @@ export class KitDirectory {
    * The kits among `skus` (none when no SKU is a kit: the common case costs one map lookup
    * each). With `fresh: false` the kits already loaded answer at once while the list is brought
    * up to date in the background (the reservation path: it pays no directory round trip; a kit
-   * another process defined a moment ago may then be seen on the next call).
+   * another process defined a moment ago may be missed, and a refused reservation then asks
+   * again with `fresh`). Changes made through this process are always seen.
    * @default fresh: true
    */
   async among(
@@ -70,7 +71,8 @@ export class KitDirectory {
   ): Promise<ReadonlyMap<string, Kit>> {
     const current = this.loaded;
     let all: ReadonlyMap<string, Kit>;
-    if (options.fresh === false && current) {
+    // A change made through this process (any instance over the store object) is seen at once.
+    if (options.fresh === false && current && current.generation === this.generation.value) {
       // At most one background refresh per 50 ms: a reservation crowd costs no directory reads.
       const now = Date.now();
       if (now - this.refreshedAt >= 50) {

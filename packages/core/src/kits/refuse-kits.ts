@@ -1,6 +1,5 @@
 import { KitNotStockableError } from '../errors/kit-not-stockable-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
-import type { ServiceContext } from '../services/service-context.js';
 
 /**
  * The kit SKUs among `skus`, read in the transaction: a stock change asks only for SKUs it is
@@ -20,17 +19,4 @@ export async function kitsAmong(
  */
 export async function refuseKitRow(transaction: StockTransaction, sku: string): Promise<void> {
   if ((await kitsAmong(transaction, [sku])).size > 0) throw new KitNotStockableError(sku);
-}
-
-/**
- * Refuses a request naming a kit SKU from the in-process kit list, before it starts (bulk
- * imports, whose chunks create rows set-wise).
- * @throws KIT_NOT_STOCKABLE
- */
-export async function refuseKits(context: ServiceContext, skus: readonly string[]): Promise<void> {
-  const directory = context.kitDirectory;
-  if (!directory) return;
-  const kits = await directory.among(skus, { fresh: false });
-  const [kit] = kits.keys();
-  if (kit !== undefined) throw new KitNotStockableError(kit);
 }

@@ -21,10 +21,9 @@ import type { ServiceContext } from '../services/service-context.js';
 import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';
 import type { StockChangeSet } from '../services/stock-change-set.js';
 import type { ReservationSettings, ReserveRequest } from './reservation-settings.js';
+import { reservationData } from './reservation-steps.js';
 
 const NO_KITS: ReadonlyMap<string, Kit> = new Map();
-
-import { reservationData } from './reservation-steps.js';
 
 /** One reserve request waiting in a lane. */
 export interface PendingReserve {

@@ -102,9 +102,21 @@ export class ReservationService {
         );
       }
     }
-    return this.context.keyed.run(context, 'reserve', request, () =>
-      this.reserveInLane(request, context, kits),
-    );
+    const run = (found: ReadonlyMap<string, Kit>) =>
+      this.context.keyed.run(context, 'reserve', request, () =>
+        this.reserveInLane(request, context, found),
+      );
+    try {
+      return await run(kits);
+    } catch (error) {
+      // The kit list the request was expanded with may miss a change another process made a
+      // moment ago (a kit SKU taken for an unstocked one): a refusal asks the store's list.
+      const directory = this.context.kitDirectory;
+      if (!directory || !isInsufficientStock(error)) throw error;
+      const fresh = await directory.among(request.items.map((item) => item.sku));
+      if (sameKits(fresh, kits)) throw error;
+      return run(fresh);
+    }
   }
 
   /** The kits among the request's SKUs, from the in-process kit list. */
@@ -413,6 +425,12 @@ export class ReservationService {
       return outcome.reservation;
     });
   }
+}
+
+function sameKits(left: ReadonlyMap<string, Kit>, right: ReadonlyMap<string, Kit>): boolean {
+  if (left.size !== right.size) return false;
+  for (const [sku, kit] of left) if (right.get(sku) !== kit) return false;
+  return true;
 }
 
 /** True when an error from `reserve` means "not enough stock". */

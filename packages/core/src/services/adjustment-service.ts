@@ -13,7 +13,7 @@ import { KitNotStockableError } from '../errors/kit-not-stockable-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
-import { kitsAmong, refuseKitRow, refuseKits } from '../kits/refuse-kits.js';
+import { kitsAmong, refuseKitRow } from '../kits/refuse-kits.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { settingsEffects } from '../sellability/settings-effects.js';
 import { ADJUSTMENT_TYPES, type AdjustmentType, movementOf } from './adjustment-movements.js';
@@ -282,7 +282,7 @@ export class AdjustmentService {
    * runs every chunk in one store transaction.
    *
    * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items);
-   *   KIT_NOT_STOCKABLE when an item names a kit (the whole request is refused)
+   *   an item naming a kit fails on its own with KIT_NOT_STOCKABLE
    * @example
    * ```ts
    * const { applied, failed } = await stockroom.adjustments.bulkUpdate({
@@ -296,13 +296,6 @@ export class AdjustmentService {
     request: BulkUpdateRequest,
     context: ChangeContext = {},
   ): Promise<BulkUpdateResult> {
-    const items: unknown = (request as { items?: unknown } | undefined)?.items;
-    if (Array.isArray(items)) {
-      await refuseKits(
-        this.context,
-        items.map((item: { sku?: unknown }) => item?.sku).filter((sku) => typeof sku === 'string'),
-      );
-    }
     const stored = await this.context.keyed.run<BulkUpdateResult | number>(
       context,
       'bulk-update',

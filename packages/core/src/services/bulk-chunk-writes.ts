@@ -3,6 +3,7 @@ import { adjustAvailable, type InventoryStock } from '../domain/inventory-stock.
 import type { ChangeContext, Movement } from '../domain/movement.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
+import { kitsAmong } from '../kits/refuse-kits.js';
 import type { BulkWrites, StockRows, StockTransaction, StockWrite } from '../ports/stock-store.js';
 import type { Planned } from './bulk-chunks.js';
 import { compareMismatch } from './bulk-compare.js';
@@ -156,11 +157,19 @@ async function applyBatch(
     await transaction.warehouses.get([warehouse.id], { lock: true });
     occupancy.set(warehouse.id, await transaction.stock.occupancy(warehouse.id));
   }
+  // A SKU with no row yet may be a kit, which is never stocked.
+  const kits = await kitsAmong(transaction, [
+    ...new Set(batch.map((item) => item.sku).filter((sku) => changes.rowsOf(sku).length === 0)),
+  ]);
   const failed: BulkUpdateFailure[] = [];
   let applied = 0;
   for (const item of batch) {
     const fail = (code: ErrorCode, detail: string) =>
       failed.push({ index: item.index, code, detail });
+    if (kits.has(item.sku)) {
+      fail(ErrorCode.KIT_NOT_STOCKABLE, `${item.sku} is a kit: kits are never stocked`);
+      continue;
+    }
     const warehouse = warehouses.get(item.warehouseId);
     if (!warehouse) {
       fail(ErrorCode.NOT_FOUND, `warehouse ${item.warehouseId} not found`);

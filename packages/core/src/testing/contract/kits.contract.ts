@@ -108,11 +108,24 @@ export function kitsContract(options: StockStoreContractOptions): void {
         code: 'KIT_NOT_STOCKABLE',
         sku: 'BOX',
       });
+      const bulk = await world.stockroom.adjustments.bulkUpdate({
+        mode: 'set',
+        items: [
+          { sku: 'BOX', warehouseId: 'paris', quantity: 4 },
+          { sku: 'MUG', warehouseId: 'berlin', quantity: 3 },
+        ],
+      });
+      expect(bulk.applied).toBe(1);
+      expect(bulk.failed).toMatchObject([{ index: 0, code: 'KIT_NOT_STOCKABLE' }]);
       await expect(
-        world.stockroom.adjustments.bulkUpdate({
-          mode: 'set',
-          items: [{ sku: 'BOX', warehouseId: 'paris', quantity: 4 }],
+        world.stockroom.adjustments.updateSettings({
+          sku: 'BOX',
+          warehouseId: 'paris',
+          safetyStock: 1,
         }),
+      ).rejects.toMatchObject({ code: 'KIT_NOT_STOCKABLE' });
+      await expect(
+        world.stockroom.adjustments.setAvailable({ sku: 'BOX', warehouseId: 'paris', quantity: 2 }),
       ).rejects.toMatchObject({ code: 'KIT_NOT_STOCKABLE' });
       expect(await world.store.reads.stockBySku('BOX')).toEqual([]);
     });
@@ -319,6 +332,29 @@ export function kitsContract(options: StockStoreContractOptions): void {
       const cart = await world.stockroom.carts.check({ items: [{ sku: 'BOX', quantity: 1 }] });
       expect(cart).toMatchObject({ isAvailable: false, allocations: [] });
       expect(cart.lines).toMatchObject([{ sku: 'BOX', availableQuantity: 0, isAvailable: false }]);
+    });
+
+    it('another instance over the store sees a kit change at once', async () => {
+      await seedKit();
+      const other = world.createStockroom();
+      expect(await other.availability.check({ sku: 'BOX', quantity: 1 })).toMatchObject({
+        availableQuantity: 2,
+      });
+      await other.reservations.reserve({ items: [{ sku: 'BOX', quantity: 1 }] });
+      await world.stockroom.kits.define({
+        sku: 'BOX',
+        components: [{ sku: 'TEA', quantity: 1 }],
+        shipping: 'SPLIT',
+      });
+      await world.stockroom.kits.define({ sku: 'DUO', components: [{ sku: 'MUG', quantity: 2 }] });
+      // BOX is now 1 tea (5 teas, 1 held by the first hold: 4 kits); DUO (2 mugs) is new.
+      expect(await other.availability.check({ sku: 'BOX', quantity: 1 })).toMatchObject({
+        availableQuantity: 4,
+        kit: { shipping: 'SPLIT' },
+      });
+      const hold = await other.reservations.reserve({ items: [{ sku: 'DUO', quantity: 1 }] });
+      expect(hold.lines.every((line) => line.sku === 'MUG' && line.kitSku === 'DUO')).toBe(true);
+      await invariantsHold();
     });
 
     it('checks a cart holding kits with the plan a reservation makes, writing nothing', async () => {
