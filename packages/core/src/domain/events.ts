@@ -14,6 +14,8 @@ export const EventType = {
   SKU_POLICY_UPDATED: 'inventory.sku.policy.updated',
   /** A sales channel was created, changed or deleted (subject: `channel:<id>`). */
   CHANNEL_UPDATED: 'inventory.channel.updated',
+  /** A restock filled backordered units of a reservation (subject: the SKU). */
+  BACKORDER_FILLED: 'inventory.backorder.filled',
 } as const;
 
 /** One of the event types. */

@@ -17,6 +17,12 @@ export interface ReservationLine extends StockKey {
   readonly quantity: number;
   /** Units of this line given back by refunds after the commit. */
   readonly refunded: number;
+  /**
+   * Units of `quantity` not held yet: backordered beyond what was sellable, waiting for a
+   * restock of the line's row (0 for an ordinary line). A restock fills them first reserved,
+   * first served.
+   */
+  readonly backordered: number;
 }
 
 /**

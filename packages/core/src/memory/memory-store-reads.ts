@@ -59,7 +59,7 @@ export function createMemoryReads(state: MemoryState, mutex: AsyncMutex): StoreR
               warehouseId: line.warehouseId,
               quantity: 0,
             };
-            sum.quantity += line.quantity;
+            sum.quantity += line.quantity - line.backordered;
             sums.set(key, sum);
           }
         }

@@ -1,13 +1,13 @@
-import { planReservation } from '../cart/plan-reservation.js';
+import { planWithBackorders } from '../backorders/plan-backorders.js';
 import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { EventType } from '../domain/events.js';
-import { reserve } from '../domain/inventory-stock.js';
+import { reserveWithBackorder } from '../domain/inventory-stock.js';
 import type { ChangeContext } from '../domain/movement.js';
 import { type Reservation, ReservationStatus } from '../domain/reservation.js';
 import { sellableOf } from '../domain/sellability.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
-import { cartLimitError, loadCartLimits } from '../sellability/cart-limits.js';
+import { backorderRulesOf, cartLimitError, cartLimitsOf } from '../sellability/cart-limits.js';
 import { fingerprint, lookupIdempotency, storeIdempotency } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { type StockChangeGroup, stockChangeGroup } from '../services/stock-change.js';
@@ -59,11 +59,13 @@ async function admitBatch(
     batch.flatMap((pending) => pending.request.items.map((item) => item.sku)),
   );
   const warehouses = await transaction.warehouses.list();
-  const cartLimits = await loadCartLimits(
-    transaction,
-    [...new Set(batch.flatMap((pending) => pending.request.items.map((item) => item.sku)))],
-    context.sellability.defaultCartLimits,
-  );
+  const skusOfBatch = [
+    ...new Set(batch.flatMap((pending) => pending.request.items.map((item) => item.sku))),
+  ];
+  // One read of the batch's policies gives both the cart limits and the backorder rules.
+  const policies = await transaction.policies.get(skusOfBatch);
+  const cartLimits = cartLimitsOf(skusOfBatch, policies, context.sellability.defaultCartLimits);
+  const backorderRules = backorderRulesOf(policies);
   const outcomes: GroupOutcome<Admission>[] = [];
   const created: Reservation[] = [];
   for (const { request, context: changeContext, warehouseIds } of batch) {
@@ -85,10 +87,11 @@ async function admitBatch(
       continue;
     }
     const skus = [...new Set(request.items.map((item) => item.sku))];
-    const plan = planReservation(
+    const plan = planWithBackorders(
       warehouseIds ? { ...request, warehouseIds } : request,
       skus.flatMap((sku) => changes.rowsOf(sku)),
       warehouses,
+      backorderRules,
     );
     if (plan.kind === 'shortfall') {
       outcomes.push({ ok: false, error: new InsufficientStockError(plan.shortfalls) });
@@ -99,7 +102,13 @@ async function admitBatch(
       status: ReservationStatus.ACTIVE,
       orderId: request.orderId ?? null,
       userId: request.userId ?? null,
-      lines: plan.allocations.map((allocation) => ({ ...allocation, refunded: 0 })),
+      lines: plan.allocations.map((allocation) => ({
+        sku: allocation.sku,
+        warehouseId: allocation.warehouseId,
+        quantity: allocation.quantity,
+        refunded: 0,
+        backordered: allocation.backordered,
+      })),
       createdAt: now,
       expiresAt: new Date(
         now.getTime() + (request.ttlSeconds ?? settings.defaultTtlSeconds) * 1000,
@@ -112,7 +121,8 @@ async function admitBatch(
       changes.apply(
         line,
         'RESERVATION',
-        (stock, at) => reserve(stock, line.quantity, at),
+        (stock, at) =>
+          reserveWithBackorder(stock, line.quantity - line.backordered, line.backordered, at),
         { reservationId: reservation.id, orderId: reservation.orderId },
         changeContext,
       );
@@ -124,13 +134,19 @@ async function admitBatch(
     outcomes.push({ ok: true, value: { reservation, replayed: false } });
   }
   if (created.length > 0) await transaction.reservations.insert(created);
-  // A refused crowd for a SKU with nothing left marks it sold out even when nothing changed.
+  // A refused crowd for a SKU with nothing left marks it sold out even when nothing changed
+  // (never a SKU that takes backorders: it is never sold out).
   for (const outcome of outcomes) {
     if (outcome.ok || !(outcome.error instanceof InsufficientStockError)) continue;
     for (const shortfall of outcome.error.shortfalls) {
-      if (changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0))
+      if (
+        backorderRules.get(shortfall.sku)?.backorderPolicy !== 'CONTINUE' &&
+        changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0)
+      )
         changes.markSoldOut(shortfall.sku);
     }
   }
+  for (const [sku, rule] of backorderRules)
+    if (rule.backorderPolicy === 'CONTINUE') changes.keepSellable(sku);
   return outcomes;
 }

@@ -22,21 +22,28 @@ export function reservationData(reservation: Reservation): { [key: string]: Json
       sku: line.sku,
       warehouseId: line.warehouseId,
       quantity: line.quantity,
+      backordered: line.backordered,
     })),
   };
 }
 
-/** The release side of a reservation line: its units back to available. */
+/**
+ * The release side of a reservation line: its held units back to available, its backordered
+ * units dropped from the row's backorders.
+ */
 const unreserveLine =
   (line: ReservationLine): StockTransition =>
   (stock, now) =>
-    unreserve(stock, line.quantity, now);
+    unreserve(stock, line.quantity - line.backordered, now, line.backordered);
 
-/** The commit side of a reservation line: its units sold. */
+/**
+ * The commit side of a reservation line: its held units sold. Its backordered units stay in
+ * the row's backorders until a restock fills them; they then leave as sold.
+ */
 const sellLine =
   (line: ReservationLine): StockTransition =>
   (stock, now) =>
-    sell(stock, line.quantity, now);
+    sell(stock, line.quantity - line.backordered, now);
 
 /**
  * Applies one movement per line: the stock side of commit (SALE), release (RELEASE) and

@@ -1,4 +1,9 @@
-import { type CartLimits, cartLimitBroken } from '../domain/sku-policy.js';
+import {
+  type BackorderRule,
+  type CartLimits,
+  cartLimitBroken,
+  type SkuPolicy,
+} from '../domain/sku-policy.js';
 import { CartLimitExceededError } from '../errors/cart-limit-exceeded-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
@@ -12,11 +17,32 @@ export async function loadCartLimits(
   skus: readonly string[],
   defaults: CartLimits,
 ): Promise<ReadonlyMap<string, CartLimits>> {
+  return cartLimitsOf(skus, await transaction.policies.get([...new Set(skus)]), defaults);
+}
+
+/** The cart limits of each SKU from its stored policy (read once by the caller), else the defaults. */
+export function cartLimitsOf(
+  skus: readonly string[],
+  policies: readonly SkuPolicy[],
+  defaults: CartLimits,
+): ReadonlyMap<string, CartLimits> {
   const limits = new Map<string, CartLimits>(skus.map((sku) => [sku, defaults]));
-  for (const policy of await transaction.policies.get([...limits.keys()])) {
+  for (const policy of policies) {
     limits.set(policy.sku, { minPerCart: policy.minPerCart, maxPerCart: policy.maxPerCart });
   }
   return limits;
+}
+
+/** The backorder rule of each SKU with a stored policy (the others deny backorders). */
+export function backorderRulesOf(
+  policies: readonly SkuPolicy[],
+): ReadonlyMap<string, BackorderRule> {
+  return new Map(
+    policies.map((policy) => [
+      policy.sku,
+      { backorderPolicy: policy.backorderPolicy, backorderLimit: policy.backorderLimit },
+    ]),
+  );
 }
 
 /**

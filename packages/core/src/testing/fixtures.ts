@@ -53,7 +53,8 @@ export async function replayLedger(store: StockStore): Promise<ReplayMismatch[]>
       next.available !== movement.after.available ||
       next.reserved !== movement.after.reserved ||
       next.damaged !== movement.after.damaged ||
-      next.inTransit !== movement.after.inTransit
+      next.inTransit !== movement.after.inTransit ||
+      next.backordered !== movement.after.backordered
     ) {
       mismatches.push({
         sku: movement.sku,
@@ -71,6 +72,7 @@ export async function replayLedger(store: StockStore): Promise<ReplayMismatch[]>
       replay.reserved !== row.reserved ||
       replay.damaged !== row.damaged ||
       replay.inTransit !== row.inTransit ||
+      replay.backordered !== row.backordered ||
       replay.version !== row.version
     ) {
       mismatches.push({
@@ -81,6 +83,7 @@ export async function replayLedger(store: StockStore): Promise<ReplayMismatch[]>
           reserved: row.reserved,
           damaged: row.damaged,
           inTransit: row.inTransit,
+          backordered: row.backordered,
           version: row.version,
         },
         replayed: replay,

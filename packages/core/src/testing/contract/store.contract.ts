@@ -23,7 +23,7 @@ export function storeContract(options: StockStoreContractOptions): void {
       const write = {
         before: row,
         next,
-        deltas: { available: 5, reserved: 0, damaged: 0, inTransit: 0 },
+        deltas: { available: 5, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
       };
       expect(
         await world.store.transaction((transaction) => transaction.stock.update([write])),
@@ -48,14 +48,14 @@ export function storeContract(options: StockStoreContractOptions): void {
           {
             before: london,
             next: londonMoved,
-            deltas: { available: 1, reserved: 0, damaged: 0, inTransit: 0 },
+            deltas: { available: 1, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
           },
         ]),
       );
       const write = {
         before: paris,
         next: { ...paris, available: 2, total: 2, version: 1 },
-        deltas: { available: 2, reserved: 0, damaged: 0, inTransit: 0 },
+        deltas: { available: 2, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
       };
       expect(
         await world.store.transaction((transaction) => transaction.stock.update([write], [london])),
@@ -151,7 +151,7 @@ export function storeContract(options: StockStoreContractOptions): void {
         status: 'ACTIVE' as const,
         orderId: null,
         userId: 'u',
-        lines: [{ sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0 }],
+        lines: [{ sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0, backordered: 0 }],
         createdAt: now,
         expiresAt: new Date(now.getTime() + 1000),
         committedAt: null,
