@@ -1,6 +1,10 @@
 import { EventType } from '../domain/events.js';
 import { fillBackorder, type StockKey, stockKeyOf } from '../domain/inventory-stock.js';
-import { type Reservation, type ReservationLine, ReservationStatus } from '../domain/reservation.js';
+import {
+  type Reservation,
+  type ReservationLine,
+  ReservationStatus,
+} from '../domain/reservation.js';
 import { sellableOf } from '../domain/sellability.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { saveReservation } from '../reservations/reservation-steps.js';

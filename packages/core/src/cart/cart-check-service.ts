@@ -1,15 +1,15 @@
 import {
   ALLOCATION_STRATEGIES,
-  type Allocation,
   type AllocationStrategy,
   type GeoPoint,
 } from '../allocation/allocation-plan.js';
+import { type BackorderAllocation, planWithBackorders } from '../backorders/plan-backorders.js';
 import { sellableOf } from '../domain/sellability.js';
 import { WarehouseStatus } from '../domain/warehouse.js';
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
+import { backorderRulesOf } from '../sellability/cart-limits.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
-import { planReservation } from './plan-reservation.js';
 
 /** One item of a cart, as a reservation takes it. */
 export interface CartItem {
@@ -43,17 +43,28 @@ export interface CartLineCheck {
    * stock) over ACTIVE warehouses.
    */
   readonly availableQuantity: number;
-  /** True when this SKU's items could be held now (pinned warehouses included). */
+  /**
+   * True when this SKU's items could be held now (pinned warehouses included), none of them
+   * backordered.
+   */
   readonly isAvailable: boolean;
-  /** Where a reservation of the cart would take this SKU now; empty when the cart is refused. */
-  readonly allocations: readonly Allocation[];
+  /**
+   * Units of this SKU a reservation of the cart would take as backordered (beyond what is
+   * sellable, for a SKU whose policy is `CONTINUE`); 0 otherwise.
+   */
+  readonly backorderedQuantity: number;
+  /**
+   * Where a reservation of the cart would take this SKU now (`backordered` of each allocation's
+   * units would wait for a restock); empty when the cart is refused.
+   */
+  readonly allocations: readonly BackorderAllocation[];
   /** What this SKU lacks (one entry per short pinned warehouse, one for the unpinned rest). */
   readonly shortfalls: readonly Shortfall[];
 }
 
 /** The answer for a whole cart. */
 export interface CartCheckResult {
-  /** True when a reservation of the whole cart would be admitted now. */
+  /** True when a reservation of the whole cart would be admitted now (backorders included). */
   readonly isAvailable: boolean;
   /** One entry per SKU, in the order the SKUs first appear in `items`. */
   readonly lines: readonly CartLineCheck[];
@@ -61,7 +72,7 @@ export interface CartCheckResult {
    * The reservation's lines if it were made now (merged per (sku, warehouseId), sorted by both),
    * or empty when it would be refused.
    */
-  readonly allocations: readonly Allocation[];
+  readonly allocations: readonly BackorderAllocation[];
   /** What a reservation would be refused with (`INSUFFICIENT_STOCK`'s shortfalls); empty if none. */
   readonly shortfalls: readonly Shortfall[];
   /** The `version` of every stock row the answer was computed from, by SKU then warehouse id. */
@@ -103,11 +114,13 @@ export class CartCheckService {
     const skus = [...new Set(request.items.map((item) => item.sku))];
     // The warehouse list is the directory's, brought up to date with other processes' commits.
     await this.context.syncWithStore();
-    const [rows, warehouses] = await Promise.all([
+    // The SKUs' policies (backorders) are read beside the rows: no extra round trip in line.
+    const [rows, warehouses, policies] = await Promise.all([
       this.context.store.reads.stockBySkus([...skus].sort()),
       this.context.warehouseDirectory.list(),
+      this.context.store.transaction((transaction) => transaction.policies.get(skus)),
     ]);
-    const plan = planReservation(request, rows, warehouses);
+    const plan = planWithBackorders(request, rows, warehouses, backorderRulesOf(policies));
     const allocations = plan.kind === 'plan' ? plan.allocations : [];
     const shortfalls = plan.kind === 'shortfall' ? plan.shortfalls : [];
     const active = new Set(
@@ -121,14 +134,20 @@ export class CartCheckService {
     }
     const lines = skus.map((sku): CartLineCheck => {
       const short = shortfalls.filter((shortfall) => shortfall.sku === sku);
+      const taken = allocations.filter((allocation) => allocation.sku === sku);
+      const backorderedQuantity = taken.reduce(
+        (sum, allocation) => sum + allocation.backordered,
+        0,
+      );
       return {
         sku,
         requestedQuantity: requested.get(sku)!,
         availableQuantity: rows
           .filter((row) => row.sku === sku && active.has(row.warehouseId))
           .reduce((sum, row) => sum + sellableOf(row), 0),
-        isAvailable: short.length === 0,
-        allocations: allocations.filter((allocation) => allocation.sku === sku),
+        isAvailable: short.length === 0 && backorderedQuantity === 0,
+        backorderedQuantity,
+        allocations: taken,
         shortfalls: short,
       };
     });

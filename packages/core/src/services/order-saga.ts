@@ -161,7 +161,10 @@ export class OrderSaga {
           const lines = reservation.lines.map((current) => {
             // Backordered units of a cancelled order are never filled: they leave the row's
             // backorders (a RELEASE movement) and the line.
-            const line = current.backordered > 0 ? dropBackorder(changes, reservation, current, context) : current;
+            const line =
+              current.backordered > 0
+                ? dropBackorder(changes, reservation, current, context)
+                : current;
             if (line !== current) changed = true;
             const refundable = line.quantity - line.backordered - line.refunded;
             const key = stockKeyOf(line);

@@ -3,6 +3,7 @@ import {
   addQuantities,
   type InventoryStock,
   type Movement,
+  type Reservation,
   type StockQuantities,
   stockKeyOf,
   ZERO_QUANTITIES,
@@ -104,6 +105,32 @@ export async function reservedMismatches(store: StockStore): Promise<string[]> {
     .map(
       (row) =>
         `${row.sku}@${row.warehouseId}: reserved ${row.reserved}, holds ${holds.get(stockKeyOf(row)) ?? 0}`,
+    );
+}
+
+/**
+ * The extended invariant of backorders: for each row, `backordered` equals the backordered
+ * units of the ACTIVE and COMMITTED reservation lines on it (empty when it holds).
+ */
+export async function backorderedMismatches(store: StockStore): Promise<string[]> {
+  const rows = await readAll<InventoryStock>((page) => store.reads.allStock(page));
+  const waiting = new Map<string, number>();
+  for (const status of ['ACTIVE', 'COMMITTED'] as const) {
+    const reservations = await readAll<Reservation>((page) =>
+      store.reads.reservationsByStatus(status, page),
+    );
+    for (const reservation of reservations) {
+      for (const line of reservation.lines) {
+        const key = stockKeyOf(line);
+        waiting.set(key, (waiting.get(key) ?? 0) + line.backordered);
+      }
+    }
+  }
+  return rows
+    .filter((row) => row.backordered !== (waiting.get(stockKeyOf(row)) ?? 0))
+    .map(
+      (row) =>
+        `${row.sku}@${row.warehouseId}: backordered ${row.backordered}, lines ${waiting.get(stockKeyOf(row)) ?? 0}`,
     );
 }
 

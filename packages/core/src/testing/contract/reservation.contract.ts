@@ -149,8 +149,8 @@ export function reservationContract(options: StockStoreContractOptions): void {
         strategy: 'nearest',
       });
       expect(reservation.lines).toEqual([
-        { sku: 'A', warehouseId: 'london', quantity: 2, refunded: 0 },
-        { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0 },
+        { sku: 'A', warehouseId: 'london', quantity: 2, refunded: 0, backordered: 0 },
+        { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0, backordered: 0 },
       ]);
     });
 

@@ -243,15 +243,45 @@ export function sellabilityContract(options: StockStoreContractOptions): void {
       ).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
       expect(
         await world.stockroom.skuPolicies.set({ sku: 'GIFT', maxPerCart: 6, expectedVersion: 1 }),
-      ).toMatchObject({ minPerCart: 2, maxPerCart: 6, version: 2 });
+      ).toMatchObject({
+        minPerCart: 2,
+        maxPerCart: 6,
+        version: 2,
+        backorderPolicy: 'DENY',
+        backorderLimit: null,
+      });
       await world.stockroom.skuPolicies.remove('GIFT');
       await world.stockroom.relay!.drain();
       expect(
         world.publisher.ofType('inventory.sku.policy.updated').map((event) => event.data),
       ).toEqual([
-        { sku: 'GIFT', stored: true, minPerCart: 2, maxPerCart: 4, version: 1 },
-        { sku: 'GIFT', stored: true, minPerCart: 2, maxPerCart: 6, version: 2 },
-        { sku: 'GIFT', stored: false, minPerCart: null, maxPerCart: null, version: 0 },
+        {
+          sku: 'GIFT',
+          stored: true,
+          minPerCart: 2,
+          maxPerCart: 4,
+          version: 1,
+          backorderPolicy: 'DENY',
+          backorderLimit: null,
+        },
+        {
+          sku: 'GIFT',
+          stored: true,
+          minPerCart: 2,
+          maxPerCart: 6,
+          version: 2,
+          backorderPolicy: 'DENY',
+          backorderLimit: null,
+        },
+        {
+          sku: 'GIFT',
+          stored: false,
+          minPerCart: null,
+          maxPerCart: null,
+          version: 0,
+          backorderPolicy: 'DENY',
+          backorderLimit: null,
+        },
       ]);
     });
   });
