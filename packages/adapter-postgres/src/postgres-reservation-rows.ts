@@ -33,6 +33,7 @@ const RESERVATION_LINE_TYPES: ColumnTypes<Insertable<Database['reservation_lines
   warehouse_id: 'text',
   quantity: 'bigint',
   refunded: 'bigint',
+  backordered: 'bigint',
 };
 /**
  * Reservations and their lines inside a transaction: one statement per batch (headers and lines
@@ -78,23 +79,37 @@ export function postgresReservationRows(scope: SchemaScope): ReservationRows {
         })
         .where('id', '=', next.id)
         .where('version', '=', expectedVersion);
-      // Lines only change by refunds (which only grow from 0): skip them in the common case.
-      if (next.lines.every((line) => line.refunded === 0)) {
-        return outcome((await header.executeTakeFirst()).numUpdatedRows);
-      }
-      const refunds = next.lines.map((line, index) => [index, line.refunded]);
-      const result = await sql`
-        WITH header AS (${header.returning('id')})
-        UPDATE ${scope.table('reservation_lines')} AS l SET refunded = r.refunded
-        FROM header, ${valuesList(refunds, ['integer', 'bigint'])} AS r (line_no, refunded)
-        WHERE l.reservation_id = header.id AND l.line_no = r.line_no
+      // Lines change by refunds, backorder fills and cancelled backorders: the changed ones are
+      // written in the header's statement (one round trip); the outcome is the header's.
+      const values = next.lines.map((line, index) => [
+        index,
+        line.quantity,
+        line.refunded,
+        line.backordered,
+      ]);
+      const result = await sql<{ applied: string | number }>`
+        WITH header AS (${header.returning('id')}),
+        lines AS (
+          UPDATE ${scope.table('reservation_lines')} AS l
+          SET quantity = r.quantity, refunded = r.refunded, backordered = r.backordered
+          FROM header, ${valuesList(values, ['integer', 'bigint', 'bigint', 'bigint'])}
+            AS r (line_no, quantity, refunded, backordered)
+          WHERE l.reservation_id = header.id AND l.line_no = r.line_no
+            AND (l.quantity, l.refunded, l.backordered)
+              IS DISTINCT FROM (r.quantity, r.refunded, r.backordered)
+          RETURNING 1
+        )
+        SELECT count(*) AS applied FROM header
       `.execute(db);
-      return outcome(result.numAffectedRows, BigInt(refunds.length));
+      return Number(result.rows[0]?.applied ?? 0) === 1 ? APPLIED : NOT_APPLIED;
     },
 
     async updateMany(items) {
-      // Headers only in one statement; a reservation with refunds goes through `update`.
-      const plain = items.filter((item) => item.next.lines.every((line) => line.refunded === 0));
+      // Headers only in one statement (commit, release and expiry never change lines); a
+      // reservation with refunds or backorders goes through `update`, which writes its lines.
+      const plain = items.filter((item) =>
+        item.next.lines.every((line) => line.refunded === 0 && line.backordered === 0),
+      );
       for (const item of items) {
         if (plain.includes(item)) continue;
         if (!(await rows.update(item.next, item.expectedVersion)).applied) return NOT_APPLIED;
@@ -120,6 +135,25 @@ export function postgresReservationRows(scope: SchemaScope): ReservationRows {
         WHERE r.id = v.id AND r.version = v.expected
       `.execute(db);
       return result.numAffectedRows === BigInt(plain.length) ? APPLIED : NOT_APPLIED;
+    },
+
+    async waitingBackorders(keys) {
+      if (keys.length === 0) return [];
+      // The partial index on waiting lines finds them; the headers come oldest first.
+      const rows = await selectReservations(db)
+        .where('r.status', 'in', ['ACTIVE', 'COMMITTED'])
+        .where(
+          sql<boolean>`r.id IN (
+            SELECT w.reservation_id FROM ${scope.table('reservation_lines')} AS w
+            JOIN unnest(${keys.map((key) => key.sku)}::text[],
+              ${keys.map((key) => key.warehouseId)}::text[]) AS k (sku, warehouse_id)
+              ON w.sku = k.sku AND w.warehouse_id = k.warehouse_id
+            WHERE w.backordered > 0)`,
+        )
+        .orderBy('r.created_at')
+        .orderBy('r.id')
+        .execute();
+      return rows.map(reservationFromRow);
     },
 
     async claimDue(now, limit) {

@@ -1,4 +1,4 @@
-import type { SkuPolicy } from '@stockroom/core';
+import type { BackorderPolicy, SkuPolicy } from '@stockroom/core';
 import type { SkuPolicyRows, StockRows, WriteOutcome } from '@stockroom/core/adapter-kit';
 import { type Selectable, sql } from 'kysely';
 import { postgresKit } from './mappers.js';
@@ -11,6 +11,8 @@ interface PolicyRow {
   readonly sku: string;
   readonly min_per_cart: string | number | null;
   readonly max_per_cart: string | number | null;
+  readonly backorder_policy: string;
+  readonly backorder_limit: string | number | null;
   readonly version: string | number;
   /** A Date from a row; an ISO string from `json_agg`. */
   readonly updated_at: Date | string;
@@ -24,6 +26,8 @@ export function skuPolicyFromRow(row: PolicyRow): SkuPolicy {
     sku: row.sku,
     minPerCart: nullableNumber(row.min_per_cart),
     maxPerCart: nullableNumber(row.max_per_cart),
+    backorderPolicy: row.backorder_policy as BackorderPolicy,
+    backorderLimit: nullableNumber(row.backorder_limit),
     version: Number(row.version),
     updatedAt: new Date(row.updated_at),
   };
@@ -94,7 +98,9 @@ export function postgresSkuPolicyRows(
       const missing = wanted.filter((sku) => !cache.has(sku));
       if (missing.length > 0) {
         const result = await sql<PolicyRow>`
-          SELECT sku, min_per_cart, max_per_cart, version, updated_at FROM ${policies}
+          SELECT sku, min_per_cart, max_per_cart, backorder_policy, backorder_limit, version,
+            updated_at
+          FROM ${policies}
           WHERE sku = ANY(${missing}::text[])
         `.execute(db);
         for (const sku of missing) cache.set(sku, null);
@@ -106,16 +112,19 @@ export function postgresSkuPolicyRows(
     },
 
     async put(next, expectedVersion) {
-      const values = sql`${next.sku}, ${next.minPerCart}::bigint, ${next.maxPerCart}::bigint, ${next.version}::bigint, ${next.updatedAt}::timestamptz`;
+      const values = sql`${next.sku}, ${next.minPerCart}::bigint, ${next.maxPerCart}::bigint, ${next.backorderPolicy}, ${next.backorderLimit}::bigint, ${next.version}::bigint, ${next.updatedAt}::timestamptz`;
       const result =
         expectedVersion === 0
           ? await sql`
-              INSERT INTO ${policies} (sku, min_per_cart, max_per_cart, version, updated_at)
+              INSERT INTO ${policies} (sku, min_per_cart, max_per_cart, backorder_policy,
+                backorder_limit, version, updated_at)
               VALUES (${values}) ON CONFLICT (sku) DO NOTHING
             `.execute(db)
           : await sql`
               UPDATE ${policies} SET min_per_cart = ${next.minPerCart}::bigint,
-                max_per_cart = ${next.maxPerCart}::bigint, version = ${next.version}::bigint,
+                max_per_cart = ${next.maxPerCart}::bigint,
+                backorder_policy = ${next.backorderPolicy},
+                backorder_limit = ${next.backorderLimit}::bigint, version = ${next.version}::bigint,
                 updated_at = ${next.updatedAt}::timestamptz
               WHERE sku = ${next.sku} AND version = ${expectedVersion}::bigint
             `.execute(db);

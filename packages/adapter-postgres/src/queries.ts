@@ -80,7 +80,8 @@ export function selectReservations(db: Kysely<Database>) {
         .selectFrom('reservation_lines as l')
         .select(
           sql<ReservationRow['lines']>`json_agg(json_build_object(
-            'sku', l.sku, 'warehouse_id', l.warehouse_id, 'quantity', l.quantity, 'refunded', l.refunded
+            'sku', l.sku, 'warehouse_id', l.warehouse_id, 'quantity', l.quantity,
+            'refunded', l.refunded, 'backordered', l.backordered
           ) ORDER BY l.line_no)`.as('lines'),
         )
         .whereRef('l.reservation_id', '=', 'r.id')

@@ -61,6 +61,7 @@ function write(before: InventoryStock, change: Partial<InventoryStock>): StockWr
       reserved: next.reserved - before.reserved,
       damaged: next.damaged - before.damaged,
       inTransit: next.inTransit - before.inTransit,
+      backordered: next.backordered - before.backordered,
     },
   };
 }
@@ -71,7 +72,7 @@ function reservation(id: string, expiresAt: Date, sku = 'R'): Reservation {
     status: 'ACTIVE',
     orderId: null,
     userId: null,
-    lines: [{ sku, warehouseId: 'paris', quantity: 1, refunded: 0 }],
+    lines: [{ sku, warehouseId: 'paris', quantity: 1, refunded: 0, backordered: 0 }],
     createdAt: now,
     expiresAt,
     committedAt: null,
@@ -138,7 +139,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             // Claims 5 available → -1: the guard refuses it even though the version matches.
             {
               ...write(london, { available: 0 }),
-              deltas: { available: -6, reserved: 0, damaged: 0, inTransit: 0 },
+              deltas: { available: -6, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
             },
           ]),
         ),
@@ -338,8 +339,8 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         ...reservation('res_cas', new Date(now.getTime() + 60_000), 'C'),
         orderId: 'order-cas',
         lines: [
-          { sku: 'C', warehouseId: 'paris', quantity: 2, refunded: 0 },
-          { sku: 'C', warehouseId: 'london', quantity: 3, refunded: 0 },
+          { sku: 'C', warehouseId: 'paris', quantity: 2, refunded: 0, backordered: 0 },
+          { sku: 'C', warehouseId: 'london', quantity: 3, refunded: 0, backordered: 0 },
         ],
       };
       await store.transaction((transaction) => transaction.reservations.insert([held]));
@@ -352,7 +353,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       ).toEqual({ applied: false });
       const refunded: Reservation = {
         ...committed,
-        lines: [held.lines[0]!, { ...held.lines[1]!, refunded: 2 }],
+        lines: [held.lines[0]!, { ...held.lines[1]!, refunded: 2, backordered: 0 }],
         version: 3,
       };
       expect(

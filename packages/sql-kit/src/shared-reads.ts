@@ -100,7 +100,10 @@ export function sharedReads(context: KitContext, dialect: SharedReadsDialect): S
         .select((eb) => [
           'line.sku as sku',
           'line.warehouse_id as warehouse_id',
-          eb.fn.sum<string | number>('line.quantity').as('quantity'),
+          // Held units: a line's backordered units are not in the row's `reserved`.
+          eb.fn
+            .sum<string | number>(eb('line.quantity', '-', eb.ref('line.backordered')))
+            .as('quantity'),
         ])
         .groupBy(['line.sku', 'line.warehouse_id'])
         .orderBy('line.sku')

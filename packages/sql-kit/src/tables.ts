@@ -70,6 +70,8 @@ export interface StockTable<C extends EngineColumns = AnyEngineColumns> {
   max_stock_level: C['nullableInt'];
   /** Units that count in `available` but are never sold (migration 0004). */
   safety_stock: C['int'];
+  /** Units reservations took beyond what was sellable, not in `total` (migration 0007). */
+  backordered: C['int'];
   version: C['int'];
   last_restocked_at: C['nullableTime'];
   last_sold_at: C['nullableTime'];
@@ -98,6 +100,8 @@ export interface ReservationLineTable<C extends EngineColumns = AnyEngineColumns
   warehouse_id: string;
   quantity: C['int'];
   refunded: C['int'];
+  /** Units of `quantity` waiting for a restock (migration 0007). */
+  backordered: C['int'];
 }
 
 /** `movements`: the append-only ledger. */
@@ -110,10 +114,14 @@ export interface MovementTable<C extends EngineColumns = AnyEngineColumns> {
   delta_reserved: C['int'];
   delta_damaged: C['int'];
   delta_in_transit: C['int'];
+  /** Migration 0007 (0 for older movements). */
+  delta_backordered: C['int'];
   after_available: C['int'];
   after_reserved: C['int'];
   after_damaged: C['int'];
   after_in_transit: C['int'];
+  /** Migration 0007 (0 for older movements). */
+  after_backordered: C['int'];
   version: C['int'];
   reservation_id: string | null;
   order_id: string | null;
@@ -172,6 +180,8 @@ export interface LedgerCheckpointTable<C extends EngineColumns = AnyEngineColumn
   reserved: C['int'];
   damaged: C['int'];
   in_transit: C['int'];
+  /** Migration 0007. */
+  backordered: C['int'];
   moved_at: C['time'];
   last_restocked_at: C['nullableTime'];
   last_sold_at: C['nullableTime'];
@@ -190,6 +200,10 @@ export interface SkuPolicyTable<C extends EngineColumns = AnyEngineColumns> {
   sku: string;
   min_per_cart: C['nullableInt'];
   max_per_cart: C['nullableInt'];
+  /** `DENY` or `CONTINUE` (migration 0007). */
+  backorder_policy: ColumnType<string, string | undefined, string>;
+  /** The most backordered units per stock row; null for no limit (migration 0007). */
+  backorder_limit: C['nullableInt'];
   version: C['int'];
   updated_at: C['time'];
 }

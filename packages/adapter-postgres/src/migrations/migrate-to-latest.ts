@@ -2,6 +2,7 @@ import { type Logger, silentLogger, ValidationError } from '@stockroom/core';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createOwnedPool, type PostgresPool, translatingPool } from '../postgres-pool.js';
 import { translatePostgresError } from '../translate-postgres-error.js';
+import { createBackorders } from './backorders.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createLedgerHistory } from './ledger-history.js';
 import { allowDamagedUnitMovements } from './movement-types.js';
@@ -69,6 +70,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0004_sellability', up: createSellability },
   { name: '0005_sales_channels', up: createSalesChannels },
   { name: '0006_damaged_unit_movements', up: allowDamagedUnitMovements },
+  { name: '0007_backorders', up: createBackorders },
 ];
 
 /**

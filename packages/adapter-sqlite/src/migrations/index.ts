@@ -5,6 +5,7 @@ import { tableNames } from './0003-table-names.js';
 import { sellability } from './0004-sellability.js';
 import { salesChannels } from './0005-sales-channels.js';
 import { damagedUnitMovements } from './0006-damaged-unit-movements.js';
+import { backorders } from './0007-backorders.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.
@@ -17,6 +18,7 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.fre
   '0004_sellability': sellability,
   '0005_sales_channels': salesChannels,
   '0006_damaged_unit_movements': damagedUnitMovements,
+  '0007_backorders': backorders,
 });
 
 /** The table where applied migrations are recorded (namespaced, so a host's own kysely migrations in the same file do not collide). */

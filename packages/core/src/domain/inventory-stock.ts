@@ -257,12 +257,12 @@ export function fillBackorder(
   sold: boolean,
   now: Date,
 ): InventoryStock {
-  const next = applyDeltas(
+  // `lastSoldAt` stays: the sale was the commit's (its SALE movement), as the ledger tells it.
+  return applyDeltas(
     stock,
     deltas({ available: -quantity, reserved: sold ? 0 : quantity, backordered: -quantity }),
     now,
   );
-  return sold ? { ...next, lastSoldAt: now } : next;
 }
 
 /** Takes `quantity` out of reserved as sold (the units leave the warehouse). */
