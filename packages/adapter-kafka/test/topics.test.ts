@@ -26,8 +26,9 @@ describe('topic naming', () => {
       'inventory.transfer.updated',
       'inventory.sku.policy.updated',
       'inventory.channel.updated',
+      'inventory.backorder.filled',
     ]);
-    expect(INVENTORY_EVENT_TYPES).toHaveLength(12);
+    expect(INVENTORY_EVENT_TYPES).toHaveLength(13);
   });
 
   it('takes a prefix or a mapping function', () => {

@@ -499,6 +499,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0004_sellability',
           '0005_sales_channels',
           '0006_damaged_unit_movements',
+          '0007_backorders',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
@@ -515,7 +516,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 5]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 6]);
       } finally {
         await dropSchema(schema);
       }
@@ -532,6 +533,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0004_sellability',
           '0005_sales_channels',
           '0006_damaged_unit_movements',
+          '0007_backorders',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key

@@ -41,6 +41,7 @@ describe('migration 0006: damaged-unit movements', () => {
         '0004_sellability',
         '0005_sales_channels',
         '0006_damaged_unit_movements',
+        '0007_backorders',
       ],
     });
     expect(database.prepare('SELECT id, type, version FROM movements ORDER BY id').all()).toEqual([

@@ -75,6 +75,7 @@ describe('migrations', () => {
         '0004_sellability',
         '0005_sales_channels',
         '0006_damaged_unit_movements',
+        '0007_backorders',
       ],
     });
     const schema = schemaOf(database);
@@ -104,6 +105,7 @@ describe('migrations', () => {
       { name: '0004_sellability' },
       { name: '0005_sales_channels' },
       { name: '0006_damaged_unit_movements' },
+      { name: '0007_backorders' },
     ]);
   });
 
@@ -122,6 +124,7 @@ describe('migrations', () => {
       '0004_sellability',
       '0005_sales_channels',
       '0006_damaged_unit_movements',
+      '0007_backorders',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

@@ -40,6 +40,7 @@ describe('migration 0003: one table name in both SQL stores', () => {
         '0004_sellability',
         '0005_sales_channels',
         '0006_damaged_unit_movements',
+        '0007_backorders',
       ],
     });
     const tables = database

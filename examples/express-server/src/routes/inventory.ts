@@ -57,7 +57,7 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
         if (display) return presentAvailability(result, display);
         // rowVersions stays in the library's answer; the HTTP answer keeps its documented shape.
         const { rowVersions: _, ...answer } = result;
-        return answer;
+        return { ...answer, wouldBackorder: answer.backorderedQuantity > 0 };
       },
     }),
     defineRoute({

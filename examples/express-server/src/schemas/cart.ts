@@ -34,7 +34,14 @@ export const CheckCartBody = z
   })
   .openapi('CheckCart');
 
-const AllocationSchema = z.strictObject({ sku: Id, warehouseId: Id, quantity: Quantity });
+const AllocationSchema = z.strictObject({
+  sku: Id,
+  warehouseId: Id,
+  quantity: Quantity,
+  backordered: Count.openapi({
+    description: 'Units of quantity a reservation would take as backordered (0: all held)',
+  }),
+});
 const ShortfallSchema = z.strictObject({
   sku: Id,
   warehouseId: Id.optional().openapi({ description: 'Set for a line pinned to one warehouse' }),
@@ -45,9 +52,10 @@ const ShortfallSchema = z.strictObject({
 /** The answer to a whole-cart check. */
 export const CartCheckSchema = z
   .strictObject({
-    isAvailable: z
-      .boolean()
-      .openapi({ description: 'A reservation of the whole cart would be admitted now' }),
+    isAvailable: z.boolean().openapi({
+      description:
+        'A reservation of the whole cart would be admitted now (with backordered units where a SKU allows them)',
+    }),
     lines: z.array(
       z.strictObject({
         sku: Id,
@@ -55,7 +63,12 @@ export const CartCheckSchema = z
         availableQuantity: Count.openapi({
           description: 'Units a reservation could take now, over ACTIVE warehouses',
         }),
-        isAvailable: z.boolean(),
+        isAvailable: z.boolean().openapi({
+          description: 'The SKU could be held now, none of it backordered',
+        }),
+        backorderedQuantity: Count.openapi({
+          description: 'Units of this SKU a reservation would take as backordered',
+        }),
         allocations: z.array(AllocationSchema),
         shortfalls: z.array(ShortfallSchema),
       }),
@@ -71,11 +84,12 @@ export const CartCheckSchema = z
 
 /** The API view of a cart check (row versions left out, as in the single-SKU check). */
 export function presentCartCheck(result: CartCheckResult): z.infer<typeof CartCheckSchema> {
-  const allocation = ({ sku, warehouseId, quantity }: CartCheckResult['allocations'][number]) => ({
+  const allocation = ({
     sku,
     warehouseId,
     quantity,
-  });
+    backordered,
+  }: CartCheckResult['allocations'][number]) => ({ sku, warehouseId, quantity, backordered });
   const shortfall = ({
     sku,
     warehouseId,
@@ -94,6 +108,7 @@ export function presentCartCheck(result: CartCheckResult): z.infer<typeof CartCh
       requestedQuantity: line.requestedQuantity,
       availableQuantity: line.availableQuantity,
       isAvailable: line.isAvailable,
+      backorderedQuantity: line.backorderedQuantity,
       allocations: line.allocations.map(allocation),
       shortfalls: line.shortfalls.map(shortfall),
     })),

@@ -20,7 +20,17 @@ export const ReservationSchema = z
     expiresAt: Timestamp,
     committedAt: OptionalTimestamp,
     releasedAt: OptionalTimestamp.openapi({ description: 'When it was released or expired' }),
-    allocations: z.array(z.strictObject({ sku: Id, warehouseId: Id, quantity: Quantity })),
+    allocations: z.array(
+      z.strictObject({
+        sku: Id,
+        warehouseId: Id,
+        quantity: Quantity,
+        backordered: z.number().int().min(0).openapi({
+          description:
+            'Units of `quantity` not held yet: backordered, waiting for a restock of the row (0 for an ordinary hold)',
+        }),
+      }),
+    ),
   })
   .openapi('Reservation');
 
@@ -116,6 +126,7 @@ export function presentReservation(reservation: Reservation): ReservationBody {
       sku: line.sku,
       warehouseId: line.warehouseId,
       quantity: line.quantity,
+      backordered: line.backordered,
     })),
   };
 }

@@ -4,12 +4,23 @@ import { z } from './zod.js';
 
 const Limit = integerIn(1, MAX_QUANTITY).nullable();
 
+const BackorderPolicyField = z.enum(['DENY', 'CONTINUE']).openapi({
+  description:
+    '`CONTINUE`: a reservation may go beyond what is sellable, the excess waits as backordered units filled by restocks; `DENY`: refused with 409 `INSUFFICIENT_STOCK`',
+});
+
 /** A SKU's effective selling policy. */
 export const SkuPolicySchema = z
   .strictObject({
     sku: Id,
     minPerCart: z.number().int().nullable().openapi({ description: 'null: no minimum' }),
     maxPerCart: z.number().int().nullable().openapi({ description: 'null: no maximum' }),
+    backorderPolicy: BackorderPolicyField,
+    backorderLimit: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'The most backordered units per stock row; null: no limit' }),
     stored: z
       .boolean()
       .openapi({ description: 'false: the SKU has no policy of its own and the defaults apply' }),
@@ -27,6 +38,10 @@ export const SkuPolicyBody = z
     maxPerCart: Limit.optional().openapi({
       description: 'Units per reservation, at most; null: none',
     }),
+    backorderPolicy: BackorderPolicyField.optional(),
+    backorderLimit: integerIn(0, MAX_QUANTITY).nullable().optional().openapi({
+      description: 'The most backordered units per stock row; null: no limit',
+    }),
     expectedVersion: integerIn(0, Number.MAX_SAFE_INTEGER)
       .optional()
       .openapi({ description: 'Compare-and-set: the version read (0: no policy yet)' }),
@@ -39,6 +54,8 @@ export function presentSkuPolicy(policy: EffectiveSkuPolicy): z.infer<typeof Sku
     sku: policy.sku,
     minPerCart: policy.minPerCart,
     maxPerCart: policy.maxPerCart,
+    backorderPolicy: policy.backorderPolicy,
+    backorderLimit: policy.backorderLimit,
     stored: policy.stored,
     version: policy.version,
     updatedAt: policy.updatedAt === null ? null : policy.updatedAt.toISOString(),

@@ -130,9 +130,9 @@ export function cartTests(server: () => TestServer): void {
       expect(answer.body).toEqual({
         isAvailable: true,
         allocations: [
-          { sku: 'CART-1', warehouseId: 'berlin', quantity: 2 },
-          { sku: 'CART-1', warehouseId: 'paris', quantity: 3 },
-          { sku: 'CART-2', warehouseId: 'madrid', quantity: 1 },
+          { sku: 'CART-1', warehouseId: 'berlin', quantity: 2, backordered: 0 },
+          { sku: 'CART-1', warehouseId: 'paris', quantity: 3, backordered: 0 },
+          { sku: 'CART-2', warehouseId: 'madrid', quantity: 1, backordered: 0 },
         ],
         shortfalls: [],
         lines: [
@@ -141,9 +141,10 @@ export function cartTests(server: () => TestServer): void {
             requestedQuantity: 5,
             availableQuantity: 7,
             isAvailable: true,
+            backorderedQuantity: 0,
             allocations: [
-              { sku: 'CART-1', warehouseId: 'berlin', quantity: 2 },
-              { sku: 'CART-1', warehouseId: 'paris', quantity: 3 },
+              { sku: 'CART-1', warehouseId: 'berlin', quantity: 2, backordered: 0 },
+              { sku: 'CART-1', warehouseId: 'paris', quantity: 3, backordered: 0 },
             ],
             shortfalls: [],
           },
@@ -152,7 +153,8 @@ export function cartTests(server: () => TestServer): void {
             requestedQuantity: 1,
             availableQuantity: 2,
             isAvailable: true,
-            allocations: [{ sku: 'CART-2', warehouseId: 'madrid', quantity: 1 }],
+            backorderedQuantity: 0,
+            allocations: [{ sku: 'CART-2', warehouseId: 'madrid', quantity: 1, backordered: 0 }],
             shortfalls: [],
           },
         ],
