@@ -204,6 +204,8 @@ export function inventoryTests(server: () => TestServer): void {
         sku: 'NO-SUCH-SKU',
         requestedQuantity: 1,
         isAvailable: false,
+        wouldBackorder: false,
+        backorderedQuantity: 0,
         availableQuantity: 0,
         warehouses: [],
       });
