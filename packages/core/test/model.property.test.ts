@@ -13,6 +13,13 @@ import {
   ZERO_QUANTITIES,
 } from '../src/index.js';
 import { readAll, replayLedger, reservedMismatches, seedWarehouses } from '../src/testing/index.js';
+import {
+  BACKORDER_SKU,
+  type BackorderModel,
+  backorderCommands,
+  checkBackorders,
+  emptyBackorderModel,
+} from './model/backorders.commands.js';
 
 /**
  * Model-based test: random sequences of commands run against the in-memory store and against a
@@ -58,6 +65,8 @@ interface Model {
   limits: Map<string, { min: number | null; max: number | null }>;
   /** The warehouses of sales channel `web`, once created. */
   channel: string[] | null;
+  /** Backorders (their own SKU; see `model/backorders.commands.ts`). */
+  backorders: BackorderModel;
 }
 interface Real {
   stockroom: Stockroom;
@@ -103,8 +112,9 @@ async function check(model: Model, real: Real): Promise<void> {
   }
   expect(await replayLedger(real.store)).toEqual([]);
   expect(await reservedMismatches(real.store)).toEqual([]);
+  await checkBackorders(model, real);
   const ledger = await readAll<Movement>((page) => real.store.reads.ledger({}, page));
-  for (const checkpoint of await real.store.reads.latestCheckpoints(SKUS)) {
+  for (const checkpoint of await real.store.reads.latestCheckpoints([...SKUS, BACKORDER_SKU])) {
     const replayed = ledger
       .filter(
         (movement) =>
@@ -116,6 +126,7 @@ async function check(model: Model, real: Real): Promise<void> {
       reserved: checkpoint.reserved,
       damaged: checkpoint.damaged,
       inTransit: checkpoint.inTransit,
+      backordered: checkpoint.backordered,
     }).toEqual(replayed);
   }
 }
@@ -791,7 +802,10 @@ class Reconcile implements Command {
     });
     const rows = await readAll((page) => real.store.reads.allStock(page));
     const checkpoints = new Map(
-      (await real.store.reads.latestCheckpoints(SKUS)).map((item) => [stockKeyOf(item), item]),
+      (await real.store.reads.latestCheckpoints([...SKUS, BACKORDER_SKU])).map((item) => [
+        stockKeyOf(item),
+        item,
+      ]),
     );
     for (const row of rows) {
       if (row.version === 0) continue;
@@ -918,6 +932,7 @@ const commands = [
           }),
         ),
     ),
+  ...backorderCommands,
 ];
 
 describe('model-based: the memory store against a reference model', () => {
@@ -937,6 +952,7 @@ describe('model-based: the memory store against a reference model', () => {
           safety: new Map(),
           limits: new Map(),
           channel: null,
+          backorders: emptyBackorderModel(),
         };
         await fc.asyncModelRun(() => ({ model, real: { stockroom, store, clock } }), sequence);
       }),

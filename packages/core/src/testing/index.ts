@@ -13,6 +13,7 @@ export {
   type StockStoreContractOptions,
 } from './define-stock-store-contract.js';
 export {
+  backorderedMismatches,
   type ReplayMismatch,
   readAll,
   replayLedger,
