@@ -48,6 +48,7 @@ const EXPECTED_INDEXES = [
   'movements_by_time',
   'movements_by_warehouse',
   'movements_ledger',
+  'reservation_lines_waiting',
   'reservations_by_order',
   'reservations_by_status',
   'reservations_due',
