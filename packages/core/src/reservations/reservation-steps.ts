@@ -100,7 +100,10 @@ export async function saveReservations(
 ): Promise<void> {
   if (items.length === 0) return;
   const rows = transaction.reservations;
-  if (!rows.updateMany || items.length === 1) {
+  // `updateMany` also for one item: a store may write only the headers of reservations whose
+  // lines carry nothing but quantities (commit, release and expiry never change lines), where
+  // `update` writes the lines too (refunds and backorder fills change them).
+  if (!rows.updateMany) {
     for (const { next, expectedVersion } of items)
       await saveReservation(transaction, next, expectedVersion);
     return;
