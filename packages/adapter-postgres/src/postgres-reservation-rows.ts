@@ -1,5 +1,5 @@
 import type { ReservationRows } from '@stockroom/core/adapter-kit';
-import { APPLIED, inOrderOf, NOT_APPLIED, outcome } from '@stockroom/sql-kit';
+import { APPLIED, inOrderOf, NOT_APPLIED } from '@stockroom/sql-kit';
 import { type Insertable, sql } from 'kysely';
 import { postgresKit, reservationFromRow } from './mappers.js';
 import {

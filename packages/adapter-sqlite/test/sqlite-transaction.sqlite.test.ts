@@ -270,7 +270,9 @@ describe('transactions', () => {
     const at = new Date(now.getTime() + 5000);
     const due = await store.transaction((transaction) => transaction.reservations.claimDue(at, 2));
     expect(due.map((reservation) => reservation.id)).toEqual(['res_a', 'res_b']);
-    expect(due[0]?.lines).toEqual([{ sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, backordered: 0 }]);
+    expect(due[0]?.lines).toEqual([
+      { sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, backordered: 0 },
+    ]);
     const all = await store.transaction((transaction) => transaction.reservations.claimDue(at, 10));
     expect(all.map((reservation) => reservation.id)).toEqual(['res_a', 'res_b', 'res_c']);
   });
