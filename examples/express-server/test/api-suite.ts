@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../src/app.js';
 import { alertAndJobTests } from './suites/alerts-jobs.js';
 import { authAndIdempotencyTests } from './suites/auth-idempotency.js';
+import { backorderTests } from './suites/backorders.js';
 import { badInputTests } from './suites/bad-input.js';
 import { cartTests } from './suites/cart.js';
 import { channelTests } from './suites/channels.js';
@@ -64,6 +65,7 @@ export function defineApiSuite(
     reservationListingTests(current);
     cartChannelTests(current);
     kitTests(current);
+    backorderTests(current);
 
     describe('coverage', () => {
       it('exercised every route of the API with a success and a failure (per /metrics)', async () => {

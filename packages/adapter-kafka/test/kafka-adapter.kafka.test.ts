@@ -116,7 +116,7 @@ describe.skipIf(skipKafka)('Kafka adapter', { timeout: 30_000 }, () => {
       await admin.connect();
       try {
         const metadata = await admin.fetchTopicMetadata({ topics });
-        expect(metadata.topics).toHaveLength(18);
+        expect(metadata.topics).toHaveLength(19);
         for (const topic of metadata.topics) {
           expect(topic.partitions).toHaveLength(5);
           for (const partition of topic.partitions) {

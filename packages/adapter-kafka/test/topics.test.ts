@@ -32,8 +32,9 @@ describe('topic naming', () => {
       'inventory.receipt.received',
       'inventory.receipt.cancelled',
       'inventory.preorder.allocated',
+      'inventory.backorder.filled',
     ]);
-    expect(INVENTORY_EVENT_TYPES).toHaveLength(18);
+    expect(INVENTORY_EVENT_TYPES).toHaveLength(19);
   });
 
   it('takes a prefix or a mapping function', () => {

@@ -27,6 +27,7 @@ const STOCK_TYPES: ColumnTypes<Insertable<StockTable>> = {
   reserved: 'bigint',
   damaged: 'bigint',
   in_transit: 'bigint',
+  backordered: 'bigint',
   total: 'bigint',
   low_stock_threshold: 'bigint',
   reorder_point: 'bigint',
@@ -48,10 +49,12 @@ const MOVEMENT_TYPES: ColumnTypes<Insertable<MovementTable>> = {
   delta_reserved: 'bigint',
   delta_damaged: 'bigint',
   delta_in_transit: 'bigint',
+  delta_backordered: 'bigint',
   after_available: 'bigint',
   after_reserved: 'bigint',
   after_damaged: 'bigint',
   after_in_transit: 'bigint',
+  after_backordered: 'bigint',
   version: 'bigint',
   reservation_id: 'text',
   order_id: 'text',
@@ -79,7 +82,7 @@ interface GuardedRow {
   readonly warehouseId: string;
   readonly expectedVersion: number;
   readonly isWrite: boolean;
-  readonly deltas: readonly [number, number, number, number];
+  readonly deltas: readonly [number, number, number, number, number];
   readonly nextVersion: number;
   readonly lastRestockedAt: Date | null;
   readonly lastSoldAt: Date | null;
@@ -95,6 +98,7 @@ const GUARD_COLUMNS: readonly [string, string][] = [
   ['d_reserved', 'bigint'],
   ['d_damaged', 'bigint'],
   ['d_in_transit', 'bigint'],
+  ['d_backordered', 'bigint'],
   ['next_version', 'bigint'],
   ['last_restocked_at', 'timestamptz'],
   ['last_sold_at', 'timestamptz'],
@@ -115,12 +119,13 @@ function guardValue(row: GuardedRow, column: number): unknown {
     case 5:
     case 6:
     case 7:
-      return row.deltas[column - 4];
     case 8:
-      return row.nextVersion;
+      return row.deltas[column - 4];
     case 9:
-      return row.lastRestockedAt;
+      return row.nextVersion;
     case 10:
+      return row.lastRestockedAt;
+    case 11:
       return row.lastSoldAt;
     default:
       return row.updatedAt;
@@ -150,6 +155,7 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
               reserved: row.reserved,
               damaged: row.damaged,
               in_transit: row.inTransit,
+              backordered: row.backordered,
               total: row.total,
               low_stock_threshold: row.lowStockThreshold,
               reorder_point: row.reorderPoint,
@@ -177,7 +183,13 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
           warehouseId: before.warehouseId,
           expectedVersion: before.version,
           isWrite: true,
-          deltas: [deltas.available, deltas.reserved, deltas.damaged, deltas.inTransit] as const,
+          deltas: [
+            deltas.available,
+            deltas.reserved,
+            deltas.damaged,
+            deltas.inTransit,
+            deltas.backordered,
+          ] as const,
           nextVersion: next.version,
           lastRestockedAt: next.lastRestockedAt,
           lastSoldAt: next.lastSoldAt,
@@ -188,7 +200,7 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
           warehouseId: row.warehouseId,
           expectedVersion: row.version,
           isWrite: false,
-          deltas: [0, 0, 0, 0] as const,
+          deltas: [0, 0, 0, 0, 0] as const,
           nextVersion: row.version,
           lastRestockedAt: row.lastRestockedAt,
           lastSoldAt: row.lastSoldAt,

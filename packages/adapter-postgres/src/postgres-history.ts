@@ -14,6 +14,7 @@ const CHECKPOINT_TYPES = {
   reserved: 'bigint',
   damaged: 'bigint',
   in_transit: 'bigint',
+  backordered: 'bigint',
   moved_at: 'timestamptz',
   last_restocked_at: 'timestamptz',
   last_sold_at: 'timestamptz',
@@ -67,7 +68,8 @@ export function postgresHistoryReads(scope: SchemaScope): HistoryReads {
       const result = await sql<LedgerEntryRow>`
         SELECT m.sku, m.warehouse_id, m.version, m.type,
           m.delta_available, m.delta_reserved, m.delta_damaged, m.delta_in_transit,
-          m.after_available, m.after_reserved, m.after_damaged, m.after_in_transit,
+          m.delta_backordered, m.after_available, m.after_reserved, m.after_damaged,
+          m.after_in_transit, m.after_backordered,
           floor(extract(epoch FROM m.created_at) * 1000)::float8 AS created_at
         FROM unnest(
           ${ranges.map((range) => range.sku)}::text[],
@@ -93,7 +95,7 @@ export function postgresHistoryReads(scope: SchemaScope): HistoryReads {
           SELECT r.sku, r.warehouse_id, r.after_version, count(*)::float8 AS n,
             sum(m.delta_available)::float8 AS available, sum(m.delta_reserved)::float8 AS reserved,
             sum(m.delta_damaged)::float8 AS damaged, sum(m.delta_in_transit)::float8 AS in_transit,
-            max(m.version) AS last_version,
+            sum(m.delta_backordered)::float8 AS backordered, max(m.version) AS last_version,
             max(m.created_at) FILTER (WHERE m.type = 'RESTOCK') AS restocked,
             max(m.created_at) FILTER (WHERE m.type = 'SALE') AS sold
           FROM unnest(
@@ -130,7 +132,7 @@ export function postgresHistoryRows(scope: SchemaScope): HistoryRows {
           ON CONFLICT (sku, warehouse_id, version) DO UPDATE SET
             available = excluded.available, reserved = excluded.reserved,
             damaged = excluded.damaged, in_transit = excluded.in_transit,
-            moved_at = excluded.moved_at, last_restocked_at = excluded.last_restocked_at,
+            backordered = excluded.backordered, moved_at = excluded.moved_at, last_restocked_at = excluded.last_restocked_at,
             last_sold_at = excluded.last_sold_at, verified_at = excluded.verified_at`.execute(db);
         written += Number(result.numAffectedRows ?? 0n);
       }

@@ -1,5 +1,5 @@
 import type { ReservationRows } from '@stockroom/core/adapter-kit';
-import { APPLIED, inOrderOf, NOT_APPLIED, outcome } from '@stockroom/sql-kit';
+import { APPLIED, inOrderOf, NOT_APPLIED } from '@stockroom/sql-kit';
 import { type Insertable, sql } from 'kysely';
 import { postgresKit, reservationFromRow } from './mappers.js';
 import {
@@ -39,10 +39,14 @@ const RESERVATION_LINE_TYPES: ColumnTypes<Insertable<Database['reservation_lines
   preordered: 'bigint',
   receipt_id: 'text',
   expected_at: 'timestamptz',
+  backordered: 'bigint',
 };
-/** A line whose stored columns an update may have to change (a refund or a preorder). */
-const linesMayChange = (line: { readonly refunded: number; readonly receiptId: string | null }) =>
-  line.refunded !== 0 || line.receiptId !== null;
+/** A line whose stored columns an update may have to change (a refund, a preorder, a backorder). */
+const linesMayChange = (line: {
+  readonly refunded: number;
+  readonly receiptId: string | null;
+  readonly backordered: number;
+}) => line.refunded !== 0 || line.receiptId !== null || line.backordered !== 0;
 
 /**
  * Reservations and their lines inside a transaction: one statement per batch (headers and lines
@@ -101,27 +105,40 @@ export function postgresReservationRows(scope: SchemaScope): ReservationRows {
             refunded = excluded.refunded, committed = excluded.committed,
             released = excluded.released, kit_sku = excluded.kit_sku,
             preordered = excluded.preordered, receipt_id = excluded.receipt_id,
-            expected_at = excluded.expected_at`.execute(db);
+            expected_at = excluded.expected_at, backordered = excluded.backordered`.execute(db);
         return APPLIED;
       }
-      // Otherwise lines only change by refunds (which only grow from 0) and by received preorders
-      // (only on lines with a receipt): skip them in the common case.
-      if (!next.lines.some(linesMayChange)) {
-        return outcome((await header.executeTakeFirst()).numUpdatedRows);
-      }
-      const changes = next.lines.map((line, index) => [index, line.refunded, line.preordered]);
-      const result = await sql`
-        WITH header AS (${header.returning('id')})
-        UPDATE ${scope.table('reservation_lines')} AS l
-        SET refunded = r.refunded, preordered = r.preordered
-        FROM header, ${valuesList(changes, ['integer', 'bigint', 'bigint'])} AS r (line_no, refunded, preordered)
-        WHERE l.reservation_id = header.id AND l.line_no = r.line_no
+      // Otherwise lines change by refunds, received preorders, backorder fills and cancelled
+      // backorders: the changed ones are written in the header's statement (one round trip);
+      // the outcome is the header's.
+      const values = next.lines.map((line, index) => [
+        index,
+        line.quantity,
+        line.refunded,
+        line.backordered,
+        line.preordered,
+      ]);
+      const result = await sql<{ applied: string | number }>`
+        WITH header AS (${header.returning('id')}),
+        lines AS (
+          UPDATE ${scope.table('reservation_lines')} AS l
+          SET quantity = r.quantity, refunded = r.refunded, backordered = r.backordered,
+            preordered = r.preordered
+          FROM header, ${valuesList(values, ['integer', 'bigint', 'bigint', 'bigint', 'bigint'])}
+            AS r (line_no, quantity, refunded, backordered, preordered)
+          WHERE l.reservation_id = header.id AND l.line_no = r.line_no
+            AND (l.quantity, l.refunded, l.backordered, l.preordered)
+              IS DISTINCT FROM (r.quantity, r.refunded, r.backordered, r.preordered)
+          RETURNING 1
+        )
+        SELECT count(*) AS applied FROM header
       `.execute(db);
-      return outcome(result.numAffectedRows, BigInt(changes.length));
+      return Number(result.rows[0]?.applied ?? 0) === 1 ? APPLIED : NOT_APPLIED;
     },
 
     async updateMany(items) {
-      // Headers only in one statement; a reservation whose lines may change goes through `update`.
+      // Headers only in one statement (commit, release and expiry never change lines); a
+      // reservation whose lines may change goes through `update`, which writes its lines.
       const plain = items.filter((item) => !item.next.lines.some(linesMayChange));
       for (const item of items) {
         if (plain.includes(item)) continue;
@@ -148,6 +165,25 @@ export function postgresReservationRows(scope: SchemaScope): ReservationRows {
         WHERE r.id = v.id AND r.version = v.expected
       `.execute(db);
       return result.numAffectedRows === BigInt(plain.length) ? APPLIED : NOT_APPLIED;
+    },
+
+    async waitingBackorders(keys) {
+      if (keys.length === 0) return [];
+      // The partial index on waiting lines finds them; the headers come oldest first.
+      const rows = await selectReservations(db)
+        .where('r.status', 'in', ['ACTIVE', 'COMMITTED'])
+        .where(
+          sql<boolean>`r.id IN (
+            SELECT w.reservation_id FROM ${scope.table('reservation_lines')} AS w
+            JOIN unnest(${keys.map((key) => key.sku)}::text[],
+              ${keys.map((key) => key.warehouseId)}::text[]) AS k (sku, warehouse_id)
+              ON w.sku = k.sku AND w.warehouse_id = k.warehouse_id
+            WHERE w.backordered > 0)`,
+        )
+        .orderBy('r.created_at')
+        .orderBy('r.id')
+        .execute();
+      return rows.map(reservationFromRow);
     },
 
     async claimDue(now, limit) {

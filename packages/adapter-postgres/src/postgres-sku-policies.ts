@@ -1,4 +1,4 @@
-import type { SkuPolicy } from '@stockroom/core';
+import type { BackorderPolicy, SkuPolicy } from '@stockroom/core';
 import type { SkuPolicyRows, StockRows, WriteOutcome } from '@stockroom/core/adapter-kit';
 import { type Selectable, sql } from 'kysely';
 import { postgresKit } from './mappers.js';
@@ -13,6 +13,8 @@ interface PolicyRow {
   readonly max_per_cart: string | number | null;
   /** 1 when preorders are allowed (migration 0008). */
   readonly allow_preorder: string | number;
+  readonly backorder_policy: string;
+  readonly backorder_limit: string | number | null;
   readonly version: string | number;
   /** A Date from a row; an ISO string from `json_agg`. */
   readonly updated_at: Date | string;
@@ -27,6 +29,8 @@ export function skuPolicyFromRow(row: PolicyRow): SkuPolicy {
     minPerCart: nullableNumber(row.min_per_cart),
     maxPerCart: nullableNumber(row.max_per_cart),
     allowPreorder: Number(row.allow_preorder) === 1,
+    backorderPolicy: row.backorder_policy as BackorderPolicy,
+    backorderLimit: nullableNumber(row.backorder_limit),
     version: Number(row.version),
     updatedAt: new Date(row.updated_at),
   };
@@ -97,7 +101,9 @@ export function postgresSkuPolicyRows(
       const missing = wanted.filter((sku) => !cache.has(sku));
       if (missing.length > 0) {
         const result = await sql<PolicyRow>`
-          SELECT sku, min_per_cart, max_per_cart, allow_preorder, version, updated_at FROM ${policies}
+          SELECT sku, min_per_cart, max_per_cart, allow_preorder, backorder_policy, backorder_limit,
+            version, updated_at
+          FROM ${policies}
           WHERE sku = ANY(${missing}::text[])
         `.execute(db);
         for (const sku of missing) cache.set(sku, null);
@@ -110,17 +116,20 @@ export function postgresSkuPolicyRows(
 
     async put(next, expectedVersion) {
       const allowPreorder = next.allowPreorder ? 1 : 0;
-      const values = sql`${next.sku}, ${next.minPerCart}::bigint, ${next.maxPerCart}::bigint, ${allowPreorder}::smallint, ${next.version}::bigint, ${next.updatedAt}::timestamptz`;
+      const values = sql`${next.sku}, ${next.minPerCart}::bigint, ${next.maxPerCart}::bigint, ${allowPreorder}::smallint, ${next.backorderPolicy}, ${next.backorderLimit}::bigint, ${next.version}::bigint, ${next.updatedAt}::timestamptz`;
       const result =
         expectedVersion === 0
           ? await sql`
-              INSERT INTO ${policies} (sku, min_per_cart, max_per_cart, allow_preorder, version, updated_at)
+              INSERT INTO ${policies} (sku, min_per_cart, max_per_cart, allow_preorder,
+                backorder_policy, backorder_limit, version, updated_at)
               VALUES (${values}) ON CONFLICT (sku) DO NOTHING
             `.execute(db)
           : await sql`
               UPDATE ${policies} SET min_per_cart = ${next.minPerCart}::bigint,
                 max_per_cart = ${next.maxPerCart}::bigint,
-                allow_preorder = ${allowPreorder}::smallint, version = ${next.version}::bigint,
+                allow_preorder = ${allowPreorder}::smallint,
+                backorder_policy = ${next.backorderPolicy},
+                backorder_limit = ${next.backorderLimit}::bigint, version = ${next.version}::bigint,
                 updated_at = ${next.updatedAt}::timestamptz
               WHERE sku = ${next.sku} AND version = ${expectedVersion}::bigint
             `.execute(db);

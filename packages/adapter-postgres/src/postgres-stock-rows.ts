@@ -15,7 +15,7 @@ const { stockFromRow, stockToRow } = postgresKit.mappers;
 const APPLIED: WriteOutcome = { applied: true };
 const NOT_APPLIED: WriteOutcome = { applied: false };
 
-/** Rows per guarded UPDATE: 12 parameters a row stays under PostgreSQL's 65 535. */
+/** Rows per guarded UPDATE: 13 parameters a row stays under PostgreSQL's 65 535. */
 const GUARDED_ROWS_PER_STATEMENT = 4000;
 
 const GUARD_COLUMNS = [
@@ -27,6 +27,7 @@ const GUARD_COLUMNS = [
   'd_reserved',
   'd_damaged',
   'd_in_transit',
+  'd_backordered',
   'next_version',
   'last_restocked_at',
   'last_sold_at',
@@ -42,6 +43,7 @@ const GUARD_TYPES = [
   'bigint',
   'bigint',
   'bigint',
+  'bigint',
   'timestamptz',
   'timestamptz',
   'timestamptz',
@@ -52,6 +54,7 @@ type GuardRow = readonly [
   string,
   number,
   boolean,
+  number,
   number,
   number,
   number,
@@ -73,6 +76,7 @@ function writeRow(write: StockWrite): GuardRow {
     deltas.reserved,
     deltas.damaged,
     deltas.inTransit,
+    deltas.backordered,
     next.version,
     next.lastRestockedAt,
     next.lastSoldAt,
@@ -86,6 +90,7 @@ function unchangedRow(row: InventoryStock): GuardRow {
     row.warehouseId,
     row.version,
     false,
+    0,
     0,
     0,
     0,
@@ -189,7 +194,8 @@ export function postgresStockRows(
  */
 export function guardedStockUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: number) {
   return sql`locked AS MATERIALIZED (
-        SELECT s.sku, s.warehouse_id, s.version, s.available, s.reserved, s.damaged, s.in_transit
+        SELECT s.sku, s.warehouse_id, s.version, s.available, s.reserved, s.damaged, s.in_transit,
+          s.backordered
         FROM ${stock} AS s
         WHERE (s.sku, s.warehouse_id) IN (SELECT v.sku, v.warehouse_id FROM v)
         ORDER BY s.sku, s.warehouse_id
@@ -200,6 +206,7 @@ export function guardedStockUpdate(stock: ReturnType<SchemaScope['table']>, rowC
         reserved = t.reserved + v.d_reserved,
         damaged = t.damaged + v.d_damaged,
         in_transit = t.in_transit + v.d_in_transit,
+        backordered = t.backordered + v.d_backordered,
         total = t.total + v.d_available + v.d_reserved + v.d_damaged + v.d_in_transit,
         version = v.next_version,
         last_restocked_at = v.last_restocked_at,
@@ -211,12 +218,14 @@ export function guardedStockUpdate(stock: ReturnType<SchemaScope['table']>, rowC
         AND t.version = v.expected_version
         AND t.available + v.d_available >= 0 AND t.reserved + v.d_reserved >= 0
         AND t.damaged + v.d_damaged >= 0 AND t.in_transit + v.d_in_transit >= 0
+        AND t.backordered + v.d_backordered >= 0
         AND (
           SELECT count(*) FROM locked AS l JOIN v AS g
             ON l.sku = g.sku AND l.warehouse_id = g.warehouse_id
           WHERE l.version = g.expected_version
             AND (NOT g.is_write OR (
               l.available + g.d_available >= 0 AND l.reserved + g.d_reserved >= 0 AND
-              l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0))
+              l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0 AND
+              l.backordered + g.d_backordered >= 0))
         ) = ${rowCount}`;
 }

@@ -83,7 +83,8 @@ export function selectReservations(db: Kysely<Database>) {
             'sku', l.sku, 'warehouse_id', l.warehouse_id, 'quantity', l.quantity, 'refunded', l.refunded,
             'kit_sku', l.kit_sku,
             'committed', l.committed, 'released', l.released,
-            'preordered', l.preordered, 'receipt_id', l.receipt_id, 'expected_at', l.expected_at
+            'preordered', l.preordered, 'receipt_id', l.receipt_id, 'expected_at', l.expected_at,
+            'backordered', l.backordered
           ) ORDER BY l.line_no)`.as('lines'),
         )
         .whereRef('l.reservation_id', '=', 'r.id')

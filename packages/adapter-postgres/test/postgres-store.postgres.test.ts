@@ -61,6 +61,7 @@ function write(before: InventoryStock, change: Partial<InventoryStock>): StockWr
       reserved: next.reserved - before.reserved,
       damaged: next.damaged - before.damaged,
       inTransit: next.inTransit - before.inTransit,
+      backordered: next.backordered - before.backordered,
     },
   };
 }
@@ -71,7 +72,7 @@ function reservation(id: string, expiresAt: Date, sku = 'R'): Reservation {
     status: 'ACTIVE',
     orderId: null,
     userId: null,
-    lines: [{ sku, warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null }],
+    lines: [{ sku, warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 }],
     createdAt: now,
     expiresAt,
     committedAt: null,
@@ -138,7 +139,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             // Claims 5 available → -1: the guard refuses it even though the version matches.
             {
               ...write(london, { available: 0 }),
-              deltas: { available: -6, reserved: 0, damaged: 0, inTransit: 0 },
+              deltas: { available: -6, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
             },
           ]),
         ),
@@ -338,8 +339,8 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         ...reservation('res_cas', new Date(now.getTime() + 60_000), 'C'),
         orderId: 'order-cas',
         lines: [
-          { sku: 'C', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null },
-          { sku: 'C', warehouseId: 'london', quantity: 3, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null },
+          { sku: 'C', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 },
+          { sku: 'C', warehouseId: 'london', quantity: 3, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 },
         ],
       };
       await store.transaction((transaction) => transaction.reservations.insert([held]));
@@ -352,7 +353,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       ).toEqual({ applied: false });
       const refunded: Reservation = {
         ...committed,
-        lines: [held.lines[0]!, { ...held.lines[1]!, refunded: 2 }],
+        lines: [held.lines[0]!, { ...held.lines[1]!, refunded: 2, backordered: 0 }],
         version: 3,
       };
       expect(
@@ -498,10 +499,11 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0004_sellability',
           '0005_sales_channels',
           '0006_damaged_unit_movements',
+          '0007_backorders',
+          '0008_incoming_receipts',
+          '0009_hold_parts',
           '0010_reservation_listing',
           '0011_kits',
-          '0009_hold_parts',
-          '0008_incoming_receipts',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
@@ -518,7 +520,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 6]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 10]);
       } finally {
         await dropSchema(schema);
       }
@@ -535,10 +537,11 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0004_sellability',
           '0005_sales_channels',
           '0006_damaged_unit_movements',
+          '0007_backorders',
+          '0008_incoming_receipts',
+          '0009_hold_parts',
           '0010_reservation_listing',
           '0011_kits',
-          '0009_hold_parts',
-          '0008_incoming_receipts',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key

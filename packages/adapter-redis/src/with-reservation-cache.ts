@@ -153,6 +153,7 @@ function tracked(
         return outcome;
       },
       claimDue: (now, limit) => rows.claimDue(now, limit),
+      waitingBackorders: (keys) => rows.waitingBackorders(keys),
       listByOrder: (orderId) => rows.listByOrder(orderId),
     },
   };

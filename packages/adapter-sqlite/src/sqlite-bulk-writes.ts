@@ -13,6 +13,7 @@ const STOCK_COLUMNS = [
   'reserved',
   'damaged',
   'in_transit',
+  'backordered',
   'total',
   'low_stock_threshold',
   'reorder_point',
@@ -34,10 +35,12 @@ const MOVEMENT_COLUMNS = [
   'delta_reserved',
   'delta_damaged',
   'delta_in_transit',
+  'delta_backordered',
   'after_available',
   'after_reserved',
   'after_damaged',
   'after_in_transit',
+  'after_backordered',
   'version',
   'reservation_id',
   'order_id',
@@ -71,11 +74,11 @@ function statementsOf(database: SqliteDatabase): BulkStatements {
          ON CONFLICT DO NOTHING`,
       ),
       readVersion: database.prepare(
-        'SELECT version, available, reserved, damaged, in_transit FROM stock WHERE sku = ? AND warehouse_id = ?',
+        'SELECT version, available, reserved, damaged, in_transit, backordered FROM stock WHERE sku = ? AND warehouse_id = ?',
       ),
       updateStock: database.prepare(
-        `UPDATE stock SET available = ?, reserved = ?, damaged = ?, in_transit = ?, total = ?,
-           version = ?, last_restocked_at = ?, last_sold_at = ?, updated_at = ?
+        `UPDATE stock SET available = ?, reserved = ?, damaged = ?, in_transit = ?, backordered = ?,
+           total = ?, version = ?, last_restocked_at = ?, last_sold_at = ?, updated_at = ?
          WHERE sku = ? AND warehouse_id = ? AND version = ?`,
       ),
       insertMovement: database.prepare(
@@ -96,6 +99,7 @@ interface StoredQuantities {
   readonly reserved: number;
   readonly damaged: number;
   readonly in_transit: number;
+  readonly backordered: number;
 }
 
 /**
@@ -128,7 +132,8 @@ export function sqliteBulkWrites(database: SqliteDatabase): BulkWrites {
           stored.available + deltas.available >= 0 &&
           stored.reserved + deltas.reserved >= 0 &&
           stored.damaged + deltas.damaged >= 0 &&
-          stored.in_transit + deltas.inTransit >= 0
+          stored.in_transit + deltas.inTransit >= 0 &&
+          stored.backordered + deltas.backordered >= 0
         );
       };
       for (const write of writes) if (!check(write.before, write.deltas)) return NOT_APPLIED;
@@ -139,6 +144,7 @@ export function sqliteBulkWrites(database: SqliteDatabase): BulkWrites {
           next.reserved,
           next.damaged,
           next.inTransit,
+          next.backordered,
           next.total,
           next.version,
           toMillisOrNull(next.lastRestockedAt),

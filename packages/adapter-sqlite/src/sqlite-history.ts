@@ -95,8 +95,8 @@ export function sqliteHistoryReads(db: Db): HistoryReads {
           SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${json})
         )
         SELECT m.sku, m.warehouse_id, m.version, m.type, m.delta_available, m.delta_reserved,
-          m.delta_damaged, m.delta_in_transit, m.after_available, m.after_reserved,
-          m.after_damaged, m.after_in_transit, m.created_at
+          m.delta_damaged, m.delta_in_transit, m.delta_backordered, m.after_available,
+          m.after_reserved, m.after_damaged, m.after_in_transit, m.after_backordered, m.created_at
         FROM r CROSS JOIN movements AS m
         WHERE m.sku = r.sku AND m.warehouse_id = r.warehouse_id
           AND m.version > r.after_version
@@ -118,7 +118,7 @@ export function sqliteHistoryReads(db: Db): HistoryReads {
           SELECT r.sku, r.warehouse_id, r.after_version, count(*) AS n,
             sum(m.delta_available) AS available, sum(m.delta_reserved) AS reserved,
             sum(m.delta_damaged) AS damaged, sum(m.delta_in_transit) AS in_transit,
-            max(m.version) AS last_version,
+            sum(m.delta_backordered) AS backordered, max(m.version) AS last_version,
             max(m.created_at) FILTER (WHERE m.type = 'RESTOCK') AS restocked,
             max(m.created_at) FILTER (WHERE m.type = 'SALE') AS sold
           FROM r CROSS JOIN movements AS m
@@ -142,7 +142,7 @@ export function sqliteHistoryRows(db: Db): HistoryRows {
   return {
     async writeCheckpoints(checkpoints) {
       let written = 0;
-      for (const part of chunks(checkpoints, 11)) {
+      for (const part of chunks(checkpoints, 12)) {
         const result = await db
           .insertInto('ledger_checkpoints')
           .values(part.map(checkpointToRow))
@@ -152,6 +152,7 @@ export function sqliteHistoryRows(db: Db): HistoryRows {
               reserved: eb.ref('excluded.reserved'),
               damaged: eb.ref('excluded.damaged'),
               in_transit: eb.ref('excluded.in_transit'),
+              backordered: eb.ref('excluded.backordered'),
               moved_at: eb.ref('excluded.moved_at'),
               last_restocked_at: eb.ref('excluded.last_restocked_at'),
               last_sold_at: eb.ref('excluded.last_sold_at'),

@@ -49,7 +49,7 @@ export function reservationRows(db: Db): ReservationRows {
       for (const part of chunks(reservations, 9)) {
         await db.insertInto('reservations').values(part.map(reservationToRow)).execute();
       }
-      for (const part of chunks(reservations.flatMap(reservationLinesToRows), 6)) {
+      for (const part of chunks(reservations.flatMap(reservationLinesToRows), 7)) {
         await db.insertInto('reservation_lines').values(part).execute();
       }
     },
@@ -63,8 +63,8 @@ export function reservationRows(db: Db): ReservationRows {
         .where('version', '=', expectedVersion)
         .executeTakeFirst();
       if (result.numUpdatedRows !== 1n) return NOT_APPLIED;
-      // Store the lines exactly as given (refunds, changed holds, partial steps and received
-      // preorders change them); unchanged lines are not rewritten.
+      // Store the lines exactly as given (refunds, changed holds, partial steps, received
+      // preorders and backorder fills change them); unchanged lines are not rewritten.
       const lines = reservationLinesToRows(next);
       if (lines.length > 0) {
         await db
@@ -84,9 +84,10 @@ export function reservationRows(db: Db): ReservationRows {
                 preordered: eb.ref('excluded.preordered'),
                 receipt_id: eb.ref('excluded.receipt_id'),
                 expected_at: eb.ref('excluded.expected_at'),
+                backordered: eb.ref('excluded.backordered'),
               }))
               .where(
-                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded, reservation_lines.committed, reservation_lines.released, reservation_lines.kit_sku, reservation_lines.preordered, reservation_lines.receipt_id, reservation_lines.expected_at) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded, excluded.committed, excluded.released, excluded.kit_sku, excluded.preordered, excluded.receipt_id, excluded.expected_at)`,
+                sql<boolean>`(reservation_lines.sku, reservation_lines.warehouse_id, reservation_lines.quantity, reservation_lines.refunded, reservation_lines.committed, reservation_lines.released, reservation_lines.kit_sku, reservation_lines.preordered, reservation_lines.receipt_id, reservation_lines.expected_at, reservation_lines.backordered) IS NOT (excluded.sku, excluded.warehouse_id, excluded.quantity, excluded.refunded, excluded.committed, excluded.released, excluded.kit_sku, excluded.preordered, excluded.receipt_id, excluded.expected_at, excluded.backordered)`,
               ),
           )
           .execute();
@@ -109,6 +110,44 @@ export function reservationRows(db: Db): ReservationRows {
         .orderBy('id')
         .limit(limit)
         .execute();
+      return withLines(db, rows);
+    },
+
+    async waitingBackorders(keys) {
+      if (keys.length === 0) return [];
+      // The partial index on waiting lines finds them; the headers come oldest first.
+      const ids = new Set<string>();
+      for (const part of chunks(distinct(keys.map((key) => key.sku)))) {
+        const lines = await db
+          .selectFrom('reservation_lines')
+          .select(['reservation_id', 'sku', 'warehouse_id'])
+          .where('sku', 'in', part)
+          .where('backordered', '>', 0)
+          .execute();
+        const wanted = new Set(keys.map((key) => `${key.sku}\u0000${key.warehouseId}`));
+        for (const line of lines)
+          if (wanted.has(`${line.sku}\u0000${line.warehouse_id}`)) ids.add(line.reservation_id);
+      }
+      const rows: ReservationTable[] = [];
+      for (const part of chunks([...ids])) {
+        rows.push(
+          ...(await db
+            .selectFrom('reservations')
+            .selectAll()
+            .where('id', 'in', part)
+            .where('status', 'in', ['ACTIVE', 'COMMITTED'])
+            .execute()),
+        );
+      }
+      rows.sort((left, right) =>
+        left.created_at !== right.created_at
+          ? left.created_at - right.created_at
+          : left.id < right.id
+            ? -1
+            : left.id > right.id
+              ? 1
+              : 0,
+      );
       return withLines(db, rows);
     },
 

@@ -84,6 +84,7 @@ export function stockRows(db: Db, settings: SharedRows['stockSettings']): StockR
             reserved: next.reserved,
             damaged: next.damaged,
             in_transit: next.inTransit,
+            backordered: next.backordered,
             total: next.total,
             version: next.version,
             last_restocked_at: toMillisOrNull(next.lastRestockedAt),

@@ -26,7 +26,7 @@ type Db = Kysely<SqliteTables>;
 function ledgerRows(db: Db): LedgerRows {
   return {
     async append(movements) {
-      for (const part of chunks(movements, 21)) {
+      for (const part of chunks(movements, 23)) {
         await db.insertInto('movements').values(part.map(movementToRow)).execute();
       }
     },

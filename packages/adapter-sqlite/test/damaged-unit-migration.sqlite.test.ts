@@ -41,10 +41,11 @@ describe('migration 0006: damaged-unit movements', () => {
         '0004_sellability',
         '0005_sales_channels',
         '0006_damaged_unit_movements',
+        '0007_backorders',
+        '0008_incoming_receipts',
+        '0009_hold_parts',
         '0010_reservation_listing',
         '0011_kits',
-        '0009_hold_parts',
-        '0008_incoming_receipts',
       ],
     });
     expect(database.prepare('SELECT id, type, version FROM movements ORDER BY id').all()).toEqual([

@@ -59,6 +59,7 @@ const EXPECTED_INDEXES = [
   'reservations_by_created',
   'reservations_by_expiry',
   'reservation_lines_by_receipt',
+  'reservation_lines_waiting',
   'reservations_by_order',
   'reservations_by_status',
   'reservations_due',
@@ -86,10 +87,11 @@ describe('migrations', () => {
         '0004_sellability',
         '0005_sales_channels',
         '0006_damaged_unit_movements',
+        '0007_backorders',
+        '0008_incoming_receipts',
+        '0009_hold_parts',
         '0010_reservation_listing',
         '0011_kits',
-        '0009_hold_parts',
-        '0008_incoming_receipts',
       ],
     });
     const schema = schemaOf(database);
@@ -119,10 +121,11 @@ describe('migrations', () => {
       { name: '0004_sellability' },
       { name: '0005_sales_channels' },
       { name: '0006_damaged_unit_movements' },
+      { name: '0007_backorders' },
+      { name: '0008_incoming_receipts' },
+      { name: '0009_hold_parts' },
       { name: '0010_reservation_listing' },
       { name: '0011_kits' },
-      { name: '0009_hold_parts' },
-      { name: '0008_incoming_receipts' },
     ]);
   });
 
@@ -141,10 +144,11 @@ describe('migrations', () => {
       '0004_sellability',
       '0005_sales_channels',
       '0006_damaged_unit_movements',
+      '0007_backorders',
+      '0008_incoming_receipts',
+      '0009_hold_parts',
       '0010_reservation_listing',
       '0011_kits',
-      '0009_hold_parts',
-      '0008_incoming_receipts',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

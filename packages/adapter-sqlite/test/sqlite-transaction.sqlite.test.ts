@@ -113,7 +113,7 @@ describe('transactions', () => {
     const write = (row: typeof paris, before = row) => ({
       before,
       next: { ...row, available: 4, total: 4, version: row.version + 1 },
-      deltas: { available: 4, reserved: 0, damaged: 0, inTransit: 0 },
+      deltas: { available: 4, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
     });
     const staleLondon = { ...london, version: 7 };
     expect(
@@ -156,7 +156,7 @@ describe('transactions', () => {
             lastRestockedAt: later,
             updatedAt: later,
           },
-          deltas: { available: 9, reserved: 0, damaged: 0, inTransit: 0 },
+          deltas: { available: 9, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
         },
       ]),
     );
@@ -197,7 +197,7 @@ describe('transactions', () => {
           {
             before: row,
             next: { ...row, available: -1, total: -1, version: 1 },
-            deltas: { available: -1, reserved: 0, damaged: 0, inTransit: 0 },
+            deltas: { available: -1, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
           },
         ]),
       )
@@ -214,8 +214,8 @@ describe('transactions', () => {
       orderId: 'o1',
       userId: null,
       lines: [
-        { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null },
-        { sku: 'B', warehouseId: 'london', quantity: 3, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null },
+        { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 },
+        { sku: 'B', warehouseId: 'london', quantity: 3, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 },
       ],
       createdAt: now,
       expiresAt: new Date(now.getTime() + 60_000),
@@ -229,7 +229,7 @@ describe('transactions', () => {
       status: 'COMMITTED',
       committedAt: now,
       version: 2,
-      lines: [reservation.lines[0]!, { ...reservation.lines[1]!, refunded: 2 }],
+      lines: [reservation.lines[0]!, { ...reservation.lines[1]!, refunded: 2, backordered: 0 }],
     };
     expect(
       await store.transaction((transaction) => transaction.reservations.update(committed, 2)),
@@ -251,9 +251,7 @@ describe('transactions', () => {
       status,
       orderId: null,
       userId: null,
-      lines: [
-        { sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null },
-      ],
+      lines: [{ sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 }],
       createdAt: now,
       expiresAt: new Date(now.getTime() + expiresInMs),
       committedAt: null,
@@ -273,7 +271,7 @@ describe('transactions', () => {
     const due = await store.transaction((transaction) => transaction.reservations.claimDue(at, 2));
     expect(due.map((reservation) => reservation.id)).toEqual(['res_a', 'res_b']);
     expect(due[0]?.lines).toEqual([
-      { sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null },
+      { sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 },
     ]);
     const all = await store.transaction((transaction) => transaction.reservations.claimDue(at, 10));
     expect(all.map((reservation) => reservation.id)).toEqual(['res_a', 'res_b', 'res_c']);

@@ -40,10 +40,11 @@ describe('migration 0003: one table name in both SQL stores', () => {
         '0004_sellability',
         '0005_sales_channels',
         '0006_damaged_unit_movements',
+        '0007_backorders',
+        '0008_incoming_receipts',
+        '0009_hold_parts',
         '0010_reservation_listing',
         '0011_kits',
-        '0009_hold_parts',
-        '0008_incoming_receipts',
       ],
     });
     const tables = database

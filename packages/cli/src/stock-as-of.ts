@@ -33,6 +33,7 @@ export async function stockOf(
       reserved: row.reserved,
       damaged: row.damaged,
       inTransit: row.inTransit,
+      backordered: row.backordered,
       total: row.total,
     }));
   }

@@ -92,10 +92,12 @@ export {
   createStock,
   DEFAULT_STOCK_SETTINGS,
   deltas,
+  fillBackorder,
   type InventoryStock,
   isZeroQuantities,
   quantitiesOf,
   reserve,
+  reserveWithBackorder,
   restock,
   type StockDeltas,
   type StockKey,
@@ -125,8 +127,11 @@ export {
 // Sellability: safety stock and per-SKU cart limits.
 export { sellableOf, sellableView } from './domain/sellability.js';
 export {
+  BackorderPolicy,
+  type BackorderRule,
   type CartLimits,
   cartLimitBroken,
+  NO_BACKORDERS,
   NO_CART_LIMITS,
   type SkuPolicy,
 } from './domain/sku-policy.js';

@@ -31,6 +31,13 @@ import {
   PREORDER_SKU,
   preorderCommands,
 } from './model/preorders.commands.js';
+import {
+  BACKORDER_SKU,
+  type BackorderModel,
+  backorderCommands,
+  checkBackorders,
+  emptyBackorderModel,
+} from './model/backorders.commands.js';
 
 /**
  * Model-based test: random sequences of commands run against the in-memory store and against a
@@ -84,6 +91,8 @@ interface Model {
   preorders: ModelPreorder[];
   /** Whether the preorder SKU's policy allows preorders. */
   allowPreorder: boolean;
+  /** Backorders (their own SKU; see `model/backorders.commands.ts`). */
+  backorders: BackorderModel;
 }
 interface Real {
   stockroom: Stockroom;
@@ -130,8 +139,13 @@ async function check(model: Model, real: Real): Promise<void> {
   expect(await replayLedger(real.store)).toEqual([]);
   expect(await reservedMismatches(real.store)).toEqual([]);
   await checkPreorders(model, real);
+  await checkBackorders(model, real);
   const ledger = await readAll<Movement>((page) => real.store.reads.ledger({}, page));
-  for (const checkpoint of await real.store.reads.latestCheckpoints([...SKUS, PREORDER_SKU])) {
+  for (const checkpoint of await real.store.reads.latestCheckpoints([
+    ...SKUS,
+    PREORDER_SKU,
+    BACKORDER_SKU,
+  ])) {
     const replayed = ledger
       .filter(
         (movement) =>
@@ -143,6 +157,7 @@ async function check(model: Model, real: Real): Promise<void> {
       reserved: checkpoint.reserved,
       damaged: checkpoint.damaged,
       inTransit: checkpoint.inTransit,
+      backordered: checkpoint.backordered,
     }).toEqual(replayed);
   }
 }
@@ -806,7 +821,7 @@ class Reconcile implements Command {
     });
     const rows = await readAll((page) => real.store.reads.allStock(page));
     const checkpoints = new Map(
-      (await real.store.reads.latestCheckpoints([...SKUS, PREORDER_SKU])).map((item) => [
+      (await real.store.reads.latestCheckpoints([...SKUS, PREORDER_SKU, BACKORDER_SKU])).map((item) => [
         stockKeyOf(item),
         item,
       ]),
@@ -990,6 +1005,7 @@ const commands = [
         ),
     ),
   ...kitCommands<Model, Real>({ skus: SKUS, warehouses: WAREHOUSES, check, outcome }),
+  ...backorderCommands,
 ];
 
 /** A fresh memory stockroom with the three warehouses, and its empty model. */
@@ -1012,6 +1028,7 @@ async function start(): Promise<{ model: Model; real: Real }> {
     receipts: [],
     preorders: [],
     allowPreorder: true,
+    backorders: emptyBackorderModel(),
   };
   return { model, real: { stockroom, store, clock } };
 }

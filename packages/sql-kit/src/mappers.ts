@@ -48,6 +48,7 @@ export interface ReservationLineRow {
   readonly preordered?: RawInt;
   readonly receipt_id?: string | null;
   readonly expected_at?: RawTime | null;
+  readonly backordered: RawInt;
 }
 
 /** The movement columns a ledger replay reads (`ledgerSince`). */
@@ -62,10 +63,12 @@ export type LedgerEntryRow<C extends EngineColumns = AnyEngineColumns> = Selecta
     | 'delta_reserved'
     | 'delta_damaged'
     | 'delta_in_transit'
+    | 'delta_backordered'
     | 'after_available'
     | 'after_reserved'
     | 'after_damaged'
     | 'after_in_transit'
+    | 'after_backordered'
     | 'created_at'
   >
 >;
@@ -109,6 +112,7 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
       reserved: int(row.reserved),
       damaged: int(row.damaged),
       inTransit: int(row.in_transit),
+      backordered: int(row.backordered),
       total: int(row.total),
       lowStockThreshold: int(row.low_stock_threshold),
       reorderPoint: int(row.reorder_point),
@@ -128,6 +132,7 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
       reserved: stock.reserved,
       damaged: stock.damaged,
       in_transit: stock.inTransit,
+      backordered: stock.backordered,
       total: stock.total,
       low_stock_threshold: stock.lowStockThreshold,
       reorder_point: stock.reorderPoint,
@@ -157,6 +162,7 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
           preordered: line.preordered === undefined ? 0 : int(line.preordered),
           receiptId: line.receipt_id ?? null,
           expectedAt: maybeTime(line.expected_at ?? null),
+          backordered: int(line.backordered),
         }),
       ),
       createdAt: time(row.created_at),
@@ -192,6 +198,7 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
         preordered: line.preordered,
         receipt_id: line.receiptId,
         expected_at: storedTime(line.expectedAt),
+        backordered: line.backordered,
       })),
 
     movementFromRow: (row) => ({
@@ -204,12 +211,14 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
         reserved: int(row.delta_reserved),
         damaged: int(row.delta_damaged),
         inTransit: int(row.delta_in_transit),
+        backordered: int(row.delta_backordered),
       },
       after: {
         available: int(row.after_available),
         reserved: int(row.after_reserved),
         damaged: int(row.after_damaged),
         inTransit: int(row.after_in_transit),
+        backordered: int(row.after_backordered),
       },
       version: int(row.version),
       reservationId: row.reservation_id,
@@ -231,10 +240,12 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
       delta_reserved: movement.deltas.reserved,
       delta_damaged: movement.deltas.damaged,
       delta_in_transit: movement.deltas.inTransit,
+      delta_backordered: movement.deltas.backordered,
       after_available: movement.after.available,
       after_reserved: movement.after.reserved,
       after_damaged: movement.after.damaged,
       after_in_transit: movement.after.inTransit,
+      after_backordered: movement.after.backordered,
       version: movement.version,
       reservation_id: movement.reservationId,
       order_id: movement.orderId,
@@ -256,12 +267,14 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
         reserved: int(row.delta_reserved),
         damaged: int(row.delta_damaged),
         inTransit: int(row.delta_in_transit),
+        backordered: int(row.delta_backordered),
       },
       after: {
         available: int(row.after_available),
         reserved: int(row.after_reserved),
         damaged: int(row.after_damaged),
         inTransit: int(row.after_in_transit),
+        backordered: int(row.after_backordered),
       },
       createdAt: time(row.created_at),
     }),
@@ -380,6 +393,7 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
       reserved: int(row.reserved),
       damaged: int(row.damaged),
       inTransit: int(row.in_transit),
+      backordered: int(row.backordered),
       movedAt: time(row.moved_at),
       lastRestockedAt: maybeTime(row.last_restocked_at),
       lastSoldAt: maybeTime(row.last_sold_at),
@@ -394,6 +408,7 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
       reserved: checkpoint.reserved,
       damaged: checkpoint.damaged,
       in_transit: checkpoint.inTransit,
+      backordered: checkpoint.backordered,
       moved_at: toTime(checkpoint.movedAt),
       last_restocked_at: storedTime(checkpoint.lastRestockedAt),
       last_sold_at: storedTime(checkpoint.lastSoldAt),

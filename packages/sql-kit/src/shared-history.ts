@@ -13,6 +13,7 @@ export interface LedgerSumRow {
   readonly reserved: RawInt;
   readonly damaged: RawInt;
   readonly in_transit: RawInt;
+  readonly backordered: RawInt;
   readonly last_version: RawInt;
   readonly restocked: RawTime | null;
   readonly sold: RawTime | null;
@@ -80,6 +81,7 @@ export function sharedHistory(context: KitContext): SharedHistory {
         reserved: codec.int(row.reserved),
         damaged: codec.int(row.damaged),
         inTransit: codec.int(row.in_transit),
+        backordered: codec.int(row.backordered),
       },
       lastVersion: codec.int(row.last_version),
       lastMovedAt: codec.time(row.moved_at),

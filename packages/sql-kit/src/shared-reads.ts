@@ -101,9 +101,9 @@ export function sharedReads(context: KitContext, dialect: SharedReadsDialect): S
           'line.sku as sku',
           'line.warehouse_id as warehouse_id',
           // Units still held: a partial commit or release already moved the rest, and preordered
-          // units are not in the row's reserved bucket.
+          // and backordered units are not in the row's reserved bucket.
           eb.fn
-            .sum<string | number>(sql`line.quantity - line.committed - line.released - line.preordered`)
+            .sum<string | number>(sql`line.quantity - line.committed - line.released - line.preordered - line.backordered`)
             .as('quantity'),
         ])
         .groupBy(['line.sku', 'line.warehouse_id'])

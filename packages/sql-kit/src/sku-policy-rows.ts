@@ -1,4 +1,4 @@
-import type { SkuPolicy } from '@stockroom/core';
+import type { BackorderPolicy, SkuPolicy } from '@stockroom/core';
 import type { SkuPolicyRows } from '@stockroom/core/adapter-kit';
 import type { Selectable } from 'kysely';
 import { intOrNull } from './codec.js';
@@ -14,6 +14,8 @@ export function skuPolicyRows(context: KitContext): SkuPolicyRows {
     minPerCart: intOrNull(codec, row.min_per_cart),
     maxPerCart: intOrNull(codec, row.max_per_cart),
     allowPreorder: codec.int(row.allow_preorder) === 1,
+    backorderPolicy: row.backorder_policy as BackorderPolicy,
+    backorderLimit: intOrNull(codec, row.backorder_limit),
     version: codec.int(row.version),
     updatedAt: codec.time(row.updated_at),
   });
@@ -36,6 +38,8 @@ export function skuPolicyRows(context: KitContext): SkuPolicyRows {
         min_per_cart: next.minPerCart,
         max_per_cart: next.maxPerCart,
         allow_preorder: next.allowPreorder ? 1 : 0,
+        backorder_policy: next.backorderPolicy,
+        backorder_limit: next.backorderLimit,
         version: next.version,
         updated_at: codec.toTime(next.updatedAt),
       };

@@ -70,6 +70,8 @@ export interface StockTable<C extends EngineColumns = AnyEngineColumns> {
   max_stock_level: C['nullableInt'];
   /** Units that count in `available` but are never sold (migration 0004). */
   safety_stock: C['int'];
+  /** Units reservations took beyond what was sellable, not in `total` (migration 0007). */
+  backordered: C['int'];
   version: C['int'];
   last_restocked_at: C['nullableTime'];
   last_sold_at: C['nullableTime'];
@@ -110,6 +112,8 @@ export interface ReservationLineTable<C extends EngineColumns = AnyEngineColumns
   receipt_id: string | null;
   /** When that receipt was expected as the line was made (migration 0008). */
   expected_at: C['nullableTime'];
+  /** Units of `quantity` waiting for a restock (migration 0007). */
+  backordered: C['int'];
 }
 
 /** `movements`: the append-only ledger. */
@@ -122,10 +126,14 @@ export interface MovementTable<C extends EngineColumns = AnyEngineColumns> {
   delta_reserved: C['int'];
   delta_damaged: C['int'];
   delta_in_transit: C['int'];
+  /** Migration 0007 (0 for older movements). */
+  delta_backordered: C['int'];
   after_available: C['int'];
   after_reserved: C['int'];
   after_damaged: C['int'];
   after_in_transit: C['int'];
+  /** Migration 0007 (0 for older movements). */
+  after_backordered: C['int'];
   version: C['int'];
   reservation_id: string | null;
   order_id: string | null;
@@ -184,6 +192,8 @@ export interface LedgerCheckpointTable<C extends EngineColumns = AnyEngineColumn
   reserved: C['int'];
   damaged: C['int'];
   in_transit: C['int'];
+  /** Migration 0007. */
+  backordered: C['int'];
   moved_at: C['time'];
   last_restocked_at: C['nullableTime'];
   last_sold_at: C['nullableTime'];
@@ -204,6 +214,10 @@ export interface SkuPolicyTable<C extends EngineColumns = AnyEngineColumns> {
   max_per_cart: C['nullableInt'];
   /** 1 when reservations may preorder from open incoming receipts, else 0 (migration 0008). */
   allow_preorder: C['int'];
+  /** `DENY` or `CONTINUE` (migration 0007). */
+  backorder_policy: ColumnType<string, string | undefined, string>;
+  /** The most backordered units per stock row; null for no limit (migration 0007). */
+  backorder_limit: C['nullableInt'];
   version: C['int'];
   updated_at: C['time'];
 }

@@ -59,16 +59,16 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
         if (display) return { ...presentAvailability(result, display), ...kit };
         // rowVersions stays in the library's answer; the HTTP answer keeps its documented shape.
         const { rowVersions: _, kit: _kit, preorder, ...answer } = result;
+        const shown = { ...answer, ...kit, wouldBackorder: answer.backorderedQuantity > 0 };
         return preorder
           ? {
-              ...answer,
-              ...kit,
+              ...shown,
               preorder: {
                 quantity: preorder.quantity,
                 expectedAt: preorder.expectedAt.toISOString(),
               },
             }
-          : { ...answer, ...kit };
+          : shown;
       },
     }),
     defineRoute({

@@ -8,7 +8,7 @@ import { ADMIN, ANY_ROLE, defineRoute, type Route } from './define-route.js';
 /** These routes take no query parameters: any is refused (400), never ignored. */
 const NoQuery = z.strictObject({});
 
-/** /inventory/:sku/policy: a SKU's per-cart limits. */
+/** /inventory/:sku/policy: a SKU's per-cart limits and backorder rule. */
 export function skuPolicyRoutes({ stockroom }: { stockroom: Stockroom }): Route[] {
   return [
     defineRoute({
@@ -16,7 +16,7 @@ export function skuPolicyRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       method: 'get',
       path: '/inventory/:sku/policy',
       tag: 'Inventory',
-      summary: 'A SKU’s per-cart limits (its own policy, or the defaults)',
+      summary: 'A SKU’s per-cart limits and backorder rule (its own policy, or the defaults)',
       roles: ANY_ROLE,
       params: SkuParams,
       query: NoQuery,
@@ -31,9 +31,10 @@ export function skuPolicyRoutes({ stockroom }: { stockroom: Stockroom }): Route[
       method: 'put',
       path: '/inventory/:sku/policy',
       tag: 'Inventory',
-      summary: 'Set a SKU’s per-cart minimum and maximum (units per reservation)',
+      summary:
+        'Set a SKU’s per-cart minimum and maximum (units per reservation) and its backorder rule',
       description:
-        'A reservation holding fewer units of the SKU than `minPerCart`, or more than `maxPerCart` (its items of the SKU summed), is refused with 422 `CART_LIMIT_EXCEEDED`.',
+        'A reservation holding fewer units of the SKU than `minPerCart`, or more than `maxPerCart` (its items of the SKU summed), is refused with 422 `CART_LIMIT_EXCEEDED`. With `backorderPolicy: CONTINUE` a reservation may go beyond what is sellable: the excess is backordered on one stock row (at most `backorderLimit` units a row) and filled by restocks, first reserved first served.',
       roles: ADMIN,
       params: SkuParams,
       query: NoQuery,

@@ -49,6 +49,9 @@ const AllocationSchema = z.strictObject({
   kitSku: Id.optional().openapi({
     description: 'The kit these units are components of (absent for plain units)',
   }),
+  backordered: Count.openapi({
+    description: 'Units of quantity a reservation would take as backordered (0: all held)',
+  }),
 });
 const ShortfallSchema = z.strictObject({
   sku: Id,
@@ -77,9 +80,10 @@ const PreorderSchema = z
 /** The answer to a whole-cart check. */
 export const CartCheckSchema = z
   .strictObject({
-    isAvailable: z
-      .boolean()
-      .openapi({ description: 'A reservation of the whole cart would be admitted now' }),
+    isAvailable: z.boolean().openapi({
+      description:
+        'A reservation of the whole cart would be admitted now (with backordered units where a SKU allows them)',
+    }),
     lines: z.array(
       z.strictObject({
         sku: Id,
@@ -91,7 +95,12 @@ export const CartCheckSchema = z
         display: StockDisplaySchema.optional().openapi({
           description: 'Present when a sales channel or a display strategy applies',
         }),
-        isAvailable: z.boolean(),
+        isAvailable: z.boolean().openapi({
+          description: 'The SKU could be held now, none of it backordered',
+        }),
+        backorderedQuantity: Count.openapi({
+          description: 'Units of this SKU a reservation would take as backordered',
+        }),
         allocations: z.array(AllocationSchema),
         shortfalls: z.array(ShortfallSchema),
         preorders: z.array(PreorderSchema),
@@ -125,10 +134,12 @@ export function presentCartCheck(
     warehouseId,
     quantity,
     kitSku,
+    backordered,
   }: CartCheckResult['allocations'][number]) => ({
     sku,
     warehouseId,
     quantity,
+    backordered,
     ...(kitSku === undefined ? {} : { kitSku }),
   });
   const shortfall = ({
@@ -168,6 +179,7 @@ export function presentCartCheck(
           })()
         : { availableQuantity: line.availableQuantity }),
       isAvailable: line.isAvailable,
+      backorderedQuantity: line.backorderedQuantity,
       allocations: line.allocations.map(allocation),
       shortfalls: line.shortfalls.map(shortfall),
       preorders: line.preorders.map(preorder),

@@ -55,6 +55,10 @@ export const ReservationSchema = z
         expectedAt: Timestamp.nullable()
           .optional()
           .openapi({ description: 'When that receipt is expected' }),
+        backordered: z.number().int().min(0).openapi({
+          description:
+            'Units of `quantity` not held yet: backordered, waiting for a restock of the row (0 for an ordinary hold)',
+        }),
       }),
     ),
   })
@@ -238,6 +242,7 @@ export function presentReservation(reservation: Reservation): ReservationBody {
             receiptId: line.receiptId,
             expectedAt: line.expectedAt?.toISOString() ?? null,
           }),
+      backordered: line.backordered,
     })),
   };
 }

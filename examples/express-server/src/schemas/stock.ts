@@ -33,6 +33,10 @@ export const StockSchema = z
     reserved: Count,
     damaged: Count,
     inTransit: Count,
+    backordered: Count.openapi({
+      description:
+        'Units reservations took beyond what was sellable, waiting for a restock (not in total)',
+    }),
     total: Count,
     lowStockThreshold: Count,
     reorderPoint: Count,
@@ -56,6 +60,7 @@ const Buckets = z.strictObject({
   reserved: z.number().int(),
   damaged: z.number().int(),
   inTransit: z.number().int(),
+  backordered: z.number().int(),
 });
 
 /** One ledger movement. */
@@ -87,6 +92,7 @@ export const SkuStockSchema = z
     reserved: Count,
     damaged: Count,
     inTransit: Count,
+    backordered: Count,
     total: Count,
     warehouses: z.array(StockSchema),
   })
@@ -119,6 +125,14 @@ export const AvailabilitySchema = z
     sku: Id,
     requestedQuantity: Quantity,
     isAvailable: z.boolean(),
+    wouldBackorder: z.boolean().openapi({
+      description:
+        'Not available, but a reservation of requestedQuantity would be admitted with backordered units (the SKU’s policy is CONTINUE)',
+    }),
+    backorderedQuantity: Count.optional().openapi({
+      description:
+        'The units a reservation would backorder (exact answers only: a display strategy shows wouldBackorder alone)',
+    }),
     availableQuantity: Count.nullable().openapi({
       description: 'At most the cap under a `capped` display strategy; null under `levels`',
     }),
@@ -298,6 +312,7 @@ export function presentStock(row: InventoryStock): StockBody {
     reserved: row.reserved,
     damaged: row.damaged,
     inTransit: row.inTransit,
+    backordered: row.backordered,
     total: row.total,
     lowStockThreshold: row.lowStockThreshold,
     reorderPoint: row.reorderPoint,
@@ -317,6 +332,7 @@ export function presentMovement(movement: Movement): MovementBody {
     reserved: value.reserved,
     damaged: value.damaged,
     inTransit: value.inTransit,
+    backordered: value.backordered,
   });
   return {
     id: movement.id,
@@ -342,6 +358,7 @@ export function presentSkuStock(stock: SkuStock): z.infer<typeof SkuStockSchema>
     reserved: stock.reserved,
     damaged: stock.damaged,
     inTransit: stock.inTransit,
+    backordered: stock.backordered,
     total: stock.total,
     warehouses: stock.warehouses.map(presentStock),
   };

@@ -101,6 +101,7 @@ export function channelTests(server: () => TestServer): void {
         sku: 'CH-1',
         requestedQuantity: 35,
         isAvailable: false,
+        wouldBackorder: false,
         availableQuantity: 34,
         display: { strategy: 'exact', level: 'IN_STOCK', text: '34', quantity: 34 },
         channelId: 'west',
@@ -278,7 +279,9 @@ export function channelTests(server: () => TestServer): void {
       const east = await server().call('POST', '/api/v1/reservations', {
         body: { items: [{ sku: 'CH-1', quantity: 50 }], channelId: 'east' },
       });
-      expect(east.body.allocations).toEqual([{ sku: 'CH-1', warehouseId: 'madrid', quantity: 50 }]);
+      expect(east.body.allocations).toEqual([
+        { sku: 'CH-1', warehouseId: 'madrid', quantity: 50, backordered: 0 },
+      ]);
       const stock = await server().call('GET', '/api/v1/inventory/CH-1');
       expect(stock.body).toMatchObject({ available: 34, reserved: 50 });
       await server().call('POST', `/api/v1/reservations/${east.body.reservationId}/release`);

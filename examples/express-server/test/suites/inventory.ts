@@ -37,8 +37,8 @@ export function inventoryTests(server: () => TestServer): void {
         sku: 'INV-1',
         warehouseId: 'paris',
         type: 'RESTOCK',
-        deltas: { available: 30, reserved: 0, damaged: 0, inTransit: 0 },
-        after: { available: 30, reserved: 0, damaged: 0, inTransit: 0 },
+        deltas: { available: 30, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
+        after: { available: 30, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
         reason: 'delivery 42',
         actor: expect.stringMatching(/^api-key:key_/),
         reservationId: null,
@@ -176,6 +176,8 @@ export function inventoryTests(server: () => TestServer): void {
         sku: 'INV-CHECK',
         requestedQuantity: 9,
         isAvailable: true,
+        wouldBackorder: false,
+        backorderedQuantity: 0,
         availableQuantity: 10,
         warehouses: [
           { warehouseId: 'berlin', warehouseName: 'Berlin', availableQuantity: 6 },
@@ -202,6 +204,8 @@ export function inventoryTests(server: () => TestServer): void {
         sku: 'NO-SUCH-SKU',
         requestedQuantity: 1,
         isAvailable: false,
+        wouldBackorder: false,
+        backorderedQuantity: 0,
         availableQuantity: 0,
         warehouses: [],
       });

@@ -4,6 +4,7 @@ import { createOwnedPool, type PostgresPool, translatingPool } from '../postgres
 import { translatePostgresError } from '../translate-postgres-error.js';
 import { addHoldParts } from './hold-parts.js';
 import { createIncomingReceipts } from './incoming-receipts.js';
+import { createBackorders } from './backorders.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createKits } from './kits.js';
 import { createLedgerHistory } from './ledger-history.js';
@@ -73,10 +74,11 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0004_sellability', up: createSellability },
   { name: '0005_sales_channels', up: createSalesChannels },
   { name: '0006_damaged_unit_movements', up: allowDamagedUnitMovements },
+  { name: '0007_backorders', up: createBackorders },
+  { name: '0008_incoming_receipts', up: createIncomingReceipts },
+  { name: '0009_hold_parts', up: addHoldParts },
   { name: '0010_reservation_listing', up: createReservationListingIndexes },
   { name: '0011_kits', up: createKits },
-  { name: '0009_hold_parts', up: addHoldParts },
-  { name: '0008_incoming_receipts', up: createIncomingReceipts },
 ];
 
 /**

@@ -9,6 +9,7 @@ import { reservationListing } from './0010-reservation-listing.js';
 import { kits } from './0011-kits.js';
 import { holdParts } from './0009-hold-parts.js';
 import { incomingReceipts } from './0008-incoming-receipts.js';
+import { backorders } from './0007-backorders.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.
@@ -21,10 +22,11 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.fre
   '0004_sellability': sellability,
   '0005_sales_channels': salesChannels,
   '0006_damaged_unit_movements': damagedUnitMovements,
+  '0007_backorders': backorders,
+  '0008_incoming_receipts': incomingReceipts,
+  '0009_hold_parts': holdParts,
   '0010_reservation_listing': reservationListing,
   '0011_kits': kits,
-  '0009_hold_parts': holdParts,
-  '0008_incoming_receipts': incomingReceipts,
 });
 
 /** The table where applied migrations are recorded (namespaced, so a host's own kysely migrations in the same file do not collide). */

@@ -1,5 +1,6 @@
 import {
   ALLOCATION_STRATEGIES,
+  type AllocationResult,
   type AllocationStrategy,
   type GeoPoint,
 } from '../allocation/allocation-plan.js';
@@ -12,9 +13,14 @@ import { stockedSkus } from '../kits/expand-kits.js';
 import { type Kit, kitUnitsAvailable } from '../kits/kit.js';
 import { readPreorderState } from '../preorders/preorder-offer.js';
 import { coverWithPreorders } from '../preorders/preorder-plan.js';
+import { type BackorderPlanResult, planWithBackorders } from '../backorders/plan-backorders.js';
+import { backorderRulesOf } from '../sellability/cart-limits.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
-import { planReservation } from './plan-reservation.js';
+
+
+/** One allocation of a cart check: a planned line and its units that would be backordered. */
+export type CartAllocation = PlannedLine & { readonly backordered: number };
 
 /** One item of a cart, as a reservation takes it. */
 export interface CartItem {
@@ -60,14 +66,21 @@ export interface CartLineCheck {
   readonly availableQuantity: number;
   /**
    * True when a reservation could take this SKU's items now (pinned warehouses included), held
-   * or, for a SKU that allows preorders, partly preordered (see `preorders`).
+   * or, for a SKU that allows preorders, partly preordered (see `preorders`); false when any of
+   * them would be backordered.
    */
   readonly isAvailable: boolean;
   /**
-   * Where a reservation of the cart would take this SKU now (for a kit: its component lines);
-   * empty when the cart is refused.
+   * Units of this SKU a reservation of the cart would take as backordered (beyond what is
+   * sellable, for a SKU whose policy is `CONTINUE`); 0 otherwise.
    */
-  readonly allocations: readonly PlannedLine[];
+  readonly backorderedQuantity: number;
+  /**
+   * Where a reservation of the cart would take this SKU now (for a kit: its component lines;
+   * `backordered` of each allocation's units would wait for a restock); empty when the cart is
+   * refused.
+   */
+  readonly allocations: readonly CartAllocation[];
   /** What this SKU lacks (one entry per short pinned warehouse, one for the unpinned rest). */
   readonly shortfalls: readonly Shortfall[];
   /** The units a reservation would preorder from incoming receipts (empty when none). */
@@ -87,7 +100,8 @@ export interface CartPreorder {
 
 /** The answer for a whole cart. */
 export interface CartCheckResult {
-  /** True when a reservation of the whole cart would be admitted now (preorders included). */
+  /** True when a reservation of the whole cart would be admitted now (preorders and backorders
+   * included). */
   readonly isAvailable: boolean;
   /** One entry per SKU, in the order the SKUs first appear in `items`. */
   readonly lines: readonly CartLineCheck[];
@@ -95,7 +109,7 @@ export interface CartCheckResult {
    * The reservation's lines if it were made now (merged per (sku, warehouseId), sorted by both),
    * or empty when it would be refused.
    */
-  readonly allocations: readonly PlannedLine[];
+  readonly allocations: readonly CartAllocation[];
   /** What a reservation would be refused with (`INSUFFICIENT_STOCK`'s shortfalls); empty if none. */
   readonly shortfalls: readonly Shortfall[];
   /**
@@ -148,15 +162,21 @@ export class CartCheckService {
     await this.context.syncWithStore();
     const kits = (await this.context.kitDirectory?.among(skus)) ?? new Map<string, Kit>();
     const stocked = stockedSkus(request.items, kits);
-    const [rows, warehouses, channel] = await Promise.all([
+    // The SKUs' policies (backorders) are read beside the rows: no extra round trip in line.
+    const [rows, warehouses, channel, policies] = await Promise.all([
       this.context.store.reads.stockBySkus([...stocked].sort()),
       this.context.warehouseDirectory.list(),
       channelWarehouses(this.context.channelDirectory, request.channelId),
+      this.context.store.transaction((transaction) => transaction.policies.get(skus)),
     ]);
     const planRequest = channel ? { ...request, warehouseIds: channel } : request;
-    let plan = planReservation(planRequest, rows, warehouses, kits);
+    const hasKit = request.items.some((item) => kits.has(item.sku));
+    // As in reserve: kits are planned on their components, never backordered or preordered.
+    let plan: AllocationResult | BackorderPlanResult = hasKit
+      ? planReservation(planRequest, rows, warehouses, kits)
+      : planWithBackorders(planRequest, rows, warehouses, backorderRulesOf(policies));
     let preorders: CartPreorder[] = [];
-    if (plan.kind === 'shortfall' && !request.items.some((item) => kits.has(item.sku))) {
+    if (plan.kind === 'shortfall' && !hasKit) {
       // A reservation would cover the shortfalls from incoming receipts where SKUs allow it
       // (kits are not preordered, as in reserve).
       const state = await readPreorderState(this.context, skus);
@@ -179,7 +199,13 @@ export class CartCheckService {
         }));
       }
     }
-    const allocations = plan.kind === 'plan' ? plan.allocations : [];
+    const allocations: CartAllocation[] =
+      plan.kind === 'plan'
+        ? plan.allocations.map((allocation) => ({
+            ...allocation,
+            backordered: 'backordered' in allocation ? allocation.backordered : 0,
+          }))
+        : [];
     const shortfalls = plan.kind === 'shortfall' ? plan.shortfalls : [];
     const active = new Set(
       warehouses
@@ -207,23 +233,28 @@ export class CartCheckService {
             (id) => active.has(id),
           ),
           isAvailable: short.length === 0,
+          backorderedQuantity: 0,
           preorders: [],
           allocations: allocations.filter((allocation) => allocation.kitSku === sku),
           shortfalls: short,
         };
       }
       const short = shortfalls.filter((shortfall) => shortfall.sku === sku);
+      const taken = allocations.filter((allocation) => allocation.sku === sku);
+      const backorderedQuantity = taken.reduce(
+        (sum, allocation) => sum + allocation.backordered,
+        0,
+      );
       return {
         sku,
         requestedQuantity: requested.get(sku)!,
         availableQuantity: rows
           .filter((row) => row.sku === sku && active.has(row.warehouseId))
           .reduce((sum, row) => sum + sellableOf(row), 0),
-        isAvailable: short.length === 0,
+        isAvailable: short.length === 0 && backorderedQuantity === 0,
+        backorderedQuantity,
         preorders: preorders.filter((preorder) => preorder.sku === sku),
-        allocations: allocations.filter(
-          (allocation) => allocation.sku === sku && allocation.kitSku === undefined,
-        ),
+        allocations: taken.filter((allocation) => allocation.kitSku === undefined),
         shortfalls: short,
       };
     });

@@ -48,6 +48,7 @@ describe('presentAvailability', () => {
   const result: AvailabilityResult = {
     sku: 'A',
     requestedQuantity: 2,
+    backorderedQuantity: 0,
     isAvailable: true,
     availableQuantity: 15,
     warehouses: [
@@ -64,6 +65,7 @@ describe('presentAvailability', () => {
       sku: 'A',
       requestedQuantity: 2,
       isAvailable: true,
+      wouldBackorder: false,
       availableQuantity: 10,
       display: { strategy: 'capped', level: 'IN_STOCK', text: '10+', quantity: 10 },
       warehouses: [

@@ -59,6 +59,11 @@ export interface DisplayedAvailability {
   readonly requestedQuantity: number;
   /** Whether `requestedQuantity` can be sold (a yes/no reveals no number). */
   readonly isAvailable: boolean;
+  /**
+   * Whether a reservation of `requestedQuantity` would be taken as a backorder (a yes/no, as
+   * `isAvailable`: the number itself would tell the exact stock).
+   */
+  readonly wouldBackorder: boolean;
   /** The shown total: capped under `capped`, null under `levels`. */
   readonly availableQuantity: number | null;
   readonly display: StockDisplay;
@@ -81,6 +86,7 @@ export function presentAvailability(
     sku: result.sku,
     requestedQuantity: result.requestedQuantity,
     isAvailable: result.isAvailable,
+    wouldBackorder: result.backorderedQuantity > 0,
     availableQuantity: total.quantity,
     display: total,
     warehouses: result.warehouses.map((line) => {

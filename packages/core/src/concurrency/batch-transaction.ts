@@ -33,6 +33,7 @@ function addDeltas(left: StockDeltas, right: StockDeltas): StockDeltas {
     reserved: left.reserved + right.reserved,
     damaged: left.damaged + right.damaged,
     inTransit: left.inTransit + right.inTransit,
+    backordered: left.backordered + right.backordered,
   };
 }
 
@@ -124,7 +125,13 @@ export function bufferedTransaction(transaction: StockTransaction): {
         if (!current || current.version !== row.version) return NOT_APPLIED;
       }
       for (const { next } of writes) {
-        if (next.available < 0 || next.reserved < 0 || next.damaged < 0 || next.inTransit < 0)
+        if (
+          next.available < 0 ||
+          next.reserved < 0 ||
+          next.damaged < 0 ||
+          next.inTransit < 0 ||
+          next.backordered < 0
+        )
           return NOT_APPLIED;
       }
       for (const write of writes) {

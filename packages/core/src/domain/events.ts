@@ -26,6 +26,8 @@ export const EventType = {
   RECEIPT_CANCELLED: 'inventory.receipt.cancelled',
   /** Received units turned a reservation's preordered units into held units. */
   PREORDER_ALLOCATED: 'inventory.preorder.allocated',
+  /** A restock filled backordered units of a reservation (subject: the SKU). */
+  BACKORDER_FILLED: 'inventory.backorder.filled',
 } as const;
 
 /** One of the event types. */

@@ -14,6 +14,8 @@ import {
 export interface LineMove extends StockKey {
   readonly quantity: number;
   readonly type: 'SALE' | 'RELEASE' | 'EXPIRATION' | 'RESERVATION';
+  /** Backordered units of the line a release or expiry drops from the row's backorders. */
+  readonly backordered?: number;
 }
 
 /**
@@ -79,7 +81,13 @@ export function endHold(
   }
   ensureActive(reservation, end === 'EXPIRED' ? 'expire' : 'release');
   const type = end === 'EXPIRED' ? 'EXPIRATION' : 'RELEASE';
-  const moves = movesOf(reservation.lines, heldOf, type);
+  // Held units go back to available; units still waiting for a restock leave the backorders.
+  const moves = reservation.lines.flatMap((line): LineMove[] => {
+    const quantity = heldOf(line);
+    if (quantity === 0 && line.backordered === 0) return [];
+    const move = { sku: line.sku, warehouseId: line.warehouseId, quantity, type };
+    return [line.backordered > 0 ? { ...move, backordered: line.backordered } : move];
+  });
   if (!reservation.lines.some((line) => line.committed > 0)) {
     return {
       next: releaseReservation(reservation, now, end === 'EXPIRED'),
@@ -91,7 +99,11 @@ export function endHold(
     next: {
       ...reservation,
       status: ReservationStatus.COMMITTED,
-      lines: reservation.lines.map((line) => ({ ...line, released: line.released + heldOf(line) })),
+      lines: reservation.lines.map((line) => ({
+        ...line,
+        released: line.released + heldOf(line) + line.backordered,
+        backordered: 0,
+      })),
       committedAt: reservation.committedAt ?? now,
       releasedAt: now,
       version: reservation.version + 1,

@@ -1,7 +1,10 @@
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 
-/** The four buckets every stock row keeps. All are non-negative integers. */
+/**
+ * The buckets every stock row keeps. All are non-negative integers. `backordered` counts units
+ * promised to reservations but not on hand: it is not part of `total`.
+ */
 export interface StockQuantities {
   /** Units that can be sold or reserved now. */
   readonly available: number;
@@ -11,6 +14,11 @@ export interface StockQuantities {
   readonly damaged: number;
   /** Units shipped to this warehouse by a transfer and not yet received. */
   readonly inTransit: number;
+  /**
+   * Units reservations took beyond what was sellable (backorders), waiting for a restock: the
+   * sum of the backordered units of the lines that still wait. Not part of `total`.
+   */
+  readonly backordered: number;
 }
 
 /** A signed change per bucket (the ledger's `deltas`). */
@@ -47,7 +55,7 @@ export interface StockSettings {
  * rebuilds it exactly.
  */
 export interface InventoryStock extends StockKey, StockQuantities, StockSettings {
-  /** `available + reserved + damaged + inTransit`, stored with the row. */
+  /** `available + reserved + damaged + inTransit`, stored with the row (not `backordered`). */
   readonly total: number;
   readonly version: number;
   readonly lastRestockedAt: Date | null;
@@ -62,6 +70,7 @@ export const ZERO_QUANTITIES: StockQuantities = Object.freeze({
   reserved: 0,
   damaged: 0,
   inTransit: 0,
+  backordered: 0,
 });
 
 /** Default settings for rows created without explicit ones. */
@@ -72,7 +81,7 @@ export const DEFAULT_STOCK_SETTINGS: StockSettings = Object.freeze({
   safetyStock: 0,
 });
 
-/** `available + reserved + damaged + inTransit`. */
+/** `available + reserved + damaged + inTransit` (backordered units are not on hand). */
 export function totalOf(quantities: StockQuantities): number {
   return quantities.available + quantities.reserved + quantities.damaged + quantities.inTransit;
 }
@@ -117,6 +126,7 @@ export function addQuantities(left: StockQuantities, right: StockQuantities): St
     reserved: left.reserved + right.reserved,
     damaged: left.damaged + right.damaged,
     inTransit: left.inTransit + right.inTransit,
+    backordered: left.backordered + right.backordered,
   };
 }
 
@@ -130,6 +140,7 @@ export function subtractQuantities(
     reserved: after.reserved - before.reserved,
     damaged: after.damaged - before.damaged,
     inTransit: after.inTransit - before.inTransit,
+    backordered: after.backordered - before.backordered,
   };
 }
 
@@ -139,17 +150,19 @@ export function isZeroQuantities(quantities: StockQuantities): boolean {
     quantities.available === 0 &&
     quantities.reserved === 0 &&
     quantities.damaged === 0 &&
-    quantities.inTransit === 0
+    quantities.inTransit === 0 &&
+    quantities.backordered === 0
   );
 }
 
-/** Picks the four buckets out of a row. */
+/** Picks the buckets out of a row. */
 export function quantitiesOf(stock: StockQuantities): StockQuantities {
   return {
     available: stock.available,
     reserved: stock.reserved,
     damaged: stock.damaged,
     inTransit: stock.inTransit,
+    backordered: stock.backordered,
   };
 }
 
@@ -175,7 +188,7 @@ export function applyDeltas(stock: InventoryStock, change: StockDeltas, now: Dat
       },
     ]);
   }
-  for (const bucket of ['reserved', 'damaged', 'inTransit'] as const) {
+  for (const bucket of ['reserved', 'damaged', 'inTransit', 'backordered'] as const) {
     if (next[bucket] < 0) {
       throw new ValidationError([
         {
@@ -199,9 +212,57 @@ export function reserve(stock: InventoryStock, quantity: number, now: Date): Inv
   return applyDeltas(stock, deltas({ available: -quantity, reserved: quantity }), now);
 }
 
-/** Moves `quantity` from reserved back to available (a release or an expiry). */
-export function unreserve(stock: InventoryStock, quantity: number, now: Date): InventoryStock {
-  return applyDeltas(stock, deltas({ available: quantity, reserved: -quantity }), now);
+/**
+ * Takes `held` units from available to reserved and records `backordered` more units as
+ * waiting for a restock (a reservation beyond what is sellable). @throws INSUFFICIENT_STOCK
+ */
+export function reserveWithBackorder(
+  stock: InventoryStock,
+  held: number,
+  backordered: number,
+  now: Date,
+): InventoryStock {
+  return applyDeltas(
+    stock,
+    deltas({ available: -held, reserved: held, backordered: backordered }),
+    now,
+  );
+}
+
+/**
+ * Moves `quantity` from reserved back to available (a release or an expiry), and drops
+ * `backordered` waiting units of the line from the row's backorders.
+ */
+export function unreserve(
+  stock: InventoryStock,
+  quantity: number,
+  now: Date,
+  backordered = 0,
+): InventoryStock {
+  return applyDeltas(
+    stock,
+    deltas({ available: quantity, reserved: -quantity, backordered: -backordered }),
+    now,
+  );
+}
+
+/**
+ * Fills `quantity` backordered units from available: they leave the row's backorders and
+ * become held (`reserved`) for an ACTIVE reservation, or leave as sold (`sold`) for a committed
+ * one. @throws INSUFFICIENT_STOCK
+ */
+export function fillBackorder(
+  stock: InventoryStock,
+  quantity: number,
+  sold: boolean,
+  now: Date,
+): InventoryStock {
+  // `lastSoldAt` stays: the sale was the commit's (its SALE movement), as the ledger tells it.
+  return applyDeltas(
+    stock,
+    deltas({ available: -quantity, reserved: sold ? 0 : quantity, backordered: -quantity }),
+    now,
+  );
 }
 
 /** Takes `quantity` out of reserved as sold (the units leave the warehouse). */

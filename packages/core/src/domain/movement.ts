@@ -17,6 +17,11 @@ export const MovementType = {
   WRITE_OFF: 'WRITE_OFF',
   /** Damaged units found sellable again (damaged → available). */
   RESTORE: 'RESTORE',
+  /**
+   * A restock fills a reservation line's backordered units (backordered → reserved, or → sold
+   * for a committed reservation); carries the reservation id.
+   */
+  BACKORDER_FILL: 'BACKORDER_FILL',
 } as const;
 
 /** One of the ledger's movement types. */

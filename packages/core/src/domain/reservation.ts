@@ -32,6 +32,12 @@ export interface ReservationLine extends StockKey {
   readonly receiptId: string | null;
   /** When the receipt is expected (as it was when the line was made), or null. */
   readonly expectedAt: Date | null;
+  /**
+   * Units of `quantity` not held yet: backordered beyond what was sellable, waiting for a
+   * restock of the line's row (0 for an ordinary line). A restock fills them first reserved,
+   * first served.
+   */
+  readonly backordered: number;
 }
 
 /**
@@ -55,11 +61,12 @@ export interface Reservation {
 
 /**
  * Units a line holds in its row's `reserved` bucket while the reservation is ACTIVE:
- * `quantity − committed − released − preordered` (preordered units are promised from an
- * incoming receipt and not held until it is received).
+ * `quantity − committed − released − preordered − backordered` (preordered units are promised
+ * from an incoming receipt and not held until it is received; backordered units wait for a
+ * restock of the line's row).
  */
 export function heldOf(line: ReservationLine): number {
-  return line.quantity - line.committed - line.released - line.preordered;
+  return line.quantity - line.committed - line.released - line.preordered - line.backordered;
 }
 
 /**
@@ -67,7 +74,9 @@ export function heldOf(line: ReservationLine): number {
  * the partly committed units before (none for a RELEASED or EXPIRED hold).
  */
 export function soldOf(line: ReservationLine, status: ReservationStatus): number {
-  return status === ReservationStatus.COMMITTED ? line.quantity - line.released : line.committed;
+  return status === ReservationStatus.COMMITTED
+    ? line.quantity - line.released - line.backordered
+    : line.committed;
 }
 
 /** True for COMMITTED, RELEASED and EXPIRED. */

@@ -1,8 +1,35 @@
 /**
- * The selling rules of one SKU, over every warehouse: how many units one reservation (one
- * cart) may hold. A SKU with no stored policy uses the stockroom's default cart limits.
+ * Whether a SKU may be reserved beyond what is sellable: `DENY` refuses (INSUFFICIENT_STOCK),
+ * `CONTINUE` records the excess as backordered units waiting for a restock.
  */
-export interface SkuPolicy {
+export const BackorderPolicy = {
+  DENY: 'DENY',
+  CONTINUE: 'CONTINUE',
+} as const;
+
+/** One of the backorder policies. */
+export type BackorderPolicy = (typeof BackorderPolicy)[keyof typeof BackorderPolicy];
+
+/** A SKU's backorder rule: its policy and, with `CONTINUE`, the most backordered units per row. */
+export interface BackorderRule {
+  /** @default 'DENY' */
+  readonly backorderPolicy: BackorderPolicy;
+  /** The most backordered units one stock row may carry; `null` for no limit. @default null */
+  readonly backorderLimit: number | null;
+}
+
+/** The rule of a SKU with no stored policy: no backorders. */
+export const NO_BACKORDERS: BackorderRule = Object.freeze({
+  backorderPolicy: BackorderPolicy.DENY,
+  backorderLimit: null,
+});
+
+/**
+ * The selling rules of one SKU, over every warehouse: how many units one reservation (one
+ * cart) may hold, and whether it may be reserved beyond what is sellable (backorders). A SKU
+ * with no stored policy uses the stockroom's default cart limits and `DENY`.
+ */
+export interface SkuPolicy extends BackorderRule {
   readonly sku: string;
   /** The fewest units of the SKU one reservation may hold; `null` for no minimum. */
   readonly minPerCart: number | null;

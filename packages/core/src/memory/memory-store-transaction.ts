@@ -43,7 +43,13 @@ export function createMemoryTransaction(
         }
         for (const write of writes) {
           const { next } = write;
-          if (next.available < 0 || next.reserved < 0 || next.damaged < 0 || next.inTransit < 0) {
+          if (
+            next.available < 0 ||
+            next.reserved < 0 ||
+            next.damaged < 0 ||
+            next.inTransit < 0 ||
+            next.backordered < 0
+          ) {
             throw new RangeError(`stock row ${next.sku}@${next.warehouseId} would go negative`);
           }
           const key = stockKeyOf(next);
@@ -103,6 +109,18 @@ export function createMemoryTransaction(
             compareKeys([left.expiresAt.getTime(), left.id], [right.expiresAt.getTime(), right.id]),
           )
           .slice(0, limit),
+      waitingBackorders: async (keys) => {
+        const wanted = new Set(keys.map(stockKeyOf));
+        return [...state.reservations.values()]
+          .filter(
+            (item) =>
+              (item.status === 'ACTIVE' || item.status === 'COMMITTED') &&
+              item.lines.some((line) => line.backordered > 0 && wanted.has(stockKeyOf(line))),
+          )
+          .sort((left, right) =>
+            compareKeys([left.createdAt.getTime(), left.id], [right.createdAt.getTime(), right.id]),
+          );
+      },
       listByOrder: async (orderId) =>
         [...state.reservations.values()]
           .filter((item) => item.orderId === orderId)

@@ -66,6 +66,14 @@ export interface ReservationRows {
    */
   claimDue(now: Date, limit: number): Promise<Reservation[]>;
   /**
+   * The ACTIVE and COMMITTED reservations with a line on one of `keys` that still waits for
+   * backordered units (`backordered > 0`), oldest first (`createdAt`, then `id`): the queue a
+   * restock fills, first reserved, first served. Not locked: the filler stores its changes by
+   * compare-and-set.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  waitingBackorders(keys: readonly StockKey[]): Promise<Reservation[]>;
+  /**
    * Every reservation of an order, oldest first.
    * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */
@@ -80,7 +88,7 @@ export interface ReservationReads {
    */
   reservation(id: string): Promise<Reservation | null>;
   /**
-   * Units held by ACTIVE reservation lines (`quantity − committed − released − preordered`) per
+   * Units held by ACTIVE reservation lines (`quantity − committed − released − preordered − backordered`) per
    * (sku, warehouseId), for reconciliation.
    * @throws STORE_UNAVAILABLE
    */

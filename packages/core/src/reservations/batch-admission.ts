@@ -1,9 +1,12 @@
+import type { AllocationResult } from '../allocation/allocation-plan.js';
+import { type BackorderPlanResult, planWithBackorders } from '../backorders/plan-backorders.js';
 import { planReservation } from '../cart/plan-reservation.js';
 import type { GroupOutcome } from '../concurrency/write-lanes.js';
 import { EventType } from '../domain/events.js';
-import { reserve } from '../domain/inventory-stock.js';
+import { reserveWithBackorder } from '../domain/inventory-stock.js';
 import type { ChangeContext } from '../domain/movement.js';
 import {
+  heldOf,
   type Reservation,
   type ReservationLine,
   ReservationStatus,
@@ -78,6 +81,7 @@ async function admitBatch(
   );
   for (const sku of rules.allowPreorder) changes.keepOffered(sku);
   const receipts = new ReceiptBook(transaction);
+  const backorderRules = rules.backorders;
   const outcomes: GroupOutcome<Admission>[] = [];
   const created: Reservation[] = [];
   for (const { request, context: changeContext, warehouseIds, kits = NO_KITS } of batch) {
@@ -101,15 +105,19 @@ async function admitBatch(
     const planRequest = warehouseIds ? { ...request, warehouseIds } : request;
     const skus = [...stockedSkus(request.items, kits)];
     const rows = skus.flatMap((sku) => changes.rowsOf(sku));
-    let plan = planReservation(planRequest, rows, warehouses, kits);
+    const hasKit = request.items.some((item) => kits.has(item.sku));
+    // Kits are planned on their components and never backordered or preordered: a kit's
+    // components are held together or not at all.
+    let plan: AllocationResult | BackorderPlanResult = hasKit
+      ? planReservation(planRequest, rows, warehouses, kits)
+      : planWithBackorders(planRequest, rows, warehouses, backorderRules);
     let preordered: readonly ReservationLine[] = [];
     if (
       plan.kind === 'shortfall' &&
-      !request.items.some((item) => kits.has(item.sku)) &&
+      !hasKit &&
       plan.shortfalls.every(({ sku }) => rules.allowPreorder.has(sku))
     ) {
-      // Sellable units ran out: the SKU's open receipts may cover the rest (preorders). Kits
-      // are not preordered: a kit's components are held together or not at all.
+      // Sellable units ran out: the SKU's open receipts may cover the rest (preorders).
       const covered = coverWithPreorders(
         planRequest,
         plan.shortfalls,
@@ -140,6 +148,7 @@ async function admitBatch(
             committed: 0,
             released: 0,
             preordered: 0,
+            backordered: backorderedOf(allocation),
             receiptId: null,
             expectedAt: null,
           }),
@@ -156,11 +165,12 @@ async function admitBatch(
     };
     receipts.promise(reservation);
     for (const line of reservation.lines) {
-      if (line.preordered === line.quantity) continue;
+      if (heldOf(line) === 0 && line.backordered === 0) continue;
       changes.apply(
         line,
         'RESERVATION',
-        (stock, at) => reserve(stock, line.quantity, at),
+        (stock, at) =>
+          reserveWithBackorder(stock, heldOf(line), line.backordered, at),
         { reservationId: reservation.id, orderId: reservation.orderId },
         changeContext,
       );
@@ -182,10 +192,20 @@ async function admitBatch(
       if (kitSkus.has(shortfall.sku)) continue;
       if (
         !rules.allowPreorder.has(shortfall.sku) &&
+        backorderRules.get(shortfall.sku)?.backorderPolicy !== 'CONTINUE' &&
         changes.rowsOf(shortfall.sku).every((row) => sellableOf(row) === 0)
       )
         changes.markSoldOut(shortfall.sku);
     }
   }
+  for (const [sku, rule] of backorderRules)
+    if (rule.backorderPolicy === 'CONTINUE') changes.keepSellable(sku);
   return outcomes;
+}
+
+/** The backordered units of a planned allocation (0 for a plan without backorders). */
+function backorderedOf(allocation: object): number {
+  return 'backordered' in allocation && typeof allocation.backordered === 'number'
+    ? allocation.backordered
+    : 0;
 }

@@ -35,6 +35,8 @@ export function reservationData(reservation: Reservation): { [key: string]: Json
             receiptId: line.receiptId,
             expectedAt: line.expectedAt?.toISOString() ?? null,
           }),
+      // Units waiting for a restock (0 for an ordinary line).
+      ...(line.backordered > 0 ? { backordered: line.backordered } : {}),
     })),
   };
 }
@@ -57,7 +59,7 @@ function transitionOf(move: LineMove): StockTransition {
     case 'RESERVATION':
       return (stock, now) => reserve(stock, move.quantity, now);
     default:
-      return (stock, now) => unreserve(stock, move.quantity, now);
+      return (stock, now) => unreserve(stock, move.quantity, now, move.backordered ?? 0);
   }
 }
 

@@ -1,4 +1,9 @@
-import { type CartLimits, cartLimitBroken } from '../domain/sku-policy.js';
+import {
+  type BackorderRule,
+  type CartLimits,
+  cartLimitBroken,
+  type SkuPolicy,
+} from '../domain/sku-policy.js';
 import { CartLimitExceededError } from '../errors/cart-limit-exceeded-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
@@ -9,11 +14,14 @@ export interface SellingRules {
   readonly limits: ReadonlyMap<string, CartLimits>;
   /** The SKUs whose policy allows preorders. */
   readonly allowPreorder: ReadonlySet<string>;
+  /** The backorder rule of each SKU with a stored policy (the others deny backorders). */
+  readonly backorders: ReadonlyMap<string, BackorderRule>;
 }
 
 /**
- * The cart limits of each SKU (its stored policy's, else the defaults) and the SKUs that allow
- * preorders. One read for every SKU of a reservation batch, in the batch's transaction.
+ * The cart limits of each SKU (its stored policy's, else the defaults), the SKUs that allow
+ * preorders and the backorder rules. One read for every SKU of a reservation batch, in the
+ * batch's transaction.
  */
 export async function loadSellingRules(
   transaction: StockTransaction,
@@ -22,11 +30,24 @@ export async function loadSellingRules(
 ): Promise<SellingRules> {
   const limits = new Map<string, CartLimits>(skus.map((sku) => [sku, defaults]));
   const allowPreorder = new Set<string>();
-  for (const policy of await transaction.policies.get([...limits.keys()])) {
+  const policies = await transaction.policies.get([...limits.keys()]);
+  for (const policy of policies) {
     limits.set(policy.sku, { minPerCart: policy.minPerCart, maxPerCart: policy.maxPerCart });
     if (policy.allowPreorder) allowPreorder.add(policy.sku);
   }
-  return { limits, allowPreorder };
+  return { limits, allowPreorder, backorders: backorderRulesOf(policies) };
+}
+
+/** The backorder rule of each SKU with a stored policy (the others deny backorders). */
+export function backorderRulesOf(
+  policies: readonly SkuPolicy[],
+): ReadonlyMap<string, BackorderRule> {
+  return new Map(
+    policies.map((policy) => [
+      policy.sku,
+      { backorderPolicy: policy.backorderPolicy, backorderLimit: policy.backorderLimit },
+    ]),
+  );
 }
 
 /**

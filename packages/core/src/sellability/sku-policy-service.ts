@@ -1,7 +1,13 @@
 import { EventType } from '../domain/events.js';
 import { MAX_QUANTITY } from '../domain/ids.js';
 import type { ChangeContext } from '../domain/movement.js';
-import type { CartLimits, SkuPolicy } from '../domain/sku-policy.js';
+import {
+  BackorderPolicy,
+  type BackorderRule,
+  type CartLimits,
+  NO_BACKORDERS,
+  type SkuPolicy,
+} from '../domain/sku-policy.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { runIdempotent } from '../services/idempotency.js';
@@ -9,7 +15,7 @@ import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
 import type { SellabilitySettings } from './sellability-settings.js';
 
-/** A request to set a SKU's cart limits; an omitted limit keeps its current value. */
+/** A request to set a SKU's selling rules; an omitted field keeps its current value. */
 export interface SkuPolicyRequest {
   readonly sku: string;
   /** Units per reservation, at least; `null` for no minimum. */
@@ -21,12 +27,16 @@ export interface SkuPolicyRequest {
    * out (preorders); omitted keeps the current value (false for a new policy).
    */
   readonly allowPreorder?: boolean;
+  /** `CONTINUE` lets reservations go beyond what is sellable (backorders); `DENY` refuses. */
+  readonly backorderPolicy?: BackorderPolicy;
+  /** The most backordered units one stock row of the SKU may carry; `null` for no limit. */
+  readonly backorderLimit?: number | null;
   /** Compare-and-set: refused with VERSION_CONFLICT unless the stored version is this (0: none). */
   readonly expectedVersion?: number;
 }
 
 /** A SKU's effective selling rules: its stored policy, or the defaults. */
-export interface EffectiveSkuPolicy extends CartLimits {
+export interface EffectiveSkuPolicy extends CartLimits, BackorderRule {
   readonly sku: string;
   /** True when the SKU has a stored policy; false when the defaults apply. */
   readonly stored: boolean;
@@ -38,7 +48,8 @@ export interface EffectiveSkuPolicy extends CartLimits {
 }
 
 /**
- * Per-SKU selling policies: cart limits (units of a SKU one reservation may hold). Each change
+ * Per-SKU selling policies: cart limits (units of a SKU one reservation may hold) and
+ * backorders (whether a reservation may go beyond what is sellable, and how far). Each change
  * emits `inventory.sku.policy.updated` through the outbox. Reservations read the policies in
  * the same transaction as the stock rows they allocate from.
  */
@@ -58,7 +69,8 @@ export class SkuPolicyService {
   }
 
   /**
-   * Sets a SKU's cart limits (min ≤ max), creating its policy when it has none.
+   * Sets a SKU's cart limits (min ≤ max) and backorder rule, creating its policy when it has
+   * none. Setting `CONTINUE` clears the SKU's sold-out mark (it is never sold out then).
    * @throws VALIDATION_FAILED, VERSION_CONFLICT (when `expectedVersion` does not match),
    *   IDEMPOTENCY_KEY_REUSED
    * @example
@@ -72,10 +84,14 @@ export class SkuPolicyService {
     }
     if (request.allowPreorder !== undefined)
       check.check(typeof request.allowPreorder === 'boolean', 'allowPreorder', 'must be a boolean');
+    if (request.backorderPolicy !== undefined)
+      check.oneOf(request.backorderPolicy, 'backorderPolicy', Object.values(BackorderPolicy));
+    if (request.backorderLimit !== undefined && request.backorderLimit !== null)
+      check.integer(request.backorderLimit, 'backorderLimit', 0, MAX_QUANTITY);
     if (request.expectedVersion !== undefined)
       check.integer(request.expectedVersion, 'expectedVersion', 0, Number.MAX_SAFE_INTEGER);
     check.done();
-    return this.context.keyed.run(context, 'sku-policy', request, () =>
+    const effective = await this.context.keyed.run(context, 'sku-policy', request, () =>
       this.context.lanes.run([request.sku], async (transaction) => {
         const now = this.context.clock.now();
         return runIdempotent(transaction, context, 'sku-policy', request, now, async () => {
@@ -91,12 +107,15 @@ export class SkuPolicyService {
               },
             );
           }
-          const base = current ?? this.settings.defaultCartLimits;
+          const base = current ?? { ...this.settings.defaultCartLimits, ...NO_BACKORDERS };
           const next: SkuPolicy = {
             sku: request.sku,
             minPerCart: request.minPerCart === undefined ? base.minPerCart : request.minPerCart,
             maxPerCart: request.maxPerCart === undefined ? base.maxPerCart : request.maxPerCart,
             allowPreorder: request.allowPreorder ?? current?.allowPreorder ?? false,
+            backorderPolicy: request.backorderPolicy ?? base.backorderPolicy,
+            backorderLimit:
+              request.backorderLimit === undefined ? base.backorderLimit : request.backorderLimit,
             version: version + 1,
             updatedAt: now,
           };
@@ -119,6 +138,10 @@ export class SkuPolicyService {
         });
       }),
     );
+    if (effective.backorderPolicy === BackorderPolicy.CONTINUE) {
+      await this.context.afterCommit({ touched: [], replenished: [request.sku], soldOut: [] });
+    }
+    return effective;
   }
 
   /**
@@ -156,6 +179,8 @@ export class SkuPolicyService {
           minPerCart: effective.minPerCart,
           maxPerCart: effective.maxPerCart,
           allowPreorder: effective.allowPreorder,
+          backorderPolicy: effective.backorderPolicy,
+          backorderLimit: effective.backorderLimit,
           version: effective.version,
         },
       },
@@ -167,6 +192,7 @@ export class SkuPolicyService {
       return {
         sku,
         ...this.settings.defaultCartLimits,
+        ...NO_BACKORDERS,
         stored: false,
         allowPreorder: false,
         version: 0,
@@ -177,6 +203,8 @@ export class SkuPolicyService {
       sku,
       minPerCart: policy.minPerCart,
       maxPerCart: policy.maxPerCart,
+      backorderPolicy: policy.backorderPolicy,
+      backorderLimit: policy.backorderLimit,
       stored: true,
       allowPreorder: policy.allowPreorder,
       version: policy.version,

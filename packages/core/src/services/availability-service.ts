@@ -1,6 +1,7 @@
 import type { GeoPoint } from '../allocation/allocation-plan.js';
 import { distanceKm } from '../allocation/haversine.js';
 import { regionalTier } from '../allocation/regional-preference.js';
+import { planWithBackorders } from '../backorders/plan-backorders.js';
 import { channelWarehouses } from '../channels/channel-filter.js';
 import {
   addQuantities,
@@ -16,6 +17,7 @@ import type { CachedAvailability, FillToken } from '../ports/availability-cache.
 import type { Page, PageRequest } from '../ports/page.js';
 import type { MovementFilter } from '../ports/stock-store.js';
 import { type PreorderOffer, preorderOffer } from '../preorders/preorder-offer.js';
+import { backorderRulesOf } from '../sellability/cart-limits.js';
 import { availabilityOf } from './cache-write-through.js';
 import type { ServiceContext } from './service-context.js';
 import { rowsAsOf } from './stock-as-of.js';
@@ -49,6 +51,12 @@ export interface AvailabilityResult {
   readonly requestedQuantity: number;
   readonly isAvailable: boolean;
   readonly availableQuantity: number;
+  /**
+   * When not available: the units a reservation of `quantity` would take as backordered (the
+   * SKU's policy is `CONTINUE` and its limit allows them); 0 otherwise. Read from the store,
+   * only for an unavailable answer.
+   */
+  readonly backorderedQuantity: number;
   /**
    * Only ACTIVE warehouses with stock: those in `preferCountry`, then `preferRegion`, then the
    * rest; inside each group nearest first with a location, else most available first.
@@ -157,8 +165,9 @@ export class AvailabilityService {
         (left.warehouseId < right.warehouseId ? -1 : 1),
     );
     const availableQuantity = lines.reduce((sum, line) => sum + line.availableQuantity, 0);
+    const isAvailable = availableQuantity >= request.quantity;
     const preorder =
-      availableQuantity < request.quantity
+      !isAvailable
         ? await preorderOffer(
             this.context,
             request.sku,
@@ -170,13 +179,42 @@ export class AvailabilityService {
     return {
       sku: request.sku,
       requestedQuantity: request.quantity,
-      isAvailable: availableQuantity >= request.quantity,
+      isAvailable,
       availableQuantity,
+      backorderedQuantity: isAvailable ? 0 : await this.backorderOf(request, directory, channel),
       warehouses: lines,
       rowVersions: Object.fromEntries(cached.rows.map((row) => [row.warehouseId, row.version])),
       ...(request.channelId === undefined ? {} : { channelId: request.channelId }),
       ...(preorder ? { preorder } : {}),
     };
+  }
+
+  /** The units a reservation would backorder, planned on the store's rows as `reserve` plans. */
+  private async backorderOf(
+    request: CheckRequest,
+    directory: Parameters<typeof planWithBackorders>[2],
+    channel: ReadonlySet<string> | undefined,
+  ): Promise<number> {
+    const policies = await this.context.store.transaction((transaction) =>
+      transaction.policies.get([request.sku]),
+    );
+    if (policies[0]?.backorderPolicy !== 'CONTINUE') return 0;
+    const rows = await this.context.store.reads.stockBySku(request.sku);
+    const plan = planWithBackorders(
+      {
+        items: [{ sku: request.sku, quantity: request.quantity }],
+        ...(request.location ? { location: request.location } : {}),
+        ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
+        ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
+        ...(channel ? { warehouseIds: channel } : {}),
+      },
+      rows,
+      directory,
+      backorderRulesOf(policies),
+    );
+    return plan.kind === 'plan'
+      ? plan.allocations.reduce((sum, allocation) => sum + allocation.backordered, 0)
+      : 0;
   }
 
   /**

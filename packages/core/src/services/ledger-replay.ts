@@ -45,6 +45,7 @@ export function replayFrom(checkpoint?: LedgerCheckpoint): RowReplay {
       reserved: checkpoint.reserved,
       damaged: checkpoint.damaged,
       inTransit: checkpoint.inTransit,
+      backordered: checkpoint.backordered,
     },
     version: checkpoint.version,
     movedAt: checkpoint.movedAt,

@@ -1,8 +1,13 @@
 import { EventType } from '../domain/events.js';
 import { endHold } from '../domain/hold-parts.js';
-import { adjustAvailable, stockKeyOf } from '../domain/inventory-stock.js';
+import { adjustAvailable, stockKeyOf, unreserve } from '../domain/inventory-stock.js';
 import type { ChangeContext, Movement } from '../domain/movement.js';
-import { type Reservation, ReservationStatus, soldOf } from '../domain/reservation.js';
+import {
+  type Reservation,
+  type ReservationLine,
+  ReservationStatus,
+  soldOf,
+} from '../domain/reservation.js';
 import type { Shortfall } from '../errors/insufficient-stock-error.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
@@ -12,6 +17,7 @@ import type { ReserveRequest } from '../reservations/reservation-settings.js';
 import { applyMoves, saveReservation } from '../reservations/reservation-steps.js';
 import type { ServiceContext } from './service-context.js';
 import { runStockChange } from './stock-change.js';
+import type { StockChangeSet } from './stock-change-set.js';
 import { validate } from './validate.js';
 
 /** The outcome of an order-placed step. */
@@ -166,7 +172,14 @@ export class OrderSaga {
         const refunded: Movement[] = [];
         for (const reservation of committed) {
           let changed = false;
-          const lines = reservation.lines.map((line) => {
+          const lines = reservation.lines.map((current) => {
+            // Backordered units of a cancelled order are never filled: they leave the row's
+            // backorders (a RELEASE movement) and the line.
+            const line =
+              current.backordered > 0
+                ? dropBackorder(changes, reservation, current, context)
+                : current;
+            if (line !== current) changed = true;
             const refundable = soldOf(line, reservation.status) - line.refunded;
             const key = stockKeyOf(line);
             const want = items ? (wanted.get(key)?.quantity ?? 0) : refundable;
@@ -232,4 +245,21 @@ export class OrderSaga {
     }
     return results;
   }
+}
+
+/** Drops a committed line's waiting backordered units from its row and from the line. */
+function dropBackorder(
+  changes: StockChangeSet,
+  reservation: Reservation,
+  line: ReservationLine,
+  context: ChangeContext,
+): ReservationLine {
+  changes.apply(
+    line,
+    'RELEASE',
+    (stock, at) => unreserve(stock, 0, at, line.backordered),
+    { reservationId: reservation.id, orderId: reservation.orderId },
+    context,
+  );
+  return { ...line, quantity: line.quantity - line.backordered, backordered: 0 };
 }

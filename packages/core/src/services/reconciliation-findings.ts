@@ -14,7 +14,13 @@ import { runStockChange } from './stock-change.js';
 // What reconciliation finds on one row, and its repair (see `ReconciliationService`).
 
 /** The quantity buckets, in report order. */
-export const BUCKETS: readonly StockBucket[] = ['available', 'reserved', 'damaged', 'inTransit'];
+export const BUCKETS: readonly StockBucket[] = [
+  'available',
+  'reserved',
+  'damaged',
+  'inTransit',
+  'backordered',
+];
 
 /** What does not add up on one row. */
 export interface Finding {

@@ -1,3 +1,4 @@
+import { fillBackorders } from '../backorders/fill-backorders.js';
 import { type CloudEvent, EventType, type JsonValue } from '../domain/events.js';
 import {
   createStock,
@@ -47,6 +48,7 @@ export class StockChangeSet {
   private readonly events: CloudEvent[] = [];
   private readonly exhausted = new Set<string>();
   private readonly offered = new Set<string>();
+  private readonly backorderable = new Set<string>();
 
   constructor(
     private readonly transaction: StockTransaction,
@@ -191,6 +193,14 @@ export class StockChangeSet {
     this.offered.add(sku);
   }
 
+  /**
+   * Marks a SKU as taking backorders (its policy is `CONTINUE`): it is never reported sold out,
+   * so a sold-out guard never refuses its reservations.
+   */
+  keepSellable(sku: string): void {
+    this.backorderable.add(sku);
+  }
+
   /** Whether there is nothing to write: no movement, event, new row or sold-out mark. */
   get isEmpty(): boolean {
     if (this.movements.length > 0 || this.events.length > 0 || this.exhausted.size > 0)
@@ -204,6 +214,8 @@ export class StockChangeSet {
    * transaction then rolls back and the retry policy runs it again).
    */
   async flush(): Promise<CommitEffects> {
+    // Restocked units fill waiting backorders before they become sellable to anyone else.
+    await fillBackorders(this, this.transaction, this.changedRows());
     const changed = [...this.rows.values()].filter(
       (row) => row.original === null || row.current.version !== row.original.version,
     );
@@ -222,6 +234,7 @@ export class StockChangeSet {
             reserved: row.current.reserved - row.original.reserved,
             damaged: row.current.damaged - row.original.damaged,
             inTransit: row.current.inTransit - row.original.inTransit,
+            backordered: row.current.backordered - row.original.backordered,
           },
         });
       }
@@ -247,6 +260,7 @@ export class StockChangeSet {
         reserved: current.reserved,
         damaged: current.damaged,
         inTransit: current.inTransit,
+        backordered: current.backordered,
         total: current.total,
         version: current.version,
       });
@@ -278,6 +292,7 @@ export class StockChangeSet {
       if (before === 0 && after > 0)
         this.emit(EventType.BACK_IN_STOCK, sku, { sku, available: after });
     }
+    await this.dropBackorderable(soldOut);
     if (this.events.length > 0) await this.transaction.outbox.append(this.events);
     for (const sku of soldOut) this.exhausted.delete(sku);
     // The committed values feed the cache's write-through and the sold-out guard's versions.
@@ -293,6 +308,30 @@ export class StockChangeSet {
     };
     recordFlush(this.transaction, effects);
     return effects;
+  }
+
+  /** The rows this change set created or changed so far. */
+  private *changedRows(): Iterable<InventoryStock> {
+    for (const row of this.rows.values()) {
+      if (row.original === null || row.current.version !== row.original.version) yield row.current;
+    }
+  }
+
+  /**
+   * Leaves out of `soldOut` the SKUs that take backorders: with a sold-out guard, the policies
+   * of the SKUs about to be marked are read (only then, and only for those).
+   */
+  private async dropBackorderable(soldOut: string[]): Promise<void> {
+    const marked = [...soldOut, ...this.exhausted];
+    if (!this.context.soldOutGuard || marked.length === 0) return;
+    const unknown = marked.filter((sku) => !this.backorderable.has(sku));
+    if (unknown.length > 0) {
+      for (const policy of await this.transaction.policies.get([...new Set(unknown)]))
+        if (policy.backorderPolicy === 'CONTINUE') this.backorderable.add(policy.sku);
+    }
+    const kept = soldOut.filter((sku) => !this.backorderable.has(sku));
+    soldOut.splice(0, soldOut.length, ...kept);
+    for (const sku of this.backorderable) this.exhausted.delete(sku);
   }
 
   private *trackedRows(): Iterable<InventoryStock> {

@@ -1,6 +1,7 @@
 import { describe } from 'vitest';
 import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
+import { backordersContract } from './contract/backorders.contract.js';
 import { bulkCompareContract } from './contract/bulk-compare.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { capabilitiesContract } from './contract/capabilities.contract.js';
@@ -71,6 +72,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   capabilitiesContract,
   reservationListingContract,
   cartCheckChannelContract,
+  backordersContract,
 ];
 
 /**

@@ -55,7 +55,8 @@ export async function replayLedger(store: StockStore): Promise<ReplayMismatch[]>
       next.available !== movement.after.available ||
       next.reserved !== movement.after.reserved ||
       next.damaged !== movement.after.damaged ||
-      next.inTransit !== movement.after.inTransit
+      next.inTransit !== movement.after.inTransit ||
+      next.backordered !== movement.after.backordered
     ) {
       mismatches.push({
         sku: movement.sku,
@@ -73,6 +74,7 @@ export async function replayLedger(store: StockStore): Promise<ReplayMismatch[]>
       replay.reserved !== row.reserved ||
       replay.damaged !== row.damaged ||
       replay.inTransit !== row.inTransit ||
+      replay.backordered !== row.backordered ||
       replay.version !== row.version
     ) {
       mismatches.push({
@@ -83,6 +85,7 @@ export async function replayLedger(store: StockStore): Promise<ReplayMismatch[]>
           reserved: row.reserved,
           damaged: row.damaged,
           inTransit: row.inTransit,
+          backordered: row.backordered,
           version: row.version,
         },
         replayed: replay,
@@ -103,6 +106,32 @@ export async function reservedMismatches(store: StockStore): Promise<string[]> {
     .map(
       (row) =>
         `${row.sku}@${row.warehouseId}: reserved ${row.reserved}, holds ${holds.get(stockKeyOf(row)) ?? 0}`,
+    );
+}
+
+/**
+ * The extended invariant of backorders: for each row, `backordered` equals the backordered
+ * units of the ACTIVE and COMMITTED reservation lines on it (empty when it holds).
+ */
+export async function backorderedMismatches(store: StockStore): Promise<string[]> {
+  const rows = await readAll<InventoryStock>((page) => store.reads.allStock(page));
+  const waiting = new Map<string, number>();
+  for (const status of ['ACTIVE', 'COMMITTED'] as const) {
+    const reservations = await readAll<Reservation>((page) =>
+      store.reads.reservationsByStatus(status, page),
+    );
+    for (const reservation of reservations) {
+      for (const line of reservation.lines) {
+        const key = stockKeyOf(line);
+        waiting.set(key, (waiting.get(key) ?? 0) + line.backordered);
+      }
+    }
+  }
+  return rows
+    .filter((row) => row.backordered !== (waiting.get(stockKeyOf(row)) ?? 0))
+    .map(
+      (row) =>
+        `${row.sku}@${row.warehouseId}: backordered ${row.backordered}, lines ${waiting.get(stockKeyOf(row)) ?? 0}`,
     );
 }
 

@@ -14,6 +14,7 @@ export {
 } from './define-stock-store-contract.js';
 export {
   preorderMismatches,
+  backorderedMismatches,
   type ReplayMismatch,
   readAll,
   replayLedger,

@@ -39,10 +39,10 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
       expect(answer.shortfalls).toEqual([]);
       // priority: London (1), Paris (2), Berlin (3).
       expect(answer.allocations).toEqual([
-        { sku: 'CAP', warehouseId: 'berlin', quantity: 1 },
-        { sku: 'MUG', warehouseId: 'london', quantity: 4 },
-        { sku: 'MUG', warehouseId: 'paris', quantity: 2 },
-        { sku: 'TEE', warehouseId: 'london', quantity: 1 },
+        { sku: 'CAP', warehouseId: 'berlin', quantity: 1, backordered: 0 },
+        { sku: 'MUG', warehouseId: 'london', quantity: 4, backordered: 0 },
+        { sku: 'MUG', warehouseId: 'paris', quantity: 2, backordered: 0 },
+        { sku: 'TEE', warehouseId: 'london', quantity: 1, backordered: 0 },
       ]);
       expect(answer.lines).toEqual([
         {
@@ -50,9 +50,10 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
           requestedQuantity: 6,
           availableQuantity: 12,
           isAvailable: true,
+          backorderedQuantity: 0,
           allocations: [
-            { sku: 'MUG', warehouseId: 'london', quantity: 4 },
-            { sku: 'MUG', warehouseId: 'paris', quantity: 2 },
+            { sku: 'MUG', warehouseId: 'london', quantity: 4, backordered: 0 },
+            { sku: 'MUG', warehouseId: 'paris', quantity: 2, backordered: 0 },
           ],
           shortfalls: [],
           preorders: [],
@@ -62,7 +63,8 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
           requestedQuantity: 1,
           availableQuantity: 2,
           isAvailable: true,
-          allocations: [{ sku: 'TEE', warehouseId: 'london', quantity: 1 }],
+          backorderedQuantity: 0,
+          allocations: [{ sku: 'TEE', warehouseId: 'london', quantity: 1, backordered: 0 }],
           shortfalls: [],
           preorders: [],
         },
@@ -71,7 +73,8 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
           requestedQuantity: 1,
           availableQuantity: 1,
           isAvailable: true,
-          allocations: [{ sku: 'CAP', warehouseId: 'berlin', quantity: 1 }],
+          backorderedQuantity: 0,
+          allocations: [{ sku: 'CAP', warehouseId: 'berlin', quantity: 1, backordered: 0 }],
           shortfalls: [],
           preorders: [],
         },
@@ -85,7 +88,12 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
 
       const hold = await world.stockroom.reservations.reserve({ items, strategy: 'priority' });
       expect(
-        hold.lines.map(({ sku, warehouseId, quantity }) => ({ sku, warehouseId, quantity })),
+        hold.lines.map(({ sku, warehouseId, quantity, backordered }) => ({
+          sku,
+          warehouseId,
+          quantity,
+          backordered,
+        })),
       ).toEqual(answer.allocations);
     });
 
@@ -101,7 +109,12 @@ export function cartCheckContract(options: StockStoreContractOptions): void {
         const answer = await world.stockroom.carts.check(request);
         const hold = await world.stockroom.reservations.reserve(request);
         expect(
-          hold.lines.map(({ sku, warehouseId, quantity }) => ({ sku, warehouseId, quantity })),
+          hold.lines.map(({ sku, warehouseId, quantity, backordered }) => ({
+            sku,
+            warehouseId,
+            quantity,
+            backordered,
+          })),
           strategy,
         ).toEqual(answer.allocations);
         await world.stockroom.reservations.release(hold.id);

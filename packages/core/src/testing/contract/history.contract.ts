@@ -241,7 +241,7 @@ export function historyContract(options: StockStoreContractOptions): void {
           afterVersion: 0,
           count: 4,
           // RESTOCK +5, RESERVATION 2, SALE 2, RESTOCK +5
-          deltas: { available: 8, reserved: 0, damaged: 0, inTransit: 0 },
+          deltas: { available: 8, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
           lastVersion: 4,
           lastMovedAt: paris[3]!.createdAt,
           lastRestockedAt: paris[3]!.createdAt,
@@ -253,7 +253,7 @@ export function historyContract(options: StockStoreContractOptions): void {
           afterVersion: 10,
           count: 2,
           // RESERVATION 2, SALE 2
-          deltas: { available: -2, reserved: 0, damaged: 0, inTransit: 0 },
+          deltas: { available: -2, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
           lastVersion: 12,
           lastMovedAt: at('A', 12),
           lastRestockedAt: null,
@@ -264,7 +264,7 @@ export function historyContract(options: StockStoreContractOptions): void {
           warehouseId: 'london',
           afterVersion: 2,
           count: 3,
-          deltas: { available: 5, reserved: 0, damaged: 1, inTransit: 0 },
+          deltas: { available: 5, reserved: 0, damaged: 1, inTransit: 0, backordered: 0 },
           lastVersion: 5,
           lastMovedAt: at('B', 5),
           lastRestockedAt: at('B', 5),

@@ -159,6 +159,7 @@ export function reservationContract(options: StockStoreContractOptions): void {
           preordered: 0,
           receiptId: null,
           expectedAt: null,
+          backordered: 0,
         },
         {
           sku: 'A',
@@ -170,6 +171,7 @@ export function reservationContract(options: StockStoreContractOptions): void {
           preordered: 0,
           receiptId: null,
           expectedAt: null,
+          backordered: 0,
         },
       ]);
     });

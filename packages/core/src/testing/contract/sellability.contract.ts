@@ -243,7 +243,13 @@ export function sellabilityContract(options: StockStoreContractOptions): void {
       ).rejects.toMatchObject({ code: 'VERSION_CONFLICT' });
       expect(
         await world.stockroom.skuPolicies.set({ sku: 'GIFT', maxPerCart: 6, expectedVersion: 1 }),
-      ).toMatchObject({ minPerCart: 2, maxPerCart: 6, version: 2 });
+      ).toMatchObject({
+        minPerCart: 2,
+        maxPerCart: 6,
+        version: 2,
+        backorderPolicy: 'DENY',
+        backorderLimit: null,
+      });
       await world.stockroom.skuPolicies.remove('GIFT');
       await world.stockroom.relay!.drain();
       expect(
@@ -255,6 +261,8 @@ export function sellabilityContract(options: StockStoreContractOptions): void {
           minPerCart: 2,
           maxPerCart: 4,
           allowPreorder: false,
+          backorderPolicy: 'DENY',
+          backorderLimit: null,
           version: 1,
         },
         {
@@ -263,6 +271,8 @@ export function sellabilityContract(options: StockStoreContractOptions): void {
           minPerCart: 2,
           maxPerCart: 6,
           allowPreorder: false,
+          backorderPolicy: 'DENY',
+          backorderLimit: null,
           version: 2,
         },
         {
@@ -271,6 +281,8 @@ export function sellabilityContract(options: StockStoreContractOptions): void {
           minPerCart: null,
           maxPerCart: null,
           allowPreorder: false,
+          backorderPolicy: 'DENY',
+          backorderLimit: null,
           version: 0,
         },
       ]);

@@ -23,7 +23,7 @@ export function storeContract(options: StockStoreContractOptions): void {
       const write = {
         before: row,
         next,
-        deltas: { available: 5, reserved: 0, damaged: 0, inTransit: 0 },
+        deltas: { available: 5, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
       };
       expect(
         await world.store.transaction((transaction) => transaction.stock.update([write])),
@@ -48,14 +48,14 @@ export function storeContract(options: StockStoreContractOptions): void {
           {
             before: london,
             next: londonMoved,
-            deltas: { available: 1, reserved: 0, damaged: 0, inTransit: 0 },
+            deltas: { available: 1, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
           },
         ]),
       );
       const write = {
         before: paris,
         next: { ...paris, available: 2, total: 2, version: 1 },
-        deltas: { available: 2, reserved: 0, damaged: 0, inTransit: 0 },
+        deltas: { available: 2, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
       };
       expect(
         await world.store.transaction((transaction) => transaction.stock.update([write], [london])),
@@ -162,6 +162,7 @@ export function storeContract(options: StockStoreContractOptions): void {
             preordered: 0,
             receiptId: null,
             expectedAt: null,
+            backordered: 0,
           },
         ],
         createdAt: now,

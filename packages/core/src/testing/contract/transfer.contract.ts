@@ -75,19 +75,19 @@ export function transferContract(options: StockStoreContractOptions): void {
         {
           warehouseId: 'berlin',
           type: 'TRANSFER_IN',
-          deltas: { available: 0, reserved: 0, damaged: 0, inTransit: 10 },
+          deltas: { available: 0, reserved: 0, damaged: 0, inTransit: 10, backordered: 0 },
           actor: 'bob',
         },
         {
           warehouseId: 'berlin',
           type: 'TRANSFER_IN',
-          deltas: { available: 10, reserved: 0, damaged: 0, inTransit: -10 },
+          deltas: { available: 10, reserved: 0, damaged: 0, inTransit: -10, backordered: 0 },
           actor: null,
         },
         {
           warehouseId: 'paris',
           type: 'TRANSFER_OUT',
-          deltas: { available: -10, reserved: 0, damaged: 0, inTransit: 0 },
+          deltas: { available: -10, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
           actor: 'bob',
         },
       ]);
