@@ -5,11 +5,11 @@ import { tableNames } from './0003-table-names.js';
 import { sellability } from './0004-sellability.js';
 import { salesChannels } from './0005-sales-channels.js';
 import { damagedUnitMovements } from './0006-damaged-unit-movements.js';
+import { backorders } from './0007-backorders.js';
+import { incomingReceipts } from './0008-incoming-receipts.js';
+import { holdParts } from './0009-hold-parts.js';
 import { reservationListing } from './0010-reservation-listing.js';
 import { kits } from './0011-kits.js';
-import { holdParts } from './0009-hold-parts.js';
-import { incomingReceipts } from './0008-incoming-receipts.js';
-import { backorders } from './0007-backorders.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.

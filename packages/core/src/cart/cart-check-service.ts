@@ -17,6 +17,7 @@ import { type BackorderPlanResult, planWithBackorders } from '../backorders/plan
 import { backorderRulesOf } from '../sellability/cart-limits.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
+import { planReservation } from './plan-reservation.js';
 
 
 /** One allocation of a cart check: a planned line and its units that would be backordered. */

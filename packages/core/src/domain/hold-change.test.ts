@@ -18,6 +18,7 @@ const line = (
   preordered: 0,
   receiptId: null,
   expectedAt: null,
+  backordered: 0,
   ...parts,
 });
 

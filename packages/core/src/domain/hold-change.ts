@@ -89,6 +89,7 @@ export function addToLines(
         preordered: 0,
         receiptId: null,
         expectedAt: null,
+        backordered: 0,
       });
     }
   }

@@ -85,7 +85,7 @@ export function endHold(
   const moves = reservation.lines.flatMap((line): LineMove[] => {
     const quantity = heldOf(line);
     if (quantity === 0 && line.backordered === 0) return [];
-    const move = { sku: line.sku, warehouseId: line.warehouseId, quantity, type };
+    const move: LineMove = { sku: line.sku, warehouseId: line.warehouseId, quantity, type };
     return [line.backordered > 0 ? { ...move, backordered: line.backordered } : move];
   });
   if (!reservation.lines.some((line) => line.committed > 0)) {

@@ -105,6 +105,7 @@ export async function checkKit(
     requestedQuantity: request.quantity,
     isAvailable: availableQuantity >= request.quantity,
     availableQuantity,
+    backorderedQuantity: 0,
     warehouses: lines,
     rowVersions: {},
     ...(request.channelId === undefined ? {} : { channelId: request.channelId }),

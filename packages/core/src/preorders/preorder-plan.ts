@@ -62,6 +62,7 @@ export function planPreorder(
         refunded: 0,
         committed: 0,
         released: 0,
+        backordered: 0,
         preordered: units,
         receiptId: receipt.id,
         expectedAt: receipt.expectedAt,
