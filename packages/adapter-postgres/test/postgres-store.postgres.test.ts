@@ -71,7 +71,17 @@ function reservation(id: string, expiresAt: Date, sku = 'R'): Reservation {
     status: 'ACTIVE',
     orderId: null,
     userId: null,
-    lines: [{ sku, warehouseId: 'paris', quantity: 1, refunded: 0, preordered: 0, receiptId: null, expectedAt: null }],
+    lines: [
+      {
+        sku,
+        warehouseId: 'paris',
+        quantity: 1,
+        refunded: 0,
+        preordered: 0,
+        receiptId: null,
+        expectedAt: null,
+      },
+    ],
     createdAt: now,
     expiresAt,
     committedAt: null,
@@ -338,8 +348,24 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         ...reservation('res_cas', new Date(now.getTime() + 60_000), 'C'),
         orderId: 'order-cas',
         lines: [
-          { sku: 'C', warehouseId: 'paris', quantity: 2, refunded: 0, preordered: 0, receiptId: null, expectedAt: null },
-          { sku: 'C', warehouseId: 'london', quantity: 3, refunded: 0, preordered: 0, receiptId: null, expectedAt: null },
+          {
+            sku: 'C',
+            warehouseId: 'paris',
+            quantity: 2,
+            refunded: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+          },
+          {
+            sku: 'C',
+            warehouseId: 'london',
+            quantity: 3,
+            refunded: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+          },
         ],
       };
       await store.transaction((transaction) => transaction.reservations.insert([held]));

@@ -214,8 +214,24 @@ describe('transactions', () => {
       orderId: 'o1',
       userId: null,
       lines: [
-        { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0, preordered: 0, receiptId: null, expectedAt: null },
-        { sku: 'B', warehouseId: 'london', quantity: 3, refunded: 0, preordered: 0, receiptId: null, expectedAt: null },
+        {
+          sku: 'A',
+          warehouseId: 'paris',
+          quantity: 2,
+          refunded: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+        },
+        {
+          sku: 'B',
+          warehouseId: 'london',
+          quantity: 3,
+          refunded: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+        },
       ],
       createdAt: now,
       expiresAt: new Date(now.getTime() + 60_000),
@@ -251,7 +267,17 @@ describe('transactions', () => {
       status,
       orderId: null,
       userId: null,
-      lines: [{ sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, preordered: 0, receiptId: null, expectedAt: null }],
+      lines: [
+        {
+          sku: 'A',
+          warehouseId: 'paris',
+          quantity: 1,
+          refunded: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+        },
+      ],
       createdAt: now,
       expiresAt: new Date(now.getTime() + expiresInMs),
       committedAt: null,
@@ -270,7 +296,17 @@ describe('transactions', () => {
     const at = new Date(now.getTime() + 5000);
     const due = await store.transaction((transaction) => transaction.reservations.claimDue(at, 2));
     expect(due.map((reservation) => reservation.id)).toEqual(['res_a', 'res_b']);
-    expect(due[0]?.lines).toEqual([{ sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, preordered: 0, receiptId: null, expectedAt: null }]);
+    expect(due[0]?.lines).toEqual([
+      {
+        sku: 'A',
+        warehouseId: 'paris',
+        quantity: 1,
+        refunded: 0,
+        preordered: 0,
+        receiptId: null,
+        expectedAt: null,
+      },
+    ]);
     const all = await store.transaction((transaction) => transaction.reservations.claimDue(at, 10));
     expect(all.map((reservation) => reservation.id)).toEqual(['res_a', 'res_b', 'res_c']);
   });
