@@ -97,7 +97,7 @@ export function sharedReads(context: KitContext, dialect: SharedReadsDialect): S
         .selectFrom('reservation_lines as line')
         .innerJoin('reservations as reservation', 'reservation.id', 'line.reservation_id')
         .where('reservation.status', '=', 'ACTIVE')
-        .select((eb) => [
+        .select([
           'line.sku as sku',
           'line.warehouse_id as warehouse_id',
           // Units still held: a partial commit or release already moved the rest, and preordered

@@ -352,6 +352,44 @@ export function incomingStockContract(options: StockStoreContractOptions): void 
       await expectInvariants(world);
     });
 
+    it('concurrent preorders never promise more than a receipt still expects', async () => {
+      await seedWarehouses(world.stockroom);
+      await stock(world.stockroom, 'RUSH', 'paris', 4);
+      await allowPreorder('RUSH');
+      const receipt = await world.stockroom.incoming.create({
+        sku: 'RUSH',
+        warehouseId: 'paris',
+        quantity: 6,
+        expectedAt: expected(2),
+      });
+      const other = world.createStockroom();
+      const results = await Promise.allSettled(
+        Array.from({ length: 16 }, (_, index) =>
+          (index % 2 === 0 ? world.stockroom : other).reservations.reserve({
+            items: [{ sku: 'RUSH', quantity: 1 }],
+            ttlSeconds: 600,
+          }),
+        ),
+      );
+      const admitted = results.filter((result) => result.status === 'fulfilled');
+      const refused = results.filter((result) => result.status === 'rejected');
+      expect(admitted).toHaveLength(10);
+      for (const result of refused) {
+        expect((result as PromiseRejectedResult).reason).toMatchObject({
+          code: 'INSUFFICIENT_STOCK',
+        });
+      }
+      const preordered = admitted.filter(
+        (result) => result.status === 'fulfilled' && result.value.lines[0]!.preordered === 1,
+      );
+      expect(preordered).toHaveLength(6);
+      expect(await world.stockroom.incoming.get(receipt.id)).toMatchObject({
+        preorderedQuantity: 6,
+      });
+      expect(await row('RUSH', 'paris')).toMatchObject({ available: 0, reserved: 4 });
+      await expectInvariants(world);
+    });
+
     it('validates requests, lists receipts newest first with filters and paging, replays keyed commands', async () => {
       await seedWarehouses(world.stockroom);
       await expect(
