@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
 import { bulkCompareContract } from './contract/bulk-compare.contract.js';
+import { bulkStreamContract } from './contract/bulk-stream.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { capabilitiesContract } from './contract/capabilities.contract.js';
 import { cartCheckContract } from './contract/cart-check.contract.js';
@@ -61,6 +62,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   sellabilityContract,
   channelsContract,
   capabilitiesContract,
+  bulkStreamContract,
 ];
 
 /**
