@@ -250,7 +250,8 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
  * thousands of rows in `v` PostgreSQL hashed the whole stock table for that join in every chunk
  * (180 of 245 ms for 2,000 rows in a 100,000-row table), so a re-import grew with the table.
  * A locked row cannot move before this statement writes it; a row that moved anyway fails the
- * version guard and the chunk is retried, never written twice.
+ * version guard and the chunk is retried, never written twice. The key is compared as well: on a
+ * partitioned table a `ctid` is unique only within its partition.
  */
 function guardedBulkUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: number) {
   return sql`locked AS MATERIALIZED (
