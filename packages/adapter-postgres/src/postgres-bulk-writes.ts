@@ -161,9 +161,11 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
               updated_at: row.updatedAt,
             })),
           )}
-          ON CONFLICT (sku, warehouse_id) DO NOTHING
         `.execute(db);
-        // A row that exists already was created concurrently: the caller rolls back.
+        // No ON CONFLICT: its speculative insertion made this statement about a third slower
+        // (100,000 rows: 3.8 s against 2.8 s in alternating runs). A row created concurrently
+        // fails the statement with a unique violation instead, which the store turns into a
+        // retryable VERSION_CONFLICT: the chunk rolls back and is retried, as with NOT_APPLIED.
         if (Number(result.numAffectedRows ?? 0n) !== part.length) return NOT_APPLIED;
       }
       return APPLIED;

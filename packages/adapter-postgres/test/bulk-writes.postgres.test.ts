@@ -77,9 +77,14 @@ for (const partitions of [0, 4]) {
         store = await freshStore(`bulk_guard_p${partitions}`, { partitions });
         await store.transaction(async (transaction) => {
           expect(await transaction.bulk!.insertStock(rows)).toEqual({ applied: true });
-          // A second insert of an existing row is refused (a concurrent creation).
-          expect(await transaction.bulk!.insertStock([rows[0]!])).toEqual({ applied: false });
         });
+        // A second insert of an existing row (a concurrent creation) fails its transaction with
+        // a retryable VERSION_CONFLICT, and nothing of that transaction stays.
+        const other = { ...rows[0]!, sku: 'GUARD-OTHER' };
+        await expect(
+          store.transaction((transaction) => transaction.bulk!.insertStock([other, rows[0]!])),
+        ).rejects.toMatchObject({ code: 'VERSION_CONFLICT', retryable: true });
+        expect(await store.reads.stockBySku('GUARD-OTHER')).toEqual([]);
       }, 30_000);
 
       afterAll(async () => {
