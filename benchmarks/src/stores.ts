@@ -14,6 +14,10 @@ export type StoreKind = 'memory' | 'sqlite' | 'postgres';
 export interface StoreHandle {
   readonly kind: StoreKind;
   readonly store: StockStore;
+  /** Where the store keeps its tables, for the raw-SQL ceilings that write the same tables. */
+  readonly location?:
+    | { readonly engine: 'postgres'; readonly pool: pg.Pool; readonly schema: string }
+    | { readonly engine: 'sqlite'; readonly filename: string };
   /** Closes the store, then drops what it created. Idempotent. */
   dispose(): Promise<void>;
 }
@@ -96,8 +100,9 @@ export async function openStore(
     if ('missing' in loaded) return { skipped: loaded.missing };
     const directory = await mkdtemp(join(tmpdir(), 'stockroom-bench-'));
     let store: StockStore;
+    const filename = join(directory, 'bench.db');
     try {
-      store = await loaded.module.createSqliteStockStore({ filename: join(directory, 'bench.db') });
+      store = await loaded.module.createSqliteStockStore({ filename });
     } catch (error) {
       await rm(directory, { recursive: true, force: true });
       throw error;
@@ -105,6 +110,7 @@ export async function openStore(
     return {
       kind,
       store,
+      location: { engine: 'sqlite', filename },
       dispose: once(async () => {
         await store.close();
         await rm(directory, { recursive: true, force: true });
@@ -134,5 +140,5 @@ export async function openStore(
     await dispose().catch(() => undefined);
     throw error;
   }
-  return { kind, store, dispose };
+  return { kind, store, location: { engine: 'postgres', pool, schema }, dispose };
 }

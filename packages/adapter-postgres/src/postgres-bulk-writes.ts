@@ -7,7 +7,6 @@ import {
 } from '@stockroom/core/adapter-kit';
 import { type Insertable, sql } from 'kysely';
 import { movementToRow } from './mappers.js';
-import { guardedStockUpdate } from './postgres-stock-rows.js';
 import { type ColumnTypes, chunk, insertUnnest, type SchemaScope } from './queries.js';
 import type { MovementTable, StockTable } from './tables.js';
 
@@ -168,9 +167,11 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
               updated_at: row.updatedAt,
             })),
           )}
-          ON CONFLICT (sku, warehouse_id) DO NOTHING
         `.execute(db);
-        // A row that exists already was created concurrently: the caller rolls back.
+        // No ON CONFLICT: its speculative insertion made this statement about a third slower
+        // (100,000 rows: 3.8 s against 2.8 s in alternating runs). A row created concurrently
+        // fails the statement with a unique violation instead, which the store turns into a
+        // retryable VERSION_CONFLICT: the chunk rolls back and is retried, as with NOT_APPLIED.
         if (Number(result.numAffectedRows ?? 0n) !== part.length) return NOT_APPLIED;
       }
       return APPLIED;
@@ -219,7 +220,7 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
             SELECT * FROM unnest(${sql.join(columnArrays(part, GUARD_COLUMNS, guardValue))})
               AS v (${sql.join(GUARD_COLUMNS.map(([column]) => sql.id(column)))})
           ),
-          ${guardedStockUpdate(stock, part.length)}
+          ${guardedBulkUpdate(stock, part.length)}
         `.execute(db);
         if (Number(result.numAffectedRows ?? 0n) !== expected) return NOT_APPLIED;
       }
@@ -253,4 +254,48 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
       }
     },
   };
+}
+
+/**
+ * The guarded stock write of a bulk chunk: the same guard as the lane's `guardedStockUpdate`
+ * (lock every named row in (sku, warehouse_id) order, write only when every row still has its
+ * expected version and no bucket goes negative), but the written rows are found by the physical
+ * address of the locked row (`ctid`, a TID scan each) instead of a join on the key: with
+ * thousands of rows in `v` PostgreSQL hashed the whole stock table for that join in every chunk
+ * (180 of 245 ms for 2,000 rows in a 100,000-row table), so a re-import grew with the table.
+ * A locked row cannot move before this statement writes it; a row that moved anyway fails the
+ * version guard and the chunk is retried, never written twice. The key is compared as well: on a
+ * partitioned table a `ctid` is unique only within its partition.
+ */
+function guardedBulkUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: number) {
+  return sql`locked AS MATERIALIZED (
+        SELECT s.ctid AS row_id, s.sku, s.warehouse_id, s.version,
+          s.available, s.reserved, s.damaged, s.in_transit
+        FROM ${stock} AS s
+        WHERE (s.sku, s.warehouse_id) IN (SELECT v.sku, v.warehouse_id FROM v)
+        ORDER BY s.sku, s.warehouse_id
+        FOR UPDATE
+      ),
+      checked AS MATERIALIZED (
+        SELECT l.row_id, g.*,
+          l.version = g.expected_version AND (NOT g.is_write OR (
+            l.available + g.d_available >= 0 AND l.reserved + g.d_reserved >= 0 AND
+            l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0)) AS fits
+        FROM locked AS l JOIN v AS g ON l.sku = g.sku AND l.warehouse_id = g.warehouse_id
+      )
+      UPDATE ${stock} AS t SET
+        available = t.available + c.d_available,
+        reserved = t.reserved + c.d_reserved,
+        damaged = t.damaged + c.d_damaged,
+        in_transit = t.in_transit + c.d_in_transit,
+        total = t.total + c.d_available + c.d_reserved + c.d_damaged + c.d_in_transit,
+        version = c.next_version,
+        last_restocked_at = c.last_restocked_at,
+        last_sold_at = c.last_sold_at,
+        updated_at = c.updated_at
+      FROM checked AS c
+      WHERE t.ctid = c.row_id AND c.is_write
+        AND t.sku = c.sku AND t.warehouse_id = c.warehouse_id
+        AND t.version = c.expected_version
+        AND (SELECT count(*) FROM checked AS f WHERE f.fits) = ${rowCount}`;
 }

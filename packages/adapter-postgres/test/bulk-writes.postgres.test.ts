@@ -1,4 +1,4 @@
-import { type CloudEvent, EventType } from '@stockroom/core';
+import { type CloudEvent, createStock, EventType, type InventoryStock } from '@stockroom/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresStockStore } from '../src/index.js';
 import { dropSchema, freshStore, skipReason } from './support.js';
@@ -42,3 +42,94 @@ describe.skipIf(skipReason)('PostgreSQL bulk writes: outbox events', () => {
     });
   });
 });
+
+for (const partitions of [0, 4]) {
+  describe.skipIf(skipReason)(
+    `PostgreSQL bulk writes: the guarded update (${partitions > 0 ? `partitioned ×${partitions}` : 'plain'})`,
+    () => {
+      let store: PostgresStockStore;
+      const now = new Date(Date.UTC(2026, 0, 1));
+      const later = new Date(Date.UTC(2026, 0, 2));
+      const warehouses = ['wh-1', 'wh-2', 'wh-3'];
+      const rows = warehouses.map((warehouseId) => ({
+        ...createStock({ sku: 'GUARD', warehouseId }, now),
+        available: 5,
+        total: 5,
+      }));
+      const write = (row: InventoryStock, change: number, expectedVersion = row.version) => {
+        const next: InventoryStock = {
+          ...row,
+          available: row.available + change,
+          total: row.total + change,
+          version: row.version + 1,
+          updatedAt: later,
+        };
+        return {
+          before: { ...row, version: expectedVersion },
+          next,
+          deltas: { available: change, reserved: 0, damaged: 0, inTransit: 0 },
+        };
+      };
+      const stored = () =>
+        store.transaction(async (transaction) => transaction.stock.read(['GUARD']));
+
+      beforeAll(async () => {
+        store = await freshStore(`bulk_guard_p${partitions}`, { partitions });
+        await store.transaction(async (transaction) => {
+          expect(await transaction.bulk!.insertStock(rows)).toEqual({ applied: true });
+        });
+        // A second insert of an existing row (a concurrent creation) fails its transaction with
+        // a retryable VERSION_CONFLICT, and nothing of that transaction stays.
+        const other = { ...rows[0]!, sku: 'GUARD-OTHER' };
+        await expect(
+          store.transaction((transaction) => transaction.bulk!.insertStock([other, rows[0]!])),
+        ).rejects.toMatchObject({ code: 'VERSION_CONFLICT', retryable: true });
+        expect(await store.reads.stockBySku('GUARD-OTHER')).toEqual([]);
+      }, 30_000);
+
+      afterAll(async () => {
+        if (!store) return;
+        await store.close();
+        await dropSchema(store.schema);
+      });
+
+      it('writes nothing when one row is not at its expected version, or would go negative', async () => {
+        const [first, second, third] = rows as [InventoryStock, InventoryStock, InventoryStock];
+        for (const writes of [
+          [write(first, 2), write(second, 3, 7)],
+          [write(first, 2), write(second, -6)],
+        ]) {
+          const outcome = await store.transaction((transaction) =>
+            transaction.bulk!.updateStock(writes, [third]),
+          );
+          expect(outcome).toEqual({ applied: false });
+        }
+        // An unchanged row that moved since it was read fails the chunk as well.
+        const stale = await store.transaction((transaction) =>
+          transaction.bulk!.updateStock([write(first, 2)], [{ ...third, version: 4 }]),
+        );
+        expect(stale).toEqual({ applied: false });
+        expect((await stored()).map((row) => [row.available, row.version])).toEqual([
+          [5, 0],
+          [5, 0],
+          [5, 0],
+        ]);
+      });
+
+      it('writes every row of the chunk, found by the locked rows, when all of them match', async () => {
+        const [first, second, third] = rows as [InventoryStock, InventoryStock, InventoryStock];
+        const outcome = await store.transaction((transaction) =>
+          transaction.bulk!.updateStock([write(second, -5), write(first, 4)], [third]),
+        );
+        expect(outcome).toEqual({ applied: true });
+        expect(
+          (await stored()).map((row) => [row.warehouseId, row.available, row.total, row.version]),
+        ).toEqual([
+          ['wh-1', 9, 9, 1],
+          ['wh-2', 0, 0, 1],
+          ['wh-3', 5, 5, 0],
+        ]);
+      });
+    },
+  );
+}

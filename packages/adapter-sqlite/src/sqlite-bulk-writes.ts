@@ -73,9 +73,7 @@ function statementsOf(database: SqliteDatabase): BulkStatements {
         `INSERT INTO stock (${STOCK_COLUMNS.join(', ')}) VALUES (${placeholders(STOCK_COLUMNS.length)})
          ON CONFLICT DO NOTHING`,
       ),
-      readVersion: database.prepare(
-        'SELECT version, available, reserved, damaged, in_transit, backordered FROM stock WHERE sku = ? AND warehouse_id = ?',
-      ),
+      readVersion: database.prepare('SELECT version FROM stock WHERE sku = ? AND warehouse_id = ?'),
       updateStock: database.prepare(
         `UPDATE stock SET available = ?, reserved = ?, damaged = ?, in_transit = ?, backordered = ?,
            total = ?, version = ?, last_restocked_at = ?, last_sold_at = ?, updated_at = ?
@@ -93,13 +91,8 @@ function statementsOf(database: SqliteDatabase): BulkStatements {
   return statements;
 }
 
-interface StoredQuantities {
+interface StoredVersion {
   readonly version: number;
-  readonly available: number;
-  readonly reserved: number;
-  readonly damaged: number;
-  readonly in_transit: number;
-  readonly backordered: number;
 }
 
 /**
@@ -123,23 +116,16 @@ export function sqliteBulkWrites(database: SqliteDatabase): BulkWrites {
 
     async updateStock(writes: readonly StockWrite[], unchanged: readonly InventoryStock[] = []) {
       const { readVersion, updateStock } = statements();
-      // All or nothing: check every row first, so a lost race writes nothing.
-      const check = (row: InventoryStock, deltas?: StockWrite['deltas']) => {
-        const [stored] = readVersion.all(row.sku, row.warehouseId) as StoredQuantities[];
-        if (!stored || stored.version !== row.version) return false;
-        if (!deltas) return true;
-        return (
-          stored.available + deltas.available >= 0 &&
-          stored.reserved + deltas.reserved >= 0 &&
-          stored.damaged + deltas.damaged >= 0 &&
-          stored.in_transit + deltas.inTransit >= 0 &&
-          stored.backordered + deltas.backordered >= 0
-        );
-      };
-      for (const write of writes) if (!check(write.before, write.deltas)) return NOT_APPLIED;
-      for (const row of unchanged) if (!check(row)) return NOT_APPLIED;
+      // The unchanged rows are checked first; each written row is guarded by its own UPDATE
+      // (`version = ?`; the new quantities were computed from that version, and the CHECK
+      // constraints refuse a negative one). A lost race returns `applied: false` and the caller
+      // rolls the transaction back, so rows written before it are never committed.
+      for (const row of unchanged) {
+        const [stored] = readVersion.all(row.sku, row.warehouseId) as StoredVersion[];
+        if (!stored || stored.version !== row.version) return NOT_APPLIED;
+      }
       for (const { before, next } of writes) {
-        updateStock.run(
+        const result = updateStock.run(
           next.available,
           next.reserved,
           next.damaged,
@@ -154,6 +140,7 @@ export function sqliteBulkWrites(database: SqliteDatabase): BulkWrites {
           before.warehouseId,
           before.version,
         );
+        if (result.changes !== 1) return NOT_APPLIED;
       }
       return APPLIED;
     },

@@ -13,8 +13,9 @@ import type { WriteOutcome } from './write-outcome.js';
  */
 export interface BulkWrites {
   /**
-   * Inserts new rows. `{ applied: false }` when any of them exists already (a concurrent insert
-   * won); the caller then rolls the transaction back.
+   * Inserts new rows. When any of them exists already (a concurrent insert won), answers
+   * `{ applied: false }` or throws a retryable VERSION_CONFLICT (a store may let the insert fail
+   * rather than check each key first); either way the caller's transaction rolls back.
    * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */
   insertStock(rows: readonly InventoryStock[]): Promise<WriteOutcome>;
