@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, Logger, Stockroom } from '@stockroom/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobName, JobObserver } from './jobs.js';
@@ -241,4 +242,28 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
     this.jobDuration.observe({ job: name }, seconds);
     if (name === 'expire-reservations') this.local.expired += processed;
   }
+}
+
+/**
+ * Middleware: records every request in `http_request_duration_seconds` when its response
+ * finishes, under the route template the handler put in `response.locals.route` (`unmatched`
+ * when none ran).
+ */
+export function requestMetrics(metrics: ServerMetrics) {
+  return (
+    request: IncomingMessage,
+    response: ServerResponse & { readonly locals: Record<string, unknown> },
+    next: () => void,
+  ): void => {
+    const started = performance.now();
+    response.on('finish', () => {
+      metrics.observeRequest(
+        request.method ?? 'GET',
+        (response.locals.route as string | undefined) ?? 'unmatched',
+        response.statusCode,
+        (performance.now() - started) / 1000,
+      );
+    });
+    next();
+  };
 }
