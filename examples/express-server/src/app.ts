@@ -158,6 +158,7 @@ export function createRequestListener(
     middleware: built.middleware,
     parseQuery: built.app.get('query parser fn') as (text: string) => unknown,
     checkResponses: dependencies.checkResponses ?? false,
+    onTaken: () => dependencies.metrics.servedDirectly(),
   });
   return (request, response) => {
     if (!direct(request, response)) built.app(request, response);

@@ -32,6 +32,8 @@ export interface DirectRoutesOptions {
   /** The app's query parser (Express's `query parser fn`). */
   readonly parseQuery: (text: string) => unknown;
   readonly checkResponses: boolean;
+  /** Called for every request the direct path takes (a metric). */
+  readonly onTaken?: () => void;
 }
 
 /** A URL the direct path reads itself: visible ASCII without a fragment. */
@@ -110,6 +112,7 @@ export function directRoutes(
   return (request, response) => {
     const taken = take(request);
     if (!taken) return false;
+    options.onTaken?.();
     serve(options, taken, request, response as LocalsResponse).catch((error: unknown) => {
       // Only a failure to answer lands here: nothing more can be sent on this response.
       response.destroy(error instanceof Error ? error : undefined);

@@ -16,6 +16,7 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
   readonly registry = new Registry();
   private readonly local: Record<LocalOutcome, number> = { committed: 0, released: 0, expired: 0 };
   private readonly requests: Histogram<'method' | 'route' | 'status'>;
+  private readonly direct: Counter;
   private readonly jobRuns: Counter<'job' | 'outcome'>;
   private readonly jobProcessed: Counter<'job'>;
   private readonly jobDuration: Histogram<'job'>;
@@ -45,6 +46,11 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
       help: 'HTTP request latency by route template, method and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.direct = new Counter({
+      name: 'http_direct_requests_total',
+      help: 'API requests served without the Express pipeline (plain requests of parameterless routes)',
       registers,
     });
     const local = this.local;
@@ -223,6 +229,11 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
   /** Records one HTTP request. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     this.requests.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  /** Counts one request the direct path served (see direct-routes.ts). */
+  servedDirectly(): void {
+    this.direct.inc();
   }
 
   /** Counts a reservation outcome the core does not count. */
