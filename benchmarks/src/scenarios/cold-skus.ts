@@ -10,11 +10,18 @@ import { describe } from '../environment.js';
 import { verifyStore } from '../ledger-check.js';
 import { LatencyRecorder, median, runClosedLoop } from '../measure.js';
 import { randomInt, seededRandom } from '../random.js';
-import { type ResultRow, type Scenario, type ScenarioContext, skippedRow } from '../scenario.js';
+import {
+  type Ratio,
+  type ResultRow,
+  type Scenario,
+  type ScenarioContext,
+  skippedRow,
+} from '../scenario.js';
 import { createWarehouses, setStockLevels, skuName } from '../seeding.js';
 import { openStore, type StoreHandle, type StoreKind } from '../stores.js';
 import { reserveOutcomeOf } from '../targets/library-target.js';
 import type { ReserveOutcome } from '../targets/reservation-target.js';
+import { ratioOf } from './library-variants.js';
 import { openVariants } from './open-variants.js';
 
 const UNITS_PER_ROW = 1000;
@@ -23,6 +30,8 @@ const WAREHOUSES = 3;
 interface Variant {
   readonly label: string;
   readonly kind: StoreKind;
+  /** The lanes' batches in flight (the store's default when absent). */
+  readonly batchesInFlight?: number;
 }
 
 interface Running {
@@ -50,6 +59,11 @@ export const coldSkusScenario: Scenario = {
     const { options } = context;
     const variants: Variant[] = [
       { label: 'postgres · optimistic · batched', kind: 'postgres' },
+      {
+        label: 'postgres · batched · 2 batches in flight',
+        kind: 'postgres',
+        batchesInFlight: 2,
+      },
       { label: 'sqlite · batched', kind: 'sqlite' },
       { label: 'memory · batched', kind: 'memory' },
     ];
@@ -107,7 +121,7 @@ export const coldSkusScenario: Scenario = {
           rows.find((row) => row.variant === variant.label) ??
           skippedRow(variant.label, skipped.get(variant.label) ?? 'not run'),
       ),
-      ratios: [],
+      ratios: coldRatios(running),
       notes: [
         `${options.coldSkus.toLocaleString('en-US')} SKUs × ${WAREHOUSES} warehouses, ${UNITS_PER_ROW} units per row; each order has 1–3 distinct SKUs chosen uniformly, 1–3 units each, warehouses chosen by the default allocation; ${options.concurrency} callers.`,
         `ops/s counts admitted orders (each one reservation with its lines). Seeding: ${[...new Set(running.map((entry) => entry.seeding))].join(', ') || 'n/a'}.`,
@@ -115,6 +129,27 @@ export const coldSkusScenario: Scenario = {
     };
   },
 };
+
+/** PostgreSQL against SQLite (the issue's target), and what the second batch in flight adds. */
+function coldRatios(running: readonly Running[]): Ratio[] {
+  const rate = (label: string) => {
+    const entry = running.find((each) => each.variant.label === label);
+    return entry && entry.rates.length > 0 ? median(entry.rates) : null;
+  };
+  const postgres = rate('postgres · optimistic · batched');
+  const double = rate('postgres · batched · 2 batches in flight');
+  const sqlite = rate('sqlite · batched');
+  return [
+    {
+      label: 'postgres ÷ sqlite (orders/s, target ≥ 0.8)',
+      value: ratioOf(postgres, sqlite),
+    },
+    {
+      label: 'postgres: 2 batches in flight ÷ 1 (the default)',
+      value: ratioOf(double, postgres),
+    },
+  ];
+}
 
 function randomOrder(random: () => number, skus: number): ReserveItem[] {
   const lines = randomInt(random, 1, 3);
@@ -130,10 +165,19 @@ async function openVariant(
   context: ScenarioContext,
   variant: Variant,
 ): Promise<Running | { skipped: string }> {
-  const handle = await openStore(variant.kind, context, `cold_${variant.kind}`);
+  const handle = await openStore(
+    variant.kind,
+    context,
+    `cold_${variant.kind}${variant.batchesInFlight ?? ''}`,
+  );
   if ('skipped' in handle) return handle;
   try {
-    const stockroom = createStockroom({ store: handle.store });
+    const stockroom = createStockroom({
+      store: handle.store,
+      ...(variant.batchesInFlight === undefined
+        ? {}
+        : { policies: { reservations: { batchesInFlight: variant.batchesInFlight } } }),
+    });
     const warehouses = await createWarehouses(stockroom, WAREHOUSES);
     const items = [];
     for (let index = 0; index < context.options.coldSkus; index += 1) {

@@ -1,4 +1,5 @@
-import type { ChangeContext, Clock, Stockroom } from '@stockroom/core';
+import type { RequestListener } from 'node:http';
+import type { Clock, Stockroom } from '@stockroom/core';
 import { isStockroomError, systemClock } from '@stockroom/core';
 import express, {
   type NextFunction,
@@ -10,24 +11,27 @@ import type { Logger as PinoLogger } from 'pino';
 import { type ApiKeyRing, authenticate, principalOf } from './auth.js';
 import { bindKeys, type KeyBindings } from './channel-access.js';
 import { dashboardRouter, operatorPaths } from './dashboard.js';
+import { directRoutes } from './direct-routes.js';
 import { docsRouter } from './docs-page.js';
 import { EventFeed } from './event-feed.js';
 import { eventStreamHandler } from './event-stream.js';
 import { idempotencyKeyOf } from './idempotency.js';
 import type { JobRunner } from './jobs.js';
-import type { ServerMetrics } from './metrics.js';
+import { requestMetrics, type ServerMetrics } from './metrics.js';
 import { API_BASE, buildOpenApiDocument } from './openapi.js';
 import { HttpProblem, type Problem, problemFromError } from './problem-details.js';
 import { type RateLimiter, rateLimit } from './rate-limit.js';
 import type { ReconcileReports } from './reconcile-report.js';
+import { percentEncodingProblem, translateRequestError } from './request-errors.js';
 import { requestLogging } from './request-logging.js';
+import { callRoute } from './route-call.js';
 import { fastRouteDispatch } from './route-dispatch.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { cartRoutes } from './routes/cart.js';
 import { channelRoutes } from './routes/channels.js';
 import { dashboardRoutes } from './routes/dashboard.js';
-import type { CallContext, Route } from './routes/define-route.js';
+import type { Route } from './routes/define-route.js';
 import { inventoryRoutes } from './routes/inventory.js';
 import { kitRoutes } from './routes/kits.js';
 import { receiptRoutes } from './routes/receipts.js';
@@ -134,6 +138,38 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /** Builds the Express app (it does not listen). */
 export function createApp(dependencies: AppDependencies): express.Express {
+  return buildApp(dependencies).app;
+}
+
+/**
+ * The server's request listener: the API's parameterless routes in their plain form served
+ * directly (see {@link directRoutes}: the same answers in less time), everything else by the
+ * Express app of {@link createApp}. With `directRoutes: false`, the Express app alone.
+ */
+export function createRequestListener(
+  dependencies: AppDependencies & {
+    /** Serve plain requests of parameterless routes without Express. @default true */
+    readonly directRoutes?: boolean;
+  },
+): RequestListener {
+  const built = buildApp(dependencies);
+  if (dependencies.directRoutes === false) return built.app;
+  const direct = directRoutes({
+    routes: built.routes,
+    keys: dependencies.keys,
+    ...(dependencies.keyBindings ? { keyBindings: dependencies.keyBindings } : {}),
+    ...(dependencies.rateLimit ? { rateLimit: dependencies.rateLimit } : {}),
+    middleware: built.middleware,
+    parseQuery: built.app.get('query parser fn') as (text: string) => unknown,
+    checkResponses: dependencies.checkResponses ?? false,
+    onTaken: () => dependencies.metrics.servedDirectly(),
+  });
+  return (request, response) => {
+    if (!direct(request, response)) built.app(request, response);
+  };
+}
+
+function buildApp(dependencies: AppDependencies) {
   const { stockroom, logger, metrics } = dependencies;
   const routes = apiRoutes(dependencies);
   const document = buildOpenApiDocument(routes, dependencies.version ?? '0.1.0');
@@ -145,56 +181,12 @@ export function createApp(dependencies: AppDependencies): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.use(requestLogging(logger, dependencies.keys));
-  app.use((request, response, next) => {
-    const started = performance.now();
-    response.on('finish', () => {
-      metrics.observeRequest(
-        request.method,
-        (response.locals.route as string | undefined) ?? 'unmatched',
-        response.statusCode,
-        (performance.now() - started) / 1000,
-      );
-    });
-    next();
-  });
+  const middleware = [requestLogging(logger, dependencies.keys), requestMetrics(metrics)] as const;
+  for (const step of middleware) app.use(step);
 
-  // A path or query string that is not percent-encoded UTF-8 (`/%ff`, `?sku=%ED%A0%80`, a lone
-  // surrogate) answers 400 on every route, matched or not, before anything reads it (the query
-  // parser would otherwise keep `%ff` as text, or turn it into U+FFFD).
+  // A path or query string that is not percent-encoded UTF-8 answers 400 on every route.
   app.use((request, _response, next) => {
-    const url = request.originalUrl;
-    const mark = url.indexOf('?');
-    const path = mark === -1 ? url : url.slice(0, mark);
-    try {
-      decodeURIComponent(path);
-    } catch {
-      next(
-        new HttpProblem('VALIDATION_FAILED', 'The path is not valid percent-encoded UTF-8', {
-          errors: [{ path: 'path', message: 'is not valid percent-encoded UTF-8' }],
-        }),
-      );
-      return;
-    }
-    if (mark !== -1) {
-      try {
-        for (const part of url.slice(mark + 1).split(/[&=]/)) {
-          decodeURIComponent(part.replaceAll('+', ' '));
-        }
-      } catch {
-        next(
-          new HttpProblem(
-            'VALIDATION_FAILED',
-            'The query string is not valid percent-encoded UTF-8',
-            {
-              errors: [{ path: 'query', message: 'is not valid percent-encoded UTF-8' }],
-            },
-          ),
-        );
-        return;
-      }
-    }
-    next();
+    next(percentEncodingProblem(request.originalUrl));
   });
 
   const site = express.Router(); // the operator pages, matched after the API
@@ -274,48 +266,21 @@ export function createApp(dependencies: AppDependencies): express.Express {
   for (const route of routes) {
     const handler = async (request: Request, response: Response) => {
       response.locals.route = `${API_BASE}${route.path}`;
-      const principal = principalOf(response);
-      if (!route.roles.includes(principal.role)) {
-        throw new HttpProblem(
-          'FORBIDDEN',
-          `The ${principal.role} role may not ${route.method.toUpperCase()} ${API_BASE}${route.path}; it needs ${route.roles.join(' or ')}`,
-        );
-      }
-      // A malformed (or empty) key is refused on every method; only POSTs replay by it.
-      const sentKey = idempotencyKeyOf(request);
-      const key = route.method === 'post' ? sentKey : undefined;
-      if (route.body && request.body === undefined && hasBody(request) && !request.is(jsonTypes)) {
-        throw new HttpProblem('VALIDATION_FAILED', 'The body must be JSON', {
-          errors: [
-            { path: 'body', message: 'must be JSON sent with Content-Type: application/json' },
-          ],
-        });
-      }
-      const input = route.parse({
-        params: request.params,
-        query: request.query,
-        body: request.body,
-      });
-      let replayed = false;
-      const change: ChangeContext = {
-        actor: principal.actor,
-        ...(key === undefined ? {} : { idempotencyKey: key, idempotencyScope: principal.keyId }),
-        onReplay: () => {
-          replayed = true;
+      const answer = await callRoute(
+        route,
+        {
+          principal: principalOf(response),
+          headers: request.headers,
+          requestId: String(request.id),
+          params: request.params,
+          query: request.query,
+          body: request.body,
+          sentOtherThanJson: () => hasBody(request) && !request.is(jsonTypes),
         },
-      };
-      const call: CallContext = { principal, requestId: String(request.id), change };
-      const body = await route.run(input, call);
-      if (dependencies.checkResponses) {
-        const check = route.success.schema.safeParse(body);
-        if (!check.success) {
-          throw new Error(
-            `${route.operationId} answered a body its schema rejects: ${check.error.message}`,
-          );
-        }
-      }
-      if (replayed) response.set('Idempotent-Replayed', 'true');
-      response.status(route.success.status).json(body);
+        dependencies.checkResponses ?? false,
+      );
+      if (answer.replayed) response.set('Idempotent-Replayed', 'true');
+      response.status(answer.status).json(answer.body);
     };
     api[route.method](route.path, fast.add(handler));
   }
@@ -359,57 +324,5 @@ export function createApp(dependencies: AppDependencies): express.Express {
     }
     sendProblem(response, problem, headers);
   });
-  return app;
-}
-
-/**
- * Errors raised before a route runs — body-parser's (too large, malformed JSON, a body that
- * cannot be decompressed or decoded) and the router's (a path that is not percent-encoded UTF-8)
- * — as problems in our own words. Any other error that carries a 4xx `status` or `statusCode`
- * is a client error too: it answers 400, never 500.
- */
-export function translateRequestError(error: unknown): HttpProblem | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const type = (error as { type?: unknown }).type;
-  if (type === 'entity.too.large') {
-    const limit = (error as { limit?: number }).limit;
-    return new HttpProblem(
-      'PAYLOAD_TOO_LARGE',
-      `The body is larger than ${limit === undefined ? 'allowed' : `${limit} bytes`}`,
-    );
-  }
-  if (type === 'entity.parse.failed') {
-    return new HttpProblem('VALIDATION_FAILED', 'The body is not valid JSON', {
-      errors: [{ path: 'body', message: 'is not valid JSON' }],
-    });
-  }
-  if (type === 'encoding.unsupported') {
-    return new HttpProblem('VALIDATION_FAILED', 'The body could not be read', {
-      errors: [{ path: 'Content-Encoding', message: 'must be identity, gzip, deflate or br' }],
-    });
-  }
-  if (type === 'charset.unsupported') {
-    return new HttpProblem('VALIDATION_FAILED', 'The body could not be read', {
-      errors: [{ path: 'Content-Type', message: 'must have charset utf-8 (or none)' }],
-    });
-  }
-  if (error instanceof URIError) {
-    return new HttpProblem('VALIDATION_FAILED', 'The path is not valid percent-encoded UTF-8', {
-      errors: [{ path: 'path', message: 'is not valid percent-encoded UTF-8' }],
-    });
-  }
-  const status = statusOfError(error);
-  if (status === undefined || status < 400 || status > 499) return undefined;
-  if (status === 413) return new HttpProblem('PAYLOAD_TOO_LARGE', 'The body is too large');
-  return new HttpProblem('VALIDATION_FAILED', 'The body could not be read', {
-    errors: [{ path: 'body', message: 'could not be read as sent (check Content-Encoding)' }],
-  });
-}
-
-function statusOfError(error: object): number | undefined {
-  for (const field of ['status', 'statusCode'] as const) {
-    const value = (error as Record<string, unknown>)[field];
-    if (typeof value === 'number' && Number.isInteger(value)) return value;
-  }
-  return undefined;
+  return { app, routes, middleware };
 }

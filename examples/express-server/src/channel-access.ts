@@ -80,23 +80,33 @@ export function isBound(principal: Principal): boolean {
 }
 
 /**
+ * The principal with a non-admin key's binding on it, and whether the bound key may call
+ * `method` on `path` (under `/api/v1`; see {@link BOUND_KEY_ROUTES}). Admin keys' bindings are
+ * ignored: an admin sees everything, exactly.
+ */
+export function bindPrincipal(
+  principal: Principal,
+  bindings: KeyBindings,
+  method: string,
+  path: string,
+): { readonly principal: Principal; readonly allowed: boolean } {
+  const binding = principal.role === 'admin' ? undefined : bindings.get(principal.keyId);
+  if (!binding) return { principal, allowed: true };
+  return {
+    principal: { ...principal, ...binding } satisfies Principal,
+    allowed: BOUND_KEY_ROUTES.some(([verb, pattern]) => verb === method && pattern.test(path)),
+  };
+}
+
+/**
  * Middleware after `authenticate`: puts a non-admin key's binding on its principal and answers
- * 403 `FORBIDDEN` to a bound key calling a route outside {@link BOUND_KEY_ROUTES}. Admin keys'
- * bindings are ignored: an admin sees everything, exactly.
+ * 403 `FORBIDDEN` to a bound key calling a route outside {@link BOUND_KEY_ROUTES}.
  */
 export function bindKeys(bindings: KeyBindings) {
   return (request: Request, response: Response, next: NextFunction): void => {
-    const principal = principalOf(response);
-    const binding = principal.role === 'admin' ? undefined : bindings.get(principal.keyId);
-    if (!binding) {
-      next();
-      return;
-    }
-    response.locals.principal = { ...principal, ...binding } satisfies Principal;
-    const allowed = BOUND_KEY_ROUTES.some(
-      ([method, path]) => method === request.method && path.test(request.path),
-    );
-    if (!allowed) {
+    const bound = bindPrincipal(principalOf(response), bindings, request.method, request.path);
+    response.locals.principal = bound.principal;
+    if (!bound.allowed) {
       next(
         new HttpProblem(
           'FORBIDDEN',

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, Logger, Stockroom } from '@stockroom/core';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { JobName, JobObserver } from './jobs.js';
@@ -15,6 +16,7 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
   readonly registry = new Registry();
   private readonly local: Record<LocalOutcome, number> = { committed: 0, released: 0, expired: 0 };
   private readonly requests: Histogram<'method' | 'route' | 'status'>;
+  private readonly direct: Counter;
   private readonly jobRuns: Counter<'job' | 'outcome'>;
   private readonly jobProcessed: Counter<'job'>;
   private readonly jobDuration: Histogram<'job'>;
@@ -44,6 +46,11 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
       help: 'HTTP request latency by route template, method and status',
       labelNames: ['method', 'route', 'status'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    this.direct = new Counter({
+      name: 'http_direct_requests_total',
+      help: 'API requests served without the Express pipeline (plain requests of parameterless routes)',
       registers,
     });
     const local = this.local;
@@ -224,6 +231,11 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
     this.requests.observe({ method, route, status: String(status) }, seconds);
   }
 
+  /** Counts one request the direct path served (see direct-routes.ts). */
+  servedDirectly(): void {
+    this.direct.inc();
+  }
+
   /** Counts a reservation outcome the core does not count. */
   count(outcome: LocalOutcome): void {
     this.local[outcome] += 1;
@@ -241,4 +253,28 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
     this.jobDuration.observe({ job: name }, seconds);
     if (name === 'expire-reservations') this.local.expired += processed;
   }
+}
+
+/**
+ * Middleware: records every request in `http_request_duration_seconds` when its response
+ * finishes, under the route template the handler put in `response.locals.route` (`unmatched`
+ * when none ran).
+ */
+export function requestMetrics(metrics: ServerMetrics) {
+  return (
+    request: IncomingMessage,
+    response: ServerResponse & { readonly locals: Record<string, unknown> },
+    next: () => void,
+  ): void => {
+    const started = performance.now();
+    response.on('finish', () => {
+      metrics.observeRequest(
+        request.method ?? 'GET',
+        (response.locals.route as string | undefined) ?? 'unmatched',
+        response.statusCode,
+        (performance.now() - started) / 1000,
+      );
+    });
+    next();
+  };
 }

@@ -92,21 +92,20 @@ export class RedisRateLimiter implements RateLimiter {
   }
 }
 
+/** The 429 `RATE_LIMITED` answer, with `Retry-After`, to a key over its limit. */
+export function rateLimitedProblem(limitPerMinute: number, decision: RateDecision): HttpProblem {
+  return new HttpProblem(
+    'RATE_LIMITED',
+    `This API key may make ${limitPerMinute} requests a minute; retry in ${decision.retryAfterSeconds} s`,
+    {},
+    { 'Retry-After': String(decision.retryAfterSeconds) },
+  );
+}
+
 /** Middleware: answers 429 `RATE_LIMITED` with `Retry-After` once a key is over its limit. */
 export function rateLimit(limiter: RateLimiter, limitPerMinute: number) {
   return async (_request: Request, response: Response, next: NextFunction): Promise<void> => {
     const decision = await limiter.consume(principalOf(response).keyId);
-    if (decision.allowed) {
-      next();
-      return;
-    }
-    next(
-      new HttpProblem(
-        'RATE_LIMITED',
-        `This API key may make ${limitPerMinute} requests a minute; retry in ${decision.retryAfterSeconds} s`,
-        {},
-        { 'Retry-After': String(decision.retryAfterSeconds) },
-      ),
-    );
+    next(decision.allowed ? undefined : rateLimitedProblem(limitPerMinute, decision));
   };
 }

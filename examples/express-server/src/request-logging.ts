@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Logger, stdSerializers } from 'pino';
 import type { ApiKeyRing } from './auth.js';
 import { requestLogSerializer } from './log-redaction.js';
@@ -24,7 +24,14 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
  * line is written, so a level that writes nothing costs an id and a property. Sets
  * `request.id`, `request.log` and the `X-Request-Id` response header.
  */
-export function requestLogging(logger: Logger, keys: ApiKeyRing): RequestHandler {
+export function requestLogging(
+  logger: Logger,
+  keys: ApiKeyRing,
+): (
+  request: IncomingMessage,
+  response: ServerResponse & { readonly locals: Record<string, unknown> },
+  next: () => void,
+) => void {
   const scrub = requestLogSerializer(keys);
   const base = logger.child(
     {},

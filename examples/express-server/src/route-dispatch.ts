@@ -32,6 +32,26 @@ function mayShadow(pattern: string, path: string): boolean {
   );
 }
 
+/**
+ * The routes a request may be given by an exact lookup, as `METHOD /path` → index in `routes`:
+ * parameterless paths that no route before them could match (where Express would pick the
+ * same route for that method and exact path).
+ */
+export function exactRouteKeys(routes: readonly DispatchedRoute[]): ReadonlyMap<string, number> {
+  const byKey = new Map<string, number>();
+  routes.forEach((route, index) => {
+    if (!isStatic(route.path)) return;
+    const method = route.method.toUpperCase();
+    const shadowed = routes
+      .slice(0, index)
+      .some(
+        (earlier) => earlier.method.toUpperCase() === method && mayShadow(earlier.path, route.path),
+      );
+    if (!shadowed) byKey.set(`${method} ${route.path}`, index);
+  });
+  return byKey;
+}
+
 /** What {@link fastRouteDispatch} returns. */
 export interface FastRouteDispatch {
   /**
@@ -59,17 +79,7 @@ export function fastRouteDispatch(
   routes: readonly DispatchedRoute[],
 ): FastRouteDispatch {
   const handlers: RouteHandler[] = [];
-  const byKey = new Map<string, number>();
-  routes.forEach((route, index) => {
-    if (!isStatic(route.path)) return;
-    const method = route.method.toUpperCase();
-    const shadowed = routes
-      .slice(0, index)
-      .some(
-        (earlier) => earlier.method.toUpperCase() === method && mayShadow(earlier.path, route.path),
-      );
-    if (!shadowed) byKey.set(`${method} ${route.path}`, index);
-  });
+  const byKey = exactRouteKeys(routes);
   router.use((request: Request, response: Response, next: NextFunction): void => {
     const index = byKey.get(`${request.method} ${request.path}`);
     const handler = index === undefined ? undefined : handlers[index];

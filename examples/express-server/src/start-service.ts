@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { mkdir } from 'node:fs/promises';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   type Clock,
@@ -11,7 +11,7 @@ import {
   systemClock,
 } from '@stockroom/core';
 import { type Logger as PinoLogger, pino } from 'pino';
-import { createApp, type ReadinessComponent } from './app.js';
+import { createRequestListener, type ReadinessComponent } from './app.js';
 import { type ApiKeyEntry, ensureAdminKey } from './auth.js';
 import {
   chooseCache,
@@ -42,6 +42,11 @@ export interface ServiceOverrides {
   readonly publisher?: EventPublisher;
   /** Checks every success body against its schema. @default false */
   readonly checkResponses?: boolean;
+  /**
+   * Serve plain requests of the API's parameterless routes without Express (the same answers;
+   * see `createRequestListener`). `false` leaves every request to the Express app. @default true
+   */
+  readonly directRoutes?: boolean;
 }
 
 /** A running server. */
@@ -207,7 +212,7 @@ async function assemble(
     },
   ];
   let shuttingDown = false;
-  const app = createApp({
+  const listener = createRequestListener({
     stockroom,
     keys: new FileBackedApiKeyRing(entries, config.dataDir, logger),
     keyBindings: config.keyBindings,
@@ -223,10 +228,12 @@ async function assemble(
     checkResponses: overrides.checkResponses ?? false,
     events,
     ...(limiter ? { rateLimit: { limiter, perMinute: config.rateLimitPerMinute } } : {}),
+    ...(overrides.directRoutes === undefined ? {} : { directRoutes: overrides.directRoutes }),
   });
 
-  const server =
-    config.host === undefined ? app.listen(config.port) : app.listen(config.port, config.host);
+  const server = createServer(listener);
+  if (config.host === undefined) server.listen(config.port);
+  else server.listen(config.port, config.host);
   // Keep-alive longer than typical load balancers' idle timeouts, so they close first.
   server.keepAliveTimeout = 65_000;
   try {

@@ -113,6 +113,8 @@ export async function startTestServer(
     readonly configuredPublisher?: boolean;
     /** Replaces the silent test logger (a test that reads the log lines). */
     readonly logger?: Logger;
+    /** `false`: every request through the Express app (see ServiceOverrides.directRoutes). */
+    readonly directRoutes?: boolean;
   } = {},
 ): Promise<TestServer> {
   const dataDir = env.STOCKROOM_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'stockroom-server-')));
@@ -138,6 +140,7 @@ export async function startTestServer(
       clock,
       ...(options.configuredPublisher ? {} : { publisher }),
       checkResponses: true,
+      ...(options.directRoutes === undefined ? {} : { directRoutes: options.directRoutes }),
       logger: options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
   } catch (error) {

@@ -227,7 +227,14 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     Math.max(1, Math.trunc(reservationSettings.lanes)),
     Math.max(1, Math.trunc(reservationSettings.maxBatchSize)),
     stats.batches,
-    { commands: policies.writeLanes ?? true },
+    {
+      commands: policies.writeLanes ?? true,
+      // Several only where the store's row locks let writers of other rows through.
+      batchesInFlight:
+        options.store.capabilities.multiProcess && !options.store.capabilities.singleWriter
+          ? (reservationSettings.batchesInFlight ?? 1)
+          : 1,
+    },
   );
   // An in-process mark may only refuse a request once other processes' commits are applied
   // (a restock elsewhere clears it). "Not sold out" needs no such check: it sends the request

@@ -54,6 +54,8 @@ export interface LaneStats {
 interface Lane {
   readonly queue: Job[];
   running: boolean;
+  /** Wakes the drain loop waiting with room for another batch (set while it waits). */
+  wake?: (() => void) | undefined;
 }
 
 /** Runs a transaction (the service context's `transact`: retried within the deadline). */
@@ -89,14 +91,24 @@ function laneOf(skus: readonly string[], lanes: number): number {
 export class WriteLanes {
   private readonly lanes: readonly Lane[];
 
+  private readonly batchesInFlight: number;
+
   constructor(
     private readonly transact: Transact,
     laneCount: number,
     private readonly maxBatchSize: number,
     private readonly stats: LaneStats,
-    private readonly options: { readonly commands: boolean } = { commands: true },
+    private readonly options: {
+      readonly commands: boolean;
+      /**
+       * How many batches of one lane may run at once, over disjoint SKUs (a store whose row
+       * locks let writers of other rows through). @default 1
+       */
+      readonly batchesInFlight?: number;
+    } = { commands: true },
   ) {
     this.lanes = Array.from({ length: laneCount }, () => ({ queue: [], running: false }));
+    this.batchesInFlight = Math.max(1, Math.trunc(options.batchesInFlight ?? 1));
   }
 
   /** Runs `work` in the next batch of the lane of `skus` (the SKUs whose rows it writes). */
@@ -138,17 +150,45 @@ export class WriteLanes {
     const lane = this.lanes[laneOf(job.skus, this.lanes.length)]!;
     lane.queue.push(job);
     if (!lane.running) void this.drain(lane);
+    else lane.wake?.();
   }
 
   private async drain(lane: Lane): Promise<void> {
     lane.running = true;
     const queue = lane.queue;
+    const inFlight = new Set<Promise<void>>();
+    // The SKUs of the batches running now: a job touching one of them waits for a later cut.
+    const busy = new Set<string>();
+    const start = (batch: Job[]) => {
+      const skus = [...new Set(batch.flatMap((job) => job.skus))];
+      for (const sku of skus) busy.add(sku);
+      const running: Promise<void> = this.runBatch(batch)
+        .then(
+          (retry) => {
+            queue.unshift(...retry);
+          },
+          (error: unknown) => {
+            for (const job of batch) job.reject(error);
+          },
+        )
+        .finally(() => {
+          for (const sku of skus) busy.delete(sku);
+          inFlight.delete(running);
+        });
+      inFlight.add(running);
+    };
     try {
-      while (queue.length > 0) {
-        const first = queue[0]!;
-        const batch = first.alone ? queue.splice(0, 1) : this.cut(queue);
-        const retry = await this.runBatch(batch);
-        queue.unshift(...retry);
+      while (queue.length > 0 || inFlight.size > 0) {
+        const free = this.batchesInFlight - inFlight.size;
+        const batches = free > 0 && queue.length > 0 ? this.cut(queue, busy, free) : [];
+        for (const batch of batches) start(batch);
+        if (inFlight.size === 0) continue;
+        // Wait for a batch to end or, with room for another batch, for a new job.
+        const ended = Promise.race(inFlight);
+        await (inFlight.size < this.batchesInFlight
+          ? Promise.race([ended, new Promise<void>((resolve) => (lane.wake = resolve))])
+          : ended);
+        lane.wake = undefined;
         // Let the callers just answered queue their next request before the next batch is cut.
         if (queue.length < this.maxBatchSize) await new Promise((resolve) => setImmediate(resolve));
       }
@@ -157,16 +197,62 @@ export class WriteLanes {
     }
   }
 
-  private cut(queue: Job[]): Job[] {
-    const batch: Job[] = [];
-    let index = 0;
-    while (index < queue.length && batch.length < this.maxBatchSize) {
-      if (queue[index]!.alone) break;
-      batch.push(queue[index]!);
-      index += 1;
+  /**
+   * The next batches (at most `count`, over disjoint SKUs): the waiting jobs in arrival order,
+   * each joining the batch that already has one of its SKUs, else the smallest batch. A job is
+   * left waiting when it touches a SKU of a running batch (`busy`), of two new batches, of a job
+   * left waiting before it (so one SKU's jobs keep their order), or when its batch is full. A
+   * job marked `alone` runs in a batch of its own.
+   */
+  private cut(queue: Job[], busy: ReadonlySet<string>, count: number): Job[][] {
+    const batches: Job[][] = [];
+    const owner = new Map<string, number>();
+    const blocked = new Set(busy);
+    const taken = new Set<Job>();
+    for (const job of queue) {
+      if (job.skus.some((sku) => blocked.has(sku))) {
+        for (const sku of job.skus) blocked.add(sku);
+        continue;
+      }
+      const joined = new Set(job.skus.flatMap((sku) => owner.get(sku) ?? []));
+      let target: number | undefined;
+      if (job.alone) {
+        if (joined.size === 0 && batches.length < count) target = batches.push([]) - 1;
+      } else if (joined.size === 1) target = [...joined][0]!;
+      else if (joined.size === 0) {
+        if (batches.length < count) target = batches.push([]) - 1;
+        else {
+          for (const [index, batch] of batches.entries()) {
+            if (
+              !batch[0]?.alone &&
+              (target === undefined || batch.length < batches[target]!.length)
+            )
+              target = index;
+          }
+        }
+      }
+      const batch = target === undefined ? undefined : batches[target];
+      if (
+        target === undefined ||
+        batch === undefined ||
+        batch.length >= this.maxBatchSize ||
+        (batch.length > 0 && (batch[0]!.alone || job.alone))
+      ) {
+        for (const sku of job.skus) blocked.add(sku);
+        if (batches.length >= count && batches.every((each) => each.length >= this.maxBatchSize))
+          break;
+        continue;
+      }
+      batch.push(job);
+      taken.add(job);
+      for (const sku of job.skus) owner.set(sku, target);
     }
-    queue.splice(0, index);
-    return batch;
+    if (taken.size > 0) {
+      const left = queue.filter((job) => !taken.has(job));
+      queue.length = 0;
+      queue.push(...left);
+    }
+    return batches.filter((batch) => batch.length > 0);
   }
 
   /** Runs one batch; returns the jobs to run again (those rolled back with a failing one). */
