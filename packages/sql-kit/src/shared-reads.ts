@@ -102,12 +102,18 @@ export function sharedReads(context: KitContext, dialect: SharedReadsDialect): S
           'line.warehouse_id as warehouse_id',
           // Units still held: a partial commit or release already moved the rest, and preordered
           // and backordered units are not in the row's reserved bucket.
-          eb.fn
-            .sum<string | number>(sql`line.quantity - line.committed - line.released - line.preordered - line.backordered`)
-            .as('quantity'),
+          sql<
+            string | number
+          >`sum(line.quantity - line.committed - line.released - line.preordered - line.backordered)`.as(
+            'quantity',
+          ),
         ])
         .groupBy(['line.sku', 'line.warehouse_id'])
-        .having(sql`sum(line.quantity - line.committed - line.released)`, '>', 0)
+        .having(
+          sql`sum(line.quantity - line.committed - line.released - line.preordered - line.backordered)`,
+          '>',
+          0,
+        )
         .orderBy('line.sku')
         .orderBy('line.warehouse_id')
         .execute();
