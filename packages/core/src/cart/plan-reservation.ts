@@ -26,12 +26,21 @@ export function planReservation(
   rows: readonly (AllocatableStock & { readonly safetyStock: number })[],
   warehouses: readonly AllocatableWarehouse[],
 ): AllocationResult {
-  // Safety stock is never allocated: the plan sees each row's sellable units.
-  return allocate(request.items, rows.map(sellableView), warehouses, {
-    ...(request.strategy ? { strategy: request.strategy } : {}),
-    ...(request.location ? { location: request.location } : {}),
-    ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
-    ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
-    ...(request.warehouseIds ? { warehouseIds: request.warehouseIds } : {}),
-  });
+  // Safety stock is never allocated: the plan sees each row's sellable units. The request is
+  // its own allocation options (allocate reads only those fields), so nothing is copied per
+  // plan; an empty regional preference still means none.
+  return allocate(
+    request.items,
+    rows.some((row) => row.safetyStock !== 0) ? rows.map(sellableView) : rows,
+    warehouses,
+    request.preferCountry === '' || request.preferRegion === ''
+      ? {
+          ...(request.strategy ? { strategy: request.strategy } : {}),
+          ...(request.location ? { location: request.location } : {}),
+          ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
+          ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
+          ...(request.warehouseIds ? { warehouseIds: request.warehouseIds } : {}),
+        }
+      : request,
+  );
 }

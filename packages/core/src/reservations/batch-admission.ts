@@ -84,10 +84,12 @@ async function admitBatch(
       outcomes.push({ ok: false, error: overLimit });
       continue;
     }
-    const skus = [...new Set(request.items.map((item) => item.sku))];
+    const items = request.items;
     const plan = planReservation(
       warehouseIds ? { ...request, warehouseIds } : request,
-      skus.flatMap((sku) => changes.rowsOf(sku)),
+      items.length === 1
+        ? changes.rowsOf(items[0]!.sku)
+        : [...new Set(items.map((item) => item.sku))].flatMap((sku) => changes.rowsOf(sku)),
       warehouses,
     );
     if (plan.kind === 'shortfall') {
