@@ -1,5 +1,6 @@
 import type { ChannelRows } from '../channels/channel-rows.js';
 import type { Movement } from '../domain/movement.js';
+import type { Reservation } from '../domain/reservation.js';
 import type { AlertReads, AlertRows } from './alert-port.js';
 import type { BulkWrites } from './bulk-writes.js';
 import type { HistoryReads, HistoryRows } from './history.js';
@@ -8,7 +9,7 @@ import type { LedgerRows, MovementReads } from './movement-port.js';
 import type { OutboxReads, OutboxRows } from './outbox-port.js';
 import type { ReservationReads, ReservationRows } from './reservation-port.js';
 import type { SkuPolicyRows } from './sku-policies.js';
-import type { StockReads, StockRows } from './stock-port.js';
+import type { StockReads, StockRows, StockWrite } from './stock-port.js';
 import type { StoreChangeFeed } from './store-changes.js';
 import type { TransferReads, TransferRows } from './transfer-port.js';
 import type { WarehouseReads, WarehouseRows } from './warehouse-port.js';
@@ -74,14 +75,19 @@ export interface StockTransaction {
    * A write batch's held-back rows in one round trip: idempotency records (as `putMany`:
    * `{ applied: false }` when any key exists already, and the caller then rolls back),
    * movements (as `ledger.append`) and outbox events (as `outbox.append`, after any appended
-   * before in the transaction). Optional: without it each kind is written on its own.
+   * before in the transaction); when given, the guarded stock writes (as `stock.update` of
+   * rows this transaction locked: `{ applied: false, lostStock: true }` when one lost, and the
+   * caller then rolls back and retries) and new reservations (as `reservations.insert`).
+   * Optional: without it each kind is written on its own.
    * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */
   appendAll?(rows: {
     readonly records: readonly IdempotencyRecord[];
     readonly movements: readonly Movement[];
     readonly events: Parameters<OutboxRows['append']>[0];
-  }): Promise<WriteOutcome>;
+    readonly writes?: readonly StockWrite[];
+    readonly reservations?: readonly Reservation[];
+  }): Promise<WriteOutcome & { readonly lostStock?: boolean }>;
 }
 
 /**
