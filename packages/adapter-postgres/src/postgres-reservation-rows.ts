@@ -39,7 +39,7 @@ const RESERVATION_LINE_TYPES: ColumnTypes<Insertable<Database['reservation_lines
 export const RESERVATIONS_PER_STATEMENT = 500;
 
 /**
- * Reservations and their lines as two CTEs of a larger statement (`appendAll`): the lines'
+ * Reservations and their lines as two CTEs of a larger statement (`writeBatch`): the lines'
  * foreign key sees the headers (constraint checks run at the end of the statement).
  */
 export function reservationInsertCtes(

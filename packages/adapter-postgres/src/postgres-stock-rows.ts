@@ -195,7 +195,7 @@ function guardValues(rows: readonly GuardRow[]) {
 }
 
 /**
- * The guarded write of `writes` as CTEs of a larger statement (`appendAll`): `v`, `locked`,
+ * The guarded write of `writes` as CTEs of a larger statement (`writeBatch`): `v`, `locked`,
  * then `name` holding one row per row written. The write applied when `name` counts
  * `writes.length` rows; otherwise it wrote nothing (the caller rolls back).
  */

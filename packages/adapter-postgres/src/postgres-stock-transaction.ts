@@ -27,7 +27,7 @@ import type { MovementTable } from './tables.js';
 
 const { idempotencyToRow } = postgresKit.mappers;
 
-/** `appendAll`'s answer when a guarded stock write lost (the caller rolls back and retries). */
+/** `writeBatch`'s answer when a guarded stock write lost (the caller rolls back and retries). */
 const LOST_STOCK = Object.freeze({ applied: false, lostStock: true }) as {
   readonly applied: false;
   readonly lostStock: true;
@@ -171,61 +171,70 @@ export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
     shared.warehouses,
   );
   const reservationRows = postgresReservationRows(scope);
+  const writeBatch: NonNullable<StockTransaction['writeBatch']> = async ({
+    records,
+    movements,
+    events,
+    writes,
+    reservations,
+  }) => {
+    const { db } = scope;
+    const limit = ROWS_PER_STATEMENT;
+    if (
+      records.length > limit ||
+      movements.length > limit ||
+      events.length > limit ||
+      writes.length > limit ||
+      reservations.length > RESERVATIONS_PER_STATEMENT
+    ) {
+      // Too many for one statement: each kind in its own chunks.
+      if (writes.length > 0 && !(await stock.stock.update(writes)).applied) return LOST_STOCK;
+      if (reservations.length > 0) await reservationRows.insert(reservations);
+      if (records.length > 0 && !(await idempotency.putMany!(records)).applied) {
+        return NOT_APPLIED;
+      }
+      await ledger.append(movements);
+      await outbox.append(events);
+      return APPLIED;
+    }
+    // One statement: data-modifying CTEs all run, whatever the final SELECT reads. A lost
+    // stock guard writes no stock row; the caller then rolls the rest back.
+    const parts: RawBuilder<unknown>[] = [];
+    if (writes.length > 0) {
+      parts.push(guardedStockWriteCtes(scope.table('stock'), writes, 'written_stock'));
+    }
+    if (reservations.length > 0) parts.push(reservationInsertCtes(scope, reservations));
+    if (movements.length > 0) {
+      parts.push(
+        sql`m AS (${insertUnnest(scope.table('movements'), MOVEMENT_TYPES, movements.map(movementToRow))})`,
+      );
+    }
+    if (events.length > 0) {
+      parts.push(sql`o AS (${insertOutboxJson(scope, events, counter)})`);
+    }
+    if (records.length > 0) {
+      parts.push(
+        sql`i AS (${db
+          .insertInto('idempotency_keys')
+          .values(records.map(idempotencyToRow))
+          .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
+          .returning('key')})`,
+      );
+    }
+    if (parts.length === 0) return APPLIED;
+    const counted = records.length > 0 ? sql`(SELECT count(*) FROM i)` : sql`0`;
+    const updated = writes.length > 0 ? sql`(SELECT count(*) FROM written_stock)` : sql`0`;
+    const result = await sql<{ inserted: string | number; updated: string | number }>`
+      WITH ${sql.join(parts)} SELECT ${counted}::int AS inserted, ${updated}::int AS updated
+    `.execute(db);
+    const row = result.rows[0];
+    if (Number(row?.updated ?? 0) !== writes.length) return LOST_STOCK;
+    return Number(row?.inserted ?? 0) === records.length ? APPLIED : NOT_APPLIED;
+  };
   return {
-    async appendAll({ records, movements, events, writes = [], reservations = [] }) {
-      const { db } = scope;
-      const limit = ROWS_PER_STATEMENT;
-      if (
-        records.length > limit ||
-        movements.length > limit ||
-        events.length > limit ||
-        writes.length > limit ||
-        reservations.length > RESERVATIONS_PER_STATEMENT
-      ) {
-        // Too many for one statement: each kind in its own chunks.
-        if (writes.length > 0 && !(await stock.stock.update(writes)).applied) return LOST_STOCK;
-        if (reservations.length > 0) await reservationRows.insert(reservations);
-        if (records.length > 0 && !(await idempotency.putMany!(records)).applied) {
-          return NOT_APPLIED;
-        }
-        await ledger.append(movements);
-        await outbox.append(events);
-        return APPLIED;
-      }
-      // One statement: data-modifying CTEs all run, whatever the final SELECT reads. A lost
-      // stock guard writes no stock row; the caller then rolls the rest back.
-      const parts: RawBuilder<unknown>[] = [];
-      if (writes.length > 0) {
-        parts.push(guardedStockWriteCtes(scope.table('stock'), writes, 'written_stock'));
-      }
-      if (reservations.length > 0) parts.push(reservationInsertCtes(scope, reservations));
-      if (movements.length > 0) {
-        parts.push(
-          sql`m AS (${insertUnnest(scope.table('movements'), MOVEMENT_TYPES, movements.map(movementToRow))})`,
-        );
-      }
-      if (events.length > 0) {
-        parts.push(sql`o AS (${insertOutboxJson(scope, events, counter)})`);
-      }
-      if (records.length > 0) {
-        parts.push(
-          sql`i AS (${db
-            .insertInto('idempotency_keys')
-            .values(records.map(idempotencyToRow))
-            .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
-            .returning('key')})`,
-        );
-      }
-      if (parts.length === 0) return APPLIED;
-      const counted = records.length > 0 ? sql`(SELECT count(*) FROM i)` : sql`0`;
-      const updated = writes.length > 0 ? sql`(SELECT count(*) FROM written_stock)` : sql`0`;
-      const result = await sql<{ inserted: string | number; updated: string | number }>`
-        WITH ${sql.join(parts)} SELECT ${counted}::int AS inserted, ${updated}::int AS updated
-      `.execute(db);
-      const row = result.rows[0];
-      if (Number(row?.updated ?? 0) !== writes.length) return LOST_STOCK;
-      return Number(row?.inserted ?? 0) === records.length ? APPLIED : NOT_APPLIED;
-    },
+    appendAll: ({ records, movements, events }) =>
+      writeBatch({ records, movements, events, writes: [], reservations: [] }),
+    writeBatch: (rows) => writeBatch(rows),
     ...stock,
     reservations: reservationRows,
     ledger,

@@ -92,9 +92,9 @@ describe.skipIf(skipReason)('reservation batch statements (PostgreSQL)', () => {
       // 24 reserved events, one stock update per batch (and the restock's own).
       const outbox = await store.transaction((transaction) => transaction.outbox.claim(500));
       expect(outbox.filter((entry) => entry.event.type === 'inventory.reserved')).toHaveLength(24);
-      expect(
-        outbox.filter((entry) => entry.event.type === 'inventory.stock.updated'),
-      ).toHaveLength(batches.length + 1);
+      expect(outbox.filter((entry) => entry.event.type === 'inventory.stock.updated')).toHaveLength(
+        batches.length + 1,
+      );
     } finally {
       await store.close();
       await pool.end();
@@ -102,7 +102,7 @@ describe.skipIf(skipReason)('reservation batch statements (PostgreSQL)', () => {
     }
   });
 
-  it('appendAll reports a lost stock guard and writes nothing of it', async () => {
+  it('writeBatch reports a lost stock guard and writes nothing of it', async () => {
     const pool = countingPool();
     const store = createPostgresStockStore({ pool, schema: uniqueSchema('append_all_lost') });
     const stockroom = createStockroom({ store });
@@ -118,10 +118,11 @@ describe.skipIf(skipReason)('reservation batch statements (PostgreSQL)', () => {
       const [row] = (await store.reads.stockBySku('A')) as [InventoryStock];
       const stale: InventoryStock = { ...row, version: row.version - 1 };
       const outcome = await store.transaction(async (transaction) =>
-        transaction.appendAll!({
+        transaction.writeBatch!({
           records: [],
           movements: [],
           events: [],
+          reservations: [],
           writes: [
             {
               before: stale,

@@ -49,7 +49,7 @@ function addDeltas(left: StockDeltas, right: StockDeltas): StockDeltas {
  *   bulk writes, history) first sends what is held back;
  * - ledger movements, outbox events and idempotency records: append only, never read back in a
  *   batch except idempotency records, which `get` finds among the held-back ones first;
- * - new reservations, where the store has `appendAll`: sent before any other reservation
+ * - new reservations, where the store has `writeBatch`: sent before any other reservation
  *   statement of the batch, else with the rest at the end — rows, reservations, ledger,
  *   outbox and keys in one round trip.
  *
@@ -188,7 +188,7 @@ export function bufferedTransaction(transaction: StockTransaction): {
   };
 
   // New reservations wait for `appendAll`; any other reservation statement sends them first.
-  const reservationRows: StockTransaction['reservations'] = transaction.appendAll
+  const reservationRows: StockTransaction['reservations'] = transaction.writeBatch
     ? {
         ...Object.fromEntries(
           Object.entries(transaction.reservations).map(([name, method]) => [
@@ -243,10 +243,10 @@ export function bufferedTransaction(transaction: StockTransaction): {
     },
     async flush() {
       if (
-        transaction.appendAll &&
+        transaction.writeBatch &&
         pending.size + created.length + records.size + movements.length + events.length > 0
       ) {
-        const outcome = await transaction.appendAll({
+        const outcome = await transaction.writeBatch({
           records: [...records.values()],
           movements,
           events,
@@ -264,6 +264,15 @@ export function bufferedTransaction(transaction: StockTransaction): {
       }
       await flushStock();
       await flushReservations();
+      if (transaction.appendAll && records.size + movements.length + events.length > 0) {
+        const outcome = await transaction.appendAll({
+          records: [...records.values()],
+          movements,
+          events,
+        });
+        if (!outcome.applied) throw new BufferedKeyTaken();
+        return;
+      }
       if (records.size > 0) {
         const all = [...records.values()];
         if (idempotency.putMany) {

@@ -75,18 +75,28 @@ export interface StockTransaction {
    * A write batch's held-back rows in one round trip: idempotency records (as `putMany`:
    * `{ applied: false }` when any key exists already, and the caller then rolls back),
    * movements (as `ledger.append`) and outbox events (as `outbox.append`, after any appended
-   * before in the transaction); when given, the guarded stock writes (as `stock.update` of
-   * rows this transaction locked: `{ applied: false, lostStock: true }` when one lost, and the
-   * caller then rolls back and retries) and new reservations (as `reservations.insert`).
-   * Optional: without it each kind is written on its own.
+   * before in the transaction). Optional: without it each kind is written on its own.
    * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */
   appendAll?(rows: {
     readonly records: readonly IdempotencyRecord[];
     readonly movements: readonly Movement[];
     readonly events: Parameters<OutboxRows['append']>[0];
-    readonly writes?: readonly StockWrite[];
-    readonly reservations?: readonly Reservation[];
+  }): Promise<WriteOutcome>;
+  /**
+   * `appendAll` plus the batch's guarded stock writes (as `stock.update` of rows this
+   * transaction locked) and its new reservations (as `reservations.insert`), all in one round
+   * trip. `{ applied: false, lostStock: true }` when a stock write lost its guard (nothing of it
+   * is written; the caller rolls back and retries), `{ applied: false }` when an idempotency
+   * key exists already. Optional, and preferred to `appendAll` where a store has both.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  writeBatch?(rows: {
+    readonly records: readonly IdempotencyRecord[];
+    readonly movements: readonly Movement[];
+    readonly events: Parameters<OutboxRows['append']>[0];
+    readonly writes: readonly StockWrite[];
+    readonly reservations: readonly Reservation[];
   }): Promise<WriteOutcome & { readonly lostStock?: boolean }>;
 }
 
