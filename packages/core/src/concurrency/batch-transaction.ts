@@ -187,10 +187,10 @@ export function bufferedTransaction(transaction: StockTransaction): {
     return wrapped as T;
   };
 
-  // New reservations wait for `appendAll`; any other reservation statement sends them first.
+  // New reservations wait for `writeBatch`; any other reservation statement sends them first.
   const reservationRows: StockTransaction['reservations'] = transaction.writeBatch
     ? {
-        ...Object.fromEntries(
+        ...(Object.fromEntries(
           Object.entries(transaction.reservations).map(([name, method]) => [
             name,
             typeof method === 'function'
@@ -203,8 +203,8 @@ export function bufferedTransaction(transaction: StockTransaction): {
                 }
               : method,
           ]),
-        ),
-        async insert(items) {
+        ) as StockTransaction['reservations']),
+        async insert(items: readonly Reservation[]) {
           created.push(...items);
         },
       }
