@@ -1,6 +1,7 @@
+import type { Reservation } from '@stockroom/core';
 import type { ReservationRows } from '@stockroom/core/adapter-kit';
-import { APPLIED, inOrderOf, NOT_APPLIED } from '@stockroom/sql-kit';
-import { type Insertable, sql } from 'kysely';
+import { APPLIED, inOrderOf, NOT_APPLIED, outcome } from '@stockroom/sql-kit';
+import { type Insertable, type RawBuilder, sql } from 'kysely';
 import { postgresKit, reservationFromRow } from './mappers.js';
 import {
   type ColumnTypes,
@@ -48,6 +49,26 @@ const linesMayChange = (line: {
   readonly backordered: number;
 }) => line.refunded !== 0 || line.receiptId !== null || line.backordered !== 0;
 
+/** Most reservations one statement inserts. */
+export const RESERVATIONS_PER_STATEMENT = 500;
+
+/**
+ * Reservations and their lines as two CTEs of a larger statement (`writeBatch`): the lines'
+ * foreign key sees the headers (constraint checks run at the end of the statement).
+ */
+export function reservationInsertCtes(
+  scope: SchemaScope,
+  reservations: readonly Reservation[],
+): RawBuilder<unknown> {
+  return sql`new_reservations AS (
+      ${insertUnnest(scope.table('reservations'), RESERVATION_TYPES, reservations.map(reservationToRow))}
+      RETURNING id
+    ),
+    new_reservation_lines AS (
+      ${insertUnnest(scope.table('reservation_lines'), RESERVATION_LINE_TYPES, reservations.flatMap(reservationLinesToRows))}
+    )`;
+}
+
 /**
  * Reservations and their lines inside a transaction: one statement per batch (headers and lines
  * together, `unnest` arrays), locks in id order.
@@ -66,7 +87,7 @@ export function postgresReservationRows(scope: SchemaScope): ReservationRows {
     async insert(reservations) {
       // Headers and lines in one statement: the lines' foreign key sees the headers the CTE
       // inserted (constraint checks run at the end of the statement).
-      for (const part of chunk(reservations, 500)) {
+      for (const part of chunk(reservations, RESERVATIONS_PER_STATEMENT)) {
         const lines = part.flatMap(reservationLinesToRows);
         await sql`
           WITH inserted AS (

@@ -1,11 +1,18 @@
-import type { BackorderPolicy, SkuPolicy } from '@stockroom/core';
-import type { SkuPolicyRows, StockRows, WriteOutcome } from '@stockroom/core/adapter-kit';
+import type { BackorderPolicy, SkuPolicy, Warehouse } from '@stockroom/core';
+import type {
+  SkuPolicyRows,
+  StockRows,
+  WarehouseRows,
+  WriteOutcome,
+} from '@stockroom/core/adapter-kit';
 import { type Selectable, sql } from 'kysely';
 import { postgresKit } from './mappers.js';
 import type { SchemaScope } from './queries.js';
-import type { StockTable } from './tables.js';
+import type { Database, StockTable } from './tables.js';
 
-const { stockFromRow } = postgresKit.mappers;
+type WarehouseTable = Database['warehouses'];
+
+const { stockFromRow, warehouseFromRow } = postgresKit.mappers;
 
 interface PolicyRow {
   readonly sku: string;
@@ -44,46 +51,94 @@ const outcome = (affected: bigint | undefined): WriteOutcome => ({ applied: affe
  */
 type PolicyCache = Map<string, SkuPolicy | null>;
 
+/** The warehouses a locked stock read brought, until the transaction writes one. */
+interface WarehouseCache {
+  list: Warehouse[] | null;
+}
+
 /**
- * The stock rows and the policies of one transaction. `stock.read` fetches the SKUs' policies
- * in the same statement as their rows (a scalar subquery), so a reservation batch decides on
- * rows and cart limits in one round trip; `policies.get` then answers from what that read
- * brought, and reads only SKUs it did not cover.
+ * The stock rows, the policies and the warehouses of one transaction. `stock.read` fetches the
+ * SKUs' policies in the same statement as their rows (a scalar subquery) and, when it locks
+ * (a write batch), the warehouse list too, so a reservation batch decides on rows, cart limits
+ * and warehouses in one round trip; `policies.get` and `warehouses.list` then answer from what
+ * that read brought, and read only what it did not cover.
  */
 export function postgresSellableRows(
   scope: SchemaScope,
   stock: StockRows,
-): { readonly stock: StockRows; readonly policies: SkuPolicyRows } {
+  warehouses: WarehouseRows,
+): {
+  readonly stock: StockRows;
+  readonly policies: SkuPolicyRows;
+  readonly warehouses: WarehouseRows;
+} {
   const cache: PolicyCache = new Map();
+  const known: WarehouseCache = { list: null };
   return {
-    stock: { ...stock, read: (skus, options) => readWithPolicies(scope, cache, skus, options) },
+    stock: {
+      ...stock,
+      read: (skus, options) => readWithPolicies(scope, cache, known, skus, options),
+    },
     policies: postgresSkuPolicyRows(scope, cache),
+    warehouses: {
+      ...warehouses,
+      list: async () => known.list ?? warehouses.list(),
+      insert: async (warehouse) => {
+        known.list = null;
+        return warehouses.insert(warehouse);
+      },
+      update: async (next, expectedVersion) => {
+        known.list = null;
+        return warehouses.update(next, expectedVersion);
+      },
+    },
   };
 }
 
 async function readWithPolicies(
   scope: SchemaScope,
   cache: PolicyCache,
+  known: WarehouseCache,
   skus: readonly string[],
   options: { readonly lock?: boolean } = {},
 ) {
   if (skus.length === 0) return [];
   const wanted = [...new Set(skus)];
-  const result = await sql<Selectable<StockTable> & { readonly policies_json: PolicyRow[] }>`
-    SELECT s.*, (
-      SELECT coalesce(json_agg(p), '[]'::json) FROM ${scope.table('sku_policies')} AS p
-      WHERE p.sku = ANY(${wanted}::text[])
-    ) AS policies_json
-    FROM ${scope.table('stock')} AS s
-    WHERE s.sku = ANY(${wanted}::text[])
+  // The rows are locked in (sku, warehouse_id) order inside the CTE; the policies and the
+  // warehouses ride on the first row only (a batch of cold SKUs reads hundreds of rows).
+  const result = await sql<
+    Selectable<StockTable> & {
+      readonly policies_json: PolicyRow[] | null;
+      readonly warehouses_json: Selectable<WarehouseTable>[] | null;
+    }
+  >`
+    WITH s AS MATERIALIZED (
+      SELECT * FROM ${scope.table('stock')}
+      WHERE sku = ANY(${wanted}::text[])
+      ORDER BY sku, warehouse_id
+      ${options.lock ? sql`FOR UPDATE` : sql``}
+    )
+    SELECT s.*,
+      CASE WHEN row_number() OVER (ORDER BY s.sku, s.warehouse_id) = 1 THEN (
+        SELECT coalesce(json_agg(p), '[]'::json) FROM ${scope.table('sku_policies')} AS p
+        WHERE p.sku = ANY(${wanted}::text[])
+      ) END AS policies_json,
+      ${
+        options.lock
+          ? sql`CASE WHEN row_number() OVER (ORDER BY s.sku, s.warehouse_id) = 1 THEN (
+        SELECT coalesce(json_agg(w ORDER BY w.id), '[]'::json) FROM ${scope.table('warehouses')} AS w
+      ) END`
+          : sql`NULL::json`
+      } AS warehouses_json
+    FROM s
     ORDER BY s.sku, s.warehouse_id
-    ${options.lock ? sql`FOR UPDATE OF s` : sql``}
   `.execute(scope.db);
   const first = result.rows[0];
-  // Every row carries the policies of every wanted SKU; with no row, nothing was learned.
+  // The first row carries the policies of every wanted SKU; with no row, nothing was learned.
   if (first) {
     for (const sku of wanted) cache.set(sku, null);
-    for (const policy of first.policies_json) cache.set(policy.sku, skuPolicyFromRow(policy));
+    for (const policy of first.policies_json ?? []) cache.set(policy.sku, skuPolicyFromRow(policy));
+    if (first.warehouses_json) known.list = first.warehouses_json.map(warehouseFromRow);
   }
   return result.rows.map(stockFromRow);
 }

@@ -123,7 +123,7 @@ export function postgresStockRows(
   const guardedUpdate = async (rows: readonly GuardRow[]): Promise<number> => {
     const stock = scope.table('stock');
     const result = await sql`
-      WITH v (${sql.join(GUARD_COLUMNS.map((column) => sql.id(column)))}) AS ${valuesList(rows, GUARD_TYPES)},
+      WITH ${guardValues(rows)},
       ${guardedStockUpdate(stock, rows.length)}
     `.execute(db);
     return Number(result.numAffectedRows ?? 0n);
@@ -164,12 +164,7 @@ export function postgresStockRows(
     },
 
     async update(writes, unchanged = []) {
-      const rows = [...writes.map(writeRow), ...unchanged.map(unchangedRow)].sort((left, right) =>
-        compareStockKeys(
-          { sku: left[0], warehouseId: left[1] },
-          { sku: right[0], warehouseId: right[1] },
-        ),
-      );
+      const rows = guardRows(writes, unchanged);
       if (rows.length === 0) return APPLIED;
       // One statement in practice. Past 4 000 rows the chunks are each all-or-nothing, taken in
       // canonical order; a later chunk's failure leaves earlier chunks written, which the port
@@ -186,6 +181,39 @@ export function postgresStockRows(
   };
 }
 
+/** The guard rows of `stock.update`'s writes and unchanged rows, in canonical order. */
+function guardRows(
+  writes: readonly StockWrite[],
+  unchanged: readonly InventoryStock[],
+): GuardRow[] {
+  return [...writes.map(writeRow), ...unchanged.map(unchangedRow)].sort((left, right) =>
+    compareStockKeys(
+      { sku: left[0], warehouseId: left[1] },
+      { sku: right[0], warehouseId: right[1] },
+    ),
+  );
+}
+
+/** The `v` CTE of the guarded write: one row per stock row, named by `GUARD_COLUMNS`. */
+function guardValues(rows: readonly GuardRow[]) {
+  return sql`v (${sql.join(GUARD_COLUMNS.map((column) => sql.id(column)))}) AS ${valuesList(rows, GUARD_TYPES)}`;
+}
+
+/**
+ * The guarded write of `writes` as CTEs of a larger statement (`writeBatch`): `v`, `locked`,
+ * then `name` holding one row per row written. The write applied when `name` counts
+ * `writes.length` rows; otherwise it wrote nothing (the caller rolls back).
+ */
+export function guardedStockWriteCtes(
+  stock: ReturnType<SchemaScope['table']>,
+  writes: readonly StockWrite[],
+  name: string,
+) {
+  const rows = guardRows(writes, []);
+  return sql`${guardValues(rows)}, ${lockedStockRows(stock)},
+    ${sql.id(name)} AS (${guardedUpdateOfLocked(stock, rows.length)} RETURNING 1)`;
+}
+
 /**
  * The guarded stock write after its `v` CTE (one row per stock row, named by `GUARD_COLUMNS`):
  * locks the rows in (sku, warehouse_id) order, then updates the written ones only if every row of
@@ -193,6 +221,12 @@ export function postgresStockRows(
  * Shared by the lane's row writes and the bulk import.
  */
 export function guardedStockUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: number) {
+  return sql`${lockedStockRows(stock)}
+      ${guardedUpdateOfLocked(stock, rowCount)}`;
+}
+
+/** The `locked` CTE: every row of `v`, locked in (sku, warehouse_id) order. */
+function lockedStockRows(stock: ReturnType<SchemaScope['table']>) {
   return sql`locked AS MATERIALIZED (
         SELECT s.sku, s.warehouse_id, s.version, s.available, s.reserved, s.damaged, s.in_transit,
           s.backordered
@@ -200,8 +234,12 @@ export function guardedStockUpdate(stock: ReturnType<SchemaScope['table']>, rowC
         WHERE (s.sku, s.warehouse_id) IN (SELECT v.sku, v.warehouse_id FROM v)
         ORDER BY s.sku, s.warehouse_id
         FOR UPDATE
-      )
-      UPDATE ${stock} AS t SET
+      )`;
+}
+
+/** The UPDATE of the written rows of `v`, applied only when all `rowCount` rows check out. */
+function guardedUpdateOfLocked(stock: ReturnType<SchemaScope['table']>, rowCount: number) {
+  return sql`UPDATE ${stock} AS t SET
         available = t.available + v.d_available,
         reserved = t.reserved + v.d_reserved,
         damaged = t.damaged + v.d_damaged,

@@ -1,3 +1,4 @@
+import type { CloudEvent } from '@stockroom/core';
 import type {
   IdempotencyRows,
   LedgerRows,
@@ -16,9 +17,13 @@ import {
 import { type Insertable, type RawBuilder, sql } from 'kysely';
 import { movementToRow, outboxEntryFromRow, outboxToRow, postgresKit } from './mappers.js';
 import { postgresHistoryRows } from './postgres-history.js';
-import { postgresReservationRows } from './postgres-reservation-rows.js';
+import {
+  postgresReservationRows,
+  RESERVATIONS_PER_STATEMENT,
+  reservationInsertCtes,
+} from './postgres-reservation-rows.js';
 import { postgresSellableRows } from './postgres-sku-policies.js';
-import { postgresStockRows } from './postgres-stock-rows.js';
+import { guardedStockWriteCtes, postgresStockRows } from './postgres-stock-rows.js';
 import {
   type ColumnTypes,
   chunk,
@@ -29,6 +34,12 @@ import {
 import type { MovementTable } from './tables.js';
 
 const { idempotencyToRow } = postgresKit.mappers;
+
+/** `writeBatch`'s answer when a guarded stock write lost (the caller rolls back and retries). */
+const LOST_STOCK = Object.freeze({ applied: false, lostStock: true }) as {
+  readonly applied: false;
+  readonly lostStock: true;
+};
 
 const MOVEMENT_TYPES: ColumnTypes<Insertable<MovementTable>> = {
   id: 'text',
@@ -113,6 +124,26 @@ function outboxRows(
   };
 }
 
+/**
+ * The outbox rows of `events` from ONE parameter, a JSON array of the events: a batch's 65
+ * events as a VALUES list bound ~400 parameters, which cost more to plan than to insert. Each
+ * `json` element keeps the exact text `JSON.stringify` gave it (as `outboxToRow` stores it);
+ * subject, type and time are read back out of it.
+ */
+function insertOutboxJson(
+  scope: SchemaScope,
+  events: readonly CloudEvent[],
+  counter: OutboxOrdinal,
+): RawBuilder<unknown> {
+  const first = counter.next;
+  counter.next += events.length;
+  const array = `[${events.map((event) => JSON.stringify(event)).join(',')}]`;
+  return sql`INSERT INTO ${scope.table('outbox')} (event_id, subject, type, event, event_time, ordinal)
+    SELECT e ->> 'id', e ->> 'subject', e ->> 'type', e, (e ->> 'time')::timestamptz,
+      ${first}::int + n::int - 1
+    FROM json_array_elements(${array}::json) WITH ORDINALITY AS x (e, n)`;
+}
+
 /** `putMany`, which only this store has: one statement a chunk for a batch's keys. */
 function putManyIdempotency(scope: SchemaScope): Required<IdempotencyRows>['putMany'] {
   return async (records) => {
@@ -137,66 +168,96 @@ function putManyIdempotency(scope: SchemaScope): Required<IdempotencyRows>['putM
 export function postgresStockTransaction(scope: SchemaScope): StockTransaction {
   const counter: OutboxOrdinal = { next: 0 };
   const shared = sharedRows(postgresKit.contextOf(scope.db), { rowLocks: true });
-  const reservations = postgresReservationRows(scope);
   const ledger = ledgerRows(scope);
   const outbox = outboxRows(scope, counter, shared.outboxDelivery);
   const idempotency: IdempotencyRows = {
     ...shared.idempotency,
     putMany: putManyIdempotency(scope),
   };
-  return {
-    async appendAll({ records, movements, events }) {
-      const { db } = scope;
-      const limit = ROWS_PER_STATEMENT;
-      if (records.length > limit || movements.length > limit || events.length > limit) {
-        // Too many for one statement: each kind in its own chunks.
-        if (records.length > 0 && !(await idempotency.putMany!(records)).applied) {
-          return NOT_APPLIED;
-        }
-        await ledger.append(movements);
-        await outbox.append(events);
-        return APPLIED;
-      }
-      // One statement: data-modifying CTEs all run, whatever the final SELECT reads.
-      const parts: RawBuilder<unknown>[] = [];
-      if (movements.length > 0) {
-        parts.push(
-          sql`m AS (${insertUnnest(scope.table('movements'), MOVEMENT_TYPES, movements.map(movementToRow))})`,
-        );
-      }
-      if (events.length > 0) {
-        parts.push(
-          sql`o AS (${db.insertInto('outbox').values(events.map((event) => outboxToRow(event, counter.next++)))})`,
-        );
-      }
-      if (records.length > 0) {
-        parts.push(
-          sql`i AS (${db
-            .insertInto('idempotency_keys')
-            .values(records.map(idempotencyToRow))
-            .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
-            .returning('key')})`,
-        );
-      }
-      if (parts.length === 0) return APPLIED;
-      const counted = records.length > 0 ? sql`(SELECT count(*) FROM i)` : sql`0`;
-      const result = await sql<{ inserted: string | number }>`
-        WITH ${sql.join(parts)} SELECT ${counted}::int AS inserted
-      `.execute(db);
-      return Number(result.rows[0]?.inserted ?? 0) === records.length ? APPLIED : NOT_APPLIED;
-    },
-    // Stock reads bring the SKUs' policies along (one round trip for a reservation batch).
-    ...postgresSellableRows(scope, postgresStockRows(scope, shared.stockSettings)),
+  // Stock reads bring the SKUs' policies along (one round trip for a reservation batch).
+  const stock = postgresSellableRows(
+    scope,
+    postgresStockRows(scope, shared.stockSettings),
+    shared.warehouses,
+  );
+  const reservationRows = postgresReservationRows(scope);
+  const writeBatch: NonNullable<StockTransaction['writeBatch']> = async ({
+    records,
+    movements,
+    events,
+    writes,
     reservations,
+  }) => {
+    const { db } = scope;
+    const limit = ROWS_PER_STATEMENT;
+    if (
+      records.length > limit ||
+      movements.length > limit ||
+      events.length > limit ||
+      writes.length > limit ||
+      reservations.length > RESERVATIONS_PER_STATEMENT
+    ) {
+      // Too many for one statement: each kind in its own chunks.
+      if (writes.length > 0 && !(await stock.stock.update(writes)).applied) return LOST_STOCK;
+      if (reservations.length > 0) await reservationRows.insert(reservations);
+      if (records.length > 0 && !(await idempotency.putMany!(records)).applied) {
+        return NOT_APPLIED;
+      }
+      await ledger.append(movements);
+      await outbox.append(events);
+      return APPLIED;
+    }
+    // One statement: data-modifying CTEs all run, whatever the final SELECT reads. A lost
+    // stock guard writes no stock row; the caller then rolls the rest back.
+    const parts: RawBuilder<unknown>[] = [];
+    if (writes.length > 0) {
+      parts.push(guardedStockWriteCtes(scope.table('stock'), writes, 'written_stock'));
+    }
+    if (reservations.length > 0) parts.push(reservationInsertCtes(scope, reservations));
+    if (movements.length > 0) {
+      parts.push(
+        sql`m AS (${insertUnnest(scope.table('movements'), MOVEMENT_TYPES, movements.map(movementToRow))})`,
+      );
+    }
+    if (events.length > 0) {
+      parts.push(sql`o AS (${insertOutboxJson(scope, events, counter)})`);
+    }
+    if (records.length > 0) {
+      parts.push(
+        sql`i AS (${db
+          .insertInto('idempotency_keys')
+          .values(records.map(idempotencyToRow))
+          .onConflict((conflict) => conflict.columns(['scope', 'key']).doNothing())
+          .returning('key')})`,
+      );
+    }
+    if (parts.length === 0) return APPLIED;
+    const counted = records.length > 0 ? sql`(SELECT count(*) FROM i)` : sql`0`;
+    const updated = writes.length > 0 ? sql`(SELECT count(*) FROM written_stock)` : sql`0`;
+    const result = await sql<{ inserted: string | number; updated: string | number }>`
+      WITH ${sql.join(parts)} SELECT ${counted}::int AS inserted, ${updated}::int AS updated
+    `.execute(db);
+    const row = result.rows[0];
+    if (Number(row?.updated ?? 0) !== writes.length) return LOST_STOCK;
+    return Number(row?.inserted ?? 0) === records.length ? APPLIED : NOT_APPLIED;
+  };
+  return {
+    appendAll: ({ records, movements, events }) =>
+      writeBatch({ records, movements, events, writes: [], reservations: [] }),
+    writeBatch: (rows) => writeBatch(rows),
+    ...stock,
+    reservations: reservationRows,
     ledger,
     outbox,
     idempotency,
-    warehouses: shared.warehouses,
     transfers: shared.transfers,
     alerts: shared.alerts,
     history: postgresHistoryRows(scope),
     channels: channelRows(postgresKit.contextOf(scope.db), { rowLocks: true }),
     kits: kitDefinitionRows(postgresKit.contextOf(scope.db), { rowLocks: true }),
-    receipts: receiptRows(postgresKit.contextOf(scope.db), { rowLocks: true, reservations }),
+    receipts: receiptRows(postgresKit.contextOf(scope.db), {
+      rowLocks: true,
+      reservations: reservationRows,
+    }),
   };
 }

@@ -205,6 +205,11 @@ function addTo(ledger: Ledger, outer: string, inner: string, units: number): voi
 }
 
 function mergeAllocations(allocations: readonly Allocation[]): Allocation[] {
+  if (allocations.length === 1) {
+    // The common one-line plan: nothing to merge or sort.
+    const { sku, warehouseId, quantity } = allocations[0]!;
+    return quantity > 0 ? [{ sku, warehouseId, quantity }] : [];
+  }
   const merged: Ledger = new Map();
   for (const { sku, warehouseId, quantity } of allocations) {
     if (quantity > 0) addTo(merged, sku, warehouseId, quantity);

@@ -29,6 +29,9 @@ export function groupByRegionalTier<T>(
   warehouseOf: (item: T) => AllocatableWarehouse,
   preference: RegionalPreference,
 ): T[][] {
+  // Without a preference every item is tier 2: one tier, in the given order.
+  if (preference.preferCountry === undefined && preference.preferRegion === undefined)
+    return ordered.length > 0 ? [ordered.slice()] : [];
   const tiers: T[][] = [[], [], []];
   for (const item of ordered) {
     tiers[regionalTier(warehouseOf(item), preference)]?.push(item);

@@ -46,15 +46,20 @@ export function planReservation(
   warehouses: readonly AllocatableWarehouse[],
   kits: ReadonlyMap<string, Kit> = NO_KITS,
 ): ReservationPlanResult {
-  const options: AllocationOptions = {
-    ...(request.strategy ? { strategy: request.strategy } : {}),
-    ...(request.location ? { location: request.location } : {}),
-    ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
-    ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
-    ...(request.warehouseIds ? { warehouseIds: request.warehouseIds } : {}),
-  };
+  // The request is its own allocation options (allocate reads only those fields), so nothing is
+  // copied per plan; an empty regional preference still means none.
+  const options: AllocationOptions =
+    request.preferCountry === '' || request.preferRegion === ''
+      ? {
+          ...(request.strategy ? { strategy: request.strategy } : {}),
+          ...(request.location ? { location: request.location } : {}),
+          ...(request.preferCountry ? { preferCountry: request.preferCountry } : {}),
+          ...(request.preferRegion ? { preferRegion: request.preferRegion } : {}),
+          ...(request.warehouseIds ? { warehouseIds: request.warehouseIds } : {}),
+        }
+      : request;
   // Safety stock is never allocated: the plan sees each row's sellable units.
-  const sellable = rows.map(sellableView);
+  const sellable = rows.some((row) => row.safetyStock !== 0) ? rows.map(sellableView) : rows;
   if (kits.size === 0 || !request.items.some((item) => kits.has(item.sku))) {
     return allocate(request.items, sellable, warehouses, options);
   }

@@ -5,6 +5,7 @@ import {
   stockKeyOf,
 } from '../domain/inventory-stock.js';
 import type { Movement } from '../domain/movement.js';
+import type { Reservation } from '../domain/reservation.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type {
   IdempotencyRecord,
@@ -48,7 +49,10 @@ function addDeltas(left: StockDeltas, right: StockDeltas): StockDeltas {
  *   store) when the batch ends. Anything that reads stock another way (occupancy, settings,
  *   bulk writes, history) first sends what is held back;
  * - ledger movements, outbox events and idempotency records: append only, never read back in a
- *   batch except idempotency records, which `get` finds among the held-back ones first.
+ *   batch except idempotency records, which `get` finds among the held-back ones first;
+ * - new reservations, where the store has `writeBatch`: sent before any other reservation
+ *   statement of the batch, else with the rest at the end — rows, reservations, ledger,
+ *   outbox and keys in one round trip.
  *
  * A job that fails rolls its batch's transaction back, and what was held back with it.
  */
@@ -61,6 +65,10 @@ export function bufferedTransaction(transaction: StockTransaction): {
   const records = new Map<string, IdempotencyRecord>();
   const keyOf = (scope: string, key: string) => `${scope}\u0000${key}`;
   const { idempotency, stock } = transaction;
+  const created: Reservation[] = [];
+  const flushReservations = async (): Promise<void> => {
+    if (created.length > 0) await transaction.reservations.insert(created.splice(0));
+  };
 
   // Every row of a SKU read under the batch's lock, as changed so far (by stockKeyOf).
   const locked = new Map<string, Map<string, InventoryStock>>();
@@ -69,12 +77,18 @@ export function bufferedTransaction(transaction: StockTransaction): {
   const rowsOf = (sku: string): InventoryStock[] =>
     [...locked.get(sku)!.values()].sort(compareStockKeys);
 
-  const flushStock = async (): Promise<void> => {
-    if (pending.size === 0) return;
+  /** The held-back stock writes in canonical order, forgotten. */
+  const takeWrites = (): StockWrite[] => {
     const writes = [...pending.values()].sort((left, right) =>
       compareStockKeys(left.next, right.next),
     );
     pending.clear();
+    return writes;
+  };
+
+  const flushStock = async (): Promise<void> => {
+    if (pending.size === 0) return;
+    const writes = takeWrites();
     if (!(await stock.update(writes)).applied) {
       // Cannot happen while the rows are locked; retried as a whole if it does.
       throw new VersionConflictError('A locked stock row changed under the batch', {
@@ -180,10 +194,34 @@ export function bufferedTransaction(transaction: StockTransaction): {
     return wrapped as T;
   };
 
+  // New reservations wait for `writeBatch`; any other reservation statement sends them first.
+  const reservationRows: StockTransaction['reservations'] = transaction.writeBatch
+    ? {
+        ...(Object.fromEntries(
+          Object.entries(transaction.reservations).map(([name, method]) => [
+            name,
+            typeof method === 'function'
+              ? async (...args: unknown[]) => {
+                  await flushReservations();
+                  return (method as (...parameters: unknown[]) => Promise<unknown>).apply(
+                    transaction.reservations,
+                    args,
+                  );
+                }
+              : method,
+          ]),
+        ) as StockTransaction['reservations']),
+        async insert(items: readonly Reservation[]) {
+          created.push(...items);
+        },
+      }
+    : transaction.reservations;
+
   return {
     transaction: {
       ...transaction,
       stock: cachedStock,
+      reservations: reservationRows,
       history: flushingFirst(transaction.history),
       ...(transaction.bulk ? { bulk: flushingFirst(transaction.bulk) } : {}),
       ledger: {
@@ -211,7 +249,28 @@ export function bufferedTransaction(transaction: StockTransaction): {
       },
     },
     async flush() {
+      if (
+        transaction.writeBatch &&
+        pending.size + created.length + records.size + movements.length + events.length > 0
+      ) {
+        const outcome = await transaction.writeBatch({
+          records: [...records.values()],
+          movements,
+          events,
+          writes: takeWrites(),
+          reservations: created.splice(0),
+        });
+        if (outcome.lostStock) {
+          // Cannot happen while the rows are locked; retried as a whole if it does.
+          throw new VersionConflictError('A locked stock row changed under the batch', {
+            retryable: true,
+          });
+        }
+        if (!outcome.applied) throw new BufferedKeyTaken();
+        return;
+      }
       await flushStock();
+      await flushReservations();
       if (transaction.appendAll && records.size + movements.length + events.length > 0) {
         const outcome = await transaction.appendAll({
           records: [...records.values()],

@@ -1,6 +1,7 @@
 import type { ChannelRows } from '../channels/channel-rows.js';
 import type { Movement } from '../domain/movement.js';
 import type { KitRows } from '../kits/kit-rows.js';
+import type { Reservation } from '../domain/reservation.js';
 import type { AlertReads, AlertRows } from './alert-port.js';
 import type { BulkWrites } from './bulk-writes.js';
 import type { HistoryReads, HistoryRows } from './history.js';
@@ -10,7 +11,7 @@ import type { OutboxReads, OutboxRows } from './outbox-port.js';
 import type { ReceiptRows } from './receipt-port.js';
 import type { ReservationReads, ReservationRows } from './reservation-port.js';
 import type { SkuPolicyRows } from './sku-policies.js';
-import type { StockReads, StockRows } from './stock-port.js';
+import type { StockReads, StockRows, StockWrite } from './stock-port.js';
 import type { StoreChangeFeed } from './store-changes.js';
 import type { TransferReads, TransferRows } from './transfer-port.js';
 import type { WarehouseReads, WarehouseRows } from './warehouse-port.js';
@@ -93,6 +94,21 @@ export interface StockTransaction {
     readonly movements: readonly Movement[];
     readonly events: Parameters<OutboxRows['append']>[0];
   }): Promise<WriteOutcome>;
+  /**
+   * `appendAll` plus the batch's guarded stock writes (as `stock.update` of rows this
+   * transaction locked) and its new reservations (as `reservations.insert`), all in one round
+   * trip. `{ applied: false, lostStock: true }` when a stock write lost its guard (nothing of it
+   * is written; the caller rolls back and retries), `{ applied: false }` when an idempotency
+   * key exists already. Optional, and preferred to `appendAll` where a store has both.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  writeBatch?(rows: {
+    readonly records: readonly IdempotencyRecord[];
+    readonly movements: readonly Movement[];
+    readonly events: Parameters<OutboxRows['append']>[0];
+    readonly writes: readonly StockWrite[];
+    readonly reservations: readonly Reservation[];
+  }): Promise<WriteOutcome & { readonly lostStock?: boolean }>;
 }
 
 /**

@@ -104,7 +104,7 @@ async function admitBatch(
     }
     const planRequest = warehouseIds ? { ...request, warehouseIds } : request;
     const skus = [...stockedSkus(request.items, kits)];
-    const rows = skus.flatMap((sku) => changes.rowsOf(sku));
+    const rows = skus.length === 1 ? changes.rowsOf(skus[0]!) : skus.flatMap((sku) => changes.rowsOf(sku));
     const hasKit = request.items.some((item) => kits.has(item.sku));
     // Kits are planned on their components and never backordered or preordered: a kit's
     // components are held together or not at all.

@@ -58,6 +58,13 @@ export function cartLimitError(
   items: readonly { readonly sku: string; readonly quantity: number }[],
   limits: ReadonlyMap<string, CartLimits>,
 ): CartLimitExceededError | null {
+  if (items.length === 1) {
+    // The common one-item cart: no map of units.
+    const [{ sku, quantity }] = items as readonly [(typeof items)[number]];
+    const cart = limits.get(sku);
+    const broken = cart ? cartLimitBroken(cart, quantity) : null;
+    return broken ? new CartLimitExceededError({ sku, ...broken, requested: quantity }) : null;
+  }
   const units = new Map<string, number>();
   for (const item of items) units.set(item.sku, (units.get(item.sku) ?? 0) + item.quantity);
   for (const [sku, requested] of units) {

@@ -43,6 +43,8 @@ const conflict = (what: string) =>
  */
 export class StockChangeSet {
   private readonly rows = new Map<string, TrackedRow>();
+  /** The tracked rows of each SKU, in the order they were loaded or created. */
+  private readonly rowsBySku = new Map<string, TrackedRow[]>();
   private readonly loaded = new Set<string>();
   private readonly movements: Movement[] = [];
   private readonly events: CloudEvent[] = [];
@@ -62,7 +64,14 @@ export class StockChangeSet {
     if (wanted.length === 0) return;
     const rows = await this.transaction.stock.read(wanted, options);
     for (const sku of wanted) this.loaded.add(sku);
-    for (const row of rows) this.rows.set(stockKeyOf(row), { original: row, current: row });
+    for (const row of rows) this.track(row, { original: row, current: row });
+  }
+
+  private track(key: StockKey, row: TrackedRow): void {
+    this.rows.set(stockKeyOf(key), row);
+    const ofSku = this.rowsBySku.get(key.sku);
+    if (ofSku) ofSku.push(row);
+    else this.rowsBySku.set(key.sku, [row]);
   }
 
   /** Loads the SKUs, taking row locks for those the locking policy marks pessimistic. */
@@ -84,9 +93,7 @@ export class StockChangeSet {
 
   /** Every row of a loaded SKU as changed so far. */
   rowsOf(sku: string): InventoryStock[] {
-    return [...this.rows.values()]
-      .filter((row) => row.current.sku === sku)
-      .map((row) => row.current);
+    return this.rowsBySku.get(sku)?.map((row) => row.current) ?? [];
   }
 
   /** The row, created empty (to be inserted on flush) when it does not exist. */
@@ -97,7 +104,7 @@ export class StockChangeSet {
       ...this.context.defaultStockSettings,
       ...settings,
     });
-    this.rows.set(stockKeyOf(key), { original: null, current: created });
+    this.track(key, { original: null, current: created });
     return created;
   }
 

@@ -129,15 +129,16 @@ export function mergeEffects(all: readonly CommitEffects[]): CommitEffects {
 
 const EFFECTS = Symbol('stockroom.effects');
 
-/** What a job of a stock-change group resolves to inside the lanes. */
-interface Carried<T> {
-  readonly value: T;
-  /** The batch's effects, carried by one job of the batch. */
-  readonly effects?: CommitEffects;
+/** A job's value carrying its batch's effects (only one job of a batch carries them). */
+class Carried<T> {
+  constructor(
+    readonly value: T,
+    readonly effects: CommitEffects,
+  ) {}
 }
 
 /** A job group whose jobs share one change set per batch (see {@link stockChangeGroup}). */
-export type StockChangeGroup<P, T> = JobGroup<P, Carried<T>>;
+export type StockChangeGroup<P, T> = JobGroup<P, T | Carried<T>>;
 
 /**
  * A lane job group whose jobs, when they meet in a batch, share one change set: the rows are
@@ -166,26 +167,21 @@ export function stockChangeGroup<P, T>(
         context.clock.now(),
         (changes, on) => definition.apply(changes, on, jobs),
       );
-      const carrier =
-        effects === NO_EFFECTS
-          ? -1
-          : Math.max(
-              outcomes.findIndex((outcome) => outcome.ok),
-              0,
-            );
-      return outcomes.map((outcome, index): GroupOutcome<Carried<T>> => {
-        if (!outcome.ok) {
-          if (index === carrier && typeof outcome.error === 'object' && outcome.error !== null) {
-            // The sold-out marks of a refused crowd still have to be set: carry them on the error.
-            Object.defineProperty(outcome.error, EFFECTS, { value: effects, enumerable: false });
-          }
-          return outcome;
-        }
-        return {
-          ok: true,
-          value: index === carrier ? { value: outcome.value, effects } : { value: outcome.value },
-        };
-      });
+      // The outcomes are handed on as they are: only the carrier's is replaced (a flash-sale
+      // batch allocates nothing more per job).
+      const handed: GroupOutcome<T | Carried<T>>[] = outcomes;
+      if (effects === NO_EFFECTS || outcomes.length === 0) return handed;
+      const carrier = Math.max(
+        outcomes.findIndex((outcome) => outcome.ok),
+        0,
+      );
+      const outcome = outcomes[carrier]!;
+      if (outcome.ok) handed[carrier] = { ok: true, value: new Carried(outcome.value, effects) };
+      else if (typeof outcome.error === 'object' && outcome.error !== null) {
+        // The sold-out marks of a refused crowd still have to be set: carry them on the error.
+        Object.defineProperty(outcome.error, EFFECTS, { value: effects, enumerable: false });
+      }
+      return handed;
     },
   };
 }
@@ -194,20 +190,22 @@ export function stockChangeGroup<P, T>(
  * Queues one job of a stock-change group on the lane of `skus` and, once its batch committed,
  * applies the batch's cache effects when this job carries them.
  */
-export async function runGroupedStockChange<P, T>(
+export function runGroupedStockChange<P, T>(
   context: ServiceContext,
   group: StockChangeGroup<P, T>,
   skus: readonly string[],
   payload: P,
 ): Promise<T> {
-  let outcome: Carried<T>;
-  try {
-    outcome = await context.lanes.runGrouped(group, skus, payload);
-  } catch (error) {
-    const carried = (error as { [EFFECTS]?: CommitEffects } | null)?.[EFFECTS];
-    if (carried) await context.afterCommit(carried);
-    throw error;
-  }
-  if (outcome.effects) await context.afterCommit(outcome.effects);
-  return outcome.value;
+  // Not an async function: a job that carries nothing settles with no extra await.
+  return context.lanes.runGrouped(group, skus, payload).then(
+    (outcome) =>
+      outcome instanceof Carried
+        ? context.afterCommit(outcome.effects).then(() => outcome.value as T)
+        : outcome,
+    async (error: unknown) => {
+      const carried = (error as { [EFFECTS]?: CommitEffects } | null)?.[EFFECTS];
+      if (carried) await context.afterCommit(carried);
+      throw error;
+    },
+  );
 }
