@@ -270,7 +270,7 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
 function guardedBulkUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: number) {
   return sql`locked AS MATERIALIZED (
         SELECT s.ctid AS row_id, s.sku, s.warehouse_id, s.version,
-          s.available, s.reserved, s.damaged, s.in_transit
+          s.available, s.reserved, s.damaged, s.in_transit, s.backordered
         FROM ${stock} AS s
         WHERE (s.sku, s.warehouse_id) IN (SELECT v.sku, v.warehouse_id FROM v)
         ORDER BY s.sku, s.warehouse_id
@@ -280,7 +280,8 @@ function guardedBulkUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: nu
         SELECT l.row_id, g.*,
           l.version = g.expected_version AND (NOT g.is_write OR (
             l.available + g.d_available >= 0 AND l.reserved + g.d_reserved >= 0 AND
-            l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0)) AS fits
+            l.damaged + g.d_damaged >= 0 AND l.in_transit + g.d_in_transit >= 0 AND
+            l.backordered + g.d_backordered >= 0)) AS fits
         FROM locked AS l JOIN v AS g ON l.sku = g.sku AND l.warehouse_id = g.warehouse_id
       )
       UPDATE ${stock} AS t SET
@@ -288,6 +289,7 @@ function guardedBulkUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: nu
         reserved = t.reserved + c.d_reserved,
         damaged = t.damaged + c.d_damaged,
         in_transit = t.in_transit + c.d_in_transit,
+        backordered = t.backordered + c.d_backordered,
         total = t.total + c.d_available + c.d_reserved + c.d_damaged + c.d_in_transit,
         version = c.next_version,
         last_restocked_at = c.last_restocked_at,

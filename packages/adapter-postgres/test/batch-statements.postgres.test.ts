@@ -127,7 +127,7 @@ describe.skipIf(skipReason)('reservation batch statements (PostgreSQL)', () => {
             {
               before: stale,
               next: { ...stale, available: 9, reserved: 1, version: row.version },
-              deltas: { available: -1, reserved: 1, damaged: 0, inTransit: 0 },
+              deltas: { available: -1, reserved: 1, damaged: 0, inTransit: 0, backordered: 0 },
             },
           ],
         }),

@@ -67,7 +67,7 @@ for (const partitions of [0, 4]) {
         return {
           before: { ...row, version: expectedVersion },
           next,
-          deltas: { available: change, reserved: 0, damaged: 0, inTransit: 0 },
+          deltas: { available: change, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
         };
       };
       const stored = () =>

@@ -19,7 +19,7 @@ function write(row: InventoryStock, change: number, expectedVersion = row.versio
       version: row.version + 1,
       updatedAt: later,
     },
-    deltas: { available: change, reserved: 0, damaged: 0, inTransit: 0 },
+    deltas: { available: change, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
   };
 }
 
