@@ -1,6 +1,6 @@
 import type { Reservation } from '@stockroom/core';
 import type { ReservationRows } from '@stockroom/core/adapter-kit';
-import { APPLIED, inOrderOf, NOT_APPLIED, outcome } from '@stockroom/sql-kit';
+import { APPLIED, inOrderOf, NOT_APPLIED } from '@stockroom/sql-kit';
 import { type Insertable, type RawBuilder, sql } from 'kysely';
 import { postgresKit, reservationFromRow } from './mappers.js';
 import {

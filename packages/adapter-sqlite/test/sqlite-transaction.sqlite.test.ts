@@ -214,8 +214,30 @@ describe('transactions', () => {
       orderId: 'o1',
       userId: null,
       lines: [
-        { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 },
-        { sku: 'B', warehouseId: 'london', quantity: 3, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 },
+        {
+          sku: 'A',
+          warehouseId: 'paris',
+          quantity: 2,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+          backordered: 0,
+        },
+        {
+          sku: 'B',
+          warehouseId: 'london',
+          quantity: 3,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+          backordered: 0,
+        },
       ],
       createdAt: now,
       expiresAt: new Date(now.getTime() + 60_000),
@@ -251,7 +273,20 @@ describe('transactions', () => {
       status,
       orderId: null,
       userId: null,
-      lines: [{ sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 }],
+      lines: [
+        {
+          sku: 'A',
+          warehouseId: 'paris',
+          quantity: 1,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+          backordered: 0,
+        },
+      ],
       createdAt: now,
       expiresAt: new Date(now.getTime() + expiresInMs),
       committedAt: null,
@@ -271,7 +306,18 @@ describe('transactions', () => {
     const due = await store.transaction((transaction) => transaction.reservations.claimDue(at, 2));
     expect(due.map((reservation) => reservation.id)).toEqual(['res_a', 'res_b']);
     expect(due[0]?.lines).toEqual([
-      { sku: 'A', warehouseId: 'paris', quantity: 1, refunded: 0, committed: 0, released: 0, preordered: 0, receiptId: null, expectedAt: null, backordered: 0 },
+      {
+        sku: 'A',
+        warehouseId: 'paris',
+        quantity: 1,
+        refunded: 0,
+        committed: 0,
+        released: 0,
+        preordered: 0,
+        receiptId: null,
+        expectedAt: null,
+        backordered: 0,
+      },
     ]);
     const all = await store.transaction((transaction) => transaction.reservations.claimDue(at, 10));
     expect(all.map((reservation) => reservation.id)).toEqual(['res_a', 'res_b', 'res_c']);

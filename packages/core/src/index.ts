@@ -200,7 +200,6 @@ export type {
 } from './ports/index.js';
 export { silentLogger, systemClock } from './ports/index.js';
 export { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from './ports/paging.js';
-export type { ChangeHoldRequest, HoldPartsRequest } from './reservations/hold-changes.js';
 export type { ReceiptFilter } from './ports/receipt-port.js';
 // Incoming stock and preorders.
 export {
@@ -208,6 +207,7 @@ export {
   IncomingService,
   type ReceiveRequest,
 } from './preorders/incoming-service.js';
+export type { ChangeHoldRequest, HoldPartsRequest } from './reservations/hold-changes.js';
 export {
   isInsufficientStock,
   ReservationService,

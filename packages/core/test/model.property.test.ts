@@ -13,8 +13,13 @@ import {
   ZERO_QUANTITIES,
 } from '../src/index.js';
 import { readAll, replayLedger, reservedMismatches, seedWarehouses } from '../src/testing/index.js';
-import { CheckCartInChannel, ListReservations } from './model/listing.commands.js';
-import { kitCommands, type ModelKit } from './model/kits.commands.js';
+import {
+  BACKORDER_SKU,
+  type BackorderModel,
+  backorderCommands,
+  checkBackorders,
+  emptyBackorderModel,
+} from './model/backorders.commands.js';
 import {
   ChangeHold,
   endModelHold,
@@ -24,6 +29,8 @@ import {
   refundableOf,
   SettlePart,
 } from './model/hold-changes.commands.js';
+import { kitCommands, type ModelKit } from './model/kits.commands.js';
+import { CheckCartInChannel, ListReservations } from './model/listing.commands.js';
 import {
   checkPreorders,
   type ModelPreorder,
@@ -31,13 +38,6 @@ import {
   PREORDER_SKU,
   preorderCommands,
 } from './model/preorders.commands.js';
-import {
-  BACKORDER_SKU,
-  type BackorderModel,
-  backorderCommands,
-  checkBackorders,
-  emptyBackorderModel,
-} from './model/backorders.commands.js';
 
 /**
  * Model-based test: random sequences of commands run against the in-memory store and against a
@@ -821,10 +821,9 @@ class Reconcile implements Command {
     });
     const rows = await readAll((page) => real.store.reads.allStock(page));
     const checkpoints = new Map(
-      (await real.store.reads.latestCheckpoints([...SKUS, PREORDER_SKU, BACKORDER_SKU])).map((item) => [
-        stockKeyOf(item),
-        item,
-      ]),
+      (await real.store.reads.latestCheckpoints([...SKUS, PREORDER_SKU, BACKORDER_SKU])).map(
+        (item) => [stockKeyOf(item), item],
+      ),
     );
     for (const row of rows) {
       if (row.version === 0) continue;

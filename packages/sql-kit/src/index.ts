@@ -27,13 +27,13 @@ export {
   type ReservationLineRow,
   type RowMappers,
 } from './mappers.js';
+export { type ReceiptRowsDialect, receiptRows } from './receipt-rows.js';
 export {
   type ReservationListingOptions,
   reservationConditions,
   reservationLineConditions,
   reservationListPage,
 } from './reservation-listing.js';
-export { type ReceiptRowsDialect, receiptRows } from './receipt-rows.js';
 export { type LedgerSumRow, type SharedHistory, sharedHistory } from './shared-history.js';
 export {
   type KitContext,
@@ -50,9 +50,9 @@ export type {
   AnyEngineColumns,
   EngineColumns,
   IdempotencyKeyTable,
+  IncomingReceiptTable,
   KitComponentTable,
   KitTable,
-  IncomingReceiptTable,
   KitTables,
   LedgerCheckpointTable,
   LedgerHorizonTable,

@@ -4,6 +4,7 @@ import {
   type AllocationStrategy,
   type GeoPoint,
 } from '../allocation/allocation-plan.js';
+import { type BackorderPlanResult, planWithBackorders } from '../backorders/plan-backorders.js';
 import { channelWarehouses } from '../channels/channel-filter.js';
 import { sellableOf } from '../domain/sellability.js';
 import { WarehouseStatus } from '../domain/warehouse.js';
@@ -13,12 +14,10 @@ import { stockedSkus } from '../kits/expand-kits.js';
 import { type Kit, kitUnitsAvailable } from '../kits/kit.js';
 import { readPreorderState } from '../preorders/preorder-offer.js';
 import { coverWithPreorders } from '../preorders/preorder-plan.js';
-import { type BackorderPlanResult, planWithBackorders } from '../backorders/plan-backorders.js';
 import { backorderRulesOf } from '../sellability/cart-limits.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
 import { planReservation } from './plan-reservation.js';
-
 
 /** One allocation of a cart check: a planned line and its units that would be backordered. */
 export type CartAllocation = PlannedLine & { readonly backordered: number };

@@ -1,7 +1,7 @@
 import type { ChannelRows } from '../channels/channel-rows.js';
 import type { Movement } from '../domain/movement.js';
-import type { KitRows } from '../kits/kit-rows.js';
 import type { Reservation } from '../domain/reservation.js';
+import type { KitRows } from '../kits/kit-rows.js';
 import type { AlertReads, AlertRows } from './alert-port.js';
 import type { BulkWrites } from './bulk-writes.js';
 import type { HistoryReads, HistoryRows } from './history.js';

@@ -104,7 +104,8 @@ async function admitBatch(
     }
     const planRequest = warehouseIds ? { ...request, warehouseIds } : request;
     const skus = [...stockedSkus(request.items, kits)];
-    const rows = skus.length === 1 ? changes.rowsOf(skus[0]!) : skus.flatMap((sku) => changes.rowsOf(sku));
+    const rows =
+      skus.length === 1 ? changes.rowsOf(skus[0]!) : skus.flatMap((sku) => changes.rowsOf(sku));
     const hasKit = request.items.some((item) => kits.has(item.sku));
     // Kits are planned on their components and never backordered or preordered: a kit's
     // components are held together or not at all.
@@ -169,8 +170,7 @@ async function admitBatch(
       changes.apply(
         line,
         'RESERVATION',
-        (stock, at) =>
-          reserveWithBackorder(stock, heldOf(line), line.backordered, at),
+        (stock, at) => reserveWithBackorder(stock, heldOf(line), line.backordered, at),
         { reservationId: reservation.id, orderId: reservation.orderId },
         changeContext,
       );

@@ -5,10 +5,10 @@ import type { ChangeContext } from '../domain/movement.js';
 import { extendReservation, type Reservation, ReservationStatus } from '../domain/reservation.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
-import type { Page, PageRequest } from '../ports/page.js';
-import type { ReservationFilter } from '../ports/reservation-port.js';
 import { stockedSkus } from '../kits/expand-kits.js';
 import type { Kit } from '../kits/kit.js';
+import type { Page, PageRequest } from '../ports/page.js';
+import type { ReservationFilter } from '../ports/reservation-port.js';
 import { ReceiptBook } from '../preorders/receipt-book.js';
 import { isCartLimitExceeded } from '../sellability/cart-limits.js';
 import { runIdempotent } from '../services/idempotency.js';
@@ -20,7 +20,6 @@ import {
 } from '../services/stock-change.js';
 import { validate } from '../services/validate.js';
 import { type Admission, type PendingReserve, reserveGroup } from './batch-admission.js';
-import { validateReservationFilter } from './reservation-listing.js';
 import {
   type ChangeHoldRequest,
   changeHold,
@@ -29,6 +28,7 @@ import {
   validateChange,
   validateParts,
 } from './hold-changes.js';
+import { validateReservationFilter } from './reservation-listing.js';
 import {
   DEFAULT_RESERVATION_SETTINGS,
   type ReservationSettings,

@@ -166,16 +166,15 @@ export class AvailabilityService {
     );
     const availableQuantity = lines.reduce((sum, line) => sum + line.availableQuantity, 0);
     const isAvailable = availableQuantity >= request.quantity;
-    const preorder =
-      !isAvailable
-        ? await preorderOffer(
-            this.context,
-            request.sku,
-            request.quantity - availableQuantity,
-            directory,
-            channel,
-          )
-        : null;
+    const preorder = !isAvailable
+      ? await preorderOffer(
+          this.context,
+          request.sku,
+          request.quantity - availableQuantity,
+          directory,
+          channel,
+        )
+      : null;
     return {
       sku: request.sku,
       requestedQuantity: request.quantity,

@@ -13,8 +13,8 @@ export {
   type StockStoreContractOptions,
 } from './define-stock-store-contract.js';
 export {
-  preorderMismatches,
   backorderedMismatches,
+  preorderMismatches,
   type ReplayMismatch,
   readAll,
   replayLedger,
