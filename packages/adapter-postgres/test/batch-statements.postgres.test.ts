@@ -65,7 +65,10 @@ describe.skipIf(skipReason)('reservation batch statements (PostgreSQL)', () => {
           stockroom.reservations.reserve({ items: [{ sku: 'A', quantity: 2 }] }),
         ),
       );
-      const batches = pool.transactions.slice(before);
+      // The kit directory's first load (one read of `kits`, once per process) is not a batch.
+      const batches = pool.transactions
+        .slice(before)
+        .filter((statements) => !statements.some((text) => /"kits" order by/.test(text)));
       for (const statements of batches) {
         expect(statements).toHaveLength(4);
         expect(statements[0]).toMatch(/^start transaction/i);
@@ -83,7 +86,18 @@ describe.skipIf(skipReason)('reservation batch statements (PostgreSQL)', () => {
       for (const reservation of held) {
         const stored = await store.reads.reservation(reservation.id);
         expect(stored?.lines).toEqual([
-          { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0 },
+          {
+            sku: 'A',
+            warehouseId: 'paris',
+            quantity: 2,
+            refunded: 0,
+            committed: 0,
+            released: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+            backordered: 0,
+          },
         ]);
       }
       expect(await replayLedger(store)).toEqual([]);

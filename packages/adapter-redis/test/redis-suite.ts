@@ -105,6 +105,7 @@ export function defineRedisSuite(target: RedisSuiteTarget): void {
           sku: 'A',
           requestedQuantity: 4,
           isAvailable: true,
+          backorderedQuantity: 0,
           availableQuantity: 10,
           warehouses: [{ warehouseId: 'paris', warehouseName: 'Paris', availableQuantity: 10 }],
           rowVersions: { paris: 1 },

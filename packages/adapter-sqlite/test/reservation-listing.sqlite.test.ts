@@ -72,7 +72,20 @@ describe('reservation listing on SQLite: hot and rare SKUs', () => {
     expect(hotActive[0]).toMatchObject({
       id: 'res_02998',
       status: 'ACTIVE',
-      lines: [{ sku: 'HOT', warehouseId: 'paris', quantity: 1, refunded: 0 }],
+      lines: [
+        {
+          sku: 'HOT',
+          warehouseId: 'paris',
+          quantity: 1,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+          backordered: 0,
+        },
+      ],
     });
   });
 });

@@ -95,12 +95,18 @@ describe('migrations', () => {
       ],
     });
     const schema = schemaOf(database);
-    expect(schema.filter((item) => item.type === 'table').map((item) => item.name)).toEqual(
-      EXPECTED_TABLES,
-    );
-    expect(schema.filter((item) => item.type === 'index').map((item) => item.name)).toEqual(
-      EXPECTED_INDEXES,
-    );
+    expect(
+      schema
+        .filter((item) => item.type === 'table')
+        .map((item) => item.name)
+        .sort(),
+    ).toEqual([...EXPECTED_TABLES].sort());
+    expect(
+      schema
+        .filter((item) => item.type === 'index')
+        .map((item) => item.name)
+        .sort(),
+    ).toEqual([...EXPECTED_INDEXES].sort());
     expect(schema.find((item) => item.name === 'alerts_one_open')?.sql).toContain(
       "WHERE status <> 'RESOLVED'",
     );

@@ -404,7 +404,18 @@ class Reserve implements Command {
         row.available -= quantity;
         row.reserved += quantity;
         const [sku, warehouseId] = key.split('@') as [string, string];
-        lines.push({ sku, warehouseId, quantity, refunded: 0, committed: 0, released: 0 });
+        lines.push({
+          sku,
+          warehouseId,
+          quantity,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+          backordered: 0,
+        });
       }
       model.reservations.push({
         id: reservationId,
@@ -569,6 +580,10 @@ class ReserveInChannel implements Command {
           refunded: 0,
           committed: 0,
           released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+          backordered: 0,
         });
       }
     }

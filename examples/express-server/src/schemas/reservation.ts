@@ -55,9 +55,9 @@ export const ReservationSchema = z
         expectedAt: Timestamp.nullable()
           .optional()
           .openapi({ description: 'When that receipt is expected' }),
-        backordered: z.number().int().min(0).openapi({
+        backordered: z.number().int().min(0).optional().openapi({
           description:
-            'Units of `quantity` not held yet: backordered, waiting for a restock of the row (0 for an ordinary hold)',
+            'Units of `quantity` not held yet: backordered, waiting for a restock of the row (absent for an ordinary hold)',
         }),
       }),
     ),
@@ -242,7 +242,8 @@ export function presentReservation(reservation: Reservation): ReservationBody {
             receiptId: line.receiptId,
             expectedAt: line.expectedAt?.toISOString() ?? null,
           }),
-      backordered: line.backordered,
+      // Only lines waiting for a restock carry it: other lines keep their documented shape.
+      ...(line.backordered > 0 ? { backordered: line.backordered } : {}),
     })),
   };
 }

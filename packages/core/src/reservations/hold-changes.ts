@@ -131,6 +131,23 @@ export function changeHold(context: ServiceContext, job: HoldChangeJob): Promise
           reservation.status === ReservationStatus.ACTIVE ? 'EXPIRED' : reservation.status;
         throw new InvalidStateError(`Cannot change reservation ${id}: it is ${state}`, state);
       }
+      // A change replans plain units only: kit lines, preordered and backordered units are not
+      // split or kept by it yet. Such a hold is released and reserved again instead.
+      const unchangeable = reservation.lines.find(
+        (line) => line.kitSku !== undefined || line.preordered > 0 || line.backordered > 0,
+      );
+      if (unchangeable) {
+        const state =
+          unchangeable.kitSku !== undefined
+            ? 'KIT'
+            : unchangeable.preordered > 0
+              ? 'PREORDERED'
+              : 'BACKORDERED';
+        throw new InvalidStateError(
+          `Cannot change reservation ${id}: it holds ${state.toLowerCase()} units (release it and reserve again)`,
+          state,
+        );
+      }
       const wanted = [...new Set(request.items.map((item) => item.sku))];
       const overLimit = cartLimitError(
         request.items,

@@ -97,6 +97,11 @@ export async function checkBackorders(model: Model, real: Real): Promise<void> {
         quantity: hold.quantity,
         refunded: 0,
         backordered: hold.backordered,
+        committed: 0,
+        released: 0,
+        preordered: 0,
+        receiptId: null,
+        expectedAt: null,
       },
     ]);
   }

@@ -14,6 +14,11 @@ export interface ModelLine {
   refunded: number;
   committed: number;
   released: number;
+  preordered: number;
+  receiptId: string | null;
+  expectedAt: Date | null;
+  backordered: number;
+  kitSku?: string;
 }
 
 /** What these commands need of the model. */
@@ -104,7 +109,12 @@ export class ChangeHold implements fc.AsyncCommand<HoldModel, HoldReal> {
     const result = await outcome(
       real.stockroom.reservations.change(reservation.id, { items: this.items }),
     );
-    if (reservation.status !== 'ACTIVE' || model.now >= reservation.expiresAt) {
+    if (
+      reservation.status !== 'ACTIVE' ||
+      model.now >= reservation.expiresAt ||
+      reservation.lines.some((line) => line.kitSku !== undefined)
+    ) {
+      // Holds with kit lines are not changed (released and reserved again instead).
       expect(result).toBe('INVALID_STATE');
       return this.check_(model, real);
     }
@@ -171,6 +181,10 @@ export class ChangeHold implements fc.AsyncCommand<HoldModel, HoldReal> {
           refunded: 0,
           committed: 0,
           released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+          backordered: 0,
         });
       }
     }
@@ -199,6 +213,10 @@ export class SettlePart implements fc.AsyncCommand<HoldModel, HoldReal> {
   check = (model: Readonly<HoldModel>) => model.reservations.length > 0;
   async run(model: HoldModel, real: HoldReal) {
     const reservation = model.reservations[this.pick % model.reservations.length]!;
+    // Parts of kit holds are covered by the kit commands: this model keys lines by SKU and
+    // warehouse, which a kit line and a plain line of one SKU share.
+    if (reservation.lines.some((line) => line.kitSku !== undefined))
+      return this.check_(model, real);
     const picked = reservation.lines[this.linePick % Math.max(reservation.lines.length, 1)];
     this.part = picked
       ? { sku: picked.sku, warehouseId: picked.warehouseId, quantity: this.fallback.quantity }

@@ -195,6 +195,12 @@ export function kitCommands<M extends KitModel, R extends KitReal>(
                     warehouseId: this.warehouseId,
                     quantity: plain.quantity,
                     refunded: 0,
+                    committed: 0,
+                    released: 0,
+                    preordered: 0,
+                    receiptId: null,
+                    expectedAt: null,
+                    backordered: 0,
                   },
                 ]
               : []),
@@ -204,6 +210,12 @@ export function kitCommands<M extends KitModel, R extends KitReal>(
               quantity: component.quantity * this.quantity,
               refunded: 0,
               kitSku: KIT_SKU,
+              committed: 0,
+              released: 0,
+              preordered: 0,
+              receiptId: null,
+              expectedAt: null,
+              backordered: 0,
             },
           ]);
         expect(lines).toEqual(expected);
@@ -216,11 +228,18 @@ export function kitCommands<M extends KitModel, R extends KitReal>(
           id: reservationId,
           orderId,
           status: 'ACTIVE',
-          lines: expected.map(({ sku, warehouseId, quantity }) => ({
-            sku,
-            warehouseId,
-            quantity,
+          lines: expected.map((line) => ({
+            sku: line.sku,
+            warehouseId: line.warehouseId,
+            quantity: line.quantity,
+            ...('kitSku' in line ? { kitSku: line.kitSku } : {}),
             refunded: 0,
+            committed: 0,
+            released: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+            backordered: 0,
           })),
           expiresAt: model.now + this.ttlSeconds * 1000,
         });

@@ -45,7 +45,18 @@ export function backordersContract(options: StockStoreContractOptions): void {
         items: [{ sku: 'BO', quantity: 5, warehouseId: 'paris' }],
       });
       expect(hold.lines).toEqual([
-        { sku: 'BO', warehouseId: 'paris', quantity: 5, refunded: 0, backordered: 3 },
+        {
+          sku: 'BO',
+          warehouseId: 'paris',
+          quantity: 5,
+          refunded: 0,
+          backordered: 3,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+        },
       ]);
       expect(await row(world, 'BO', 'paris')).toMatchObject({
         available: 0,
@@ -281,7 +292,17 @@ export function backordersContract(options: StockStoreContractOptions): void {
         strategy: 'priority',
       });
       // Priority order: london (1) is preferred, so the 2 backordered units wait there.
-      expect(hold.lines).toEqual(cart.allocations.map((line) => ({ ...line, refunded: 0 })));
+      expect(hold.lines).toEqual(
+        cart.allocations.map((line) => ({
+          ...line,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+        })),
+      );
       expect(hold.lines.find((line) => line.warehouseId === 'london')).toMatchObject({
         quantity: 3,
         backordered: 2,

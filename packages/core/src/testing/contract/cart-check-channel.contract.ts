@@ -58,8 +58,8 @@ export function cartCheckChannelContract(options: StockStoreContractOptions): vo
       });
       expect(fits).toMatchObject({ isAvailable: true, shortfalls: [] });
       expect(fits.allocations).toEqual([
-        { sku: 'A', warehouseId: 'london', quantity: 7 },
-        { sku: 'A', warehouseId: 'paris', quantity: 5 },
+        { sku: 'A', warehouseId: 'london', quantity: 7, backordered: 0 },
+        { sku: 'A', warehouseId: 'paris', quantity: 5, backordered: 0 },
       ]);
       expect((await readAll((page) => world.store.reads.ledger({}, page))).length).toBe(
         movementsBefore,
@@ -70,7 +70,12 @@ export function cartCheckChannelContract(options: StockStoreContractOptions): vo
         strategy: 'priority',
       });
       expect(
-        hold.lines.map(({ sku, warehouseId, quantity }) => ({ sku, warehouseId, quantity })),
+        hold.lines.map(({ sku, warehouseId, quantity, backordered }) => ({
+          sku,
+          warehouseId,
+          quantity,
+          backordered,
+        })),
       ).toEqual(fits.allocations);
 
       // A line pinned outside the channel is short, as it is for reserve.

@@ -53,8 +53,30 @@ export function holdChangesContract(options: StockStoreContractOptions): void {
       });
       expect(changed).toMatchObject({ id: hold.id, status: 'ACTIVE', version: 2 });
       expect(changed.lines).toEqual([
-        { sku: 'A', warehouseId: 'paris', quantity: 2, refunded: 0, committed: 0, released: 0 },
-        { sku: 'C', warehouseId: 'paris', quantity: 3, refunded: 0, committed: 0, released: 0 },
+        {
+          sku: 'A',
+          warehouseId: 'paris',
+          quantity: 2,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+          backordered: 0,
+        },
+        {
+          sku: 'C',
+          warehouseId: 'paris',
+          quantity: 3,
+          refunded: 0,
+          committed: 0,
+          released: 0,
+          preordered: 0,
+          receiptId: null,
+          expectedAt: null,
+          backordered: 0,
+        },
       ]);
       expect(await world.stockroom.reservations.get(hold.id)).toEqual(changed);
       expect(await row(world, 'A', 'paris')).toBe('3/2/5');

@@ -68,6 +68,9 @@ export function incomingStockContract(options: StockStoreContractOptions): void 
           preordered: 0,
           receiptId: null,
           expectedAt: null,
+          committed: 0,
+          released: 0,
+          backordered: 0,
         },
         {
           sku: 'PRE',
@@ -77,6 +80,9 @@ export function incomingStockContract(options: StockStoreContractOptions): void 
           preordered: 2,
           receiptId: sooner.id,
           expectedAt: expected(3),
+          committed: 0,
+          released: 0,
+          backordered: 0,
         },
       ]);
       // Nothing sellable left: 3 more from London, then 1 from Paris's later receipt.

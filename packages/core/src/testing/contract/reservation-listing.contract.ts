@@ -108,8 +108,30 @@ export function reservationListingContract(options: StockStoreContractOptions): 
         createdAt: at(2),
         expiresAt: at(602),
         lines: [
-          { sku: 'A', warehouseId: 'london', quantity: 1, refunded: 0 },
-          { sku: 'B', warehouseId: 'paris', quantity: 1, refunded: 0 },
+          {
+            sku: 'A',
+            warehouseId: 'london',
+            quantity: 1,
+            refunded: 0,
+            committed: 0,
+            released: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+            backordered: 0,
+          },
+          {
+            sku: 'B',
+            warehouseId: 'paris',
+            quantity: 1,
+            refunded: 0,
+            committed: 0,
+            released: 0,
+            preordered: 0,
+            receiptId: null,
+            expectedAt: null,
+            backordered: 0,
+          },
         ],
       });
       expect(page.nextCursor).not.toBeNull();
