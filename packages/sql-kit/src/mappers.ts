@@ -4,9 +4,6 @@ import type {
   LowStockAlert,
   Movement,
   MovementType,
-  Reservation,
-  ReservationLine,
-  ReservationStatus,
   Transfer,
   TransferStatus,
   Warehouse,
@@ -15,6 +12,7 @@ import type {
 import type { IdempotencyRecord, LedgerCheckpoint, LedgerEntry } from '@stockroom/core/adapter-kit';
 import type { Insertable, Selectable } from 'kysely';
 import { intOrNull, type SqlCodec, timeOrNull, toTimeOrNull } from './codec.js';
+import { createReservationMappers, type ReservationMappers } from './reservation-mappers.js';
 import type {
   AlertTable,
   AnyEngineColumns,
@@ -22,10 +20,7 @@ import type {
   IdempotencyKeyTable,
   LedgerCheckpointTable,
   MovementTable,
-  RawInt,
   RawTime,
-  ReservationLineTable,
-  ReservationTable,
   StockTable,
   TransferTable,
   WarehouseTable,
@@ -34,22 +29,7 @@ import type {
 // Rows (snake_case, as stored) ↔ domain values (camelCase, numbers, Dates). No logic beyond the
 // mapping; status columns are constrained by CHECKs, so the casts to the domain unions are safe.
 
-/** A reservation line as a store reads it (columns, or pg's JSON aggregate in camelCase). */
-export interface ReservationLineRow {
-  readonly sku: string;
-  readonly warehouse_id: string;
-  readonly quantity: RawInt;
-  readonly refunded: RawInt;
-  /** Absent in rows written before migration 0011. */
-  readonly kit_sku?: string | null;
-  readonly committed: RawInt;
-  readonly released: RawInt;
-  /** Absent in rows read before migration 0008's columns are selected: 0. */
-  readonly preordered?: RawInt;
-  readonly receipt_id?: string | null;
-  readonly expected_at?: RawTime | null;
-  readonly backordered: RawInt;
-}
+export type { ReservationLineRow } from './reservation-mappers.js';
 
 /** The movement columns a ledger replay reads (`ledgerSince`). */
 export type LedgerEntryRow<C extends EngineColumns = AnyEngineColumns> = Selectable<
@@ -74,15 +54,10 @@ export type LedgerEntryRow<C extends EngineColumns = AnyEngineColumns> = Selecta
 >;
 
 /** Every row ↔ domain mapping of the shared tables, for one engine's {@link SqlCodec}. */
-export interface RowMappers<C extends EngineColumns = AnyEngineColumns> {
+export interface RowMappers<C extends EngineColumns = AnyEngineColumns>
+  extends ReservationMappers<C> {
   stockFromRow(row: Selectable<StockTable<C>>): InventoryStock;
   stockToRow(stock: InventoryStock): Insertable<StockTable<C>>;
-  reservationFromRows(
-    row: Selectable<ReservationTable<C>>,
-    lines: readonly ReservationLineRow[],
-  ): Reservation;
-  reservationToRow(reservation: Reservation): Insertable<ReservationTable<C>>;
-  reservationLinesToRows(reservation: Reservation): Insertable<ReservationLineTable<C>>[];
   movementFromRow(row: Selectable<MovementTable<C>>): Movement;
   movementToRow(movement: Movement): Insertable<MovementTable<C>>;
   ledgerEntryFromRow(row: LedgerEntryRow<C>): LedgerEntry;
@@ -145,61 +120,7 @@ export function createRowMappers(codec: SqlCodec): RowMappers {
       updated_at: toTime(stock.updatedAt),
     }),
 
-    reservationFromRows: (row, lines) => ({
-      id: row.id,
-      status: row.status as ReservationStatus,
-      orderId: row.order_id,
-      userId: row.user_id,
-      lines: lines.map(
-        (line): ReservationLine => ({
-          sku: line.sku,
-          warehouseId: line.warehouse_id,
-          quantity: int(line.quantity),
-          refunded: int(line.refunded),
-          ...(line.kit_sku ? { kitSku: line.kit_sku } : {}),
-          committed: int(line.committed),
-          released: int(line.released),
-          preordered: line.preordered === undefined ? 0 : int(line.preordered),
-          receiptId: line.receipt_id ?? null,
-          expectedAt: maybeTime(line.expected_at ?? null),
-          backordered: int(line.backordered),
-        }),
-      ),
-      createdAt: time(row.created_at),
-      expiresAt: time(row.expires_at),
-      committedAt: maybeTime(row.committed_at),
-      releasedAt: maybeTime(row.released_at),
-      version: int(row.version),
-    }),
-
-    reservationToRow: (reservation) => ({
-      id: reservation.id,
-      status: reservation.status,
-      order_id: reservation.orderId,
-      user_id: reservation.userId,
-      created_at: toTime(reservation.createdAt),
-      expires_at: toTime(reservation.expiresAt),
-      committed_at: storedTime(reservation.committedAt),
-      released_at: storedTime(reservation.releasedAt),
-      version: reservation.version,
-    }),
-
-    reservationLinesToRows: (reservation) =>
-      reservation.lines.map((line, index) => ({
-        reservation_id: reservation.id,
-        line_no: index,
-        sku: line.sku,
-        warehouse_id: line.warehouseId,
-        quantity: line.quantity,
-        refunded: line.refunded,
-        kit_sku: line.kitSku ?? null,
-        committed: line.committed,
-        released: line.released,
-        preordered: line.preordered,
-        receipt_id: line.receiptId,
-        expected_at: storedTime(line.expectedAt),
-        backordered: line.backordered,
-      })),
+    ...createReservationMappers(codec),
 
     movementFromRow: (row) => ({
       id: row.id,

@@ -49,8 +49,8 @@ const AllocationSchema = z.strictObject({
   kitSku: Id.optional().openapi({
     description: 'The kit these units are components of (absent for plain units)',
   }),
-  backordered: Count.openapi({
-    description: 'Units of quantity a reservation would take as backordered (0: all held)',
+  backordered: Count.optional().openapi({
+    description: 'Units of quantity a reservation would take as backordered (absent: all held)',
   }),
 });
 const ShortfallSchema = z.strictObject({
@@ -139,7 +139,8 @@ export function presentCartCheck(
     sku,
     warehouseId,
     quantity,
-    backordered,
+    // As in a reservation's allocations: present only when units would wait for a restock.
+    ...(backordered > 0 ? { backordered } : {}),
     ...(kitSku === undefined ? {} : { kitSku }),
   });
   const shortfall = ({

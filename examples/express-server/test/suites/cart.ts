@@ -130,9 +130,9 @@ export function cartTests(server: () => TestServer): void {
       expect(answer.body).toEqual({
         isAvailable: true,
         allocations: [
-          { sku: 'CART-1', warehouseId: 'berlin', quantity: 2, backordered: 0 },
-          { sku: 'CART-1', warehouseId: 'paris', quantity: 3, backordered: 0 },
-          { sku: 'CART-2', warehouseId: 'madrid', quantity: 1, backordered: 0 },
+          { sku: 'CART-1', warehouseId: 'berlin', quantity: 2 },
+          { sku: 'CART-1', warehouseId: 'paris', quantity: 3 },
+          { sku: 'CART-2', warehouseId: 'madrid', quantity: 1 },
         ],
         shortfalls: [],
         preorders: [],
@@ -144,8 +144,8 @@ export function cartTests(server: () => TestServer): void {
             isAvailable: true,
             backorderedQuantity: 0,
             allocations: [
-              { sku: 'CART-1', warehouseId: 'berlin', quantity: 2, backordered: 0 },
-              { sku: 'CART-1', warehouseId: 'paris', quantity: 3, backordered: 0 },
+              { sku: 'CART-1', warehouseId: 'berlin', quantity: 2 },
+              { sku: 'CART-1', warehouseId: 'paris', quantity: 3 },
             ],
             shortfalls: [],
             preorders: [],
@@ -156,7 +156,7 @@ export function cartTests(server: () => TestServer): void {
             availableQuantity: 2,
             isAvailable: true,
             backorderedQuantity: 0,
-            allocations: [{ sku: 'CART-2', warehouseId: 'madrid', quantity: 1, backordered: 0 }],
+            allocations: [{ sku: 'CART-2', warehouseId: 'madrid', quantity: 1 }],
             shortfalls: [],
             preorders: [],
           },

@@ -1,23 +1,16 @@
 import { channelWarehouses } from '../channels/channel-filter.js';
-import { EventType } from '../domain/events.js';
 import { endHold, settleParts } from '../domain/hold-parts.js';
 import type { ChangeContext } from '../domain/movement.js';
-import { extendReservation, type Reservation, ReservationStatus } from '../domain/reservation.js';
+import { type Reservation, ReservationStatus } from '../domain/reservation.js';
 import { InsufficientStockError } from '../errors/insufficient-stock-error.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import { stockedSkus } from '../kits/expand-kits.js';
 import type { Kit } from '../kits/kit.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { ReservationFilter } from '../ports/reservation-port.js';
-import { ReceiptBook } from '../preorders/receipt-book.js';
 import { isCartLimitExceeded } from '../sellability/cart-limits.js';
-import { runIdempotent } from '../services/idempotency.js';
 import type { ServiceContext } from '../services/service-context.js';
-import {
-  runGroupedStockChange,
-  runStockChange,
-  type StockChangeGroup,
-} from '../services/stock-change.js';
+import { runGroupedStockChange, type StockChangeGroup } from '../services/stock-change.js';
 import { validate } from '../services/validate.js';
 import { type Admission, type PendingReserve, reserveGroup } from './batch-admission.js';
 import {
@@ -28,6 +21,7 @@ import {
   validateChange,
   validateParts,
 } from './hold-changes.js';
+import { expireDueHolds, extendHold } from './reservation-lifetime.js';
 import { validateReservationFilter } from './reservation-listing.js';
 import {
   DEFAULT_RESERVATION_SETTINGS,
@@ -35,12 +29,6 @@ import {
   type ReserveRequest,
   validateReserve,
 } from './reservation-settings.js';
-import {
-  applyMoves,
-  loadReservation,
-  reservationData,
-  saveReservation,
-} from './reservation-steps.js';
 import {
   type TransitionJob,
   type TransitionOutcome,
@@ -350,28 +338,9 @@ export class ReservationService {
    */
   async extend(id: string, seconds: number, context: ChangeContext = {}): Promise<Reservation> {
     validate().id(id, 'reservationId').integer(seconds, 'seconds', 1, 3600).done();
-    return this.context.keyed.run(context, 'extend', { id, seconds }, async () =>
-      this.context.lanes.run(await this.skusOf(id), async (transaction) =>
-        runIdempotent(
-          transaction,
-          context,
-          'extend',
-          { id, seconds },
-          this.context.clock.now(),
-          async () => {
-            const reservation = await loadReservation(transaction, id);
-            const extended = extendReservation(
-              reservation,
-              seconds,
-              this.context.clock.now(),
-              this.settings.maxLifetimeSeconds,
-            );
-            await saveReservation(transaction, extended, reservation.version);
-            return extended;
-          },
-        ),
-      ),
-    );
+    const skus = await this.skusOf(id);
+    const { maxLifetimeSeconds } = this.settings;
+    return extendHold(this.context, { id, seconds, skus, maxLifetimeSeconds }, context);
   }
 
   /**
@@ -381,30 +350,7 @@ export class ReservationService {
    */
   async expireDue(options: { readonly limit?: number } = {}): Promise<number> {
     const limit = Math.min(Math.max(Math.trunc(options.limit ?? 1000), 1), 1000);
-    return runStockChange(this.context, {}, async (changes, transaction, now) => {
-      const due = await transaction.reservations.claimDue(now, limit);
-      if (due.length === 0) return 0;
-      await changes.loadForWrite(
-        due.flatMap((reservation) => reservation.lines.map((line) => line.sku)),
-      );
-      const receipts = new ReceiptBook(transaction);
-      for (const reservation of due) {
-        const step = endHold(reservation, now, 'EXPIRED');
-        const expired = step.next;
-        applyMoves(changes, expired, step.moves, { system: 'expiry' });
-        await receipts.free(expired);
-        await saveReservation(transaction, expired, reservation.version, {
-          lines: step.linesChanged,
-        });
-        changes.emit(
-          EventType.RESERVATION_EXPIRED,
-          expired.lines[0]!.sku,
-          reservationData(expired),
-        );
-      }
-      await receipts.save();
-      return due.length;
-    });
+    return expireDueHolds(this.context, limit);
   }
 
   /** Every reservation of an order, oldest first (read in the primary, through a transaction). */
