@@ -1,4 +1,4 @@
-import type { CloudEvent, JsonValue } from '../domain/events.js';
+import type { JsonValue } from '../domain/events.js';
 import { EventType } from '../domain/events.js';
 import type { ChangeContext } from '../domain/movement.js';
 import { AlreadyExistsError } from '../errors/already-exists-error.js';
@@ -7,6 +7,7 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { runIdempotent } from '../services/idempotency.js';
+import { createEvent } from '../services/low-stock.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { type Validator, validate } from '../services/validate.js';
 import type { ChannelDirectory } from './channel-directory.js';
@@ -245,16 +246,9 @@ export class ChannelService {
     action: 'created' | 'updated' | 'deleted',
     channel: SalesChannel,
   ): Promise<void> {
-    const event: CloudEvent = {
-      specversion: '1.0',
-      id: this.context.ids.next('event'),
-      source: this.context.source,
-      type: EventType.CHANNEL_UPDATED,
-      subject: `channel:${channel.id}`,
-      time: now.toISOString(),
-      datacontenttype: 'application/json',
-      data: channelData(action, channel),
-    };
-    await transaction.outbox.append([event]);
+    const data = channelData(action, channel);
+    await transaction.outbox.append([
+      createEvent(this.context, EventType.CHANNEL_UPDATED, `channel:${channel.id}`, data, now),
+    ]);
   }
 }

@@ -1,4 +1,4 @@
-import type { CloudEvent, JsonValue } from '../domain/events.js';
+import type { JsonValue } from '../domain/events.js';
 import { EventType } from '../domain/events.js';
 import type { ChangeContext } from '../domain/movement.js';
 import { InvalidStateError } from '../errors/invalid-state-error.js';
@@ -8,6 +8,7 @@ import { ValidationError } from '../errors/validation-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { runIdempotent } from '../services/idempotency.js';
+import { createEvent } from '../services/low-stock.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
 import {
@@ -216,16 +217,8 @@ export class KitService {
     action: 'defined' | 'deleted',
     kit: Kit,
   ): Promise<void> {
-    const event: CloudEvent = {
-      specversion: '1.0',
-      id: this.context.ids.next('event'),
-      source: this.context.source,
-      type: EventType.KIT_UPDATED,
-      subject: kit.sku,
-      time: now.toISOString(),
-      datacontenttype: 'application/json',
-      data: kitData(action, kit),
-    };
-    await transaction.outbox.append([event]);
+    await transaction.outbox.append([
+      createEvent(this.context, EventType.KIT_UPDATED, kit.sku, kitData(action, kit), now),
+    ]);
   }
 }

@@ -237,19 +237,7 @@ export class ReservationService {
     request: HoldPartsRequest,
     context: ChangeContext = {},
   ): Promise<Reservation> {
-    validateParts(id, request, this.settings.maxItems);
-    const parts = request.lines.map(partOf);
-    return this.transition(
-      {
-        id,
-        context,
-        command: 'commit-part',
-        request: { id, lines: parts },
-        kind: 'commit',
-        partial: true,
-      },
-      (reservation, now) => settleParts(reservation, parts, now, 'commit'),
-    );
+    return this.settle('commit', id, request, context);
   }
 
   /**
@@ -263,18 +251,21 @@ export class ReservationService {
     request: HoldPartsRequest,
     context: ChangeContext = {},
   ): Promise<Reservation> {
+    return this.settle('release', id, request, context);
+  }
+
+  /** Commits or releases parts of a hold on the lane of its SKUs (`commitPart`, `releasePart`). */
+  private settle(
+    kind: 'commit' | 'release',
+    id: string,
+    request: HoldPartsRequest,
+    context: ChangeContext,
+  ): Promise<Reservation> {
     validateParts(id, request, this.settings.maxItems);
     const parts = request.lines.map(partOf);
     return this.transition(
-      {
-        id,
-        context,
-        command: 'release-part',
-        request: { id, lines: parts },
-        kind: 'release',
-        partial: true,
-      },
-      (reservation, now) => settleParts(reservation, parts, now, 'release'),
+      { id, context, command: `${kind}-part`, request: { id, lines: parts }, kind, partial: true },
+      (reservation, now) => settleParts(reservation, parts, now, kind),
     );
   }
 

@@ -11,6 +11,7 @@ import {
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { runIdempotent } from '../services/idempotency.js';
+import { createEvent } from '../services/low-stock.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { validate } from '../services/validate.js';
 import type { SellabilitySettings } from './sellability-settings.js';
@@ -164,26 +165,18 @@ export class SkuPolicyService {
     now: Date,
   ): Promise<void> {
     const effective = this.effective(sku, policy ?? undefined);
+    const data = {
+      sku,
+      stored: effective.stored,
+      minPerCart: effective.minPerCart,
+      maxPerCart: effective.maxPerCart,
+      allowPreorder: effective.allowPreorder,
+      backorderPolicy: effective.backorderPolicy,
+      backorderLimit: effective.backorderLimit,
+      version: effective.version,
+    };
     await transaction.outbox.append([
-      {
-        specversion: '1.0',
-        id: this.context.ids.next('event'),
-        source: this.context.source,
-        type: EventType.SKU_POLICY_UPDATED,
-        subject: sku,
-        time: now.toISOString(),
-        datacontenttype: 'application/json',
-        data: {
-          sku,
-          stored: effective.stored,
-          minPerCart: effective.minPerCart,
-          maxPerCart: effective.maxPerCart,
-          allowPreorder: effective.allowPreorder,
-          backorderPolicy: effective.backorderPolicy,
-          backorderLimit: effective.backorderLimit,
-          version: effective.version,
-        },
-      },
+      createEvent(this.context, EventType.SKU_POLICY_UPDATED, sku, data, now),
     ]);
   }
 
