@@ -1,4 +1,5 @@
 import { createStockroom } from '@stockroom/core';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresStockStore, type ReplicaReads } from '../src/index.js';
 import { type StandbyPair, standbySkipReason, startStandbyPair } from './standby.js';
@@ -19,6 +20,30 @@ describe.skipIf(skipReason)('reads against a real streaming standby', () => {
    * meanwhile. Each check remembers how many restocks had committed when it started and
    * compares with the row version in the answer (version = restocks + 1).
    */
+  /**
+   * Waits (at most 30 s) until the standby has replayed the schema's creation: the load measures
+   * lag on rows, not a standby that does not hold the tables yet. Replication gives no event to
+   * wait on, so the standby is asked until it answers.
+   */
+  async function standbyHasSchema(schema: string): Promise<void> {
+    const client = new pg.Client({ connectionString: pair.standbyUrl });
+    await client.connect();
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const { rows } = await client.query<{ found: string | null }>(
+          'SELECT to_regclass($1) AS found',
+          [`${schema}.stock`],
+        );
+        if (rows[0]?.found) return;
+        if (Date.now() > deadline) throw new Error(`the standby never showed ${schema}.stock`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await client.end();
+    }
+  }
+
   async function underWriteLoad(schema: string, replicaReads: ReplicaReads) {
     const store = createPostgresStockStore({
       connectionString: pair.primaryUrl,
@@ -38,6 +63,7 @@ describe.skipIf(skipReason)('reads against a real streaming standby', () => {
           quantity: 1,
         });
       await restock();
+      await standbyHasSchema(schema);
       let committed = 1;
       let writing = true;
       let checks = 0;

@@ -173,14 +173,12 @@ export class StoreCoherence {
       await Promise.all([local?.delete(changes.skus), guard?.clear(changes.skus)]);
   }
 
-  private async loadWarehouses(): Promise<readonly Warehouse[]> {
-    const items: Warehouse[] = [];
-    let cursor: string | null = null;
-    do {
-      const page = await this.options.store.reads.warehouses({ limit: 1000, cursor });
-      items.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return items;
+  /**
+   * The warehouse list from the primary (a store transaction): the directory decides what
+   * reservations may allocate from and keys the kit and channel lists, so it never reads a
+   * replica that may lag behind (or not yet hold the schema).
+   */
+  private loadWarehouses(): Promise<readonly Warehouse[]> {
+    return this.options.store.transaction((transaction) => transaction.warehouses.list());
   }
 }
