@@ -2,11 +2,10 @@ import type { JsonValue } from '../domain/events.js';
 import { EventType } from '../domain/events.js';
 import type { ChangeContext } from '../domain/movement.js';
 import { AlreadyExistsError } from '../errors/already-exists-error.js';
-import { InvalidStateError } from '../errors/invalid-state-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
-import { runIdempotent } from '../services/idempotency.js';
+import { writeDirectoryRows } from '../services/directory-write.js';
 import { createEvent } from '../services/low-stock.js';
 import type { ServiceContext } from '../services/service-context.js';
 import { type Validator, validate } from '../services/validate.js';
@@ -210,24 +209,23 @@ export class ChannelService {
     return channel;
   }
 
-  private async write<T>(
+  private write<T>(
     context: ChangeContext,
     command: string,
     request: unknown,
     work: (transaction: StockTransaction, rows: ChannelRows, now: Date) => Promise<T>,
   ): Promise<T> {
-    const result = await this.context.transact(async (transaction) => {
-      const rows = transaction.channels;
-      if (!rows) throw new InvalidStateError('This store keeps no sales channels');
-      const now = this.context.clock.now();
-      return runIdempotent(transaction, context, command, request, now, () =>
-        work(transaction, rows, now),
-      );
-    });
-    // Also after a replay: a first attempt may have committed and then failed to announce it.
-    this.directory.forget();
-    await this.context.warehousesChanged();
-    return result;
+    return writeDirectoryRows(
+      this.context,
+      context,
+      { command, request },
+      {
+        rowsOf: (transaction) => transaction.channels,
+        missing: 'This store keeps no sales channels',
+        forget: () => this.directory.forget(),
+      },
+      work,
+    );
   }
 
   private async requireWarehouses(
