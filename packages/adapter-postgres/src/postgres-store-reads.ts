@@ -56,6 +56,7 @@ export function postgresStoreReads(scope: SchemaScope): StoreReads {
       return reservationListPage(selectReservations(db), filter, request, {
         codec: context.codec,
         linesTable: scope.table('reservation_lines'),
+        expiryByStatus: true,
         map: reservationFromRow,
         createdAtOf: (item) => item.createdAt,
       });

@@ -539,10 +539,40 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0009_hold_parts',
           '0010_reservation_listing',
           '0011_kits',
+          '0013_reservation_indexes',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
         await lazy.close();
+        await dropSchema(schema);
+      }
+    });
+
+    it('indexes a reservation and its lines once per query shape (migration 0013)', async () => {
+      const schema = uniqueSchema('indexes');
+      try {
+        await migrateToLatest({ connectionString: DATABASE_URL, schema });
+        const result = await adminQuery(
+          `SELECT tablename, indexname FROM pg_indexes
+            WHERE schemaname = $1 AND tablename IN ('reservations', 'reservation_lines')
+            ORDER BY tablename, indexname`,
+          [schema],
+        );
+        // What a reservation insert writes: 4 entries (5 with an order id) and 3 per line (the
+        // waiting and receipt indexes are partial and skip plain lines).
+        expect(result.rows.map((row) => `${row.tablename}.${row.indexname}`)).toEqual([
+          'reservation_lines.reservation_lines_by_receipt',
+          'reservation_lines.reservation_lines_by_sku',
+          'reservation_lines.reservation_lines_by_warehouse',
+          'reservation_lines.reservation_lines_pkey',
+          'reservation_lines.reservation_lines_waiting',
+          'reservations.reservations_by_created',
+          'reservations.reservations_by_order',
+          'reservations.reservations_by_status',
+          'reservations.reservations_due',
+          'reservations.reservations_pkey',
+        ]);
+      } finally {
         await dropSchema(schema);
       }
     });
@@ -555,7 +585,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 10]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 11]);
       } finally {
         await dropSchema(schema);
       }
@@ -577,6 +607,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0009_hold_parts',
           '0010_reservation_listing',
           '0011_kits',
+          '0013_reservation_indexes',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key

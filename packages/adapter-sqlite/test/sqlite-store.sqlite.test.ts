@@ -57,7 +57,6 @@ const EXPECTED_INDEXES = [
   'reservation_lines_by_sku',
   'reservation_lines_by_warehouse',
   'reservations_by_created',
-  'reservations_by_expiry',
   'reservation_lines_by_receipt',
   'reservation_lines_waiting',
   'reservations_by_order',
@@ -92,6 +91,7 @@ describe('migrations', () => {
         '0009_hold_parts',
         '0010_reservation_listing',
         '0011_kits',
+        '0013_reservation_indexes',
       ],
     });
     const schema = schemaOf(database);
@@ -132,6 +132,7 @@ describe('migrations', () => {
       { name: '0009_hold_parts' },
       { name: '0010_reservation_listing' },
       { name: '0011_kits' },
+      { name: '0013_reservation_indexes' },
     ]);
   });
 
@@ -155,6 +156,7 @@ describe('migrations', () => {
       '0009_hold_parts',
       '0010_reservation_listing',
       '0011_kits',
+      '0013_reservation_indexes',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

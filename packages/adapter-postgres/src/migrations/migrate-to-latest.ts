@@ -9,6 +9,7 @@ import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createKits } from './kits.js';
 import { createLedgerHistory } from './ledger-history.js';
 import { allowDamagedUnitMovements } from './movement-types.js';
+import { dropRedundantReservationIndexes } from './reservation-indexes.js';
 import { createReservationListingIndexes } from './reservation-listing.js';
 import { createSalesChannels } from './sales-channels.js';
 import { createSellability } from './sellability.js';
@@ -79,6 +80,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0009_hold_parts', up: addHoldParts },
   { name: '0010_reservation_listing', up: createReservationListingIndexes },
   { name: '0011_kits', up: createKits },
+  { name: '0013_reservation_indexes', up: dropRedundantReservationIndexes },
 ];
 
 /**
