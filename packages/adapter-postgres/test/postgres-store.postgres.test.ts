@@ -314,6 +314,35 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       );
       expect(await store.reads.outboxLag()).toEqual({ pending: 0, oldest: null });
     });
+    it('stores an event without the fields of its columns and claims it whole, as rows stored whole', async () => {
+      const odd = { ...event('evt_odd'), time: '2026-03-01T12:00:00Z' };
+      await store.transaction((transaction) =>
+        transaction.outbox.append([event('evt_short'), odd]),
+      );
+      // A row as earlier versions stored it: the whole event in `event`.
+      await adminQuery(
+        `INSERT INTO "${store.schema}".outbox (event_id, subject, type, event, event_time, ordinal)
+          VALUES ($1, $2, $3, $4, $5, 0)`,
+        ['evt_whole', 'O', 'inventory.stock.updated', JSON.stringify(event('evt_whole')), now],
+      );
+      const stored = await adminQuery(
+        `SELECT event_id, event::text AS event FROM "${store.schema}".outbox ORDER BY event_id`,
+      );
+      expect(stored.rows.map((row) => [row.event_id, JSON.parse(row.event)])).toEqual([
+        ['evt_odd', { source: 'test', time: odd.time, data: { id: 'evt_odd' } }],
+        ['evt_short', { source: 'test', data: { id: 'evt_short' } }],
+        ['evt_whole', event('evt_whole')],
+      ]);
+      const entries = await store.transaction((transaction) => transaction.outbox.claim(10));
+      const claimed = new Map(entries.map((entry) => [entry.event.id, entry.event]));
+      // Field order too: a relay serialising the event sends the same text as before.
+      expect(JSON.stringify(claimed.get('evt_short'))).toBe(JSON.stringify(event('evt_short')));
+      expect(JSON.stringify(claimed.get('evt_odd'))).toBe(JSON.stringify(odd));
+      expect(JSON.stringify(claimed.get('evt_whole'))).toBe(JSON.stringify(event('evt_whole')));
+      await store.transaction((transaction) =>
+        transaction.outbox.markDelivered(['evt_short', 'evt_odd', 'evt_whole']),
+      );
+    });
   });
 
   describe('idempotency, reservations and paging', () => {
