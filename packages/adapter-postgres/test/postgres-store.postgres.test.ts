@@ -539,6 +539,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0009_hold_parts',
           '0010_reservation_listing',
           '0011_kits',
+          '0012_ledger_indexes',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
@@ -555,7 +556,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 10]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 11]);
       } finally {
         await dropSchema(schema);
       }
@@ -577,6 +578,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0009_hold_parts',
           '0010_reservation_listing',
           '0011_kits',
+          '0012_ledger_indexes',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key
@@ -587,6 +589,39 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
         expect(result.rows).toEqual([
           { parent: 'movements', partitions: 3, key: 'HASH (warehouse_id)' },
           { parent: 'stock', partitions: 3, key: 'HASH (warehouse_id)' },
+        ]);
+        // 0012 rebuilt the ledger's time-ordered indexes ascending, on the parent and on every
+        // partition (newest-first listings scan them backwards).
+        const indexes = await adminQuery(
+          `SELECT tablename, indexname, regexp_replace(indexdef, '^.* USING btree ', '') AS columns
+           FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE 'movements%'
+           AND tablename IN ('movements', 'movements_p0') ORDER BY tablename, indexname`,
+          [schema],
+        );
+        expect(indexes.rows.filter((row) => row.tablename === 'movements')).toEqual([
+          {
+            tablename: 'movements',
+            indexname: 'movements_by_sku',
+            columns: '(sku, created_at, id)',
+          },
+          { tablename: 'movements', indexname: 'movements_by_time', columns: '(created_at, id)' },
+          {
+            tablename: 'movements',
+            indexname: 'movements_by_warehouse',
+            columns: '(warehouse_id, created_at, id)',
+          },
+        ]);
+        expect(
+          indexes.rows
+            .filter((row) => row.tablename === 'movements_p0')
+            .map((row) => row.columns)
+            .sort(),
+        ).toEqual([
+          '(created_at, id)',
+          '(id, warehouse_id)',
+          '(sku, created_at, id)',
+          '(sku, warehouse_id, version)',
+          '(warehouse_id, created_at, id)',
         ]);
       } finally {
         await dropSchema(schema);

@@ -8,6 +8,7 @@ import { createIncomingReceipts } from './incoming-receipts.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createKits } from './kits.js';
 import { createLedgerHistory } from './ledger-history.js';
+import { createLedgerIndexes } from './ledger-indexes.js';
 import { allowDamagedUnitMovements } from './movement-types.js';
 import { createReservationListingIndexes } from './reservation-listing.js';
 import { createSalesChannels } from './sales-channels.js';
@@ -79,6 +80,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0009_hold_parts', up: addHoldParts },
   { name: '0010_reservation_listing', up: createReservationListingIndexes },
   { name: '0011_kits', up: createKits },
+  { name: '0012_ledger_indexes', up: createLedgerIndexes },
 ];
 
 /**
