@@ -5,10 +5,11 @@ import type { SchemaLayout } from './initial-schema.js';
  * The ledger's time-ordered indexes, oldest first. `0001_initial` created them as
  * `(…, created_at DESC, id DESC)`; movements are appended in time order, so every new entry of a
  * descending index lands at the left end of its range: no rightmost-page fast path, and each
- * full page splits in half (the indexes ended about half empty). Ascending, a new entry goes to
- * the right end like the primary key's uuid7 ids: inserting 100,000 movements with all five
- * indexes took 0.8 s instead of 2.5 s. The newest-first listings read the same indexes
- * backwards (same plan, same O(page) cost); the oldest-first ones (archiving) forwards.
+ * full page splits in half (`movements_by_time` ended with 1.8× the pages). Ascending, a new
+ * entry goes to the right end like the primary key's uuid7 ids: inserting 100,000 movements
+ * touched 13 % fewer buffers, dirtied 12 % fewer pages and wrote 9 % less WAL. The newest-first
+ * listings read the same indexes backwards (same plans, same pages read per page listed); the
+ * oldest-first one (archiving) forwards.
  */
 const LEDGER_INDEXES: readonly (readonly [name: string, columns: string])[] = [
   ['movements_by_sku', 'sku, created_at, id'],
