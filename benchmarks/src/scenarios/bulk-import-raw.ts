@@ -137,11 +137,23 @@ async function rawPostgres(
         [part.map(() => orderedId()), skus, warehouses, quantities, now],
       );
       await client.query(
+        // The id, subject and type beside the JSON, zipped with its elements (as the library
+        // does): taking them out of each element with ->> would parse every event again.
         `INSERT INTO ${table('outbox')} (event_id, subject, type, event, event_time, ordinal)
-         SELECT e.value->>'id', e.value->>'subject', e.value->>'type', e.value, $2,
-           $3::integer + e.n::integer - 1
-         FROM json_array_elements($1::json) WITH ORDINALITY AS e (value, n)`,
-        [`[${events.join(',')}]`, now, ordinal],
+         SELECT e.id, e.subject, e.type, e.value, $2, $3::integer + e.n::integer - 1
+         FROM ROWS FROM (json_array_elements($1::json), unnest($4::text[]), unnest($5::text[]),
+           unnest($6::text[])) WITH ORDINALITY AS e (value, id, subject, type, n)`,
+        [
+          `[${events.join(',')}]`,
+          now,
+          ordinal,
+          eventIds,
+          [...skus, ...perSku],
+          [
+            ...part.map(() => 'inventory.stock.updated'),
+            ...perSku.map(() => 'inventory.back.in.stock'),
+          ],
+        ],
       );
       ordinal += events.length;
       await client.query('COMMIT');

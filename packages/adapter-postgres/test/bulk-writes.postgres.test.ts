@@ -1,4 +1,10 @@
-import { type CloudEvent, createStock, EventType, type InventoryStock } from '@stockroom/core';
+import {
+  type CloudEvent,
+  createStock,
+  EventType,
+  type InventoryStock,
+  type Movement,
+} from '@stockroom/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostgresStockStore } from '../src/index.js';
 import { dropSchema, freshStore, skipReason } from './support.js';
@@ -40,6 +46,76 @@ describe.skipIf(skipReason)('PostgreSQL bulk writes: outbox events', () => {
       pending: events.length,
       oldest: new Date(events[0]!.time),
     });
+  });
+});
+
+describe.skipIf(skipReason)('PostgreSQL bulk writes: rows as array literals', () => {
+  let store: PostgresStockStore;
+
+  beforeAll(async () => {
+    store = await freshStore('bulk_writes_literals');
+  });
+
+  afterAll(async () => {
+    if (!store) return;
+    await store.close();
+    await dropSchema(store.schema);
+  });
+
+  // What an array literal must quote or escape, and times on both sides of 1970 and far ahead.
+  const texts = [
+    'plain',
+    'a "quoted" one',
+    'back\\slash\\',
+    'NULL',
+    '',
+    ' spaced , {braces} ',
+    'ü€😀',
+  ];
+  const times = [
+    new Date(Date.UTC(2026, 11, 6, 15, 0, 0, 123)),
+    new Date(Date.UTC(1969, 11, 31, 23, 59, 58, 500)),
+    new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999)),
+    new Date(0),
+  ];
+
+  it('stores stock rows and movements exactly as given (texts, nulls, times to the millisecond)', async () => {
+    const rows: InventoryStock[] = texts.map((text, index) => ({
+      ...createStock({ sku: `SKU ${text}`, warehouseId: `wh ${text}` }, times[index % 4]!),
+      available: 2 ** 40 + index,
+      total: 2 ** 40 + index,
+      maxStockLevel: index % 2 === 0 ? null : 2 ** 41,
+      lastRestockedAt: index % 3 === 0 ? null : times[(index + 1) % 4]!,
+      lastSoldAt: index % 3 === 1 ? null : times[(index + 2) % 4]!,
+      updatedAt: times[(index + 3) % 4]!,
+    }));
+    const movements: Movement[] = rows.map((row, index) => ({
+      id: `mv-${index}`,
+      sku: row.sku,
+      warehouseId: row.warehouseId,
+      type: 'ADJUSTMENT',
+      deltas: { available: row.available, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
+      after: { available: row.available, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
+      version: 1,
+      reservationId: null,
+      orderId: index % 2 === 0 ? null : texts[index]!,
+      transferId: null,
+      reference: texts[(index + 1) % texts.length]!,
+      idempotencyKey: null,
+      actor: texts[index]!,
+      reason: index % 2 === 1 ? null : texts[index]!,
+      createdAt: times[index % 4]!,
+    }));
+    await store.transaction(async (transaction) => {
+      if (!transaction.bulk) throw new Error('the PostgreSQL store offers bulk writes');
+      expect(await transaction.bulk.insertStock(rows)).toEqual({ applied: true });
+      await transaction.bulk.appendMovements(movements);
+    });
+    for (const [index, row] of rows.entries()) {
+      expect(await store.reads.stockBySku(row.sku)).toEqual([row]);
+      const listed = await store.reads.movements({ sku: row.sku }, {});
+      expect(listed.items).toEqual([movements[index]]);
+    }
   });
 });
 

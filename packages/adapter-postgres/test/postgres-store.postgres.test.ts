@@ -568,7 +568,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0009_hold_parts',
           '0010_reservation_listing',
           '0011_kits',
-          '0013_reservation_indexes',
+          '0012_reservation_indexes',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
@@ -577,7 +577,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
       }
     });
 
-    it('indexes a reservation and its lines once per query shape (migration 0013)', async () => {
+    it('indexes a reservation and its lines once per query shape (migration 0012)', async () => {
       const schema = uniqueSchema('indexes');
       try {
         await migrateToLatest({ connectionString: DATABASE_URL, schema });
@@ -636,7 +636,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0009_hold_parts',
           '0010_reservation_listing',
           '0011_kits',
-          '0013_reservation_indexes',
+          '0012_reservation_indexes',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key

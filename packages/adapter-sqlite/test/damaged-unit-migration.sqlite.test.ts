@@ -46,7 +46,7 @@ describe('migration 0006: damaged-unit movements', () => {
         '0009_hold_parts',
         '0010_reservation_listing',
         '0011_kits',
-        '0013_reservation_indexes',
+        '0012_reservation_indexes',
       ],
     });
     expect(database.prepare('SELECT id, type, version FROM movements ORDER BY id').all()).toEqual([

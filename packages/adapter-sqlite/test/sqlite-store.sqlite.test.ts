@@ -91,7 +91,7 @@ describe('migrations', () => {
         '0009_hold_parts',
         '0010_reservation_listing',
         '0011_kits',
-        '0013_reservation_indexes',
+        '0012_reservation_indexes',
       ],
     });
     const schema = schemaOf(database);
@@ -132,7 +132,7 @@ describe('migrations', () => {
       { name: '0009_hold_parts' },
       { name: '0010_reservation_listing' },
       { name: '0011_kits' },
-      { name: '0013_reservation_indexes' },
+      { name: '0012_reservation_indexes' },
     ]);
   });
 
@@ -156,7 +156,7 @@ describe('migrations', () => {
       '0009_hold_parts',
       '0010_reservation_listing',
       '0011_kits',
-      '0013_reservation_indexes',
+      '0012_reservation_indexes',
     ]);
     expect(schemaOf(first).filter((item) => item.type === 'table')).toHaveLength(
       EXPECTED_TABLES.length,

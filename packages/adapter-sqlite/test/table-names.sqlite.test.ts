@@ -45,7 +45,7 @@ describe('migration 0003: one table name in both SQL stores', () => {
         '0009_hold_parts',
         '0010_reservation_listing',
         '0011_kits',
-        '0013_reservation_indexes',
+        '0012_reservation_indexes',
       ],
     });
     const tables = database

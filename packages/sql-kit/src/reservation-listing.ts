@@ -71,7 +71,7 @@ export function reservationConditions(
     (filter.expiresFrom !== undefined || filter.expiresTo !== undefined)
   ) {
     // Always true; it makes an expiry range an index condition of `reservations_due` (status,
-    // expires_at, id), one descent per status: there is no index on expires_at alone (0013).
+    // expires_at, id), one descent per status: there is no index on expires_at alone (0012).
     conditions.push(sql`r.status IN (${sql.join(EVERY_STATUS.map((status) => sql.lit(status)))})`);
   }
   if (filter.orderId !== undefined) conditions.push(sql`r.order_id = ${filter.orderId}`);

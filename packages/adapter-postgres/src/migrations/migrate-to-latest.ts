@@ -80,7 +80,7 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0009_hold_parts', up: addHoldParts },
   { name: '0010_reservation_listing', up: createReservationListingIndexes },
   { name: '0011_kits', up: createKits },
-  { name: '0013_reservation_indexes', up: dropRedundantReservationIndexes },
+  { name: '0012_reservation_indexes', up: dropRedundantReservationIndexes },
 ];
 
 /**

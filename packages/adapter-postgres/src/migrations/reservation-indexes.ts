@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { SchemaLayout } from './initial-schema.js';
 
 /**
- * Migration 0013: one index entry fewer per reservation written. `reservations_by_expiry`
+ * Migration 0012: one index entry fewer per reservation written. `reservations_by_expiry`
  * (expires_at, id), added by 0010 for expiry ranges of the listing, duplicated
  * `reservations_due` (status, expires_at, id) but for its leading status: the listing now states
  * `status IN (every status)` beside an expiry range without a status filter, so the range is an

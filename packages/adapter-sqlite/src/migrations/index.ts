@@ -10,7 +10,7 @@ import { incomingReceipts } from './0008-incoming-receipts.js';
 import { holdParts } from './0009-hold-parts.js';
 import { reservationListing } from './0010-reservation-listing.js';
 import { kits } from './0011-kits.js';
-import { reservationIndexes } from './0013-reservation-indexes.js';
+import { reservationIndexes } from './0012-reservation-indexes.js';
 
 /**
  * Every migration of the store's schema, by name; kysely's Migrator runs them in name order.
@@ -28,7 +28,7 @@ export const SQLITE_MIGRATIONS: Readonly<Record<string, Migration>> = Object.fre
   '0009_hold_parts': holdParts,
   '0010_reservation_listing': reservationListing,
   '0011_kits': kits,
-  '0013_reservation_indexes': reservationIndexes,
+  '0012_reservation_indexes': reservationIndexes,
 });
 
 /** The table where applied migrations are recorded (namespaced, so a host's own kysely migrations in the same file do not collide). */
