@@ -6,7 +6,8 @@ import {
   postgresCodec,
   type ReservationLineRow,
 } from '@stockroom/sql-kit';
-import type { Insertable, Selectable } from 'kysely';
+import { type Insertable, type RawBuilder, type Selectable, sql } from 'kysely';
+import { arrayLiteral } from './array-literals.js';
 import type { Database, OutboxTable } from './tables.js';
 
 // Row ↔ domain mapping: the shared tables map through the SQL kit over pg's codec (int8 as
@@ -87,16 +88,27 @@ export function outboxEntryFromRow(row: OutboxRow): OutboxEntry {
 }
 
 /**
- * Events as ONE JSON array parameter for the outbox inserts that split it in SQL
- * (`json_array_elements`): each element `[id, subject, type, time, storedEvent]`, so that
- * `e ->> 0` … `e ->> 3` fill the columns and `e -> 4` (its exact text) the `event` column.
+ * The outbox rows of `events` as one `SELECT` for an `INSERT INTO outbox (event_id, subject,
+ * type, event, event_time, ordinal)`, ordinals from `first`. The stored events go as ONE JSON
+ * array split by PostgreSQL (as a `text[]` every event's quotes would be escaped into an array
+ * literal and unescaped again, 2.7x slower); the columns travel beside it as text arrays zipped
+ * in step with its elements (`ROWS FROM`): taking them out of the JSON with `->>` parsed every
+ * event four more times (2.7x this form's time for 135,000 events).
  */
-export function outboxJsonArray(events: readonly CloudEvent[]): string {
-  return `[${events
-    .map((event) =>
-      JSON.stringify([event.id, event.subject, event.type, event.time, storedEvent(event)]),
-    )
-    .join(',')}]`;
+export function outboxRowsSelect(
+  events: readonly CloudEvent[],
+  first: number,
+): RawBuilder<unknown> {
+  const texts = (pick: (event: CloudEvent) => string) => arrayLiteral(events.map(pick), 'text');
+  return sql`SELECT e.id, e.subject, e.type, e.value, e.time::timestamptz,
+      ${first}::integer + e.n::integer - 1
+    FROM ROWS FROM (
+      json_array_elements(${JSON.stringify(events.map(storedEvent))}::json),
+      unnest(${texts((event) => event.id)}::text[]),
+      unnest(${texts((event) => event.subject)}::text[]),
+      unnest(${texts((event) => event.type)}::text[]),
+      unnest(${texts((event) => event.time)}::text[])
+    ) WITH ORDINALITY AS e (value, id, subject, type, time, n)`;
 }
 
 /** An event → its outbox row (`ordinal`: its place among the transaction's events). */

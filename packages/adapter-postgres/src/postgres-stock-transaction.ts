@@ -18,7 +18,7 @@ import { type Insertable, type RawBuilder, sql } from 'kysely';
 import {
   movementToRow,
   outboxEntryFromRow,
-  outboxJsonArray,
+  outboxRowsSelect,
   outboxToRow,
   postgresKit,
 } from './mappers.js';
@@ -139,10 +139,7 @@ function outboxRows(
   };
 }
 
-/**
- * The outbox rows of `events` from ONE parameter, a JSON array: a batch's 65 events as a VALUES
- * list bound ~400 parameters, which cost more to plan than to insert (see `outboxJsonArray`).
- */
+/** The outbox rows of `events` in one statement (see `outboxRowsSelect`). */
 function insertOutboxJson(
   scope: SchemaScope,
   events: readonly CloudEvent[],
@@ -151,8 +148,7 @@ function insertOutboxJson(
   const first = counter.next;
   counter.next += events.length;
   return sql`INSERT INTO ${scope.table('outbox')} (event_id, subject, type, event, event_time, ordinal)
-    SELECT e ->> 0, e ->> 1, e ->> 2, e -> 4, (e ->> 3)::timestamptz, ${first}::int + n::int - 1
-    FROM json_array_elements(${outboxJsonArray(events)}::json) WITH ORDINALITY AS x (e, n)`;
+    ${outboxRowsSelect(events, first)}`;
 }
 
 /** `putMany`, which only this store has: one statement a chunk for a batch's keys. */
