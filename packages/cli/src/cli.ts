@@ -135,18 +135,21 @@ export function buildProgram(): Command {
 
   program
     .command('reconcile')
-    .description('check every stock row against its ledger and its active holds')
+    .description(
+      'check every stock row against its ledger, its active holds and its waiting backorders, and every open receipt against its preorders',
+    )
     .option('--repair', 'record an ADJUSTMENT for what does not add up', false)
     .action(async (local, command: Command) => {
       const options = globals(command);
       const result = await withStockroom(options, (stockroom) =>
         stockroom.reconciliation.reconcile({ repair: local.repair }, { actor: 'cli:reconcile' }),
       );
-      const found = result.discrepancies.length;
+      const receipts = result.receiptDiscrepancies;
+      const found = result.discrepancies.length + receipts.length;
       const lines = [
         `checked ${result.checked.toLocaleString('en')} rows: ${found === 0 ? 'everything adds up' : `${found} discrepanc${found === 1 ? 'y' : 'ies'}`}${local.repair ? `, ${result.repaired} repaired` : ''}`,
       ];
-      if (found > 0) {
+      if (result.discrepancies.length > 0) {
         lines.push(
           table([
             ['sku', 'warehouse', 'kind', 'bucket', 'stored', 'expected'],
@@ -160,7 +163,26 @@ export function buildProgram(): Command {
             ]),
           ]),
         );
-        if (!local.repair) lines.push('run with --repair to record the differences');
+      }
+      if (receipts.length > 0) {
+        lines.push(
+          table([
+            ['receipt', 'sku', 'warehouse', 'kind', 'stored', 'expected'],
+            ...receipts.map((entry) => [
+              entry.receiptId,
+              entry.sku,
+              entry.warehouseId,
+              entry.kind,
+              entry.stored,
+              entry.expected,
+            ]),
+          ]),
+        );
+      }
+      if (found > 0 && !local.repair) {
+        lines.push(
+          'run with --repair to record the ledger and reserved differences (backordered and preordered ones need a person)',
+        );
       }
       report(options, {
         json: result,

@@ -276,6 +276,7 @@ export {
   OrderSaga,
   type RefundItem,
 } from './services/order-saga.js';
+export type { ReceiptDiscrepancy } from './services/reconciliation-receipts.js';
 export {
   type CheckpointMismatch,
   type ReconcileDiscrepancy,
