@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { movementsToNdjson, silentLogger } from '@stockroom/core';
 import { Command, CommanderError, Option } from 'commander';
+import { addKitCommands, addPolicyCommands } from './catalog-commands.js';
 import {
   describeError,
   globals,
@@ -241,6 +242,7 @@ export function buildProgram(): Command {
         reserved: sum((level) => level.reserved),
         damaged: sum((level) => level.damaged),
         inTransit: sum((level) => level.inTransit),
+        backordered: sum((level) => level.backordered),
         total: sum((level) => level.total),
       };
       report(options, {
@@ -249,13 +251,22 @@ export function buildProgram(): Command {
           levels.length === 0
             ? `${sku}: no stock${asOf ? ` as of ${asOf.toISOString()}` : ''}`
             : `${sku}${asOf ? ` as of ${asOf.toISOString()}` : ''}\n${table([
-                ['warehouse', 'available', 'reserved', 'damaged', 'inTransit', 'total'],
+                [
+                  'warehouse',
+                  'available',
+                  'reserved',
+                  'damaged',
+                  'inTransit',
+                  'backordered',
+                  'total',
+                ],
                 ...levels.map((level) => [
                   level.warehouseId,
                   level.available,
                   level.reserved,
                   level.damaged,
                   level.inTransit,
+                  level.backordered,
                   level.total,
                 ]),
                 [
@@ -264,6 +275,7 @@ export function buildProgram(): Command {
                   totals.reserved,
                   totals.damaged,
                   totals.inTransit,
+                  totals.backordered,
                   totals.total,
                 ],
               ])}`,
@@ -271,6 +283,8 @@ export function buildProgram(): Command {
     });
 
   addKeyCommands(program);
+  addKitCommands(program);
+  addPolicyCommands(program);
 
   program
     .command('seed')
