@@ -207,6 +207,7 @@ export {
   IncomingService,
   type ReceiveRequest,
 } from './preorders/incoming-service.js';
+export type { PreorderableUnits, PreorderOffer } from './preorders/preorder-offer.js';
 export type { ChangeHoldRequest, HoldPartsRequest } from './reservations/hold-changes.js';
 export {
   isInsufficientStock,
