@@ -51,7 +51,8 @@ export interface ReconcileDiscrepancy {
 /** Options of one reconciliation. */
 export interface ReconcileOptions {
   /**
-   * Writes an ADJUSTMENT movement per discrepant row so the ledger explains every number again.
+   * Writes an ADJUSTMENT movement per discrepant row so the ledger explains every number again
+   * (`ledger` and `reserved` findings; `backordered` and receipt findings are only reported).
    * @default false
    */
   readonly repair?: boolean;
@@ -110,21 +111,26 @@ export interface ReconcileResult {
 const CONFIRM_ATTEMPTS = 3;
 
 /**
- * Reconciliation: checks invariants 2 and 3 of the design over every stock row, and optionally
- * repairs what does not add up.
+ * Reconciliation: checks invariants 2 and 3 of the design over every stock row, the backorder
+ * and preorder invariants, and optionally repairs what does not add up.
  *
- * Reads go through `store.reads` (possibly a replica) and never block writers. They are ordered
- * so that live traffic does not produce false reports: a row's ledger is read after the row and
- * replayed only up to the row's version, and a reserved mismatch is reported only when the
- * holds, read between two reads of the row at the same version, still disagree with it.
+ * Row reads go through `store.reads` (possibly a replica) and never block writers. They are
+ * ordered so that live traffic does not produce false reports: a row's ledger is read after the
+ * row and replayed only up to the row's version, and a reserved or backordered mismatch is
+ * reported only when the holds and waiting lines, read between two reads of the row at the same
+ * version, still disagree with it. Receipts are not in `store.reads`: they are checked in short
+ * store transactions (a page of 500 open receipts each), a receipt's lines read between two
+ * reads of the receipt at the same version.
  */
 export class ReconciliationService {
   constructor(private readonly context: ServiceContext) {}
 
   /**
    * Checks every stock row against its ledger and sums ACTIVE reservation lines per row; reports
-   * every row where a quantity differs from its replay (`ledger`) or `reserved` from its holds
-   * (`reserved`).
+   * every row where a quantity differs from its replay (`ledger`), `reserved` from its holds
+   * (`reserved`) or `backordered` from what its waiting lines wait for (`backordered`), and every
+   * open receipt whose `preorderedQuantity` differs from its preorder lines
+   * (`receiptDiscrepancies`).
    *
    * Each row is replayed from its last checkpoint (a verified snapshot written by an earlier
    * run) up to the version it was read at, so a run reads only the movements appended since the
