@@ -295,5 +295,52 @@ export function reconciliationContract(options: StockStoreContractOptions): void
         preorderedQuantity: 0,
       });
     });
+
+    it('reports nothing while backorders and preorders change under it', async () => {
+      await seedWarehouses(world.stockroom);
+      await stock(world.stockroom, 'LIVE', 'paris', 2);
+      await world.stockroom.skuPolicies.set({ sku: 'LIVE', backorderPolicy: 'CONTINUE' });
+      await world.stockroom.skuPolicies.set({ sku: 'SOON', allowPreorder: true });
+      await world.stockroom.incoming.create({
+        sku: 'SOON',
+        warehouseId: 'london',
+        quantity: 50,
+        expectedAt: new Date(world.clock.now().getTime() + 24 * 60 * 60 * 1000),
+      });
+      const traffic = async () => {
+        for (let step = 0; step < 12; step += 1) {
+          const backorder = await world.stockroom.reservations.reserve({
+            items: [{ sku: 'LIVE', quantity: 3, warehouseId: 'paris' }],
+          });
+          const preorder = await world.stockroom.reservations.reserve({
+            items: [{ sku: 'SOON', quantity: 2 }],
+          });
+          await stock(world.stockroom, 'LIVE', 'paris', 2);
+          if (step % 2 === 0) await world.stockroom.reservations.release(backorder.id);
+          else await world.stockroom.reservations.commit(backorder.id);
+          if (step % 3 !== 0) await world.stockroom.reservations.release(preorder.id);
+        }
+      };
+      const runs: Array<readonly unknown[]> = [];
+      const audit = async () => {
+        for (let run = 0; run < 6; run += 1) {
+          const result = await world.stockroom.reconciliation.reconcile();
+          runs.push([...result.discrepancies, ...result.receiptDiscrepancies]);
+        }
+      };
+      await Promise.all([traffic(), audit()]);
+      expect(runs).toEqual(Array.from({ length: 6 }, () => []));
+      expect(await world.store.reads.waitingBackorderUnits()).toEqual(
+        (await world.store.reads.stockBySku('LIVE'))
+          .filter((row) => row.backordered > 0)
+          .map((row) => ({
+            sku: row.sku,
+            warehouseId: row.warehouseId,
+            quantity: row.backordered,
+          })),
+      );
+      const final = await world.stockroom.reconciliation.reconcile();
+      expect([...final.discrepancies, ...final.receiptDiscrepancies]).toEqual([]);
+    });
   });
 }
