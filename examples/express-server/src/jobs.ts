@@ -153,7 +153,13 @@ export function stockroomJobs(stockroom: Stockroom, options: StockroomJobOptions
             'reconciliation finding: a stock row does not match its ledger or its holds',
           );
         }
-        if (result.discrepancies.length > 0) {
+        for (const finding of result.receiptDiscrepancies) {
+          options.logger?.warn(
+            { job: 'reconcile', finding, repaired: false },
+            'reconciliation finding: a receipt does not match its preorders',
+          );
+        }
+        if (report.discrepancies.total > 0) {
           options.logger?.warn(
             {
               job: 'reconcile',

@@ -187,7 +187,7 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
     const reports = options.reconcileReports;
     new Gauge({
       name: 'stockroom_reconcile_discrepancies',
-      help: 'Discrepancies the last reconciliation found, by kind (ledger: row vs its movements; reserved: row vs its active holds)',
+      help: 'Discrepancies the last reconciliation found, by kind (ledger: row vs its movements; reserved: row vs its active holds; backordered: row vs its waiting lines; preordered: receipt vs its preorder lines)',
       labelNames: ['kind'],
       registers,
       collect() {

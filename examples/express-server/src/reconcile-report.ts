@@ -1,7 +1,10 @@
-import type { ReconcileDiscrepancy, ReconcileResult } from '@stockroom/core';
+import type { ReceiptDiscrepancy, ReconcileDiscrepancy, ReconcileResult } from '@stockroom/core';
 
-/** The kinds of finding a reconciliation reports. */
-export const FINDING_KINDS = ['ledger', 'reserved'] as const;
+/** The kinds of finding a reconciliation reports on stock rows. */
+export const ROW_FINDING_KINDS = ['ledger', 'reserved', 'backordered'] as const;
+
+/** The kinds of finding a reconciliation reports: on stock rows, then on receipts. */
+export const FINDING_KINDS = [...ROW_FINDING_KINDS, 'preordered'] as const;
 
 /** How many findings a report lists (the counts cover them all). */
 export const MAX_REPORTED_FINDINGS = 1000;
@@ -21,10 +24,15 @@ export interface ReconcileReport {
     readonly total: number;
     readonly ledger: number;
     readonly reserved: number;
+    readonly backordered: number;
+    /** Open receipts whose `preorderedQuantity` differs from their preorder lines. */
+    readonly preordered: number;
   };
-  /** The findings, sorted by (sku, warehouseId), at most {@link MAX_REPORTED_FINDINGS}. */
+  /** The row findings, sorted by (sku, warehouseId), at most {@link MAX_REPORTED_FINDINGS}. */
   readonly findings: readonly ReconcileDiscrepancy[];
-  /** True when there were more findings than `findings` lists. */
+  /** The receipt findings, sorted by receipt id, at most {@link MAX_REPORTED_FINDINGS}. */
+  readonly receiptFindings: readonly ReceiptDiscrepancy[];
+  /** True when there were more findings (of either list) than the lists hold. */
   readonly truncated: boolean;
 }
 
@@ -34,14 +42,19 @@ export function reconcileReport(
   finishedAt: Date,
   repair: boolean,
 ): ReconcileReport {
-  const counts = { ledger: 0, reserved: 0 };
+  const counts = { ledger: 0, reserved: 0, backordered: 0 };
   for (const finding of result.discrepancies) counts[finding.kind] += 1;
+  const receipts = result.receiptDiscrepancies;
   return {
     finishedAt: finishedAt.toISOString(),
     checked: result.checked,
     repair,
     repaired: result.repaired,
-    discrepancies: { total: result.discrepancies.length, ...counts },
+    discrepancies: {
+      total: result.discrepancies.length + receipts.length,
+      ...counts,
+      preordered: receipts.length,
+    },
     findings: result.discrepancies.slice(0, MAX_REPORTED_FINDINGS).map((finding) => ({
       sku: finding.sku,
       warehouseId: finding.warehouseId,
@@ -50,7 +63,17 @@ export function reconcileReport(
       stored: finding.stored,
       expected: finding.expected,
     })),
-    truncated: result.discrepancies.length > MAX_REPORTED_FINDINGS,
+    receiptFindings: receipts.slice(0, MAX_REPORTED_FINDINGS).map((finding) => ({
+      receiptId: finding.receiptId,
+      sku: finding.sku,
+      warehouseId: finding.warehouseId,
+      kind: finding.kind,
+      stored: finding.stored,
+      expected: finding.expected,
+    })),
+    truncated:
+      result.discrepancies.length > MAX_REPORTED_FINDINGS ||
+      receipts.length > MAX_REPORTED_FINDINGS,
   };
 }
 

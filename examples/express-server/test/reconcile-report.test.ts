@@ -85,4 +85,53 @@ describe('reconciliation findings are first-class', () => {
     expect(report.status).toBe(200);
     expect(report.body).toEqual(run.body.report);
   });
+
+  it('counts backordered buckets and receipts whose preorders do not add up, and lists both', async () => {
+    const created = await server.call('POST', '/api/v1/receipts', {
+      body: { sku: 'REC-3', warehouseId: 'paris', quantity: 8, expectedAt: '2027-01-01T00:00:00Z' },
+    });
+    expect(created.status, created.text).toBe(201);
+    // A waiting unit no reservation line waits for, and a promise no preorder line holds.
+    const filename = (server.service.stockroom.store as unknown as { filename: string }).filename;
+    const database = new Database(filename);
+    database
+      .prepare("UPDATE stock SET backordered = 2 WHERE sku = 'REC-2' AND warehouse_id = 'paris'")
+      .run();
+    database
+      .prepare('UPDATE incoming_receipts SET preordered_quantity = 3 WHERE id = ?')
+      .run(created.body.id);
+    database.close();
+
+    const run = await server.call('POST', '/api/v1/admin/jobs/reconcile/run');
+    expect(run.status, run.text).toBe(200);
+    expect(run.body.report.discrepancies).toEqual({
+      total: 4,
+      ledger: 2,
+      reserved: 0,
+      backordered: 1,
+      preordered: 1,
+    });
+    expect(run.body.report.findings).toContainEqual({
+      sku: 'REC-2',
+      warehouseId: 'paris',
+      kind: 'backordered',
+      bucket: 'backordered',
+      stored: 2,
+      expected: 0,
+    });
+    const receiptFinding = {
+      receiptId: created.body.id,
+      sku: 'REC-3',
+      warehouseId: 'paris',
+      kind: 'preordered',
+      stored: 3,
+      expected: 0,
+    };
+    expect(run.body.report.receiptFindings).toEqual([receiptFinding]);
+    const warnings = lines.filter((line) => line.level === 40 && line.job === 'reconcile');
+    expect(warnings.map((line) => line.finding).filter(Boolean)).toContainEqual(receiptFinding);
+    const metrics = (await server.call('GET', '/metrics', { as: 'none' })).text;
+    expect(metrics).toMatch(/^stockroom_reconcile_discrepancies\{kind="backordered"\} 1$/m);
+    expect(metrics).toMatch(/^stockroom_reconcile_discrepancies\{kind="preordered"\} 1$/m);
+  });
 });

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { movementsToNdjson, silentLogger } from '@stockroom/core';
 import { Command, CommanderError, Option } from 'commander';
+import { addKitCommands, addPolicyCommands } from './catalog-commands.js';
 import {
   describeError,
   globals,
@@ -135,18 +136,21 @@ export function buildProgram(): Command {
 
   program
     .command('reconcile')
-    .description('check every stock row against its ledger and its active holds')
+    .description(
+      'check every stock row against its ledger, its active holds and its waiting backorders, and every open receipt against its preorders',
+    )
     .option('--repair', 'record an ADJUSTMENT for what does not add up', false)
     .action(async (local, command: Command) => {
       const options = globals(command);
       const result = await withStockroom(options, (stockroom) =>
         stockroom.reconciliation.reconcile({ repair: local.repair }, { actor: 'cli:reconcile' }),
       );
-      const found = result.discrepancies.length;
+      const receipts = result.receiptDiscrepancies;
+      const found = result.discrepancies.length + receipts.length;
       const lines = [
         `checked ${result.checked.toLocaleString('en')} rows: ${found === 0 ? 'everything adds up' : `${found} discrepanc${found === 1 ? 'y' : 'ies'}`}${local.repair ? `, ${result.repaired} repaired` : ''}`,
       ];
-      if (found > 0) {
+      if (result.discrepancies.length > 0) {
         lines.push(
           table([
             ['sku', 'warehouse', 'kind', 'bucket', 'stored', 'expected'],
@@ -160,7 +164,26 @@ export function buildProgram(): Command {
             ]),
           ]),
         );
-        if (!local.repair) lines.push('run with --repair to record the differences');
+      }
+      if (receipts.length > 0) {
+        lines.push(
+          table([
+            ['receipt', 'sku', 'warehouse', 'kind', 'stored', 'expected'],
+            ...receipts.map((entry) => [
+              entry.receiptId,
+              entry.sku,
+              entry.warehouseId,
+              entry.kind,
+              entry.stored,
+              entry.expected,
+            ]),
+          ]),
+        );
+      }
+      if (found > 0 && !local.repair) {
+        lines.push(
+          'run with --repair to record the ledger and reserved differences (backordered and preordered ones need a person)',
+        );
       }
       report(options, {
         json: result,
@@ -219,6 +242,7 @@ export function buildProgram(): Command {
         reserved: sum((level) => level.reserved),
         damaged: sum((level) => level.damaged),
         inTransit: sum((level) => level.inTransit),
+        backordered: sum((level) => level.backordered),
         total: sum((level) => level.total),
       };
       report(options, {
@@ -227,13 +251,22 @@ export function buildProgram(): Command {
           levels.length === 0
             ? `${sku}: no stock${asOf ? ` as of ${asOf.toISOString()}` : ''}`
             : `${sku}${asOf ? ` as of ${asOf.toISOString()}` : ''}\n${table([
-                ['warehouse', 'available', 'reserved', 'damaged', 'inTransit', 'total'],
+                [
+                  'warehouse',
+                  'available',
+                  'reserved',
+                  'damaged',
+                  'inTransit',
+                  'backordered',
+                  'total',
+                ],
                 ...levels.map((level) => [
                   level.warehouseId,
                   level.available,
                   level.reserved,
                   level.damaged,
                   level.inTransit,
+                  level.backordered,
                   level.total,
                 ]),
                 [
@@ -242,6 +275,7 @@ export function buildProgram(): Command {
                   totals.reserved,
                   totals.damaged,
                   totals.inTransit,
+                  totals.backordered,
                   totals.total,
                 ],
               ])}`,
@@ -249,6 +283,8 @@ export function buildProgram(): Command {
     });
 
   addKeyCommands(program);
+  addKitCommands(program);
+  addPolicyCommands(program);
 
   program
     .command('seed')

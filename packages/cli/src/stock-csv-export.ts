@@ -6,7 +6,10 @@ import { type InventoryStock, MAX_PAGE_LIMIT, type Stockroom } from '@stockroom/
 import { stringify } from 'csv-stringify';
 import type { Progress } from './progress.js';
 
-/** The columns `export` writes, in order; `import` reads `sku`, `warehouseId`, `available` and the settings. */
+/**
+ * The columns `export` writes, in order; `import` reads `sku`, `warehouseId`, `available` and the
+ * settings (`backordered`, last, is what reservations wait for: read-only, like `reserved`).
+ */
 export const STOCK_CSV_COLUMNS = [
   'sku',
   'warehouseId',
@@ -18,6 +21,7 @@ export const STOCK_CSV_COLUMNS = [
   'reorderPoint',
   'maxStockLevel',
   'safetyStock',
+  'backordered',
 ] as const;
 
 /** Options of {@link exportStockCsv}. */
@@ -63,6 +67,7 @@ export async function exportStockCsv(
         row.reorderPoint,
         row.maxStockLevel ?? '',
         row.safetyStock,
+        row.backordered,
       ]);
       count += 1;
       if (!written) await once(csv, 'drain');

@@ -146,9 +146,9 @@ describe('stockroom export, import, stock and reconcile on 10,000 rows (SQLite)'
     expect(JSON.parse(exported.stdout).rows).toBe(10_000);
     const csv = await readFile(join(dir, 'levels.csv'), 'utf8');
     expect(csv.split('\n')[0]).toBe(
-      'sku,warehouseId,available,reserved,damaged,inTransit,lowStockThreshold,reorderPoint,maxStockLevel,safetyStock',
+      'sku,warehouseId,available,reserved,damaged,inTransit,lowStockThreshold,reorderPoint,maxStockLevel,safetyStock,backordered',
     );
-    expect(csv).toContain('\nSKU-000001,east,4,0,0,0,3,7,900,2\n');
+    expect(csv).toContain('\nSKU-000001,east,4,0,0,0,3,7,900,2,0\n');
 
     // Into the same store: nothing changes, not even a version.
     const again = await stockroom(['import', 'levels.csv', '--json'], { cwd: dir });
@@ -178,7 +178,7 @@ describe('stockroom export, import, stock and reconcile on 10,000 rows (SQLite)'
     expect(imported.code).toBe(0);
     const copy = await stockroom(['export', '--database', `sqlite:${fresh}`], { cwd: dir });
     expect(copy.code).toBe(0);
-    expect(csv.match(/^SKU-000002,\w+,\d+,1,0,0,10,20,,0$/gm)).toHaveLength(1);
+    expect(csv.match(/^SKU-000002,\w+,\d+,1,0,0,10,20,,0,0$/gm)).toHaveLength(1);
     expect(copy.stdout).toBe(csv.replace(/^([^,]+,[^,]+,\d+),\d+,/gm, '$1,0,'));
   });
 

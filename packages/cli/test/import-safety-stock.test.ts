@@ -66,9 +66,9 @@ describe('import and export of the safetyStock column', () => {
     output.on('data', (chunk: Buffer) => chunks.push(chunk));
     expect(await exportStockCsv(stockroom, output)).toBe(3);
     expect(Buffer.concat(chunks).toString('utf8').split('\n').slice(0, 3)).toEqual([
-      'sku,warehouseId,available,reserved,damaged,inTransit,lowStockThreshold,reorderPoint,maxStockLevel,safetyStock',
-      'A,east,12,0,0,0,10,20,,3',
-      'B,east,6,0,0,0,10,20,,4',
+      'sku,warehouseId,available,reserved,damaged,inTransit,lowStockThreshold,reorderPoint,maxStockLevel,safetyStock,backordered',
+      'A,east,12,0,0,0,10,20,,3,0',
+      'B,east,6,0,0,0,10,20,,4,0',
     ]);
   });
 });

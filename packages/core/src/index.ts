@@ -207,6 +207,7 @@ export {
   IncomingService,
   type ReceiveRequest,
 } from './preorders/incoming-service.js';
+export type { PreorderableUnits, PreorderOffer } from './preorders/preorder-offer.js';
 export type { ChangeHoldRequest, HoldPartsRequest } from './reservations/hold-changes.js';
 export {
   isInsufficientStock,
@@ -276,6 +277,7 @@ export {
   OrderSaga,
   type RefundItem,
 } from './services/order-saga.js';
+export type { ReceiptDiscrepancy } from './services/reconciliation-receipts.js';
 export {
   type CheckpointMismatch,
   type ReconcileDiscrepancy,

@@ -1,6 +1,6 @@
 import type { IncomingReceipt, ReceiptStatus } from '@stockroom/core';
 import type { ReceiptRows, ReservationRows } from '@stockroom/core/adapter-kit';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import { timeOrNull, toTimeOrNull } from './codec.js';
 import type { KitContext } from './shared-reads.js';
 import type { IncomingReceiptTable } from './tables.js';
@@ -110,6 +110,28 @@ export function receiptRows(context: KitContext, dialect: ReceiptRowsDialect): R
       if (page.after !== undefined) query = query.where('id', '<', page.after);
       const rows = await query.orderBy('id', 'desc').limit(page.limit).execute();
       return rows.map(fromRow);
+    },
+
+    async preorderedUnits(receiptIds) {
+      const sums = new Map<string, number>();
+      // The partial index on lines with a receipt finds them.
+      for (const part of chunks(distinct(receiptIds))) {
+        const rows = await db
+          .selectFrom('reservation_lines as line')
+          .innerJoin('reservations as reservation', 'reservation.id', 'line.reservation_id')
+          .where('line.receipt_id', 'in', part)
+          .where('reservation.status', '=', 'ACTIVE')
+          .select([
+            'line.receipt_id as receipt_id',
+            sql<string | number>`sum(line.preordered)`.as('units'),
+          ])
+          .groupBy('line.receipt_id')
+          .execute();
+        for (const row of rows) {
+          if (row.receipt_id !== null) sums.set(row.receipt_id, codec.int(row.units));
+        }
+      }
+      return sums;
     },
 
     async preorders(receiptId, options = {}) {

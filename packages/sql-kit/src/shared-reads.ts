@@ -13,6 +13,7 @@ export type SharedReads = Pick<
   | 'allStock'
   | 'lowStock'
   | 'activeHolds'
+  | 'waitingBackorderUnits'
   | 'movements'
   | 'ledger'
   | 'warehouse'
@@ -124,6 +125,29 @@ export function sharedReads(context: KitContext, dialect: SharedReadsDialect): S
           quantity: codec.int(row.quantity),
         }))
         .filter((hold) => hold.quantity > 0);
+    },
+
+    async waitingBackorderUnits() {
+      // The partial index on waiting lines (backordered > 0) finds them.
+      const rows = await db
+        .selectFrom('reservation_lines as line')
+        .innerJoin('reservations as reservation', 'reservation.id', 'line.reservation_id')
+        .where('line.backordered', '>', 0)
+        .where('reservation.status', 'in', ['ACTIVE', 'COMMITTED'])
+        .select([
+          'line.sku as sku',
+          'line.warehouse_id as warehouse_id',
+          sql<string | number>`sum(line.backordered)`.as('quantity'),
+        ])
+        .groupBy(['line.sku', 'line.warehouse_id'])
+        .orderBy('line.sku')
+        .orderBy('line.warehouse_id')
+        .execute();
+      return rows.map((row) => ({
+        sku: row.sku,
+        warehouseId: row.warehouse_id,
+        quantity: codec.int(row.quantity),
+      }));
     },
 
     movements(filter, request) {

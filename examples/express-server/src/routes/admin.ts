@@ -1,7 +1,7 @@
 import { NotFoundError, type Stockroom } from '@stockroom/core';
 import { JOB_NAMES, type JobRunner } from '../jobs.js';
 import { HttpProblem } from '../problem-details.js';
-import { FINDING_KINDS, type ReconcileReports } from '../reconcile-report.js';
+import { type ReconcileReports, ROW_FINDING_KINDS } from '../reconcile-report.js';
 import { Id } from '../schemas/common.js';
 import { EmptyBody } from '../schemas/reservation.js';
 import { z } from '../schemas/zod.js';
@@ -17,13 +17,25 @@ const JobParams = z.strictObject({
 const Finding = z.strictObject({
   sku: z.string(),
   warehouseId: z.string(),
-  kind: z.enum(FINDING_KINDS).openapi({
+  kind: z.enum(ROW_FINDING_KINDS).openapi({
     description:
-      'ledger: the row differs from the replay of its movements; reserved: from its active holds',
+      'ledger: the row differs from the replay of its movements; reserved: from its active holds; backordered: its backordered bucket differs from the units its waiting reservation lines wait for (never repaired)',
   }),
-  bucket: z.enum(['available', 'reserved', 'damaged', 'inTransit']),
+  bucket: z.enum(['available', 'reserved', 'damaged', 'inTransit', 'backordered']),
   stored: z.number().int(),
   expected: z.number().int(),
+});
+
+const ReceiptFinding = z.strictObject({
+  receiptId: z.string(),
+  sku: z.string(),
+  warehouseId: z.string(),
+  kind: z.literal('preordered').openapi({
+    description:
+      "an open receipt's preorderedQuantity differs from the preordered units of the active reservation lines pointing at it (never repaired)",
+  }),
+  stored: z.number().int().openapi({ description: "the receipt's preorderedQuantity" }),
+  expected: z.number().int().openapi({ description: 'the sum over its preorder lines' }),
 });
 
 const ReconcileReportSchema = z
@@ -36,8 +48,11 @@ const ReconcileReportSchema = z
       total: z.number().int().min(0),
       ledger: z.number().int().min(0),
       reserved: z.number().int().min(0),
+      backordered: z.number().int().min(0),
+      preordered: z.number().int().min(0),
     }),
     findings: z.array(Finding),
+    receiptFindings: z.array(ReceiptFinding),
     truncated: z.boolean(),
   })
   .openapi('ReconcileReport');

@@ -52,14 +52,27 @@ export function inventoryRoutes({ stockroom }: { stockroom: Stockroom }): Route[
               ? { location: { latitude: query.latitude, longitude: query.longitude } }
               : {}),
             ...(channelId === undefined ? {} : { channelId }),
+            ...(query.preorderable === 'true' ? { includePreorderable: true } : {}),
           }),
           displayOf(stockroom, call.principal, channelId),
         ]);
         const kit = result.kit ? { kit: presentKitAvailability(result.kit) } : {};
         if (display) return { ...presentAvailability(result, display), ...kit };
         // rowVersions stays in the library's answer; the HTTP answer keeps its documented shape.
-        const { rowVersions: _, kit: _kit, preorder, ...answer } = result;
-        const shown = { ...answer, ...kit, wouldBackorder: answer.backorderedQuantity > 0 };
+        const { rowVersions: _, kit: _kit, preorder, preorderable, ...answer } = result;
+        const shown = {
+          ...answer,
+          ...kit,
+          wouldBackorder: answer.backorderedQuantity > 0,
+          ...(preorderable
+            ? {
+                preorderable: {
+                  quantity: preorderable.quantity,
+                  earliestExpectedAt: preorderable.earliestExpectedAt.toISOString(),
+                },
+              }
+            : {}),
+        };
         return preorder
           ? {
               ...shown,

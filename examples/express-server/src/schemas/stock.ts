@@ -108,6 +108,10 @@ export const CheckQuery = z
     channelId: Id.optional().openapi({
       description: "Only this sales channel's warehouses (a bound key: its own, or 403)",
     }),
+    preorderable: z.enum(['true', 'false']).optional().openapi({
+      description:
+        'true: also answer `preorderable` (units the open receipts may still promise, and the earliest date), available or not; one more store read',
+    }),
   })
   .superRefine((query, context) => {
     if ((query.latitude === undefined) !== (query.longitude === undefined)) {
@@ -150,6 +154,20 @@ export const AvailabilitySchema = z
       .openapi({
         description:
           'Present when the missing units would be preordered from incoming receipts (exact display only)',
+      }),
+    preorderable: z
+      .strictObject({
+        quantity: Count.openapi({
+          description: 'Units of the open receipts neither received nor promised yet',
+        }),
+        earliestExpectedAt: Timestamp.openapi({
+          description: 'When the earliest receipt with such units is expected',
+        }),
+      })
+      .optional()
+      .openapi({
+        description:
+          'With ?preorderable=true, when the SKU allows preorders and its open receipts still have units to promise, whether or not the quantity is available now (exact display only)',
       }),
     warehouses: z.array(
       z.strictObject({

@@ -92,7 +92,13 @@ export function alertAndJobTests(server: () => TestServer): void {
       expect(await runJob(server(), 'reconcile')).toBeGreaterThan(0);
       const report = await server().call('GET', '/api/v1/admin/reconciliation');
       expect(report.status, report.text).toBe(200);
-      expect(report.body.discrepancies).toEqual({ total: 0, ledger: 0, reserved: 0 });
+      expect(report.body.discrepancies).toEqual({
+        total: 0,
+        ledger: 0,
+        reserved: 0,
+        backordered: 0,
+        preordered: 0,
+      });
       expectProblem(
         await server().call('GET', '/api/v1/admin/reconciliation', { as: 'storefront' }),
         403,

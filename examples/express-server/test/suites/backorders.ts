@@ -97,5 +97,40 @@ export function backorderTests(server: () => TestServer): void {
         total: 1,
       });
     });
+
+    it('lowering safety stock fills the waiting lines; the answer is the row after the fills', async () => {
+      await restock(server(), 'BO-SAFE', 'paris', 3);
+      const settings = '/api/v1/inventory/BO-SAFE/warehouses/paris/settings';
+      expect((await server().call('PUT', settings, { body: { safetyStock: 3 } })).status).toBe(200);
+      await server().call('PUT', '/api/v1/inventory/BO-SAFE/policy', {
+        body: { backorderPolicy: 'CONTINUE' },
+      });
+      const hold = await reserve(server(), {
+        items: [{ sku: 'BO-SAFE', quantity: 2, warehouseId: 'paris' }],
+      });
+      expect(hold.body.allocations).toEqual([
+        { sku: 'BO-SAFE', warehouseId: 'paris', quantity: 2, backordered: 2 },
+      ]);
+      const lowered = await server().call('PUT', settings, { body: { safetyStock: 2 } });
+      expect(lowered.status, lowered.text).toBe(200);
+      expect(lowered.body).toMatchObject({
+        available: 2,
+        reserved: 1,
+        backordered: 1,
+        safetyStock: 2,
+      });
+      expect(await rowOf(server(), 'BO-SAFE', 'paris')).toMatchObject({
+        available: 2,
+        reserved: 1,
+        backordered: 1,
+        total: 3,
+      });
+      const movements = await server().call('GET', '/api/v1/inventory/BO-SAFE/movements');
+      expect(movements.body.items[0]).toMatchObject({
+        type: 'BACKORDER_FILL',
+        reservationId: hold.body.reservationId,
+        actor: 'system:backorders',
+      });
+    });
   });
 }

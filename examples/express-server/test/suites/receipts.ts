@@ -53,6 +53,24 @@ export function receiptTests(server: () => TestServer): void {
         availableQuantity: 2,
         preorder: { quantity: 3, expectedAt: expected(5) },
       });
+      expect(check.body.preorderable).toBeUndefined();
+      // Asked for: what the receipts may still promise, also when the quantity is available.
+      const asked = await server().call(
+        'GET',
+        '/api/v1/inventory/check?sku=PRE-1&quantity=1&preorderable=true',
+        { as: 'storefront' },
+      );
+      expect(asked.status, asked.text).toBe(200);
+      expect(asked.body).toMatchObject({
+        isAvailable: true,
+        availableQuantity: 2,
+        preorderable: { quantity: 10, earliestExpectedAt: expected(5) },
+      });
+      expectProblem(
+        await server().call('GET', '/api/v1/inventory/check?sku=PRE-1&quantity=1&preorderable=yes'),
+        400,
+        'VALIDATION_FAILED',
+      );
       const cart = await server().call('POST', '/api/v1/inventory/check-cart', {
         as: 'storefront',
         body: { items: [{ sku: 'PRE-1', quantity: 5 }] },

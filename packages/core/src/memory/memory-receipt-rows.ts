@@ -39,6 +39,18 @@ export function memoryReceiptRows(state: MemoryState, undo: Array<() => void>): 
         )
         .sort((left, right) => compareKeys([right.id], [left.id]))
         .slice(0, page.limit),
+    preorderedUnits: async (receiptIds) => {
+      const wanted = new Set(receiptIds);
+      const sums = new Map<string, number>();
+      for (const reservation of state.reservations.values()) {
+        if (reservation.status !== ReservationStatus.ACTIVE) continue;
+        for (const line of reservation.lines) {
+          if (line.receiptId === null || !wanted.has(line.receiptId)) continue;
+          sums.set(line.receiptId, (sums.get(line.receiptId) ?? 0) + line.preordered);
+        }
+      }
+      return sums;
+    },
     preorders: async (receiptId) =>
       [...state.reservations.values()]
         .filter(

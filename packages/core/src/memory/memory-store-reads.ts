@@ -94,6 +94,25 @@ export function createMemoryReads(state: MemoryState, mutex: AsyncMutex): StoreR
           .filter((hold) => hold.quantity > 0)
           .sort((left, right) => compareKeys(rowKey(left), rowKey(right)));
       }),
+    waitingBackorderUnits: () =>
+      read(() => {
+        const sums = new Map<string, StockKey & { quantity: number }>();
+        for (const reservation of state.reservations.values()) {
+          if (reservation.status !== 'ACTIVE' && reservation.status !== 'COMMITTED') continue;
+          for (const line of reservation.lines) {
+            if (line.backordered === 0) continue;
+            const key = stockKeyOf(line);
+            const sum = sums.get(key) ?? {
+              sku: line.sku,
+              warehouseId: line.warehouseId,
+              quantity: 0,
+            };
+            sum.quantity += line.backordered;
+            sums.set(key, sum);
+          }
+        }
+        return [...sums.values()].sort((left, right) => compareKeys(rowKey(left), rowKey(right)));
+      }),
     reservationsByStatus: (status, page) =>
       read(() =>
         paginate(

@@ -52,4 +52,11 @@ export interface ReceiptRows {
    * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */
   preorders(receiptId: string, options?: { readonly lock?: boolean }): Promise<Reservation[]>;
+  /**
+   * Per receipt of `receiptIds`, the sum of the `preordered` units of the ACTIVE reservation
+   * lines pointing at it (receipts no line points at are left out), for reconciliation.
+   * Optional: without it, reconciliation sums `preorders` receipt by receipt.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  preorderedUnits?(receiptIds: readonly string[]): Promise<Map<string, number>>;
 }

@@ -94,6 +94,13 @@ export interface ReservationReads {
    */
   activeHolds(): Promise<Array<StockKey & { readonly quantity: number }>>;
   /**
+   * Units that ACTIVE and COMMITTED reservation lines still wait for (their `backordered`) per
+   * (sku, warehouseId), only where some wait, sorted by (sku, warehouseId): what each row's
+   * `backordered` bucket must hold, for reconciliation.
+   * @throws STORE_UNAVAILABLE
+   */
+  waitingBackorderUnits(): Promise<Array<StockKey & { readonly quantity: number }>>;
+  /**
    * Reservations in a status, oldest first, paged.
    * @throws STORE_UNAVAILABLE, VALIDATION_FAILED (a cursor this store did not issue)
    */

@@ -62,3 +62,42 @@ export async function preorderOffer(
   }
   return left === 0 && expectedAt ? { quantity: missing, expectedAt } : null;
 }
+
+/** Units of a SKU its open receipts may still promise to preorders, and the earliest date. */
+export interface PreorderableUnits {
+  /** Units of the open receipts not received nor preordered yet (in the warehouses seen). */
+  readonly quantity: number;
+  /** When the earliest receipt with such units is expected. */
+  readonly earliestExpectedAt: Date;
+}
+
+/**
+ * What a storefront may still offer on preorder, whatever is sellable now: the units of the
+ * SKU's open receipts (in allocatable warehouses, inside `channel` when given) that are neither
+ * received nor promised, or null when the SKU does not allow preorders or none are left.
+ */
+export async function preorderableUnits(
+  context: ServiceContext,
+  sku: string,
+  warehouses: readonly Warehouse[],
+  channel: ReadonlySet<string> | undefined,
+): Promise<PreorderableUnits | null> {
+  const { allowPreorder, receipts } = await readPreorderState(context, [sku]);
+  if (!allowPreorder.has(sku)) return null;
+  const usable = new Set(
+    warehouses
+      .filter((warehouse) => isAllocatable(warehouse) && (!channel || channel.has(warehouse.id)))
+      .map((warehouse) => warehouse.id),
+  );
+  let quantity = 0;
+  let earliest: Date | null = null;
+  for (const receipt of receipts) {
+    if (receipt.sku !== sku || !usable.has(receipt.warehouseId)) continue;
+    const units = preorderableOf(receipt);
+    if (units <= 0) continue;
+    quantity += units;
+    if (earliest === null || receipt.expectedAt.getTime() < earliest.getTime())
+      earliest = receipt.expectedAt;
+  }
+  return earliest === null ? null : { quantity, earliestExpectedAt: earliest };
+}

@@ -34,8 +34,11 @@ import {
 } from './damaged-units.js';
 import { fingerprint, lookupIdempotency, runIdempotent, storeIdempotency } from './idempotency.js';
 import { reconcileRowAlert } from './low-stock.js';
-import type { ServiceContext } from './service-context.js';
+import type { CommitEffects, ServiceContext } from './service-context.js';
+import { fillBackordersAfterSettings } from './settings-backorders.js';
 import {
+  mergeEffects,
+  NO_EFFECTS,
   runGroupedStockChange,
   runStockChange,
   type StockChangeGroup,
@@ -327,19 +330,24 @@ export class AdjustmentService {
       check.integer(request.maxStockLevel, 'maxStockLevel', 0, MAX_QUANTITY);
     }
     check.done();
+    const fills = { effects: NO_EFFECTS };
     const updated = await this.context.keyed.run(context, 'settings', request, () =>
-      this.updateSettingsOnce(request, context),
+      this.updateSettingsOnce(request, context, fills),
     );
     // Safety stock changes what checks and the sold-out guard may answer for the SKU.
-    if (request.safetyStock !== undefined) await this.context.afterCommit(settingsEffects(updated));
+    if (request.safetyStock !== undefined || fills.effects !== NO_EFFECTS)
+      await this.context.afterCommit(mergeEffects([settingsEffects(updated), fills.effects]));
     return updated;
   }
 
   private updateSettingsOnce(
     request: SettingsRequest,
     context: ChangeContext,
+    fills: { effects: CommitEffects },
   ): Promise<InventoryStock> {
     return this.context.lanes.run([request.sku], async (transaction) => {
+      // A retried attempt starts over: what a rolled-back attempt filled never committed.
+      fills.effects = NO_EFFECTS;
       const now = this.context.clock.now();
       return runIdempotent(transaction, context, 'settings', request, now, async () => {
         await this.warehouse(transaction, request.warehouseId);
@@ -362,9 +370,15 @@ export class AdjustmentService {
           safetyStock: request.safetyStock ?? row.safetyStock,
         };
         await transaction.stock.updateSettings(key, settings, now);
-        const updated: InventoryStock = { ...row, ...settings, updatedAt: now };
-        await reconcileRowAlert(transaction, this.context, updated, now);
-        return updated;
+        // A lower safety stock makes units sellable: the backorders waiting on the row take them.
+        const filled = await fillBackordersAfterSettings(this.context, transaction, now, {
+          ...row,
+          ...settings,
+          updatedAt: now,
+        });
+        fills.effects = filled.effects;
+        await reconcileRowAlert(transaction, this.context, filled.row, now);
+        return filled.row;
       });
     });
   }

@@ -16,7 +16,12 @@ import { checkKit, type KitAvailabilityResult } from '../kits/kit-check.js';
 import type { CachedAvailability, FillToken } from '../ports/availability-cache.js';
 import type { Page, PageRequest } from '../ports/page.js';
 import type { MovementFilter } from '../ports/stock-store.js';
-import { type PreorderOffer, preorderOffer } from '../preorders/preorder-offer.js';
+import {
+  type PreorderableUnits,
+  type PreorderOffer,
+  preorderableUnits,
+  preorderOffer,
+} from '../preorders/preorder-offer.js';
 import { backorderRulesOf } from '../sellability/cart-limits.js';
 import { availabilityOf } from './cache-write-through.js';
 import type { ServiceContext } from './service-context.js';
@@ -35,6 +40,13 @@ export interface CheckRequest {
   readonly preferRegion?: string;
   /** A sales channel: only its warehouses are seen. @throws NOT_FOUND for an unknown channel */
   readonly channelId?: string;
+  /**
+   * Also answer `preorderable`: what the SKU's open receipts may still promise, whether or not
+   * the quantity is available now. Costs one store transaction (policy and receipts), so it is
+   * asked for, not computed by default. Ignored for a kit (kits are never preordered).
+   * @default false
+   */
+  readonly includePreorderable?: boolean;
 }
 
 /** One warehouse in an availability answer. */
@@ -76,6 +88,12 @@ export interface AvailabilityResult {
    * expected. Read from the store only for a check that is not available.
    */
   readonly preorder?: PreorderOffer;
+  /**
+   * With `includePreorderable`, when the SKU allows preorders and its open receipts (in the
+   * warehouses the answer sees) still have units neither received nor promised: how many, and
+   * when the earliest of those receipts is expected.
+   */
+  readonly preorderable?: PreorderableUnits;
 }
 
 /** A SKU's totals over every warehouse and its rows. */
@@ -111,6 +129,13 @@ export class AvailabilityService {
     check.optionalId(request.preferCountry, 'preferCountry');
     check.optionalId(request.preferRegion, 'preferRegion');
     check.optionalId(request.channelId, 'channelId');
+    if (request.includePreorderable !== undefined) {
+      check.check(
+        typeof request.includePreorderable === 'boolean',
+        'includePreorderable',
+        'must be a boolean',
+      );
+    }
     check.done();
     // Other processes' commits are applied to an in-process cache before it may answer.
     await this.context.syncWithStore();
@@ -175,6 +200,9 @@ export class AvailabilityService {
           channel,
         )
       : null;
+    const preorderable = request.includePreorderable
+      ? await preorderableUnits(this.context, request.sku, directory, channel)
+      : null;
     return {
       sku: request.sku,
       requestedQuantity: request.quantity,
@@ -185,6 +213,7 @@ export class AvailabilityService {
       rowVersions: Object.fromEntries(cached.rows.map((row) => [row.warehouseId, row.version])),
       ...(request.channelId === undefined ? {} : { channelId: request.channelId }),
       ...(preorder ? { preorder } : {}),
+      ...(preorderable ? { preorderable } : {}),
     };
   }
 

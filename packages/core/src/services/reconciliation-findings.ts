@@ -29,6 +29,8 @@ export interface Finding {
   version: number | null;
   ledger: { readonly stored: StockQuantities; readonly expected: StockQuantities } | null;
   reserved: { readonly stored: number; readonly expected: number } | null;
+  /** The row's `backordered` against the units its waiting lines wait for (never repaired). */
+  backordered?: { readonly stored: number; readonly expected: number } | null;
 }
 
 /** Repairs one row in its own transaction; returns how many of its discrepancies were fixed. */
@@ -37,7 +39,7 @@ export async function repairFinding(
   finding: Finding,
   context: ChangeContext,
 ): Promise<number> {
-  if (finding.version === null) return 0;
+  if (finding.version === null || (finding.ledger === null && finding.reserved === null)) return 0;
   const key = { sku: finding.key.sku, warehouseId: finding.key.warehouseId };
   try {
     return await runStockChange(serviceContext, {}, async (changes) => {
@@ -116,6 +118,16 @@ export function describe(finding: Finding): ReconcileDiscrepancy[] {
       bucket: 'reserved',
       stored: finding.reserved.stored,
       expected: finding.reserved.expected,
+    });
+  }
+  if (finding.backordered) {
+    found.push({
+      sku,
+      warehouseId,
+      kind: 'backordered',
+      bucket: 'backordered',
+      stored: finding.backordered.stored,
+      expected: finding.backordered.expected,
     });
   }
   return found;

@@ -22,6 +22,7 @@ import {
   repairFinding,
   sameQuantities,
 } from './reconciliation-findings.js';
+import { checkReceipts, type ReceiptDiscrepancy } from './reconciliation-receipts.js';
 import type { ServiceContext } from './service-context.js';
 import { validate } from './validate.js';
 
@@ -34,9 +35,12 @@ export interface ReconcileDiscrepancy {
   readonly warehouseId: string;
   /**
    * `ledger`: the row's `bucket` differs from the replay of its movements;
-   * `reserved`: the row's `reserved` differs from the sum of its ACTIVE reservation lines.
+   * `reserved`: the row's `reserved` differs from the sum of its ACTIVE reservation lines;
+   * `backordered`: the row's `backordered` differs from the units its ACTIVE and COMMITTED
+   * reservation lines still wait for (reported, never repaired: whether the bucket or the
+   * lines are wrong needs a person to decide).
    */
-  readonly kind: 'ledger' | 'reserved';
+  readonly kind: 'ledger' | 'reserved' | 'backordered';
   readonly bucket: StockBucket;
   /** What the stock row holds. */
   readonly stored: number;
@@ -47,7 +51,8 @@ export interface ReconcileDiscrepancy {
 /** Options of one reconciliation. */
 export interface ReconcileOptions {
   /**
-   * Writes an ADJUSTMENT movement per discrepant row so the ledger explains every number again.
+   * Writes an ADJUSTMENT movement per discrepant row so the ledger explains every number again
+   * (`ledger` and `reserved` findings; `backordered` and receipt findings are only reported).
    * @default false
    */
   readonly repair?: boolean;
@@ -76,8 +81,16 @@ export interface CheckpointMismatch {
 export interface ReconcileResult {
   /** Stock rows checked. */
   readonly checked: number;
-  /** Every discrepancy found, sorted by (sku, warehouseId), ledger ones first per row. */
+  /**
+   * Every discrepancy found on a stock row, sorted by (sku, warehouseId); per row `ledger` ones
+   * first, then `reserved`, then `backordered`.
+   */
   readonly discrepancies: readonly ReconcileDiscrepancy[];
+  /**
+   * Open receipts whose `preorderedQuantity` differs from the preordered units of the ACTIVE
+   * lines pointing at them, sorted by receipt id (never repaired).
+   */
+  readonly receiptDiscrepancies: readonly ReceiptDiscrepancy[];
   /** How many of them the repair fixed (0 without `repair`). */
   readonly repaired: number;
   /** `incremental`: each row replayed from its last checkpoint; `full`: from the start. */
@@ -98,21 +111,26 @@ export interface ReconcileResult {
 const CONFIRM_ATTEMPTS = 3;
 
 /**
- * Reconciliation: checks invariants 2 and 3 of the design over every stock row, and optionally
- * repairs what does not add up.
+ * Reconciliation: checks invariants 2 and 3 of the design over every stock row, the backorder
+ * and preorder invariants, and optionally repairs what does not add up.
  *
- * Reads go through `store.reads` (possibly a replica) and never block writers. They are ordered
- * so that live traffic does not produce false reports: a row's ledger is read after the row and
- * replayed only up to the row's version, and a reserved mismatch is reported only when the
- * holds, read between two reads of the row at the same version, still disagree with it.
+ * Row reads go through `store.reads` (possibly a replica) and never block writers. They are
+ * ordered so that live traffic does not produce false reports: a row's ledger is read after the
+ * row and replayed only up to the row's version, and a reserved or backordered mismatch is
+ * reported only when the holds and waiting lines, read between two reads of the row at the same
+ * version, still disagree with it. Receipts are not in `store.reads`: they are checked in short
+ * store transactions (a page of 500 open receipts each), a receipt's lines read between two
+ * reads of the receipt at the same version.
  */
 export class ReconciliationService {
   constructor(private readonly context: ServiceContext) {}
 
   /**
    * Checks every stock row against its ledger and sums ACTIVE reservation lines per row; reports
-   * every row where a quantity differs from its replay (`ledger`) or `reserved` from its holds
-   * (`reserved`).
+   * every row where a quantity differs from its replay (`ledger`), `reserved` from its holds
+   * (`reserved`) or `backordered` from what its waiting lines wait for (`backordered`), and every
+   * open receipt whose `preorderedQuantity` differs from its preorder lines
+   * (`receiptDiscrepancies`).
    *
    * Each row is replayed from its last checkpoint (a verified snapshot written by an earlier
    * run) up to the version it was read at, so a run reads only the movements appended since the
@@ -154,6 +172,7 @@ export class ReconciliationService {
     const reads = this.context.store.reads;
     const horizon = full ? await reads.historyHorizon() : null;
     const holds = await this.readHolds();
+    const waiting = await this.readWaiting();
     const findings = new Map<string, Finding>();
     const suspects = new Map<string, InventoryStock>();
     const mismatches: CheckpointMismatch[] = [];
@@ -228,7 +247,8 @@ export class ReconciliationService {
         const state = states.get(key);
         if (!state) continue;
         checked += 1;
-        if (row.reserved !== (holds.get(key) ?? 0)) suspects.set(key, row);
+        if (row.reserved !== (holds.get(key) ?? 0) || row.backordered !== (waiting.get(key) ?? 0))
+          suspects.set(key, row);
         if (!sameQuantities(row, state.quantities)) {
           findings.set(key, {
             key: row,
@@ -254,7 +274,8 @@ export class ReconciliationService {
       cursor = page.nextCursor;
     } while (cursor);
 
-    await this.confirmReserved(suspects, findings);
+    await this.confirmHolds(suspects, findings);
+    const receiptDiscrepancies = await checkReceipts(this.context);
     const ordered = [...findings.entries()].sort(([left], [right]) =>
       left < right ? -1 : left > right ? 1 : 0,
     );
@@ -272,6 +293,7 @@ export class ReconciliationService {
       replayed,
       checkpointed,
       checkpointMismatches: mismatches,
+      receiptDiscrepancies,
     };
   }
 
@@ -300,17 +322,25 @@ export class ReconciliationService {
     return new Map(holds.map((hold) => [stockKeyOf(hold), hold.quantity]));
   }
 
+  /** Units waiting lines wait for, per row key. */
+  private async readWaiting(): Promise<Map<string, number>> {
+    const waiting = await this.context.store.reads.waitingBackorderUnits();
+    return new Map(waiting.map((item) => [stockKeyOf(item), item.quantity]));
+  }
+
   /**
-   * Keeps the reserved mismatches that hold up: holds re-read between two reads of the row at
-   * the same version saw exactly that row state (every change to a hold writes its row).
+   * Keeps the reserved and backordered mismatches that hold up: holds and waiting lines re-read
+   * between two reads of the row at the same version saw exactly that row state (every change
+   * to a hold or a waiting line writes its row).
    */
-  private async confirmReserved(
+  private async confirmHolds(
     suspects: Map<string, InventoryStock>,
     findings: Map<string, Finding>,
   ): Promise<void> {
     let pending = suspects;
     for (let attempt = 0; attempt < CONFIRM_ATTEMPTS && pending.size > 0; attempt += 1) {
       const holds = await this.readHolds();
+      const waiting = await this.readWaiting();
       const skus = [...new Set([...pending.values()].map((row) => row.sku))];
       const now = new Map<string, InventoryStock>();
       for (let start = 0; start < skus.length; start += 500) {
@@ -326,7 +356,8 @@ export class ReconciliationService {
           continue;
         }
         const expected = holds.get(key) ?? 0;
-        if (after.reserved === expected) continue;
+        const backordered = waiting.get(key) ?? 0;
+        if (after.reserved === expected && after.backordered === backordered) continue;
         const finding = findings.get(key) ?? {
           key: after,
           version: after.version,
@@ -336,7 +367,9 @@ export class ReconciliationService {
         // The ledger difference does not change under logged movements, so the later version
         // is the one a repair must find.
         finding.version = after.version;
-        finding.reserved = { stored: after.reserved, expected };
+        if (after.reserved !== expected) finding.reserved = { stored: after.reserved, expected };
+        if (after.backordered !== backordered)
+          finding.backordered = { stored: after.backordered, expected: backordered };
         findings.set(key, finding);
       }
       pending = next;

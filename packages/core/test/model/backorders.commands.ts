@@ -50,6 +50,8 @@ interface ModelRow {
 /** The part of the main model the backorder commands use. */
 interface Model {
   rows: Map<string, ModelRow>;
+  /** Safety stock per row key (absent: 0). */
+  safety: Map<string, number>;
   now: number;
   backorders: BackorderModel;
 }
@@ -107,7 +109,13 @@ export async function checkBackorders(model: Model, real: Real): Promise<void> {
   }
 }
 
-/** Fills the waiting lines of a row from its available units, first reserved, first served. */
+/** What checks and reservations may take from a row: available less its safety stock. */
+function sellable(model: Model, warehouseId: string): number {
+  const row = model.rows.get(keyOf(warehouseId));
+  return Math.max(0, (row?.available ?? 0) - (model.safety.get(keyOf(warehouseId)) ?? 0));
+}
+
+/** Fills the waiting lines of a row from its sellable units, first reserved, first served. */
 function fill(model: Model, warehouseId: string): void {
   const row = model.rows.get(keyOf(warehouseId));
   if (!row) return;
@@ -124,7 +132,7 @@ function fill(model: Model, warehouseId: string): void {
           : 1,
     );
   for (const hold of waiting) {
-    const units = Math.min(hold.backordered, row.available);
+    const units = Math.min(hold.backordered, sellable(model, warehouseId));
     if (units === 0) break;
     row.available -= units;
     if (hold.status === 'ACTIVE') row.reserved += units;
@@ -199,7 +207,7 @@ class ReserveBackordered implements Command {
         }),
     );
     const row = model.rows.get(keyOf(this.warehouseId));
-    const held = Math.min(this.quantity, row?.available ?? 0);
+    const held = Math.min(this.quantity, sellable(model, this.warehouseId));
     const excess = this.quantity - held;
     const waiting = model.backorders.backordered.get(this.warehouseId) ?? 0;
     const { policy, limit } = model.backorders;
@@ -266,6 +274,63 @@ class SettleBackordered implements Command {
 }
 
 /**
+ * A safety stock change on the backorder SKU's row: a lower one makes units sellable, and the
+ * waiting lines take them in the same transaction, as a restock would give them.
+ */
+class SetSafetyBackordered implements Command {
+  constructor(
+    readonly warehouseId: string,
+    readonly safetyStock: number,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const row = await real.stockroom.adjustments.updateSettings({
+      sku: BACKORDER_SKU,
+      warehouseId: this.warehouseId,
+      safetyStock: this.safetyStock,
+    });
+    const key = keyOf(this.warehouseId);
+    // Settings on a missing row create it empty (no movement).
+    if (!model.rows.has(key))
+      model.rows.set(key, { available: 0, reserved: 0, damaged: 0, inTransit: 0 });
+    model.safety.set(key, this.safetyStock);
+    fill(model, this.warehouseId);
+    // The answer is the row after the fills.
+    expect(row).toMatchObject({
+      ...model.rows.get(key),
+      backordered: model.backorders.backordered.get(this.warehouseId) ?? 0,
+      safetyStock: this.safetyStock,
+    });
+    await checkBackorders(model, real);
+  }
+  toString = () => `safetyBackordered(${this.warehouseId}, ${this.safetyStock})`;
+}
+
+/**
+ * Safety stock holding units back from backorders, then let go: allow backorders, stock the
+ * row, keep it all as safety stock, reserve (all backordered), lower the safety stock.
+ */
+class SafetyCycle implements Command {
+  constructor(
+    readonly warehouseId: string,
+    readonly stock: number,
+    readonly reserve: number,
+    readonly lowered: number,
+  ) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    await new SetBackorderPolicy('CONTINUE', null).run(model, real);
+    await new RestockBackordered(this.warehouseId, this.stock).run(model, real);
+    const row = model.rows.get(keyOf(this.warehouseId))!;
+    await new SetSafetyBackordered(this.warehouseId, row.available).run(model, real);
+    await new ReserveBackordered(this.warehouseId, this.reserve).run(model, real);
+    await new SetSafetyBackordered(this.warehouseId, this.lowered).run(model, real);
+  }
+  toString = () =>
+    `safetyCycle(${this.warehouseId}, stock ${this.stock}, reserve ${this.reserve}, lowered to ${this.lowered})`;
+}
+
+/**
  * A backorder's life in one step of the sequence (short sequences rarely line the single
  * commands up): allow backorders, reserve beyond the row, restock, then commit or release —
  * the model checked after each part.
@@ -318,6 +383,17 @@ export const backorderCommands = [
   restockCommand,
   reserveCommand,
   settleCommand,
+  fc
+    .tuple(warehouse, fc.integer({ min: 0, max: 6 }))
+    .map(([w, safety]) => new SetSafetyBackordered(w, safety)),
+  fc
+    .tuple(
+      warehouse,
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 1, max: 6 }),
+      fc.integer({ min: 0, max: 6 }),
+    )
+    .map(([w, stock, reserve, lowered]) => new SafetyCycle(w, stock, reserve, lowered)),
   fc
     .tuple(
       warehouse,

@@ -161,6 +161,103 @@ export function backordersContract(options: StockStoreContractOptions): void {
       await expectInvariants(world);
     });
 
+    it('lowering safety stock fills waiting backorders in order, as a restock does', async () => {
+      await seedWarehouses(world.stockroom);
+      await stock(world.stockroom, 'SAFE', 'paris', 5);
+      await world.stockroom.adjustments.updateSettings({
+        sku: 'SAFE',
+        warehouseId: 'paris',
+        safetyStock: 4,
+      });
+      await allow('SAFE');
+      const first = await world.stockroom.reservations.reserve({
+        items: [{ sku: 'SAFE', quantity: 3, warehouseId: 'paris' }],
+      });
+      world.clock.advance(1000);
+      const second = await world.stockroom.reservations.reserve({
+        items: [{ sku: 'SAFE', quantity: 2, warehouseId: 'paris' }],
+      });
+      expect(first.lines[0]).toMatchObject({ quantity: 3, backordered: 2 });
+      expect(second.lines[0]).toMatchObject({ quantity: 2, backordered: 2 });
+      expect(await row(world, 'SAFE', 'paris')).toMatchObject({
+        available: 4,
+        reserved: 1,
+        backordered: 4,
+      });
+      const before = (await world.store.reads.ledger({ sku: 'SAFE' }, {})).items.length;
+
+      // Raising it sells nothing more; lowering it to 1 frees 3 units: 2 for the first, 1 for the second.
+      await world.stockroom.adjustments.updateSettings({
+        sku: 'SAFE',
+        warehouseId: 'paris',
+        safetyStock: 4,
+      });
+      expect((await world.store.reads.ledger({ sku: 'SAFE' }, {})).items).toHaveLength(before);
+      expect(
+        await world.stockroom.adjustments.updateSettings({
+          sku: 'SAFE',
+          warehouseId: 'paris',
+          safetyStock: 1,
+        }),
+      ).toMatchObject({ available: 1, reserved: 4, backordered: 1, safetyStock: 1 });
+      expect(await row(world, 'SAFE', 'paris')).toMatchObject({
+        available: 1,
+        reserved: 4,
+        backordered: 1,
+        safetyStock: 1,
+        total: 5,
+      });
+      expect((await world.stockroom.reservations.get(first.id))?.lines[0]).toMatchObject({
+        backordered: 0,
+      });
+      expect((await world.stockroom.reservations.get(second.id))?.lines[0]).toMatchObject({
+        backordered: 1,
+      });
+      const fills = (await world.store.reads.ledger({ sku: 'SAFE' }, {})).items.slice(before);
+      expect(
+        fills.map((movement) => [movement.type, movement.reservationId, movement.deltas]),
+      ).toEqual([
+        [
+          'BACKORDER_FILL',
+          first.id,
+          { available: -2, reserved: 2, damaged: 0, inTransit: 0, backordered: -2 },
+        ],
+        [
+          'BACKORDER_FILL',
+          second.id,
+          { available: -1, reserved: 1, damaged: 0, inTransit: 0, backordered: -1 },
+        ],
+      ]);
+      expect(fills.every((movement) => movement.actor === 'system:backorders')).toBe(true);
+      await world.stockroom.relay!.drain();
+      expect(
+        world.publisher
+          .ofType('inventory.backorder.filled')
+          .map((event) => [event.data.reservationId, event.data.quantity, event.data.backordered]),
+      ).toEqual([
+        [first.id, 2, 0],
+        [second.id, 1, 1],
+      ]);
+      // Nothing sellable is left for anyone else: the safety stock is kept.
+      expect(await world.stockroom.availability.check({ sku: 'SAFE', quantity: 1 })).toMatchObject({
+        isAvailable: false,
+        availableQuantity: 0,
+        backorderedQuantity: 1,
+      });
+      await expectInvariants(world);
+
+      // Switching to DENY refuses new backorders but keeps the waiting one, which a restock fills.
+      await world.stockroom.skuPolicies.set({ sku: 'SAFE', backorderPolicy: 'DENY' });
+      expect(await row(world, 'SAFE', 'paris')).toMatchObject({ available: 1, backordered: 1 });
+      await stock(world.stockroom, 'SAFE', 'paris', 1);
+      expect(await row(world, 'SAFE', 'paris')).toMatchObject({
+        available: 1,
+        reserved: 5,
+        backordered: 0,
+      });
+      await expectInvariants(world);
+    });
+
     it('release and expiry drop the backordered units from the row', async () => {
       await seedWarehouses(world.stockroom);
       await stock(world.stockroom, 'DROP', 'paris', 1);

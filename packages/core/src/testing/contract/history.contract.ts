@@ -86,6 +86,7 @@ export function historyContract(options: StockStoreContractOptions): void {
         replayed: 15,
         checkpointed: 2,
         checkpointMismatches: [],
+        receiptDiscrepancies: [],
       });
       const rows = await readAll((page) => world.store.reads.allStock(page));
       const checkpoints = await world.store.reads.latestCheckpoints(['A', 'B']);
@@ -130,6 +131,7 @@ export function historyContract(options: StockStoreContractOptions): void {
         replayed: 20,
         checkpointed: 0,
         checkpointMismatches: [],
+        receiptDiscrepancies: [],
       });
       expect(await replayLedger(world.store)).toEqual([]);
     });

@@ -466,5 +466,78 @@ export function incomingStockContract(options: StockStoreContractOptions): void 
       ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' });
       await expectInvariants(world);
     });
+
+    it('a check asked for preorderable units says what the open receipts may still promise, available or not', async () => {
+      await seedWarehouses(world.stockroom);
+      await stock(world.stockroom, 'PRE', 'paris', 2);
+      await stock(world.stockroom, 'PLAIN', 'paris', 2);
+      await allowPreorder('PRE');
+      const sooner = expected(3);
+      await world.stockroom.incoming.create({
+        sku: 'PRE',
+        warehouseId: 'london',
+        quantity: 5,
+        expectedAt: sooner,
+      });
+      await world.stockroom.incoming.create({
+        sku: 'PRE',
+        warehouseId: 'paris',
+        quantity: 10,
+        expectedAt: expected(7),
+      });
+      await world.stockroom.incoming.create({
+        sku: 'PLAIN',
+        warehouseId: 'paris',
+        quantity: 10,
+        expectedAt: sooner,
+      });
+      // 2 held in Paris, 2 promised from London's receipt (expected first).
+      await world.stockroom.reservations.reserve({ items: [{ sku: 'PRE', quantity: 4 }] });
+
+      const asked = { sku: 'PRE', quantity: 1, includePreorderable: true } as const;
+      const unavailable = await world.stockroom.availability.check(asked);
+      expect(unavailable).toMatchObject({
+        isAvailable: false,
+        availableQuantity: 0,
+        preorder: { quantity: 1, expectedAt: sooner },
+        preorderable: { quantity: 13, earliestExpectedAt: sooner },
+      });
+      await stock(world.stockroom, 'PRE', 'berlin', 6);
+      const available = await world.stockroom.availability.check(asked);
+      expect(available).toMatchObject({
+        isAvailable: true,
+        availableQuantity: 6,
+        preorderable: { quantity: 13, earliestExpectedAt: sooner },
+      });
+      expect(available.preorder).toBeUndefined();
+      // Not asked, or preorders not allowed: no field.
+      expect(
+        (await world.stockroom.availability.check({ sku: 'PRE', quantity: 1 })).preorderable,
+      ).toBeUndefined();
+      expect(
+        (
+          await world.stockroom.availability.check({
+            sku: 'PLAIN',
+            quantity: 1,
+            includePreorderable: true,
+          })
+        ).preorderable,
+      ).toBeUndefined();
+      // Once London's receipt is all promised, the earliest date is Paris's.
+      const later = await world.stockroom.reservations.reserve({
+        items: [{ sku: 'PRE', quantity: 9 }],
+      });
+      expect(later.lines.map((line) => [line.warehouseId, line.quantity, line.preordered])).toEqual(
+        [
+          ['berlin', 6, 0],
+          ['london', 3, 3],
+        ],
+      );
+      expect(await world.stockroom.availability.check(asked)).toMatchObject({
+        isAvailable: false,
+        preorderable: { quantity: 10, earliestExpectedAt: expected(7) },
+      });
+      await expectInvariants(world);
+    });
   });
 }
