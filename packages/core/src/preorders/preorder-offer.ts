@@ -32,6 +32,26 @@ export async function readPreorderState(
 }
 
 /**
+ * The open receipts of `sku` in allocatable warehouses (inside `channel` when given), or null
+ * when the SKU does not allow preorders.
+ */
+async function usableReceipts(
+  context: ServiceContext,
+  sku: string,
+  warehouses: readonly Warehouse[],
+  channel: ReadonlySet<string> | undefined,
+): Promise<readonly IncomingReceipt[] | null> {
+  const { allowPreorder, receipts } = await readPreorderState(context, [sku]);
+  if (!allowPreorder.has(sku)) return null;
+  const usable = new Set(
+    warehouses
+      .filter((warehouse) => isAllocatable(warehouse) && (!channel || channel.has(warehouse.id)))
+      .map((warehouse) => warehouse.id),
+  );
+  return receipts.filter((receipt) => receipt.sku === sku && usable.has(receipt.warehouseId));
+}
+
+/**
  * The preorder a reservation of `missing` more units of `sku` would make, or null when the SKU
  * does not allow preorders or its open receipts (in allocatable warehouses, inside `channel`
  * when given) cannot cover them.
@@ -43,18 +63,12 @@ export async function preorderOffer(
   warehouses: readonly Warehouse[],
   channel: ReadonlySet<string> | undefined,
 ): Promise<PreorderOffer | null> {
-  const { allowPreorder, receipts } = await readPreorderState(context, [sku]);
-  if (!allowPreorder.has(sku)) return null;
-  const usable = new Set(
-    warehouses
-      .filter((warehouse) => isAllocatable(warehouse) && (!channel || channel.has(warehouse.id)))
-      .map((warehouse) => warehouse.id),
-  );
+  const receipts = await usableReceipts(context, sku, warehouses, channel);
+  if (!receipts) return null;
   let left = missing;
   let expectedAt: Date | null = null;
   for (const receipt of receipts) {
     if (left === 0) break;
-    if (receipt.sku !== sku || !usable.has(receipt.warehouseId)) continue;
     const units = Math.min(preorderableOf(receipt), left);
     if (units <= 0) continue;
     left -= units;
@@ -82,17 +96,11 @@ export async function preorderableUnits(
   warehouses: readonly Warehouse[],
   channel: ReadonlySet<string> | undefined,
 ): Promise<PreorderableUnits | null> {
-  const { allowPreorder, receipts } = await readPreorderState(context, [sku]);
-  if (!allowPreorder.has(sku)) return null;
-  const usable = new Set(
-    warehouses
-      .filter((warehouse) => isAllocatable(warehouse) && (!channel || channel.has(warehouse.id)))
-      .map((warehouse) => warehouse.id),
-  );
+  const receipts = await usableReceipts(context, sku, warehouses, channel);
+  if (!receipts) return null;
   let quantity = 0;
   let earliest: Date | null = null;
   for (const receipt of receipts) {
-    if (receipt.sku !== sku || !usable.has(receipt.warehouseId)) continue;
     const units = preorderableOf(receipt);
     if (units <= 0) continue;
     quantity += units;
