@@ -56,7 +56,11 @@ interface Lane {
   running: boolean;
   /** Wakes the drain loop waiting with room for another batch (set while it waits). */
   wake?: (() => void) | undefined;
+  /** How many jobs the lane's last batch held: how many the window waits for. */
+  lastBatchSize: number;
 }
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Runs a transaction (the service context's `transact`: retried within the deadline). */
 export type Transact = <T>(work: (transaction: StockTransaction) => Promise<T>) => Promise<T>;
@@ -90,8 +94,8 @@ function laneOf(skus: readonly string[], lanes: number): number {
  */
 export class WriteLanes {
   private readonly lanes: readonly Lane[];
-
   private readonly batchesInFlight: number;
+  private readonly windowMs: number;
 
   constructor(
     private readonly transact: Transact,
@@ -105,10 +109,21 @@ export class WriteLanes {
        * locks let writers of other rows through). @default 1
        */
       readonly batchesInFlight?: number;
+      /**
+       * How long (ms) a lane may wait after a batch for as many jobs as it held before the next
+       * cut, for stores whose batches never yield to I/O (SQLite, in memory): callers answered
+       * over a network come back one by one. @default 0 (cut at once)
+       */
+      readonly windowMs?: number;
     } = { commands: true },
   ) {
-    this.lanes = Array.from({ length: laneCount }, () => ({ queue: [], running: false }));
+    this.lanes = Array.from({ length: laneCount }, () => ({
+      queue: [],
+      running: false,
+      lastBatchSize: 0,
+    }));
     this.batchesInFlight = Math.max(1, Math.trunc(options.batchesInFlight ?? 1));
+    this.windowMs = Math.max(0, options.windowMs ?? 0);
   }
 
   /** Runs `work` in the next batch of the lane of `skus` (the SKUs whose rows it writes). */
@@ -172,13 +187,21 @@ export class WriteLanes {
           },
         )
         .finally(() => {
+          lane.lastBatchSize = batch.length;
           for (const sku of skus) busy.delete(sku);
           inFlight.delete(running);
         });
       inFlight.add(running);
     };
     try {
-      while (queue.length > 0 || inFlight.size > 0) {
+      for (;;) {
+        if (queue.length === 0 && inFlight.size === 0) {
+          // Idle: within the window, the next job waits for the others the last batch answered.
+          const until = performance.now() + this.windowMs;
+          if (this.windowMs === 0 || !(await this.arrival(lane, this.windowMs))) break;
+          await this.gather(lane, until);
+          continue;
+        }
         const free = this.batchesInFlight - inFlight.size;
         const batches = free > 0 && queue.length > 0 ? this.cut(queue, busy, free) : [];
         for (const batch of batches) start(batch);
@@ -189,12 +212,41 @@ export class WriteLanes {
           ? Promise.race([ended, new Promise<void>((resolve) => (lane.wake = resolve))])
           : ended);
         lane.wake = undefined;
-        // Let the callers just answered queue their next request before the next batch is cut.
-        if (queue.length < this.maxBatchSize) await new Promise((resolve) => setImmediate(resolve));
+        await this.gather(lane, performance.now() + this.windowMs);
       }
     } finally {
       lane.running = false;
     }
+  }
+
+  /**
+   * Lets the callers just answered queue their next jobs: one event-loop turn (callers in this
+   * process are back by then), then within the window until as many wait as the last batch held.
+   */
+  private async gather(lane: Lane, until: number): Promise<void> {
+    const queue = lane.queue;
+    if (queue.length >= this.maxBatchSize) return;
+    await turn();
+    while (queue.length < Math.min(this.maxBatchSize, lane.lastBatchSize)) {
+      const left = until - performance.now();
+      if (left <= 0 || !(await this.arrival(lane, left))) return;
+      // Jobs read in the same turn as the one that woke the lane queue too.
+      await turn();
+    }
+  }
+
+  /** Resolves true at the lane's next job, false when `ms` pass without one. */
+  private arrival(lane: Lane, ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      timer.unref?.();
+      lane.wake = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    }).finally(() => {
+      lane.wake = undefined;
+    });
   }
 
   /**
