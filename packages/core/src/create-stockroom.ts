@@ -45,12 +45,6 @@ import { StoreCoherence } from './services/store-coherence.js';
 import { TransferService } from './services/transfer-service.js';
 import { WarehouseService } from './services/warehouse-service.js';
 
-/**
- * How long a lane of a one-writer store waits after a batch for as many reservation requests
- * as it held (ms): about one batch of 64 HTTP requests' time, so a client's next requests join.
- */
-const SINGLE_WRITER_WINDOW_MS = 5;
-
 /** Tuning knobs, all optional. */
 export interface StockroomPolicies {
   /**
@@ -241,7 +235,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
       batchesInFlight: concurrentWriters ? (reservationSettings.batchesInFlight ?? 1) : 1,
       // A one-writer store's batch gives the event loop no turn while it runs (SQLite's driver
       // is synchronous): callers it answered over HTTP come back after it, one by one.
-      windowMs: concurrentWriters ? 0 : SINGLE_WRITER_WINDOW_MS,
+      gather: !concurrentWriters,
     },
   );
   // An in-process mark may only refuse a request once other processes' commits are applied

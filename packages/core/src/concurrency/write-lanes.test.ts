@@ -164,55 +164,57 @@ describe('WriteLanes with batches in flight', () => {
   });
 });
 
-describe('WriteLanes with a window', () => {
-  it('cuts the next batch once as many jobs wait as the last batch held', async () => {
+describe('WriteLanes that gather', () => {
+  const gathering = (store: ReturnType<typeof heldStore>) =>
+    new WriteLanes(store.transact, 1, 256, newStats(), { commands: true, gather: true });
+
+  it("waits a turn with an idle lane's first job, for the jobs arriving with it", async () => {
     const store = heldStore();
-    const lanes = new WriteLanes(store.transact, 1, 256, newStats(), {
-      commands: true,
-      windowMs: 60_000,
-    });
-    const first = lanes.run(['A'], store.job('a'));
-    const crowd = [lanes.run(['A'], store.job('b')), lanes.run(['A'], store.job('c'))];
+    const lanes = gathering(store);
+    const jobs = ['a', 'b', 'c'].map((name) => lanes.run(['A'], store.job(name)));
     await settle();
-    // A new lane's first job starts alone; the next batch needs no more than the one before.
-    expect(openJobs(store)).toEqual([['a']]);
+    expect(openJobs(store)).toEqual([['a', 'b', 'c']]);
     store.open[0]!.finish();
-    await settle();
-    expect(openJobs(store)).toEqual([['b', 'c']]);
-    store.open[0]!.finish();
-    await settle();
-    // Callers answered by a batch of two come back one by one: the first waits for the second.
-    const back = [lanes.run(['A'], store.job('d'))];
-    await settle();
-    expect(openJobs(store)).toEqual([]);
-    back.push(lanes.run(['A'], store.job('e')));
-    await settle();
-    expect(openJobs(store)).toEqual([['d', 'e']]);
-    store.open[0]!.finish();
-    expect(await Promise.all([first, ...crowd, ...back])).toEqual(['a', 'b', 'c', 'd', 'e']);
-    expect(store.batches).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
+    expect(await Promise.all(jobs)).toEqual(['a', 'b', 'c']);
   });
 
-  it('runs what waits when the window ends, and cuts at once without a window', async () => {
-    for (const windowMs of [1, 0]) {
-      const store = heldStore();
-      const lanes = new WriteLanes(store.transact, 1, 256, newStats(), {
-        commands: true,
-        windowMs,
+  it('turns again while jobs keep arriving, up to as many as the last batch held', async () => {
+    const store = heldStore();
+    const lanes = gathering(store);
+    const jobs = ['a', 'b', 'c'].map((name) => lanes.run(['A'], store.job(name)));
+    await settle();
+    store.open[0]!.finish();
+    await settle();
+    // Callers answered by a batch of three come back one per turn (as HTTP clients do).
+    setImmediate(() => {
+      jobs.push(lanes.run(['A'], store.job('e')));
+      setImmediate(() => {
+        jobs.push(lanes.run(['A'], store.job('f')));
+        setImmediate(() => jobs.push(lanes.run(['A'], store.job('g'))));
       });
-      const jobs = ['a', 'b', 'c'].map((name) => lanes.run(['A'], store.job(name)));
-      await settle();
-      store.open[0]!.finish();
-      await settle();
-      store.open[0]!.finish();
-      await settle();
-      const alone = lanes.run(['A'], store.job('d'));
-      // Only the window's end (a timer) starts it: wait for the batch to open.
-      while (openJobs(store).flat().length === 0) await turn();
-      expect(openJobs(store)).toEqual([['d']]);
-      store.open[0]!.finish();
-      expect(await Promise.all([...jobs, alone])).toEqual(['a', 'b', 'c', 'd']);
-      expect(store.batches).toEqual([['a'], ['b', 'c'], ['d']]);
-    }
+    });
+    jobs.push(lanes.run(['A'], store.job('d')));
+    await settle();
+    expect(openJobs(store)).toEqual([['d', 'e', 'f']]);
+    store.open[0]!.finish();
+    await settle();
+    expect(openJobs(store)).toEqual([['g']]);
+    store.open[0]!.finish();
+    expect(await Promise.all(jobs)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(store.batches).toEqual([['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]);
+  });
+
+  it('cuts when a turn brings nothing new', async () => {
+    const store = heldStore();
+    const lanes = gathering(store);
+    const jobs = ['a', 'b', 'c'].map((name) => lanes.run(['A'], store.job(name)));
+    await settle();
+    store.open[0]!.finish();
+    await settle();
+    jobs.push(lanes.run(['A'], store.job('d')));
+    await settle();
+    expect(openJobs(store)).toEqual([['d']]);
+    store.open[0]!.finish();
+    expect(await Promise.all(jobs)).toEqual(['a', 'b', 'c', 'd']);
   });
 });

@@ -56,7 +56,7 @@ interface Lane {
   running: boolean;
   /** Wakes the drain loop waiting with room for another batch (set while it waits). */
   wake?: (() => void) | undefined;
-  /** How many jobs the lane's last batch held: how many the window waits for. */
+  /** How many jobs the lane's last batch held: how many a lane that gathers waits for. */
   lastBatchSize: number;
 }
 
@@ -95,7 +95,7 @@ function laneOf(skus: readonly string[], lanes: number): number {
 export class WriteLanes {
   private readonly lanes: readonly Lane[];
   private readonly batchesInFlight: number;
-  private readonly windowMs: number;
+  private readonly gathers: boolean;
 
   constructor(
     private readonly transact: Transact,
@@ -110,11 +110,12 @@ export class WriteLanes {
        */
       readonly batchesInFlight?: number;
       /**
-       * How long (ms) a lane may wait after a batch for as many jobs as it held before the next
-       * cut, for stores whose batches never yield to I/O (SQLite, in memory): callers answered
-       * over a network come back one by one. @default 0 (cut at once)
+       * Keep turning the event loop before a cut while jobs still arrive, up to as many as the
+       * last batch held, an idle lane's first job included: for stores whose batches never yield
+       * to I/O (SQLite, in memory), where callers answered over a network come back one by one
+       * after a batch. @default false (one turn after a batch, an idle lane's job at once)
        */
-      readonly windowMs?: number;
+      readonly gather?: boolean;
     } = { commands: true },
   ) {
     this.lanes = Array.from({ length: laneCount }, () => ({
@@ -123,7 +124,7 @@ export class WriteLanes {
       lastBatchSize: 0,
     }));
     this.batchesInFlight = Math.max(1, Math.trunc(options.batchesInFlight ?? 1));
-    this.windowMs = Math.max(0, options.windowMs ?? 0);
+    this.gathers = options.gather ?? false;
   }
 
   /** Runs `work` in the next batch of the lane of `skus` (the SKUs whose rows it writes). */
@@ -194,14 +195,8 @@ export class WriteLanes {
       inFlight.add(running);
     };
     try {
-      for (;;) {
-        if (queue.length === 0 && inFlight.size === 0) {
-          // Idle: within the window, the next job waits for the others the last batch answered.
-          const until = performance.now() + this.windowMs;
-          if (this.windowMs === 0 || !(await this.arrival(lane, this.windowMs))) break;
-          await this.gather(lane, until);
-          continue;
-        }
+      if (this.gathers) await this.gather(lane);
+      while (queue.length > 0 || inFlight.size > 0) {
         const free = this.batchesInFlight - inFlight.size;
         const batches = free > 0 && queue.length > 0 ? this.cut(queue, busy, free) : [];
         for (const batch of batches) start(batch);
@@ -212,7 +207,7 @@ export class WriteLanes {
           ? Promise.race([ended, new Promise<void>((resolve) => (lane.wake = resolve))])
           : ended);
         lane.wake = undefined;
-        await this.gather(lane, performance.now() + this.windowMs);
+        await this.gather(lane);
       }
     } finally {
       lane.running = false;
@@ -220,33 +215,20 @@ export class WriteLanes {
   }
 
   /**
-   * Lets the callers just answered queue their next jobs: one event-loop turn (callers in this
-   * process are back by then), then within the window until as many wait as the last batch held.
+   * Lets the callers just answered queue their next jobs before the next cut: one event-loop
+   * turn (callers in this process are back by then). A lane that gathers turns again while each
+   * turn brings new jobs, until as many wait as the last batch held: HTTP clients answered by a
+   * batch come back a few per turn. Never a timer: a turn that brings nothing ends it.
    */
-  private async gather(lane: Lane, until: number): Promise<void> {
+  private async gather(lane: Lane): Promise<void> {
     const queue = lane.queue;
-    if (queue.length >= this.maxBatchSize) return;
-    await turn();
-    while (queue.length < Math.min(this.maxBatchSize, lane.lastBatchSize)) {
-      const left = until - performance.now();
-      if (left <= 0 || !(await this.arrival(lane, left))) return;
-      // Jobs read in the same turn as the one that woke the lane queue too.
+    const target = Math.min(this.maxBatchSize, this.gathers ? lane.lastBatchSize : 0);
+    let seen: number;
+    do {
+      if (queue.length >= this.maxBatchSize) return;
+      seen = queue.length;
       await turn();
-    }
-  }
-
-  /** Resolves true at the lane's next job, false when `ms` pass without one. */
-  private arrival(lane: Lane, ms: number): Promise<boolean> {
-    return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), ms);
-      timer.unref?.();
-      lane.wake = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-    }).finally(() => {
-      lane.wake = undefined;
-    });
+    } while (queue.length > seen && queue.length < target);
   }
 
   /**
