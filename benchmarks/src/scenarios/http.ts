@@ -48,6 +48,8 @@ interface Measured {
   requests: number;
   errors: number;
   firstError: unknown;
+  /** Reservation batches (store transactions) and the requests they held, over every round. */
+  batches: { count: number; requests: number };
 }
 
 /** Scenario 7: the example server under autocannon, beside the same service calls without HTTP. */
@@ -115,6 +117,7 @@ export const httpScenario: Scenario = {
       for (let round = 1; round <= options.rounds; round += 1) {
         for (const variant of variants) {
           let rate: number;
+          const batchesBefore = { ...stockroom.stats.batches };
           if (variant.via === 'http') {
             const result = await autocannon({
               url:
@@ -158,6 +161,8 @@ export const httpScenario: Scenario = {
             rate = ((result.outcomes.ok ?? 0) * 1000) / result.elapsedMs;
             variant.rates.push(rate);
           }
+          variant.batches.count += stockroom.stats.batches.count - batchesBefore.count;
+          variant.batches.requests += stockroom.stats.batches.requests - batchesBefore.requests;
           context.log(
             `http · ${variant.label} · round ${round}/${options.rounds}: ${rate.toFixed(0)} ops/s`,
           );
@@ -188,6 +193,7 @@ export const httpScenario: Scenario = {
           `The example server (startService) on SQLite in a temporary directory, no Redis, rate limiting and jobs off, LOG_LEVEL=silent; autocannon runs ${options.concurrency} keep-alive connections from a worker thread in this process (the server gets the main thread).`,
           'The ceiling row is a bare Express 5 app in the same process answering `{"status":"ok"}` on one route (no auth, logging, validation or store): what Express and HTTP cost alone on this machine.',
           'The "without HTTP" rows call the same stockroom the server uses, from the same number of concurrent callers: the difference is the cost of HTTP, Express, auth, validation and JSON.',
+          'avg batch: reservation requests per store transaction in the reserve rows (64 callers: at most 64).',
           'autocannon reports p50, p97.5 and p99 (no p95): the p95 column is empty for the HTTP rows and p97.5 is in the notes.',
           `Correctness: the reserve rows are checked on the server's store (reserved units = admitted reservations, ledger replay), plus an HTTP sell-out: ${checks.sellOut}.`,
         ],
@@ -218,6 +224,7 @@ function measured(label: string, kind: Kind, via: 'http' | 'direct'): Measured {
     requests: 0,
     errors: 0,
     firstError: undefined,
+    batches: { count: 0, requests: 0 },
   };
 }
 
@@ -333,6 +340,9 @@ function toRow(variant: Measured, checks: Checks): ResultRow {
           }
         : null;
     if (variant.httpPercentiles.length > 0) extra['p97.5 ms'] = p('p97_5');
+  }
+  if (reserve && variant.batches.count > 0) {
+    extra['avg batch'] = Number((variant.batches.requests / variant.batches.count).toFixed(1));
   }
   if (Object.keys(variant.statuses).length > 0) {
     extra[variant.via === 'http' ? 'statuses' : 'outcomes'] = Object.entries(variant.statuses)

@@ -43,6 +43,16 @@ const PLAIN_JSON = /^application\/json(?:;[ ]?charset=(?:utf-8|"utf-8"))?$/i;
 const DIGITS = /^[0-9]{1,9}$/;
 const LIMITS = { '1mb': 1024 * 1024, '16mb': 16 * 1024 * 1024 } as const;
 
+/** The fields Express adds to a request that the log lines read. */
+type ExpressLikeRequest = IncomingMessage & {
+  originalUrl?: string;
+  query?: unknown;
+  params?: object;
+};
+
+/** The direct path reads only JSON bodies: the route call's "sent something else" is false. */
+const neverOtherThanJson = (): boolean => false;
+
 /** A request the direct path has taken: its route, caller and body length. */
 interface Taken {
   readonly route: Route;
@@ -130,7 +140,10 @@ async function serve(
   const { route, principal } = taken;
   const query = options.parseQuery(taken.query);
   // What Express puts on a request, for the log lines' `req` (pino reads these).
-  Object.assign(request, { originalUrl: request.url, query, params: {} });
+  const expressLike = request as ExpressLikeRequest;
+  expressLike.originalUrl = request.url;
+  expressLike.query = query;
+  expressLike.params = {};
   response.locals = Object.create(null) as Record<string, unknown>;
   for (const middleware of options.middleware) middleware(request, response, () => {});
   response.locals.principal = principal;
@@ -151,7 +164,7 @@ async function serve(
         params: {},
         query,
         body,
-        sentOtherThanJson: () => false,
+        sentOtherThanJson: neverOtherThanJson,
       },
       options.checkResponses,
     );

@@ -16,6 +16,33 @@ declare module 'node:http' {
 /** What a caller may send as `X-Request-Id` (printable ASCII, no spaces, up to 128 characters). */
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
+const BASE = Symbol('request logger base');
+const BOUND = Symbol('request logger');
+
+/** A request as the middleware leaves it: its logger's base, and the bound logger once built. */
+type LoggedRequest = IncomingMessage & { [BASE]: Logger; [BOUND]?: Logger };
+
+/**
+ * `request.log`: one getter and one setter for every request, its state in symbol-keyed fields
+ * (accessors made per request would give every request a hidden class of its own, and cost an
+ * allocation and a slow object each).
+ */
+const LOG_PROPERTY: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: LoggedRequest): Logger {
+    let bound = this[BOUND];
+    if (bound === undefined) {
+      bound = this[BASE].child({ req: this });
+      this[BOUND] = bound;
+    }
+    return bound;
+  },
+  set(this: LoggedRequest, value: Logger) {
+    this[BOUND] = value;
+  },
+};
+
 /**
  * Per-request logging with pino-http's output — one line per request, `request completed`
  * (info) or `request errored` (error, for 5xx and failed responses) with `req`, `res`,
@@ -51,19 +78,8 @@ export function requestLogging(
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     response.setHeader('X-Request-Id', id);
     request.id = id;
-    let bound: Logger | undefined;
-    const log = (): Logger => {
-      bound ??= base.child({ req: request });
-      return bound;
-    };
-    Object.defineProperty(request, 'log', {
-      configurable: true,
-      enumerable: true,
-      get: log,
-      set(value: Logger) {
-        bound = value;
-      },
-    });
+    (request as LoggedRequest)[BASE] = base;
+    Object.defineProperty(request, 'log', LOG_PROPERTY);
     // A logger that writes neither line (`LOG_LEVEL=silent`; the level is fixed at start) needs
     // no listeners.
     if (!base.isLevelEnabled('error')) {
@@ -78,7 +94,7 @@ export function requestLogging(
       const failed = error !== undefined || response.statusCode >= 500;
       if (!base.isLevelEnabled(failed ? 'error' : 'info')) return;
       const keyId = (response.locals.principal as { keyId?: string } | undefined)?.keyId;
-      const line = keyId ? log().child({ keyId }) : log();
+      const line = keyId ? request.log.child({ keyId }) : request.log;
       const responseTime = Date.now() - started;
       if (failed) {
         line.error(

@@ -55,13 +55,14 @@ export async function callRoute(
   }
   const input = route.parse({ params: request.params, query: request.query, body: request.body });
   let replayed = false;
-  const change: ChangeContext = {
-    actor: principal.actor,
-    ...(key === undefined ? {} : { idempotencyKey: key, idempotencyScope: principal.keyId }),
-    onReplay: () => {
-      replayed = true;
-    },
+  const onReplay = () => {
+    replayed = true;
   };
+  const { actor } = principal;
+  const change: ChangeContext =
+    key === undefined
+      ? { actor, onReplay }
+      : { actor, idempotencyKey: key, idempotencyScope: principal.keyId, onReplay };
   const call: CallContext = { principal, requestId: request.requestId, change };
   const body = await route.run(input, call);
   if (checkResponses) {

@@ -222,6 +222,8 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     ...DEFAULT_RESERVATION_SETTINGS,
     ...policies.reservations,
   };
+  const concurrentWriters =
+    options.store.capabilities.multiProcess && !options.store.capabilities.singleWriter;
   const lanes = new WriteLanes(
     (work) => context.transact(work),
     Math.max(1, Math.trunc(reservationSettings.lanes)),
@@ -230,10 +232,10 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     {
       commands: policies.writeLanes ?? true,
       // Several only where the store's row locks let writers of other rows through.
-      batchesInFlight:
-        options.store.capabilities.multiProcess && !options.store.capabilities.singleWriter
-          ? (reservationSettings.batchesInFlight ?? 1)
-          : 1,
+      batchesInFlight: concurrentWriters ? (reservationSettings.batchesInFlight ?? 1) : 1,
+      // A one-writer store's batch gives the event loop no turn while it runs (SQLite's driver
+      // is synchronous): callers it answered over HTTP come back after it, one by one.
+      gather: !concurrentWriters,
     },
   );
   // An in-process mark may only refuse a request once other processes' commits are applied

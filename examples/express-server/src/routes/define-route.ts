@@ -160,9 +160,11 @@ function issuesOf(error: z.ZodError): ProblemIssue[] {
   });
 }
 
+const PARSE_OPTIONS = { reportInput: true, error: apiErrorMessage } as const;
+
 function parsePart(schema: z.ZodType | undefined, value: unknown, issues: ProblemIssue[]): unknown {
   if (!schema) return undefined;
-  const result = schema.safeParse(value, { reportInput: true, error: apiErrorMessage });
+  const result = schema.safeParse(value, PARSE_OPTIONS);
   if (result.success) return result.data;
   issues.push(...issuesOf(result.error));
   return undefined;

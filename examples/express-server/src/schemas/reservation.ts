@@ -227,25 +227,31 @@ export function presentReservation(reservation: Reservation): ReservationBody {
     expiresAt: reservation.expiresAt.toISOString(),
     committedAt: reservation.committedAt?.toISOString() ?? null,
     releasedAt: reservation.releasedAt?.toISOString() ?? null,
-    allocations: reservation.lines.map((line) => ({
-      sku: line.sku,
-      warehouseId: line.warehouseId,
-      quantity: line.quantity,
-      ...(line.kitSku === undefined ? {} : { kitSku: line.kitSku }),
-      ...(line.committed > 0 ? { committed: line.committed } : {}),
-      ...(line.released > 0 ? { released: line.released } : {}),
-      // Only preorder lines carry the preorder fields: other lines keep their documented shape.
-      ...(line.receiptId === null
-        ? {}
-        : {
-            preordered: line.preordered,
-            receiptId: line.receiptId,
-            expectedAt: line.expectedAt?.toISOString() ?? null,
-          }),
-      // Only lines waiting for a restock carry it: other lines keep their documented shape.
-      ...(line.backordered > 0 ? { backordered: line.backordered } : {}),
-    })),
+    allocations: reservation.lines.map(presentLine),
   };
+}
+
+type AllocationBody = ReservationBody['allocations'][number];
+
+/** One line as an allocation: the optional fields only where they apply, in the schema's order. */
+function presentLine(line: Reservation['lines'][number]): AllocationBody {
+  const body: { -readonly [K in keyof AllocationBody]: AllocationBody[K] } = {
+    sku: line.sku,
+    warehouseId: line.warehouseId,
+    quantity: line.quantity,
+  };
+  if (line.kitSku !== undefined) body.kitSku = line.kitSku;
+  if (line.committed > 0) body.committed = line.committed;
+  if (line.released > 0) body.released = line.released;
+  // Only preorder lines carry the preorder fields: other lines keep their documented shape.
+  if (line.receiptId !== null) {
+    body.preordered = line.preordered;
+    body.receiptId = line.receiptId;
+    body.expectedAt = line.expectedAt?.toISOString() ?? null;
+  }
+  // Only lines waiting for a restock carry it: other lines keep their documented shape.
+  if (line.backordered > 0) body.backordered = line.backordered;
+  return body;
 }
 
 /** The API shape of an order cancellation. */

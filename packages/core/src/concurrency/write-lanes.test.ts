@@ -163,3 +163,58 @@ describe('WriteLanes with batches in flight', () => {
     expect(store.most).toBe(1);
   });
 });
+
+describe('WriteLanes that gather', () => {
+  const gathering = (store: ReturnType<typeof heldStore>) =>
+    new WriteLanes(store.transact, 1, 256, newStats(), { commands: true, gather: true });
+
+  it("waits a turn with an idle lane's first job, for the jobs arriving with it", async () => {
+    const store = heldStore();
+    const lanes = gathering(store);
+    const jobs = ['a', 'b', 'c'].map((name) => lanes.run(['A'], store.job(name)));
+    await settle();
+    expect(openJobs(store)).toEqual([['a', 'b', 'c']]);
+    store.open[0]!.finish();
+    expect(await Promise.all(jobs)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('turns again while jobs keep arriving, up to as many as the last batch held', async () => {
+    const store = heldStore();
+    const lanes = gathering(store);
+    const jobs = ['a', 'b', 'c'].map((name) => lanes.run(['A'], store.job(name)));
+    await settle();
+    store.open[0]!.finish();
+    await settle();
+    // Callers answered by a batch of three come back one per turn (as HTTP clients do).
+    setImmediate(() => {
+      jobs.push(lanes.run(['A'], store.job('e')));
+      setImmediate(() => {
+        jobs.push(lanes.run(['A'], store.job('f')));
+        setImmediate(() => jobs.push(lanes.run(['A'], store.job('g'))));
+      });
+    });
+    jobs.push(lanes.run(['A'], store.job('d')));
+    await settle();
+    expect(openJobs(store)).toEqual([['d', 'e', 'f']]);
+    store.open[0]!.finish();
+    await settle();
+    expect(openJobs(store)).toEqual([['g']]);
+    store.open[0]!.finish();
+    expect(await Promise.all(jobs)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+    expect(store.batches).toEqual([['a', 'b', 'c'], ['d', 'e', 'f'], ['g']]);
+  });
+
+  it('cuts when a turn brings nothing new', async () => {
+    const store = heldStore();
+    const lanes = gathering(store);
+    const jobs = ['a', 'b', 'c'].map((name) => lanes.run(['A'], store.job(name)));
+    await settle();
+    store.open[0]!.finish();
+    await settle();
+    jobs.push(lanes.run(['A'], store.job('d')));
+    await settle();
+    expect(openJobs(store)).toEqual([['d']]);
+    store.open[0]!.finish();
+    expect(await Promise.all(jobs)).toEqual(['a', 'b', 'c', 'd']);
+  });
+});

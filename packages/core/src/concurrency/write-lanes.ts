@@ -56,7 +56,11 @@ interface Lane {
   running: boolean;
   /** Wakes the drain loop waiting with room for another batch (set while it waits). */
   wake?: (() => void) | undefined;
+  /** How many jobs the lane's last batch held: how many a lane that gathers waits for. */
+  lastBatchSize: number;
 }
+
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Runs a transaction (the service context's `transact`: retried within the deadline). */
 export type Transact = <T>(work: (transaction: StockTransaction) => Promise<T>) => Promise<T>;
@@ -90,8 +94,8 @@ function laneOf(skus: readonly string[], lanes: number): number {
  */
 export class WriteLanes {
   private readonly lanes: readonly Lane[];
-
   private readonly batchesInFlight: number;
+  private readonly gathers: boolean;
 
   constructor(
     private readonly transact: Transact,
@@ -105,10 +109,22 @@ export class WriteLanes {
        * locks let writers of other rows through). @default 1
        */
       readonly batchesInFlight?: number;
+      /**
+       * Keep turning the event loop before a cut while jobs still arrive, up to as many as the
+       * last batch held, an idle lane's first job included: for stores whose batches never yield
+       * to I/O (SQLite, in memory), where callers answered over a network come back one by one
+       * after a batch. @default false (one turn after a batch, an idle lane's job at once)
+       */
+      readonly gather?: boolean;
     } = { commands: true },
   ) {
-    this.lanes = Array.from({ length: laneCount }, () => ({ queue: [], running: false }));
+    this.lanes = Array.from({ length: laneCount }, () => ({
+      queue: [],
+      running: false,
+      lastBatchSize: 0,
+    }));
     this.batchesInFlight = Math.max(1, Math.trunc(options.batchesInFlight ?? 1));
+    this.gathers = options.gather ?? false;
   }
 
   /** Runs `work` in the next batch of the lane of `skus` (the SKUs whose rows it writes). */
@@ -172,12 +188,14 @@ export class WriteLanes {
           },
         )
         .finally(() => {
+          lane.lastBatchSize = batch.length;
           for (const sku of skus) busy.delete(sku);
           inFlight.delete(running);
         });
       inFlight.add(running);
     };
     try {
+      if (this.gathers) await this.gather(lane);
       while (queue.length > 0 || inFlight.size > 0) {
         const free = this.batchesInFlight - inFlight.size;
         const batches = free > 0 && queue.length > 0 ? this.cut(queue, busy, free) : [];
@@ -189,12 +207,28 @@ export class WriteLanes {
           ? Promise.race([ended, new Promise<void>((resolve) => (lane.wake = resolve))])
           : ended);
         lane.wake = undefined;
-        // Let the callers just answered queue their next request before the next batch is cut.
-        if (queue.length < this.maxBatchSize) await new Promise((resolve) => setImmediate(resolve));
+        await this.gather(lane);
       }
     } finally {
       lane.running = false;
     }
+  }
+
+  /**
+   * Lets the callers just answered queue their next jobs before the next cut: one event-loop
+   * turn (callers in this process are back by then). A lane that gathers turns again while each
+   * turn brings new jobs, until as many wait as the last batch held: HTTP clients answered by a
+   * batch come back a few per turn. Never a timer: a turn that brings nothing ends it.
+   */
+  private async gather(lane: Lane): Promise<void> {
+    const queue = lane.queue;
+    const target = Math.min(this.maxBatchSize, this.gathers ? lane.lastBatchSize : 0);
+    let seen: number;
+    do {
+      if (queue.length >= this.maxBatchSize) return;
+      seen = queue.length;
+      await turn();
+    } while (queue.length > seen && queue.length < target);
   }
 
   /**
