@@ -232,7 +232,7 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     {
       commands: policies.writeLanes ?? true,
       // Several only where the store's row locks let writers of other rows through.
-      batchesInFlight: concurrentWriters ? (reservationSettings.batchesInFlight ?? 1) : 1,
+      batchesInFlight: concurrentWriters ? (reservationSettings.batchesInFlight ?? 2) : 1,
       // A one-writer store's batch gives the event loop no turn while it runs (SQLite's driver
       // is synchronous): callers it answered over HTTP come back after it, one by one.
       gather: !concurrentWriters,
