@@ -67,6 +67,30 @@ export const ReservationSchema = z
 /** A reservation response body. */
 export type ReservationBody = z.infer<typeof ReservationSchema>;
 
+/** The items a hold holds: what to reserve, or what a changed hold should hold. */
+const HoldItems = z
+  .array(
+    z.strictObject({
+      sku: Id,
+      quantity: Quantity,
+      warehouseId: Id.optional().openapi({ description: 'Pins the item to one warehouse' }),
+    }),
+  )
+  .min(1)
+  .max(100);
+
+const Strategy = z
+  .enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]])
+  .optional();
+
+const Location = z
+  .strictObject({
+    latitude: numberIn(-90, 90),
+    longitude: numberIn(-180, 180),
+  })
+  .optional()
+  .openapi({ description: "The customer's location, for the nearest strategy" });
+
 /**
  * POST /reservations, for a server whose reservations live at most `maxLifetimeSeconds`: the
  * body's `ttlSeconds` limit, its message and its OpenAPI maximum are that one number.
@@ -74,16 +98,7 @@ export type ReservationBody = z.infer<typeof ReservationSchema>;
 export function reserveBody(maxLifetimeSeconds: number) {
   return z
     .strictObject({
-      items: z
-        .array(
-          z.strictObject({
-            sku: Id,
-            quantity: Quantity,
-            warehouseId: Id.optional().openapi({ description: 'Pins the item to one warehouse' }),
-          }),
-        )
-        .min(1)
-        .max(100),
+      items: HoldItems,
       orderId: Id.optional(),
       userId: Id.optional(),
       ttlSeconds: integerIn(1, maxLifetimeSeconds)
@@ -91,16 +106,8 @@ export function reserveBody(maxLifetimeSeconds: number) {
         .openapi({
           description: `How long the hold lasts, 1–${maxLifetimeSeconds} s (the server's default when absent)`,
         }),
-      strategy: z
-        .enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]])
-        .optional(),
-      location: z
-        .strictObject({
-          latitude: numberIn(-90, 90),
-          longitude: numberIn(-180, 180),
-        })
-        .optional()
-        .openapi({ description: "The customer's location, for the nearest strategy" }),
+      strategy: Strategy,
+      location: Location,
       channelId: Id.optional().openapi({
         description:
           "Allocate from this sales channel's warehouses only (a bound key: its own, or 403)",
@@ -161,26 +168,9 @@ export const HoldPartsBody = z
 /** PUT /reservations/:id/lines: the items the hold should hold from now on. */
 export const ChangeHoldBody = z
   .strictObject({
-    items: z
-      .array(
-        z.strictObject({
-          sku: Id,
-          quantity: Quantity,
-          warehouseId: Id.optional().openapi({ description: 'Pins the item to one warehouse' }),
-        }),
-      )
-      .min(1)
-      .max(100),
-    strategy: z
-      .enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]])
-      .optional(),
-    location: z
-      .strictObject({
-        latitude: numberIn(-90, 90),
-        longitude: numberIn(-180, 180),
-      })
-      .optional()
-      .openapi({ description: "The customer's location, for the nearest strategy" }),
+    items: HoldItems,
+    strategy: Strategy,
+    location: Location,
     channelId: Id.optional().openapi({
       description: "Take extra units from this sales channel's warehouses only",
     }),
