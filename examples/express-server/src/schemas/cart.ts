@@ -1,13 +1,12 @@
 import {
-  ALLOCATION_STRATEGIES,
-  type AllocationStrategy,
   type CartCheckResult,
   type DisplayStrategy,
   displayQuantity,
   StockLevel,
 } from '@stockroom/core';
 import { StockDisplaySchema } from './channel.js';
-import { Id, numberIn, Quantity, Timestamp } from './common.js';
+import { Id, Quantity, Timestamp } from './common.js';
+import { HoldItems, Location, Strategy } from './reservation.js';
 import { z } from './zod.js';
 
 const Count = z.number().int().min(0);
@@ -15,26 +14,11 @@ const Count = z.number().int().min(0);
 /** POST /inventory/check-cart: the fields of a reservation that decide its allocation. */
 export const CheckCartBody = z
   .strictObject({
-    items: z
-      .array(
-        z.strictObject({
-          sku: Id,
-          quantity: Quantity,
-          warehouseId: Id.optional().openapi({ description: 'Pins the item to one warehouse' }),
-        }),
-      )
-      .min(1)
-      .max(100)
-      .openapi({
-        description: 'The cart; items of one SKU are summed, as a reservation sums them',
-      }),
-    strategy: z
-      .enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]])
-      .optional(),
-    location: z
-      .strictObject({ latitude: numberIn(-90, 90), longitude: numberIn(-180, 180) })
-      .optional()
-      .openapi({ description: "The customer's location, for the nearest strategy" }),
+    items: HoldItems.openapi({
+      description: 'The cart; items of one SKU are summed, as a reservation sums them',
+    }),
+    strategy: Strategy,
+    location: Location,
     channelId: Id.optional().openapi({
       description:
         "See and plan from this sales channel's warehouses only, as a reservation in it would (a bound key: its own, or 403)",

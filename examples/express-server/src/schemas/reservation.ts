@@ -68,7 +68,7 @@ export const ReservationSchema = z
 export type ReservationBody = z.infer<typeof ReservationSchema>;
 
 /** The items a hold holds: what to reserve, or what a changed hold should hold. */
-const HoldItems = z
+export const HoldItems = z
   .array(
     z.strictObject({
       sku: Id,
@@ -79,11 +79,13 @@ const HoldItems = z
   .min(1)
   .max(100);
 
-const Strategy = z
+/** How a hold's units are allocated among the warehouses. */
+export const Strategy = z
   .enum(ALLOCATION_STRATEGIES as [AllocationStrategy, ...AllocationStrategy[]])
   .optional();
 
-const Location = z
+/** The customer's location, for the nearest strategy. */
+export const Location = z
   .strictObject({
     latitude: numberIn(-90, 90),
     longitude: numberIn(-180, 180),
