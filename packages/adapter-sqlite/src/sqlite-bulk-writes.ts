@@ -1,6 +1,6 @@
 import type { CloudEvent, InventoryStock, Movement } from '@stockroom/core';
 import type { BulkWrites, StockWrite, WriteOutcome } from '@stockroom/core/adapter-kit';
-import { toMillis, toMillisOrNull } from './mappers.js';
+import { isTimeImplied, storedEventJson, toMillis, toMillisOrNull } from './mappers.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-dialect.js';
 
 const APPLIED: WriteOutcome = { applied: true };
@@ -199,15 +199,17 @@ export function sqliteBulkWrites(database: SqliteDatabase): BulkWrites {
 
     async appendEvents(events: readonly CloudEvent[]) {
       const { insertEvent } = statements();
-      // The events of one change share their time: its text is parsed once.
-      let time = '';
+      // The events of one change share their time: its text is parsed and checked once.
+      let time: string | undefined;
       let millis = 0;
+      let keepTime = false;
       for (const event of events) {
         if (event.time !== time) {
           time = event.time;
           millis = Date.parse(time);
+          keepTime = !isTimeImplied(time, millis);
         }
-        insertEvent.run(event.id, JSON.stringify(event), millis);
+        insertEvent.run(event.id, storedEventJson(event, keepTime), millis);
       }
     },
   };

@@ -10,7 +10,13 @@ import {
   skuPolicyRows,
 } from '@stockroom/sql-kit';
 import type { Kysely } from 'kysely';
-import { movementToRow, outboxEntryFromRow, sqliteKit } from './mappers.js';
+import {
+  isTimeImplied,
+  movementToRow,
+  outboxEntryFromRow,
+  sqliteKit,
+  storedEventJson,
+} from './mappers.js';
 import { sqliteHistoryRows } from './sqlite-history.js';
 import { reservationRows } from './sqlite-reservation-rows.js';
 import { stockRows } from './sqlite-stock-rows.js';
@@ -41,11 +47,14 @@ function outboxRows(db: Db, delivery: SharedRows['outboxDelivery']): OutboxRows 
         await db
           .insertInto('outbox')
           .values(
-            part.map((event) => ({
-              event_id: event.id,
-              event: JSON.stringify(event),
-              event_time: Date.parse(event.time),
-            })),
+            part.map((event) => {
+              const eventTime = Date.parse(event.time);
+              return {
+                event_id: event.id,
+                event: storedEventJson(event, !isTimeImplied(event.time, eventTime)),
+                event_time: eventTime,
+              };
+            }),
           )
           .execute();
       }
@@ -54,7 +63,7 @@ function outboxRows(db: Db, delivery: SharedRows['outboxDelivery']): OutboxRows 
     async claim(limit) {
       const rows = await db
         .selectFrom('outbox')
-        .select(['position', 'event', 'attempts'])
+        .select(['position', 'event_id', 'event', 'event_time', 'attempts'])
         .orderBy('position')
         .limit(limit)
         .execute();

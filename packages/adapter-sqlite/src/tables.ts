@@ -40,7 +40,7 @@ export type LedgerCheckpointTable = KitLedgerCheckpointTable<SqliteColumns>;
 export interface OutboxTable {
   position: Generated<number>;
   event_id: string;
-  /** The CloudEvent as JSON text. */
+  /** The CloudEvent as JSON text, without the fields the columns and its version imply (see `storedEventJson`). */
   event: string;
   /** The event's `time` in ms, for the outbox lag. */
   event_time: number;

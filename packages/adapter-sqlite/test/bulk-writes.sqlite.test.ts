@@ -1,9 +1,16 @@
-import { createStock, type InventoryStock, type StockStore } from '@stockroom/core';
+import {
+  type CloudEvent,
+  createStock,
+  type InventoryStock,
+  type Movement,
+  type StockStore,
+} from '@stockroom/core';
 import { seedWarehouses } from '@stockroom/core/testing';
 import { describe, expect, it } from 'vitest';
-import { now, openStore, stockroomOver, tempFile } from './fixtures/temp-store.js';
+import { now, openDatabase, openStore, stockroomOver, tempFile } from './fixtures/temp-store.js';
 
-// The bulk import's set-based writes on SQLite (`transaction.bulk`): the guarded update.
+// The bulk import's set-based writes on SQLite (`transaction.bulk`): rows and movements bound
+// column by column, the outbox's stored form, the guarded update.
 
 const later = new Date(now.getTime() + 60_000);
 const warehouses = ['paris', 'london', 'berlin'];
@@ -94,5 +101,142 @@ describe('bulk writes: the guarded update', () => {
       ['london', 0, 0, 1],
       ['paris', 9, 9, 1],
     ]);
+  });
+});
+
+describe('bulk writes: what is stored reads back equal', () => {
+  it('writes stock rows and movements with every column set (nulls, times, texts) and reads them back as written', async () => {
+    const store = await openStore({ filename: tempFile() });
+    await seedWarehouses(stockroomOver(store));
+    const restocked = new Date('1969-07-20T20:17:40.123Z');
+    const row: InventoryStock = {
+      ...createStock({ sku: "it's-100%", warehouseId: 'paris' }, now, {
+        lowStockThreshold: 3,
+        reorderPoint: 7,
+        maxStockLevel: 500,
+        safetyStock: 2,
+      }),
+      available: 11,
+      reserved: 4,
+      damaged: 1,
+      inTransit: 6,
+      backordered: 2,
+      total: 22,
+      version: 3,
+      lastRestockedAt: restocked,
+      lastSoldAt: later,
+      updatedAt: later,
+    };
+    const bare = createStock({ sku: 'plain', warehouseId: 'london' }, now);
+    const movements: Movement[] = [
+      {
+        id: 'mov_full',
+        sku: row.sku,
+        warehouseId: row.warehouseId,
+        type: 'ADJUSTMENT',
+        deltas: { available: -3, reserved: 4, damaged: 1, inTransit: 6, backordered: 2 },
+        after: { available: 11, reserved: 4, damaged: 1, inTransit: 6, backordered: 2 },
+        version: 3,
+        reservationId: 'res_1',
+        orderId: 'order "7"',
+        transferId: 'tr_1',
+        reference: 'ref\\1',
+        idempotencyKey: 'key-1',
+        actor: 'é-actor',
+        reason: '',
+        createdAt: later,
+      },
+      {
+        id: 'mov_bare',
+        sku: bare.sku,
+        warehouseId: bare.warehouseId,
+        type: 'RESTOCK',
+        deltas: { available: 0, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
+        after: { available: 0, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
+        version: 1,
+        reservationId: null,
+        orderId: null,
+        transferId: null,
+        reference: null,
+        idempotencyKey: null,
+        actor: null,
+        reason: null,
+        createdAt: now,
+      },
+    ];
+    await store.transaction(async (transaction) => {
+      expect(await transaction.bulk!.insertStock([row, bare])).toEqual({ applied: true });
+      await transaction.bulk!.appendMovements(movements);
+    });
+    expect(await store.reads.stockBySku(row.sku)).toEqual([row]);
+    expect(await store.reads.stockBySku(bare.sku)).toEqual([bare]);
+    const stored = (await store.reads.movements({}, { limit: 10 })).items;
+    expect([...stored].sort((left, right) => left.id.localeCompare(right.id))).toEqual([
+      movements[1],
+      movements[0],
+    ]);
+  });
+
+  it('stores events without the fields the outbox row implies, and claims them whole, in CloudEvents order (rows stored whole too)', async () => {
+    const filename = tempFile();
+    const store = await openStore({ filename });
+    const event = (id: string, time: string, subject = 'SKU-1'): CloudEvent => ({
+      specversion: '1.0',
+      id,
+      source: 'stockroom/test',
+      type: 'inventory.stock.updated',
+      subject,
+      time,
+      datacontenttype: 'application/json',
+      data: { sku: subject, available: 3, note: 'quote " and \\ backslash' },
+    });
+    const bulkEvents = [
+      event('evt_1', '2026-03-01T12:00:00.000Z'),
+      event('evt_2', '2026-03-01T12:00:00.000Z', 'SKU-2'),
+      // Not the text its milliseconds give back: kept in the stored event.
+      event('evt_3', '2026-03-01T12:00:01Z'),
+    ];
+    const rowEvents = [
+      event('evt_4', '2026-03-01T12:00:02.500Z'),
+      event('evt_5', '2026-03-01T12:00:03+00:00'),
+    ];
+    await store.transaction(async (transaction) => {
+      await transaction.bulk!.appendEvents(bulkEvents);
+      await transaction.outbox.append(rowEvents);
+    });
+    // A row written by an earlier version holds the whole event.
+    const legacy = event('evt_6', '2026-03-01T12:00:04.000Z');
+    openDatabase(filename)
+      .prepare('INSERT INTO outbox (event_id, event, event_time) VALUES (?, ?, ?)')
+      .run(legacy.id, JSON.stringify(legacy), Date.parse(legacy.time));
+
+    const texts = openDatabase(filename)
+      .prepare('SELECT event_id, event FROM outbox ORDER BY position')
+      .all() as { event_id: string; event: string }[];
+    expect(JSON.parse(texts[0]!.event)).toEqual({
+      source: 'stockroom/test',
+      type: 'inventory.stock.updated',
+      subject: 'SKU-1',
+      data: bulkEvents[0]!.data,
+    });
+    expect(JSON.parse(texts[2]!.event).time).toBe('2026-03-01T12:00:01Z');
+    expect(JSON.parse(texts[3]!.event).time).toBeUndefined();
+    expect(JSON.parse(texts[4]!.event).time).toBe('2026-03-01T12:00:03+00:00');
+
+    const claimed = await store.transaction((transaction) => transaction.outbox.claim(10));
+    const all = [...bulkEvents, ...rowEvents, legacy];
+    expect(claimed.map((entry) => entry.event)).toEqual(all);
+    for (const entry of claimed) {
+      expect(Object.keys(entry.event)).toEqual([
+        'specversion',
+        'id',
+        'source',
+        'type',
+        'subject',
+        'time',
+        'datacontenttype',
+        'data',
+      ]);
+    }
   });
 });
