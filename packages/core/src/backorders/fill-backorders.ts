@@ -21,6 +21,7 @@ const FILL_CONTEXT = { actor: 'system:backorders' } as const;
  * reservation (an ordinary hold from then on), backordered → sold for a COMMITTED one — and
  * one `inventory.backorder.filled` event; the reservation is stored by compare-and-set.
  * Rows without backorders cost nothing: the store is only asked when one waits.
+ * @param rows the rows as changed (a row given with no backordered units is passed over)
  */
 export async function fillBackorders(
   changes: StockChangeSet,
@@ -29,6 +30,9 @@ export async function fillBackorders(
 ): Promise<void> {
   const due: StockKey[] = [];
   for (const key of rows) {
+    // Most rows hold no backorders: they are passed over without looking the row up (a bulk
+    // chunk hands thousands of them).
+    if (key.backordered <= 0) continue;
     const row = changes.row(key);
     if (row && row.backordered > 0 && sellableOf(row) > 0) due.push(key);
   }

@@ -9,6 +9,19 @@ import {
 import type { StockTransaction } from '../ports/stock-store.js';
 import type { ServiceContext } from './service-context.js';
 
+let lastMillis = Number.NaN;
+let lastIso = '';
+
+/** `now` as ISO text; the events of one change share their instant, so its text is made once. */
+function isoTimeOf(now: Date): string {
+  const millis = now.getTime();
+  if (millis !== lastMillis) {
+    lastIso = now.toISOString();
+    lastMillis = millis;
+  }
+  return lastIso;
+}
+
 /** A CloudEvent from this stockroom (`source`, a fresh id, JSON data). */
 export function createEvent(
   context: Pick<ServiceContext, 'ids' | 'source'>,
@@ -23,7 +36,7 @@ export function createEvent(
     source: context.source,
     type,
     subject,
-    time: now.toISOString(),
+    time: isoTimeOf(now),
     datacontenttype: 'application/json',
     data,
   };
