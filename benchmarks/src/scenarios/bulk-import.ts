@@ -51,7 +51,7 @@ export const bulkImportScenario: Scenario = {
         `${rowCount} rows (${WAREHOUSES} warehouses × ${Math.ceil(context.options.bulkRows / WAREHOUSES).toLocaleString('en-US')} SKUs) in one call: first every row is new, then every row gets a new level (one ADJUSTMENT movement each, both times).`,
         `Streamed: ${context.options.streamRows > 0 ? `${context.options.streamRows.toLocaleString('en-US')} more new rows from an async generator in one bulkUpdate call (chunks of 2,000; the ledger of this pass is not replayed, to keep the run short); RSS growth is peak minus the RSS before the call, target < 100 MB` : 'skipped (--quick)'}.`,
         'Raw ceiling: the same new rows written by hand-made SQL into a fresh store of the same engine (its tables, indexes and constraints): a stock row, an ADJUSTMENT movement and a stock-updated event per item, a back-in-stock event per SKU, one transaction per 2,000 items (PostgreSQL: one INSERT … SELECT FROM unnest a table; SQLite: prepared statements, events stored as the library stores them), nothing read or checked. Ratios are seconds ÷ seconds of the same run.',
-        `Imported with ${[...methods].join(', ') || 'n/a'}. ops/s is rows/s (latency percentiles do not apply: one call per pass). Peak memory is sampled every 20 ms in this process (the benchmark holds the ${rowCount} items itself).`,
+        `Imported with ${[...methods].join(', ') || 'n/a'}. ops/s is rows/s (latency percentiles do not apply: one call per pass). Peak memory is sampled every 20 ms in this process (the benchmark holds the ${rowCount} items itself). Process CPU s: this process's CPU time over the pass, all its threads — on SQLite, which runs in the process, the import's whole work at any machine load; PostgreSQL's own work is not in it.`,
       ],
     };
   },
@@ -138,26 +138,32 @@ async function importInto(
     const measured: {
       label: string;
       seconds: number;
+      /** This process's CPU time over the pass (all its threads). */
+      cpuSeconds: number;
       peakRss: number;
       peakHeap: number;
       baseline: number;
     }[] = [];
     for (const pass of passes) {
       const began = performance.now();
+      const cpuBefore = process.cpuUsage();
       const { result, peakRssMb, peakHeapMb, baselineRssMb } = await withMemoryPeak(() =>
         setStockLevels(stockroom, pass.items),
       );
       const seconds = (performance.now() - began) / 1000;
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       methods.add(result);
       measured.push({
         label: pass.label,
         seconds,
+        cpuSeconds,
         peakRss: peakRssMb,
         peakHeap: peakHeapMb,
         baseline: baselineRssMb,
       });
       context.log(
-        `bulk-import · ${pass.label}: ${count.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)} rows/s), peak RSS ${peakRssMb.toFixed(0)} MB`,
+        `bulk-import · ${pass.label}: ${count.toLocaleString('en-US')} rows in ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)} rows/s, process CPU ${cpuSeconds.toFixed(1)} s), peak RSS ${peakRssMb.toFixed(0)} MB`,
       );
     }
     // Both passes checked at the end: every row at its last level, the ledger replays.
@@ -188,6 +194,7 @@ async function importInto(
           ledger: problems.length === 0 ? 'ok' : 'mismatch',
           extra: {
             seconds: Number(pass.seconds.toFixed(1)),
+            'process CPU s': Number(pass.cpuSeconds.toFixed(1)),
             'peak RSS MB': Math.round(pass.peakRss),
             'RSS growth MB': Math.round(pass.peakRss - pass.baseline),
             'peak heap MB': Math.round(pass.peakHeap),
