@@ -38,13 +38,21 @@ function elementOf(value: unknown, type: string): string {
  * {@link unnestSelect}).
  */
 export function arrayLiteral(values: readonly unknown[], type: string): string {
-  let text = '{';
-  for (let index = 0; index < values.length; index += 1) {
-    const value = values[index];
-    if (index > 0) text += ',';
-    text += value === null || value === undefined ? 'NULL' : elementOf(value, type);
+  return literalOf(values, type, (value) => value);
+}
+
+/**
+ * The array literal of `pick(row)` over `rows`, without an array of the values in between. The
+ * elements are joined once: appending them to a string one by one made a cons string per element
+ * that the flattening copied again (a third of a streamed import's allocations).
+ */
+function literalOf<Row>(rows: readonly Row[], type: string, pick: (row: Row) => unknown): string {
+  const elements = new Array<string>(rows.length);
+  for (let index = 0; index < rows.length; index += 1) {
+    const value = pick(rows[index]!);
+    elements[index] = value === null || value === undefined ? 'NULL' : elementOf(value, type);
   }
-  return `${text}}`;
+  return `{${elements.join(',')}}`;
 }
 
 /**
@@ -58,10 +66,7 @@ export function unnestSelect<Row>(
   pick: (row: Row, column: number) => unknown,
 ): RawBuilder<unknown> {
   const arrays = columns.map(([, type], column) => {
-    const literal = arrayLiteral(
-      rows.map((row) => pick(row, column)),
-      type,
-    );
+    const literal = literalOf(rows, type, (row) => pick(row, column));
     const sent = type === 'timestamptz' ? 'bigint' : type;
     return sql`${literal}::${sql.raw(sent)}[]`;
   });
