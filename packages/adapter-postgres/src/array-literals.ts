@@ -44,15 +44,21 @@ export function arrayLiteral(values: readonly unknown[], type: string): string {
 /**
  * The array literal of `pick(row)` over `rows`, without an array of the values in between. The
  * elements are joined once: appending them to a string one by one made a cons string per element
- * that the flattening copied again (a third of a streamed import's allocations).
+ * that the flattening copied again (30 % of a streamed import's allocated bytes, sampled).
  */
 function literalOf<Row>(rows: readonly Row[], type: string, pick: (row: Row) => unknown): string {
+  const last = rows.length - 1;
+  if (last < 0) return '{}';
   const elements = new Array<string>(rows.length);
-  for (let index = 0; index < rows.length; index += 1) {
+  for (let index = 0; index <= last; index += 1) {
     const value = pick(rows[index]!);
     elements[index] = value === null || value === undefined ? 'NULL' : elementOf(value, type);
   }
-  return `{${elements.join(',')}}`;
+  // The braces go on the first and last elements, so `join` makes the whole literal flat: a
+  // `{…}` around the joined text would be a cons string that the driver flattens into a copy.
+  elements[0] = `{${elements[0]}`;
+  elements[last] = `${elements[last]}}`;
+  return elements.join(',');
 }
 
 /**

@@ -97,15 +97,17 @@ export class ChunkPlanner {
         });
         continue;
       }
-      planned.push({
-        index,
-        sku: valid.sku,
-        warehouseId: valid.warehouseId,
-        quantity: valid.quantity,
-        ...(valid.expectedQuantity === undefined
-          ? {}
-          : { expectedQuantity: valid.expectedQuantity }),
-      });
+      planned.push(
+        valid.expectedQuantity === undefined
+          ? { index, sku: valid.sku, warehouseId: valid.warehouseId, quantity: valid.quantity }
+          : {
+              index,
+              sku: valid.sku,
+              warehouseId: valid.warehouseId,
+              quantity: valid.quantity,
+              expectedQuantity: valid.expectedQuantity,
+            },
+      );
     }
     return planned.sort(compareStockKeys);
   }
