@@ -38,13 +38,27 @@ function elementOf(value: unknown, type: string): string {
  * {@link unnestSelect}).
  */
 export function arrayLiteral(values: readonly unknown[], type: string): string {
-  let text = '{';
-  for (let index = 0; index < values.length; index += 1) {
-    const value = values[index];
-    if (index > 0) text += ',';
-    text += value === null || value === undefined ? 'NULL' : elementOf(value, type);
+  return literalOf(values, type, (value) => value);
+}
+
+/**
+ * The array literal of `pick(row)` over `rows`, without an array of the values in between. The
+ * elements are joined once: appending them to a string one by one made a cons string per element
+ * that the flattening copied again (30 % of a streamed import's allocated bytes, sampled).
+ */
+function literalOf<Row>(rows: readonly Row[], type: string, pick: (row: Row) => unknown): string {
+  const last = rows.length - 1;
+  if (last < 0) return '{}';
+  const elements = new Array<string>(rows.length);
+  for (let index = 0; index <= last; index += 1) {
+    const value = pick(rows[index]!);
+    elements[index] = value === null || value === undefined ? 'NULL' : elementOf(value, type);
   }
-  return `${text}}`;
+  // The braces go on the first and last elements, so `join` makes the whole literal flat: a
+  // `{…}` around the joined text would be a cons string that the driver flattens into a copy.
+  elements[0] = `{${elements[0]}`;
+  elements[last] = `${elements[last]}}`;
+  return elements.join(',');
 }
 
 /**
@@ -58,10 +72,7 @@ export function unnestSelect<Row>(
   pick: (row: Row, column: number) => unknown,
 ): RawBuilder<unknown> {
   const arrays = columns.map(([, type], column) => {
-    const literal = arrayLiteral(
-      rows.map((row) => pick(row, column)),
-      type,
-    );
+    const literal = literalOf(rows, type, (row) => pick(row, column));
     const sent = type === 'timestamptz' ? 'bigint' : type;
     return sql`${literal}::${sql.raw(sent)}[]`;
   });

@@ -10,7 +10,7 @@ import { compareMismatch } from './bulk-compare.js';
 import type { BulkUpdateFailure } from './bulk-update.js';
 import type { ServiceContext } from './service-context.js';
 import type { StockChangeScope, TransactionView } from './stock-change.js';
-import type { StockChangeSet } from './stock-change-set.js';
+import type { MovementReferences, StockChangeSet } from './stock-change-set.js';
 
 // Writing one chunk of a bulk import (see `runBulkUpdate`).
 
@@ -131,6 +131,18 @@ class BufferedInserts implements TransactionView {
   }
 }
 
+/** An ADJUSTMENT references nothing (one object for every item of every chunk). */
+const NO_REFERENCES: MovementReferences = Object.freeze({});
+
+function failItem(
+  failed: BulkUpdateFailure[],
+  item: Planned,
+  code: ErrorCode,
+  detail: string,
+): void {
+  failed.push({ index: item.index, code, detail });
+}
+
 /**
  * Applies one batch in `transaction`, item by item: an item that would take `available` below
  * zero, a row over its `maxStockLevel` or a warehouse over its capacity fails on its own (its
@@ -164,27 +176,32 @@ async function applyBatch(
   const failed: BulkUpdateFailure[] = [];
   let applied = 0;
   for (const item of batch) {
-    const fail = (code: ErrorCode, detail: string) =>
-      failed.push({ index: item.index, code, detail });
     if (kits.has(item.sku)) {
-      fail(ErrorCode.KIT_NOT_STOCKABLE, `${item.sku} is a kit: kits are never stocked`);
+      failItem(
+        failed,
+        item,
+        ErrorCode.KIT_NOT_STOCKABLE,
+        `${item.sku} is a kit: kits are never stocked`,
+      );
       continue;
     }
     const warehouse = warehouses.get(item.warehouseId);
     if (!warehouse) {
-      fail(ErrorCode.NOT_FOUND, `warehouse ${item.warehouseId} not found`);
+      failItem(failed, item, ErrorCode.NOT_FOUND, `warehouse ${item.warehouseId} not found`);
       continue;
     }
     const row = changes.row(item);
     const available = row?.available ?? 0;
     const mismatch = compareMismatch(item, available);
     if (mismatch) {
-      fail(ErrorCode.VERSION_CONFLICT, mismatch);
+      failItem(failed, item, ErrorCode.VERSION_CONFLICT, mismatch);
       continue;
     }
     const change = mode === 'set' ? item.quantity - available : item.quantity;
     if (available + change < 0) {
-      fail(
+      failItem(
+        failed,
+        item,
         ErrorCode.INSUFFICIENT_STOCK,
         `${item.sku}@${item.warehouseId} holds ${available} available; cannot take ${-change}`,
       );
@@ -194,7 +211,9 @@ async function applyBatch(
       const total = row?.total ?? 0;
       const maxStockLevel = row ? row.maxStockLevel : context.defaultStockSettings.maxStockLevel;
       if (maxStockLevel !== null && total + change > maxStockLevel) {
-        fail(
+        failItem(
+          failed,
+          item,
           ErrorCode.CAPACITY_EXCEEDED,
           `max stock level of ${item.sku}@${item.warehouseId} is ${maxStockLevel}; the change would make it ${total + change}`,
         );
@@ -203,7 +222,9 @@ async function applyBatch(
       const occupied = occupancy.get(warehouse.id);
       if (warehouse.capacity !== null && occupied !== undefined) {
         if (occupied + change > warehouse.capacity) {
-          fail(
+          failItem(
+            failed,
+            item,
             ErrorCode.CAPACITY_EXCEEDED,
             `warehouse ${warehouse.id} capacity is ${warehouse.capacity}; the change would make it ${occupied + change}`,
           );
@@ -219,7 +240,7 @@ async function applyBatch(
       item,
       'ADJUSTMENT',
       (stock, at) => adjustAvailable(stock, change, at),
-      {},
+      NO_REFERENCES,
       movementContext,
     );
     const occupied = occupancy.get(item.warehouseId);

@@ -3,6 +3,7 @@ import { compareStockKeys, type StockKey, stockKeyOf } from '../domain/inventory
 import { ErrorCode } from '../errors/error-codes.js';
 import { type BulkCompare, expectedQuantityProblem } from './bulk-compare.js';
 import type { BulkUpdateFailure, BulkUpdateItem, BulkUpdateItems } from './bulk-update.js';
+import { RowKeyTable } from './row-key-table.js';
 
 // Reading and validating a bulk import, chunk by chunk (see `runBulkUpdate`).
 
@@ -96,15 +97,17 @@ export class ChunkPlanner {
         });
         continue;
       }
-      planned.push({
-        index,
-        sku: valid.sku,
-        warehouseId: valid.warehouseId,
-        quantity: valid.quantity,
-        ...(valid.expectedQuantity === undefined
-          ? {}
-          : { expectedQuantity: valid.expectedQuantity }),
-      });
+      planned.push(
+        valid.expectedQuantity === undefined
+          ? { index, sku: valid.sku, warehouseId: valid.warehouseId, quantity: valid.quantity }
+          : {
+              index,
+              sku: valid.sku,
+              warehouseId: valid.warehouseId,
+              quantity: valid.quantity,
+              expectedQuantity: valid.expectedQuantity,
+            },
+      );
     }
     return planned.sort(compareStockKeys);
   }
@@ -123,88 +126,6 @@ export class ChunkPlanner {
     this.collided.set(key, index);
     return undefined;
   }
-}
-
-/**
- * A set of (sku, warehouseId) rows with the position of each row's first item, kept as a 64-bit
- * hash per row in typed arrays (about 24 bytes a row, where a Map of key strings took about 180):
- * a million-row import fits in a few tens of MB. A streamed import trusts the hash — two
- * different rows share one with a probability of about 3 × 10⁻⁸ in a million rows — an array
- * import confirms every match against the earlier item.
- */
-class RowKeyTable {
-  private capacity = 1 << 12;
-  private size = 0;
-  private low = new Uint32Array(this.capacity);
-  private high = new Uint32Array(this.capacity);
-  /** Position + 1 of the row's first item; 0 marks an empty slot. */
-  private first = new Float64Array(this.capacity);
-
-  /** Records the row at `position` unless it is there; returns the earlier position if it was. */
-  putIfAbsent(sku: string, warehouseId: string, position: number): number | undefined {
-    hash[0] = 0x811c9dc5;
-    hash[1] = 0x01000193;
-    mix(sku);
-    mix('\u0000');
-    mix(warehouseId);
-    const h1 = hash[0]!;
-    const h2 = hash[1]!;
-    const found = this.find(h1, h2);
-    if (this.first[found] !== 0) return this.first[found]! - 1;
-    this.low[found] = h1;
-    this.high[found] = h2;
-    this.first[found] = position + 1;
-    this.size += 1;
-    if (this.size * 2 > this.capacity) this.grow();
-    return undefined;
-  }
-
-  /** The slot holding (h1, h2), or the empty slot where it would go (linear probing). */
-  private find(h1: number, h2: number): number {
-    const mask = this.capacity - 1;
-    let slot = h1 & mask;
-    while (this.first[slot] !== 0) {
-      if (this.low[slot] === h1 && this.high[slot] === h2) return slot;
-      slot = (slot + 1) & mask;
-    }
-    return slot;
-  }
-
-  private grow(): void {
-    const { low, high, first } = this;
-    this.capacity *= 2;
-    this.low = new Uint32Array(this.capacity);
-    this.high = new Uint32Array(this.capacity);
-    this.first = new Float64Array(this.capacity);
-    for (let slot = 0; slot < low.length; slot += 1) {
-      if (first[slot] === 0) continue;
-      const target = this.find(low[slot]!, high[slot]!);
-      this.low[target] = low[slot]!;
-      this.high[target] = high[slot]!;
-      this.first[target] = first[slot]!;
-    }
-  }
-}
-
-/** The two 32-bit halves of the row hash being computed (see {@link mix}). */
-const hash = new Uint32Array(2);
-
-/**
- * Mixes `text` into {@link hash}. A module function over a typed array, not a closure over two
- * locals: the closure boxed every intermediate hash value as a heap number (a third of a
- * 100,000-row import's allocations by the planner).
- */
-function mix(text: string): void {
-  let h1 = hash[0]!;
-  let h2 = hash[1]!;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    h1 = Math.imul(h1 ^ code, 0x01000193) >>> 0;
-    h2 = Math.imul(h2 ^ code, 0x5bd1e995) >>> 0;
-    h2 = (h2 ^ (h2 >>> 15)) >>> 0;
-  }
-  hash[0] = h1;
-  hash[1] = h2;
 }
 
 /** Why an item is malformed, or null. */
