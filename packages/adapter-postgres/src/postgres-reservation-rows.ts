@@ -54,7 +54,8 @@ export const RESERVATIONS_PER_STATEMENT = 500;
 
 /**
  * Reservations and their lines as two CTEs of a larger statement (`writeBatch`): the lines'
- * foreign key sees the headers (constraint checks run at the end of the statement).
+ * foreign key sees the headers (constraint checks run at the end of the statement; a
+ * data-modifying CTE runs whether or not anything reads it, so neither returns rows).
  */
 export function reservationInsertCtes(
   scope: SchemaScope,
@@ -62,7 +63,6 @@ export function reservationInsertCtes(
 ): RawBuilder<unknown> {
   return sql`new_reservations AS (
       ${insertUnnest(scope.table('reservations'), RESERVATION_TYPES, reservations.map(reservationToRow))}
-      RETURNING id
     ),
     new_reservation_lines AS (
       ${insertUnnest(scope.table('reservation_lines'), RESERVATION_LINE_TYPES, reservations.flatMap(reservationLinesToRows))}
