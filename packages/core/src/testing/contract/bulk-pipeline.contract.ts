@@ -154,6 +154,36 @@ export function bulkPipelineContract(options: StockStoreContractOptions): void {
     });
   });
 
+  describe(`${options.name}: bulk update with two chunks in flight, capacity-limited warehouses`, () => {
+    const world = useContractWorld(options, { bulkBatchSize: 40, bulkChunksInFlight: 2 });
+
+    it('each chunk sees the one before it in the occupancy it locks: two warehouses fill to their capacity exactly, without deadlock', async () => {
+      await seedWarehouses(world.stockroom);
+      await world.stockroom.warehouses.update('london', { capacity: 30 });
+      await world.stockroom.warehouses.update('berlin', { capacity: 30 });
+      const items = [];
+      for await (const item of rows(121)) items.push({ ...item, quantity: 1 });
+      const result = await world.stockroom.adjustments.bulkUpdate({ mode: 'delta', items });
+      // 40 one-unit items for each of london and berlin, 41 for paris (no capacity).
+      expect(result.applied).toBe(41 + 30 + 30);
+      expect(result.failed).toHaveLength(20);
+      expect(result.failed.every((failure) => failure.code === 'CAPACITY_EXCEEDED')).toBe(true);
+      expect(result.failed.map((failure) => failure.index)).toEqual(
+        [...result.failed.map((failure) => failure.index)].sort((left, right) => left - right),
+      );
+      const stored = await readAll<InventoryStock>((page) => world.store.reads.allStock(page));
+      const unitsIn = (warehouseId: string) =>
+        stored
+          .filter((row) => row.warehouseId === warehouseId)
+          .reduce((sum, row) => sum + row.available, 0);
+      expect([unitsIn('paris'), unitsIn('london'), unitsIn('berlin')]).toEqual([41, 30, 30]);
+      expect(await readAll<Movement>((page) => world.store.reads.ledger({}, page))).toHaveLength(
+        101,
+      );
+      expect(await replayLedger(world.store)).toEqual([]);
+    });
+  });
+
   describe(`${options.name}: bulk update with two chunks in flight, SKUs larger than a chunk`, () => {
     // 2 items a chunk, 3 rows a SKU: every SKU spans two or three chunks.
     const world = useContractWorld(options, { bulkBatchSize: 2, bulkChunksInFlight: 2 });
