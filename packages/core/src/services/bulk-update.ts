@@ -91,8 +91,8 @@ class AtomicRollback extends Error {
  * `batchSize`, validates each item as it comes (a second item for a row already seen anywhere
  * earlier in the import fails), sorts the chunk's valid items by (sku, warehouseId) — the lock
  * order — and applies the chunk with set-based writes where the store offers them
- * (`StockTransaction.bulk`). Only one chunk, the failures and the keys seen so far are held in
- * memory. Non-atomic: one transaction per chunk (with an idempotency key, each chunk stores its
+ * (`StockTransaction.bulk`). Only the chunks in flight (one or two), the failures and the keys
+ * seen so far are held in memory. Non-atomic: one transaction per chunk (with an idempotency key, each chunk stores its
  * result under `<key>:batch-<n>`, so a retried request replays the chunks that committed); with
  * `chunksInFlight` 2, the next chunk is read, planned and written in its own transaction while
  * the one before is still being written, two chunks in flight never sharing a SKU
@@ -164,7 +164,9 @@ export async function runBulkUpdate(
   const planner = new ChunkPlanner(mode, Array.isArray(request.items) ? request.items : undefined);
   // Two chunks in flight only where the store lets writers of other rows through; their SKUs
   // are kept apart (see `SkuSeparator`).
-  const separator = chunksInFlight > 1 ? new SkuSeparator() : undefined;
+  // (The rule keeps consecutive chunks apart, so never more than two.)
+  const limit = chunksInFlight >= 2 ? 2 : 1;
+  const separator = limit > 1 ? new SkuSeparator() : undefined;
   let applied = 0;
   let number = 0;
   const writeChunk = async (batch: readonly Planned[], batchNumber: number): Promise<void> => {
@@ -214,9 +216,9 @@ export async function runBulkUpdate(
         broken ??= { error };
       }),
     );
-    // The next chunk is read only once at most one chunk is left in flight: chunk k + 1
+    // The next chunk is read only once fewer than `limit` chunks are in flight: chunk k + 1
     // starts after chunk k − 1 committed, and at most two chunks are held.
-    while (inFlight.length >= chunksInFlight) await settleOldest();
+    while (inFlight.length >= limit) await settleOldest();
   };
   try {
     for await (const chunk of readChunks(request.items, batchSize)) {
