@@ -89,6 +89,14 @@ export interface StockroomPolicies {
   /** Items per chunk (one store transaction each, unless atomic) of `adjustments.bulkUpdate`. @default 2000 */
   readonly bulkBatchSize?: number;
   /**
+   * Chunk transactions of a non-atomic `adjustments.bulkUpdate` in flight at once. With 2 the
+   * next chunk is read, planned and written while the one before is being written; two chunks
+   * in flight never share a SKU. On a store that runs one writer at a time (SQLite, memory) the
+   * second chunk only waits for the first, so it cannot help there.
+   * @default 2 on a store that takes concurrent writers (`multiProcess`, not `singleWriter`), else 1
+   */
+  readonly bulkChunksInFlight?: 1 | 2;
+  /**
    * Route every command's stock writes through its SKU's lane, batching what meets there into
    * one transaction (`reservations.lanes` lanes, `reservations.maxBatchSize` per batch). `false`
    * batches reserve requests only and runs every other command in a transaction of its own, as
@@ -322,6 +330,8 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     availability: new AvailabilityService(context),
     adjustments: new AdjustmentService(context, {
       bulkBatchSize: Math.max(1, Math.trunc(policies.bulkBatchSize ?? BULK_BATCH_SIZE)),
+      bulkChunksInFlight:
+        (policies.bulkChunksInFlight ?? (concurrentWriters ? 2 : 1)) === 2 ? 2 : 1,
     }),
     reservations,
     carts: new CartCheckService(context, { maxItems: reservationSettings.maxItems }),

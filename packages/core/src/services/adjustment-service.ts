@@ -91,6 +91,12 @@ interface AdjustOutcome {
 export interface AdjustmentSettings {
   /** Items per chunk of `bulkUpdate` (one store transaction each, unless atomic). @default 2000 */
   readonly bulkBatchSize: number;
+  /**
+   * Chunk transactions of a non-atomic `bulkUpdate` in flight at once: 2 reads, plans and writes
+   * the next chunk while the one before is being written (a store that takes concurrent
+   * writers), 1 writes them one after the other. @default 1
+   */
+  readonly bulkChunksInFlight?: 1 | 2;
 }
 
 /** Restock, return, damage, corrections, bulk imports and settings. */
@@ -281,8 +287,10 @@ export class AdjustmentService {
    * means nothing is applied (`applied: 0`, every failure listed). `items` may be an array or an
    * (async) iterable, read in chunks of `bulkBatchSize` (2000) items, so an import of millions
    * of rows runs in bounded memory; each chunk is applied sorted by (sku, warehouseId), with
-   * set-based writes on the SQL stores. Non-atomic chunks commit one by one; an atomic import
-   * runs every chunk in one store transaction.
+   * set-based writes on the SQL stores. Non-atomic chunks commit one by one (on a store that
+   * takes concurrent writers, such as PostgreSQL, the next chunk is read and written while the
+   * one before commits; two chunks in flight never share a SKU); an atomic import runs every
+   * chunk in one store transaction.
    *
    * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items);
    *   an item naming a kit fails on its own with KIT_NOT_STOCKABLE
@@ -303,7 +311,14 @@ export class AdjustmentService {
       context,
       'bulk-update',
       bulkFingerprintRequest(request),
-      () => runBulkUpdate(this.context, request, context, this.settings.bulkBatchSize),
+      () =>
+        runBulkUpdate(
+          this.context,
+          request,
+          context,
+          this.settings.bulkBatchSize,
+          this.settings.bulkChunksInFlight ?? 1,
+        ),
     );
     return bulkResultOf(stored);
   }

@@ -128,6 +128,54 @@ export class ChunkPlanner {
   }
 }
 
+/** A chunk to write, and whether it must wait until every earlier chunk has committed. */
+export interface SeparatedChunk {
+  readonly items: Planned[];
+  /** True when it shares a SKU with the chunk before it (it then runs alone). */
+  readonly afterPrevious: boolean;
+}
+
+/**
+ * Builds the chunks of a pipelined import (two chunk transactions in flight) so that two
+ * consecutive chunks never share a SKU: a chunk reads every row of its SKUs locked and emits
+ * SKU-level events (back in stock…) once, which two concurrent transactions would both do.
+ * An item whose SKU is in the chunk just before is deferred to the next chunk; the chunk that
+ * takes it starts only once that earlier chunk has committed. The rule depends on the order the
+ * items are read only, so a retried request builds the very same chunks (and batch keys).
+ *
+ * A deferred item is never deferred twice (its SKU cannot be in two consecutive chunks), so a
+ * chunk holds at most its own read chunk plus the items deferred from the one before. When every
+ * item of a chunk would be deferred (a SKU with more rows than a chunk), the chunk is written
+ * as it is, after the one before.
+ */
+export class SkuSeparator {
+  private carried: Planned[] = [];
+  private previous: ReadonlySet<string> = new Set();
+
+  /** The next chunk from the valid items of the next read chunk (sorted by stock key). */
+  next(planned: readonly Planned[]): SeparatedChunk {
+    const pool =
+      this.carried.length === 0 ? planned : [...this.carried, ...planned].sort(compareStockKeys);
+    let items: Planned[] = [];
+    let deferred: Planned[] = [];
+    for (const item of pool) (this.previous.has(item.sku) ? deferred : items).push(item);
+    let afterPrevious = false;
+    if (items.length === 0 && deferred.length > 0) {
+      items = deferred;
+      deferred = [];
+      afterPrevious = true;
+    }
+    this.carried = deferred;
+    if (items.length > 0) this.previous = new Set(items.map((item) => item.sku));
+    return { items, afterPrevious };
+  }
+
+  /** The items still deferred once the source is read to its end, as a last chunk. */
+  rest(): SeparatedChunk {
+    return this.next([]);
+  }
+}
+
 /** Why an item is malformed, or null. */
 function itemProblem(item: BulkUpdateItem | undefined, mode: 'set' | 'delta'): string | null {
   if (typeof item !== 'object' || item === null) return 'must be an object';

@@ -3,7 +3,14 @@ import type { ErrorCode } from '../errors/error-codes.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
 import { applyChunk } from './bulk-chunk-writes.js';
-import { ChunkPlanner, isItems, readChunks } from './bulk-chunks.js';
+import {
+  ChunkPlanner,
+  isItems,
+  type Planned,
+  readChunks,
+  type SeparatedChunk,
+  SkuSeparator,
+} from './bulk-chunks.js';
 import type { BulkCompare } from './bulk-compare.js';
 import {
   DEFAULT_IDEMPOTENCY_SCOPE,
@@ -84,16 +91,19 @@ class AtomicRollback extends Error {
  * `batchSize`, validates each item as it comes (a second item for a row already seen anywhere
  * earlier in the import fails), sorts the chunk's valid items by (sku, warehouseId) — the lock
  * order — and applies the chunk with set-based writes where the store offers them
- * (`StockTransaction.bulk`). Only one chunk, the failures and the keys seen so far are held in
- * memory. Non-atomic: one transaction per chunk (with an idempotency key, each chunk stores its
- * result under `<key>:batch-<n>`, so a retried request replays the chunks that committed).
- * Atomic: every chunk in one transaction, rolled back when any item fails.
+ * (`StockTransaction.bulk`). Only the chunks in flight (one or two), the failures and the keys
+ * seen so far are held in memory. Non-atomic: one transaction per chunk (with an idempotency key, each chunk stores its
+ * result under `<key>:batch-<n>`, so a retried request replays the chunks that committed); with
+ * `chunksInFlight` 2, the next chunk is read, planned and written in its own transaction while
+ * the one before is still being written, two chunks in flight never sharing a SKU
+ * (`SkuSeparator`). Atomic: every chunk in one transaction, rolled back when any item fails.
  */
 export async function runBulkUpdate(
   context: ServiceContext,
   request: BulkUpdateRequest,
   changeContext: ChangeContext,
   batchSize = BULK_BATCH_SIZE,
+  chunksInFlight = 1,
 ): Promise<BulkUpdateResult> {
   const items = (request as { items?: unknown } | undefined)?.items;
   validate()
@@ -152,15 +162,20 @@ export async function runBulkUpdate(
 
   const failed: BulkUpdateFailure[] = [];
   const planner = new ChunkPlanner(mode, Array.isArray(request.items) ? request.items : undefined);
+  // Two chunks in flight only where the store lets writers of other rows through; their SKUs
+  // are kept apart (see `SkuSeparator`).
+  // (The rule keeps consecutive chunks apart, so never more than two.)
+  const limit = chunksInFlight >= 2 ? 2 : 1;
+  const separator = limit > 1 ? new SkuSeparator() : undefined;
   let applied = 0;
   let number = 0;
-  for await (const chunk of readChunks(request.items, batchSize)) {
-    const batch = planner.plan(chunk, failed);
-    if (batch.length === 0) continue;
+  const writeChunk = async (batch: readonly Planned[], batchNumber: number): Promise<void> => {
     const batchContext: ChangeContext = changeContext.idempotencyKey
-      ? { ...movementContext, idempotencyKey: `${changeContext.idempotencyKey}:batch-${number}` }
+      ? {
+          ...movementContext,
+          idempotencyKey: `${changeContext.idempotencyKey}:batch-${batchNumber}`,
+        }
       : movementContext;
-    number += 1;
     try {
       const outcome = await runStockChanges(
         context,
@@ -175,13 +190,47 @@ export async function runBulkUpdate(
     } catch (error) {
       if (!isStockroomError(error)) throw error;
       context.logger.warn(
-        { err: error, batch: number - 1, items: batch.length },
+        { err: error, batch: batchNumber, items: batch.length },
         'bulk update batch failed; its items are reported as failed',
       );
       for (const item of batch) {
         failed.push({ index: item.index, code: error.code, detail: error.message });
       }
     }
+  };
+  // Chunks in flight, oldest first; each settles without rejecting (an error that is not the
+  // store's goes to `broken`, so no rejection is left unobserved while another chunk is awaited).
+  const inFlight: Promise<void>[] = [];
+  let broken: { error: unknown } | undefined;
+  const settleOldest = async () => {
+    await inFlight.shift();
+    if (broken) throw broken.error;
+  };
+  const start = async ({ items, afterPrevious }: SeparatedChunk) => {
+    if (items.length === 0) return;
+    while (inFlight.length > 0 && afterPrevious) await settleOldest();
+    const batchNumber = number;
+    number += 1;
+    inFlight.push(
+      writeChunk(items, batchNumber).catch((error: unknown) => {
+        broken ??= { error };
+      }),
+    );
+    // The next chunk is read only once fewer than `limit` chunks are in flight: chunk k + 1
+    // starts after chunk k − 1 committed, and at most two chunks are held.
+    while (inFlight.length >= limit) await settleOldest();
+  };
+  try {
+    for await (const chunk of readChunks(request.items, batchSize)) {
+      const batch = planner.plan(chunk, failed);
+      await start(separator ? separator.next(batch) : { items: batch, afterPrevious: false });
+    }
+    if (separator) await start(separator.rest());
+    while (inFlight.length > 0) await settleOldest();
+  } finally {
+    // A source that threw, or a chunk that broke: what is in flight still commits or rolls back
+    // before the error reaches the caller.
+    await Promise.all(inFlight);
   }
   const result: BulkUpdateResult = { applied, failed: byIndex(failed) };
   if (changeContext.idempotencyKey) {

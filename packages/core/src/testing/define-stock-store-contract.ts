@@ -3,6 +3,7 @@ import type { StockStore } from '../ports/stock-store.js';
 import { alertContract } from './contract/alert.contract.js';
 import { backordersContract } from './contract/backorders.contract.js';
 import { bulkCompareContract } from './contract/bulk-compare.contract.js';
+import { bulkPipelineContract } from './contract/bulk-pipeline.contract.js';
 import { bulkStreamContract } from './contract/bulk-stream.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { capabilitiesContract } from './contract/capabilities.contract.js';
@@ -75,6 +76,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   cartCheckChannelContract,
   backordersContract,
   bulkStreamContract,
+  bulkPipelineContract,
 ];
 
 /**
