@@ -68,6 +68,31 @@ export interface Scenario {
 }
 
 /** A row for a variant that could not run. */
+/**
+ * A row that reports one timed pass or step (an import, a reconcile) rather than a crowd of
+ * requests: no latency percentiles, no retries or oversold count.
+ */
+export function timedRow(
+  variant: string,
+  opsPerSecond: number | null,
+  extra: Record<string, string | number>,
+  options: { requests?: number; ledger?: ResultRow['ledger']; failures?: string[] } = {},
+): ResultRow {
+  return {
+    variant,
+    opsPerSecond,
+    latency: null,
+    requests: options.requests ?? 0,
+    outcomes: {},
+    retries: null,
+    conflicts: null,
+    oversold: null,
+    ledger: options.ledger ?? 'n/a',
+    extra,
+    failures: options.failures ?? [],
+  };
+}
+
 export function skippedRow(variant: string, reason: string): ResultRow {
   return {
     variant,

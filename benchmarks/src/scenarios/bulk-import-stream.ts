@@ -7,7 +7,7 @@ import { describe } from '../environment.js';
 import { withMemoryPeak } from '../measure.js';
 import type { BenchOptions } from '../options.js';
 import type { ResultRow, ScenarioContext } from '../scenario.js';
-import { skippedRow } from '../scenario.js';
+import { skippedRow, timedRow } from '../scenario.js';
 import { createWarehouses, skuName } from '../seeding.js';
 import { openStore, type StoreKind } from '../stores.js';
 
@@ -122,24 +122,17 @@ async function streamPass(
     `bulk-import · ${label}: ${seconds.toFixed(1)} s (${(count / seconds).toFixed(0)} rows/s), RSS growth ${growth.toFixed(0)} MB`,
   );
   return [
-    {
-      variant: label,
-      opsPerSecond: count / seconds,
-      latency: null,
-      requests: 1,
-      outcomes: {},
-      retries: null,
-      conflicts: null,
-      oversold: null,
-      ledger: 'n/a',
-      extra: {
+    timedRow(
+      label,
+      count / seconds,
+      {
         seconds: Number(seconds.toFixed(1)),
         'peak RSS MB': Math.round(peakRssMb),
         'RSS growth MB': Math.round(growth),
         'peak heap MB': Math.round(peakHeapMb),
       },
-      failures,
-    },
+      { requests: 1, failures },
+    ),
   ];
 }
 

@@ -5,7 +5,7 @@ import { describe } from '../environment.js';
 import { verifyStore } from '../ledger-check.js';
 import { withMemoryPeak } from '../measure.js';
 import type { Ratio, ResultRow, Scenario, ScenarioContext } from '../scenario.js';
-import { skippedRow } from '../scenario.js';
+import { skippedRow, timedRow } from '../scenario.js';
 import { createWarehouses, type SeedItem, setStockLevels, skuName } from '../seeding.js';
 import { openStore, type StoreKind } from '../stores.js';
 import { rawImportSeconds } from './bulk-import-raw.js';
@@ -71,19 +71,7 @@ async function rawPass(context: ScenarioContext, kind: 'postgres' | 'sqlite'): P
   context.log(
     `bulk-import · ${label}: ${count.toLocaleString('en-US')} rows in ${outcome.toFixed(1)} s (${(count / outcome).toFixed(0)} rows/s)`,
   );
-  return {
-    variant: label,
-    opsPerSecond: count / outcome,
-    latency: null,
-    requests: 1,
-    outcomes: {},
-    retries: null,
-    conflicts: null,
-    oversold: null,
-    ledger: 'n/a',
-    extra: { seconds: Number(outcome.toFixed(1)) },
-    failures: [],
-  };
+  return timedRow(label, count / outcome, { seconds: Number(outcome.toFixed(1)) }, { requests: 1 });
 }
 
 /** Library ÷ raw for the new rows, and re-import ÷ import (target ≤ 1.5). */
@@ -185,25 +173,23 @@ async function importInto(
     context.log(`bulk-import · ${kind}: ledger ${problems.length === 0 ? 'ok' : 'MISMATCH'}`);
     return [
       ...measured.map(
-        (pass, index): ResultRow => ({
-          variant: pass.label,
-          opsPerSecond: count / pass.seconds,
-          latency: null,
-          requests: 1,
-          outcomes: {},
-          retries: null,
-          conflicts: null,
-          oversold: null,
-          ledger: problems.length === 0 ? 'ok' : 'mismatch',
-          extra: {
-            seconds: Number(pass.seconds.toFixed(1)),
-            'process CPU s': Number(pass.cpuSeconds.toFixed(1)),
-            'peak RSS MB': Math.round(pass.peakRss),
-            'RSS growth MB': Math.round(pass.peakRss - pass.baseline),
-            'peak heap MB': Math.round(pass.peakHeap),
-          },
-          failures: index === passes.length - 1 ? failures : [],
-        }),
+        (pass, index): ResultRow =>
+          timedRow(
+            pass.label,
+            count / pass.seconds,
+            {
+              seconds: Number(pass.seconds.toFixed(1)),
+              'process CPU s': Number(pass.cpuSeconds.toFixed(1)),
+              'peak RSS MB': Math.round(pass.peakRss),
+              'RSS growth MB': Math.round(pass.peakRss - pass.baseline),
+              'peak heap MB': Math.round(pass.peakHeap),
+            },
+            {
+              requests: 1,
+              ledger: problems.length === 0 ? 'ok' : 'mismatch',
+              failures: index === passes.length - 1 ? failures : [],
+            },
+          ),
       ),
     ];
   } finally {

@@ -17,6 +17,7 @@ import {
   type Scenario,
   type ScenarioContext,
   skippedRow,
+  timedRow,
 } from '../scenario.js';
 import { createWarehouses, setStockLevels, skuName } from '../seeding.js';
 import { openStore, type StoreKind } from '../stores.js';
@@ -37,28 +38,6 @@ import {
 
 const fmt = (value: number) => Math.round(value).toLocaleString('en-US');
 const seconds = (ms: number) => Number((ms / 1000).toFixed(2));
-
-/** A row that reports one timed step (reconcile, archive) rather than a throughput. */
-function stepRow(
-  variant: string,
-  perSecond: number | null,
-  extra: Record<string, string | number>,
-  failures: string[] = [],
-): ResultRow {
-  return {
-    variant,
-    opsPerSecond: perSecond,
-    latency: null,
-    requests: 0,
-    outcomes: {},
-    retries: null,
-    conflicts: null,
-    oversold: null,
-    ledger: 'n/a',
-    extra,
-    failures,
-  };
-}
 
 /**
  * Scenario 10: the library with a large ledger. Generates the movements with set-based SQL,
@@ -204,7 +183,7 @@ async function runStore(
       if (run.result.replayed < expected)
         failures.push(`replayed ${run.result.replayed}, expected at least ${expected}`);
       result.rows.push(
-        stepRow(
+        timedRow(
           `${kind} · reconcile after ${fmt(plan.fresh * plan.rows)} new (${fmt(older)} older), ${label}`,
           run.result.replayed / (run.ms / 1000),
           {
@@ -214,12 +193,12 @@ async function runStore(
             checkpointed: run.result.checkpointed,
             discrepancies: run.result.discrepancies.length,
           },
-          failures,
+          { failures },
         ),
       );
     }
     result.rows.push(
-      stepRow(
+      timedRow(
         `${kind} · reconcile with nothing new (${fmt(olderSecond + plan.fresh * plan.rows)} older)`,
         null,
         {
@@ -261,7 +240,7 @@ async function runStore(
     const now = Date.now();
     const asOf = await sampleAsOf(stockroom, plan, plan.clock.start, now, 5);
     result.rows.push({
-      ...stepRow(`${kind} · stockAsOf, random SKU and instant`, asOf.perSecond, {
+      ...timedRow(`${kind} · stockAsOf, random SKU and instant`, asOf.perSecond, {
         samples: AS_OF_SAMPLES,
       }),
       latency: asOf.latency.summary(),
@@ -315,7 +294,7 @@ async function runStore(
         `${before} movements before archiving, ${after} after, ${archived.removed} removed`,
       );
     result.rows.push(
-      stepRow(
+      timedRow(
         `${kind} · archive one month (NDJSON file)`,
         archived.exported / (archiveMs / 1000),
         {
@@ -325,13 +304,13 @@ async function runStore(
           'file MiB': Number((fileBytes / 2 ** 20).toFixed(1)),
           'checkpoints pruned': archived.checkpointsPruned,
         },
-        archiveFailures,
+        { failures: archiveFailures },
       ),
     );
     log(`archived ${fmt(archived.exported)} movements in ${seconds(archiveMs)} s`);
     const asOfAfter = await sampleAsOf(stockroom, plan, horizon.getTime(), now, 6);
     result.rows.push({
-      ...stepRow(
+      ...timedRow(
         `${kind} · stockAsOf after archiving (instants after the horizon)`,
         asOfAfter.perSecond,
         {
