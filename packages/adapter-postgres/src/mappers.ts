@@ -1,10 +1,12 @@
 import type { CloudEvent, Reservation } from '@stockroom/core';
 import type { OutboxEntry } from '@stockroom/core/adapter-kit';
 import {
+  eventFromStored,
   kitFor,
   type PostgresColumns,
   postgresCodec,
   type ReservationLineRow,
+  type StoredEvent,
 } from '@stockroom/sql-kit';
 import { type Insertable, type RawBuilder, type Selectable, sql } from 'kysely';
 import { arrayLiteral } from './array-literals.js';
@@ -43,12 +45,6 @@ export function outboxPosition(row: OutboxRow): string {
   return `${row.enqueued_us.padStart(17, '0')}.${String(row.ordinal).padStart(6, '0')}.${row.event_id}`;
 }
 
-/** The fields an outbox row's columns or the CloudEvents version determine. */
-type ImpliedField = 'specversion' | 'id' | 'type' | 'subject' | 'time' | 'datacontenttype';
-
-/** What the outbox's `event` column holds: the event without the fields its row implies. */
-export type StoredEvent = Omit<CloudEvent, ImpliedField> & Partial<Pick<CloudEvent, ImpliedField>>;
-
 /**
  * The event as the `event` column stores it. Left out: id, type, subject and time, which the
  * row's `event_id`, `type`, `subject` and `event_time` columns hold, and `specversion` and
@@ -70,20 +66,13 @@ export function storedEvent(event: CloudEvent): StoredEvent {
 
 /** An outbox row → the event, its fields in CloudEvents order; rows stored whole read as they are. */
 export function outboxEntryFromRow(row: OutboxRow): OutboxEntry {
-  const { source, ...stored } = (
-    typeof row.event === 'string' ? JSON.parse(row.event) : row.event
-  ) as StoredEvent;
-  // Fields a row stored whole (or an unusual time) holds override the implied ones.
-  const event: CloudEvent = {
-    specversion: '1.0',
+  const stored = (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as StoredEvent;
+  const event = eventFromStored(stored, {
     id: row.event_id,
-    source,
     type: row.type as CloudEvent['type'],
     subject: row.subject,
     time: row.event_time.toISOString(),
-    datacontenttype: 'application/json',
-    ...stored,
-  };
+  });
   return { position: outboxPosition(row), event, attempts: row.attempts };
 }
 

@@ -1,6 +1,12 @@
 import type { CloudEvent } from '@stockroom/core';
 import type { OutboxEntry } from '@stockroom/core/adapter-kit';
-import { kitFor, type SqliteColumns, sqliteCodec } from '@stockroom/sql-kit';
+import {
+  eventFromStored,
+  kitFor,
+  type SqliteColumns,
+  type StoredEvent,
+  sqliteCodec,
+} from '@stockroom/sql-kit';
 
 // Row ↔ domain mapping: the shared tables map through the SQL kit over SQLite's codec (times as
 // integer milliseconds); the outbox row is this store's.
@@ -23,7 +29,7 @@ export const toMillisOrNull = (date: Date | null): number | null =>
  * `event_time` columns hold, and without `specversion` and `datacontenttype`, constants of this
  * CloudEvents version — about a third of an `inventory.stock.updated` event's bytes, which a bulk
  * import writes once per row. `keepTime`: the time's text is not what `event_time` gives back
- * (see {@link isTimeImplied}), so it stays in.
+ * (see `isTimeImplied`), so it stays in.
  */
 export function storedEventJson(event: CloudEvent, keepTime: boolean): string {
   const stored: StoredEvent = keepTime
@@ -38,19 +44,6 @@ export function storedEventJson(event: CloudEvent, keepTime: boolean): string {
   return JSON.stringify(stored);
 }
 
-/** Whether `event_time` (ms) gives back the event's `time` text exactly. */
-export function isTimeImplied(time: string, eventTime: number): boolean {
-  return Number.isFinite(eventTime) && new Date(eventTime).toISOString() === time;
-}
-
-/** What the outbox's `event` column holds (rows written before this form hold whole events). */
-interface StoredEvent extends Partial<CloudEvent> {
-  readonly source: string;
-  readonly type: CloudEvent['type'];
-  readonly subject: string;
-  readonly data: CloudEvent['data'];
-}
-
 /**
  * An outbox row → its entry: the event with its fields in CloudEvents order. A row stored whole
  * reads as it is (its own fields override the implied ones). Outbox positions are zero-padded so
@@ -63,18 +56,10 @@ export function outboxEntryFromRow(row: {
   event_time: number;
   attempts: number;
 }): OutboxEntry {
-  const { source, type, subject, data, ...rest } = JSON.parse(row.event) as StoredEvent;
-  const event: CloudEvent = {
-    specversion: '1.0',
+  const event = eventFromStored(JSON.parse(row.event) as StoredEvent, {
     id: row.event_id,
-    source,
-    type,
-    subject,
     time: new Date(row.event_time).toISOString(),
-    datacontenttype: 'application/json',
-    data,
-    ...rest,
-  };
+  });
   return {
     position: String(row.position).padStart(16, '0'),
     event,

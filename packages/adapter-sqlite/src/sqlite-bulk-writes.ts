@@ -1,6 +1,7 @@
 import type { CloudEvent, InventoryStock, Movement } from '@stockroom/core';
 import type { BulkWrites, StockWrite, WriteOutcome } from '@stockroom/core/adapter-kit';
-import { isTimeImplied, storedEventJson, toMillis, toMillisOrNull } from './mappers.js';
+import { isTimeImplied } from '@stockroom/sql-kit';
+import { storedEventJson, toMillis, toMillisOrNull } from './mappers.js';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-dialect.js';
 
 const APPLIED: WriteOutcome = { applied: true };

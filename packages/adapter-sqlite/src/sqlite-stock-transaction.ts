@@ -3,6 +3,7 @@ import type { LedgerRows, OutboxRows, StockTransaction } from '@stockroom/core/a
 import {
   channelRows,
   chunks,
+  isTimeImplied,
   kitDefinitionRows,
   receiptRows,
   type SharedRows,
@@ -10,13 +11,7 @@ import {
   skuPolicyRows,
 } from '@stockroom/sql-kit';
 import type { Kysely } from 'kysely';
-import {
-  isTimeImplied,
-  movementToRow,
-  outboxEntryFromRow,
-  sqliteKit,
-  storedEventJson,
-} from './mappers.js';
+import { movementToRow, outboxEntryFromRow, sqliteKit, storedEventJson } from './mappers.js';
 import { sqliteHistoryRows } from './sqlite-history.js';
 import { reservationRows } from './sqlite-reservation-rows.js';
 import { stockRows } from './sqlite-stock-rows.js';

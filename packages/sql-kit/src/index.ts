@@ -27,6 +27,12 @@ export {
   type ReservationLineRow,
   type RowMappers,
 } from './mappers.js';
+export {
+  eventFromStored,
+  type ImpliedEventFields,
+  isTimeImplied,
+  type StoredEvent,
+} from './outbox-events.js';
 export { type ReceiptRowsDialect, receiptRows } from './receipt-rows.js';
 export {
   type ReservationListingOptions,
