@@ -55,12 +55,109 @@ const MOVEMENT_COLUMNS = [
 
 const placeholders = (count: number) => Array.from({ length: count }, () => '?').join(', ');
 
+/**
+ * Rows one multi-row INSERT of the ledger or the outbox writes. One statement per row cost a
+ * call into the driver, a reset and, for a movement, the `type IN (…)` CHECK's lookup table
+ * built again; 50 rows a statement cut a 100,000-row import's process CPU by about a tenth, and
+ * 100 were no better. The rows that do not fill a statement go one by one.
+ */
+export const ROWS_PER_INSERT = 50;
+
+/**
+ * `INSERT OR FAIL` of `rows` rows. Multi-row statements under the default ABORT need a
+ * statement journal (a temporary file once it grows), so that a failing row can undo the rows
+ * before it; a failed write rolls the whole chunk's transaction back anyway, so FAIL (keep the
+ * rows before it, then stop with the same error) needs none. Stock rows stay one a statement:
+ * their foreign key needs the statement journal whatever the conflict clause.
+ */
+const insertRows = (table: string, columns: readonly string[], rows: number) =>
+  `INSERT OR FAIL INTO ${table} (${columns.join(', ')}) VALUES ${Array.from(
+    { length: rows },
+    () => `(${placeholders(columns.length)})`,
+  ).join(', ')}`;
+
+const EVENT_COLUMNS = ['event_id', 'event', 'event_time'] as const;
+
+/**
+ * A multi-row INSERT and its one-row form, with their argument arrays: filled in place for
+ * each statement (the driver copies what it binds), so no array is made per row.
+ */
+interface RowInsert {
+  readonly many: SqliteStatement;
+  readonly one: SqliteStatement;
+  readonly manyArguments: unknown[];
+  readonly oneArguments: unknown[];
+}
+
+function rowInsert(database: SqliteDatabase, table: string, columns: readonly string[]): RowInsert {
+  return {
+    many: database.prepare(insertRows(table, columns, ROWS_PER_INSERT)),
+    one: database.prepare(insertRows(table, columns, 1)),
+    manyArguments: new Array<unknown>(ROWS_PER_INSERT * columns.length),
+    oneArguments: new Array<unknown>(columns.length),
+  };
+}
+
+/**
+ * Inserts `items`, ROWS_PER_INSERT a statement and the rest one by one; `bind` writes an
+ * item's values, in the statement's column order, into `target` from `at`.
+ */
+function insertAll<T>(
+  insert: RowInsert,
+  items: readonly T[],
+  bind: (target: unknown[], at: number, item: T) => void,
+  width: number,
+): void {
+  const { many, one, manyArguments, oneArguments } = insert;
+  const whole = items.length - (items.length % ROWS_PER_INSERT);
+  let index = 0;
+  while (index < whole) {
+    for (let at = 0; at < manyArguments.length; at += width) {
+      bind(manyArguments, at, items[index] as T);
+      index += 1;
+    }
+    many.run(manyArguments);
+  }
+  for (; index < items.length; index += 1) {
+    bind(oneArguments, 0, items[index] as T);
+    one.run(oneArguments);
+  }
+}
+
+/** A movement's values in MOVEMENT_COLUMNS order, straight from the movement. */
+function bindMovement(target: unknown[], at: number, movement: Movement): void {
+  const { deltas, after } = movement;
+  target[at] = movement.id;
+  target[at + 1] = movement.sku;
+  target[at + 2] = movement.warehouseId;
+  target[at + 3] = movement.type;
+  target[at + 4] = deltas.available;
+  target[at + 5] = deltas.reserved;
+  target[at + 6] = deltas.damaged;
+  target[at + 7] = deltas.inTransit;
+  target[at + 8] = deltas.backordered;
+  target[at + 9] = after.available;
+  target[at + 10] = after.reserved;
+  target[at + 11] = after.damaged;
+  target[at + 12] = after.inTransit;
+  target[at + 13] = after.backordered;
+  target[at + 14] = movement.version;
+  target[at + 15] = movement.reservationId;
+  target[at + 16] = movement.orderId;
+  target[at + 17] = movement.transferId;
+  target[at + 18] = movement.reference;
+  target[at + 19] = movement.idempotencyKey;
+  target[at + 20] = movement.actor;
+  target[at + 21] = movement.reason;
+  target[at + 22] = toMillis(movement.createdAt);
+}
+
 interface BulkStatements {
   readonly insertStock: SqliteStatement;
   readonly readVersion: SqliteStatement;
   readonly updateStock: SqliteStatement;
-  readonly insertMovement: SqliteStatement;
-  readonly insertEvent: SqliteStatement;
+  readonly insertMovements: RowInsert;
+  readonly insertEvents: RowInsert;
 }
 
 // Prepared once per connection: a bulk import runs these statements hundreds of thousands of times.
@@ -80,12 +177,8 @@ function statementsOf(database: SqliteDatabase): BulkStatements {
            total = ?, version = ?, last_restocked_at = ?, last_sold_at = ?, updated_at = ?
          WHERE sku = ? AND warehouse_id = ? AND version = ?`,
       ),
-      insertMovement: database.prepare(
-        `INSERT INTO movements (${MOVEMENT_COLUMNS.join(', ')}) VALUES (${placeholders(MOVEMENT_COLUMNS.length)})`,
-      ),
-      insertEvent: database.prepare(
-        'INSERT INTO outbox (event_id, event, event_time) VALUES (?, ?, ?)',
-      ),
+      insertMovements: rowInsert(database, 'movements', MOVEMENT_COLUMNS),
+      insertEvents: rowInsert(database, 'outbox', EVENT_COLUMNS),
     };
     prepared.set(database, statements);
   }
@@ -166,52 +259,29 @@ export function sqliteBulkWrites(database: SqliteDatabase): BulkWrites {
     },
 
     async appendMovements(movements: readonly Movement[]) {
-      const { insertMovement } = statements();
-      for (const movement of movements) {
-        const { deltas, after } = movement;
-        // Bound in MOVEMENT_COLUMNS order, straight from the movement (see insertStock).
-        insertMovement.run(
-          movement.id,
-          movement.sku,
-          movement.warehouseId,
-          movement.type,
-          deltas.available,
-          deltas.reserved,
-          deltas.damaged,
-          deltas.inTransit,
-          deltas.backordered,
-          after.available,
-          after.reserved,
-          after.damaged,
-          after.inTransit,
-          after.backordered,
-          movement.version,
-          movement.reservationId,
-          movement.orderId,
-          movement.transferId,
-          movement.reference,
-          movement.idempotencyKey,
-          movement.actor,
-          movement.reason,
-          toMillis(movement.createdAt),
-        );
-      }
+      insertAll(statements().insertMovements, movements, bindMovement, MOVEMENT_COLUMNS.length);
     },
 
     async appendEvents(events: readonly CloudEvent[]) {
-      const { insertEvent } = statements();
       // The events of one change share their time: its text is parsed and checked once.
       let time: string | undefined;
       let millis = 0;
       let keepTime = false;
-      for (const event of events) {
-        if (event.time !== time) {
-          time = event.time;
-          millis = Date.parse(time);
-          keepTime = !isTimeImplied(time, millis);
-        }
-        insertEvent.run(event.id, storedEventJson(event, keepTime), millis);
-      }
+      insertAll(
+        statements().insertEvents,
+        events,
+        (target, at, event: CloudEvent) => {
+          if (event.time !== time) {
+            time = event.time;
+            millis = Date.parse(time);
+            keepTime = !isTimeImplied(time, millis);
+          }
+          target[at] = event.id;
+          target[at + 1] = storedEventJson(event, keepTime);
+          target[at + 2] = millis;
+        },
+        EVENT_COLUMNS.length,
+      );
     },
   };
 }

@@ -7,6 +7,7 @@ import {
 } from '@stockroom/core';
 import { seedWarehouses } from '@stockroom/core/testing';
 import { describe, expect, it } from 'vitest';
+import { ROWS_PER_INSERT } from '../src/sqlite-bulk-writes.js';
 import { now, openDatabase, openStore, stockroomOver, tempFile } from './fixtures/temp-store.js';
 
 // The bulk import's set-based writes on SQLite (`transaction.bulk`): rows and movements bound
@@ -238,5 +239,90 @@ describe('bulk writes: what is stored reads back equal', () => {
         'data',
       ]);
     }
+  });
+});
+
+describe('bulk writes: many rows a statement', () => {
+  /** The `n`-th ADJUSTMENT of a SKU of its own, at version 1. */
+  const movement = (n: number, available = n): Movement => ({
+    id: `mov_${String(n).padStart(4, '0')}`,
+    sku: `MANY-${String(n).padStart(4, '0')}`,
+    warehouseId: 'paris',
+    type: 'ADJUSTMENT',
+    deltas: { available, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
+    after: { available, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
+    version: 1,
+    reservationId: null,
+    orderId: n % 2 === 0 ? `order-${n}` : null,
+    transferId: null,
+    reference: null,
+    idempotencyKey: null,
+    actor: null,
+    reason: 'bulk update (set)',
+    createdAt: new Date(now.getTime() + n),
+  });
+  const event = (n: number): CloudEvent => ({
+    specversion: '1.0',
+    id: `evt_${String(n).padStart(4, '0')}`,
+    source: 'stockroom',
+    type: 'inventory.stock.updated',
+    subject: `MANY-${n}`,
+    // A new time every 40 events, so statements mix times (and one is kept as written).
+    time:
+      n === 77
+        ? '2026-03-01T12:00:01Z'
+        : new Date(now.getTime() + Math.floor(n / 40)).toISOString(),
+    datacontenttype: 'application/json',
+    data: { sku: `MANY-${n}`, available: n },
+  });
+  // Two whole statements and a rest written one row at a time.
+  const count = 2 * ROWS_PER_INSERT + 7;
+
+  it('writes every movement and event of a long list, in order, across whole statements and the rest', async () => {
+    const filename = tempFile();
+    const store = await openStore({ filename });
+    const movements = Array.from({ length: count }, (_unused, n) => movement(n));
+    const events = Array.from({ length: count }, (_unused, n) => event(n));
+    await store.transaction(async (transaction) => {
+      await transaction.bulk!.appendMovements(movements);
+      await transaction.bulk!.appendEvents(events);
+    });
+    const stored = (await store.reads.movements({}, { limit: 500 })).items;
+    expect([...stored].sort((left, right) => left.id.localeCompare(right.id))).toEqual(movements);
+    const ids = openDatabase(filename).prepare('SELECT id FROM movements ORDER BY rowid').all() as {
+      id: string;
+    }[];
+    expect(ids.map((row) => row.id)).toEqual(movements.map((row) => row.id));
+    const claimed = await store.transaction((transaction) => transaction.outbox.claim(500));
+    expect(claimed.map((entry) => entry.event)).toEqual(events);
+  });
+
+  it('fails on a row refused in the middle of a statement with the constraint error, and the rollback keeps none of its rows', async () => {
+    const filename = tempFile();
+    const store = await openStore({ filename });
+    const movements = Array.from({ length: count }, (_unused, n) =>
+      n === ROWS_PER_INSERT + 3 ? movement(n, -1) : movement(n),
+    );
+    await expect(
+      store.transaction((transaction) => transaction.bulk!.appendMovements(movements)),
+    ).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_CHECK' });
+    const events = Array.from({ length: count }, (_unused, n) => event(n));
+    events[ROWS_PER_INSERT + 5] = events[3]!;
+    await expect(
+      store.transaction((transaction) => transaction.bulk!.appendEvents(events)),
+    ).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    const counted = openDatabase(filename)
+      .prepare(
+        'SELECT (SELECT count(*) FROM movements) AS movements, (SELECT count(*) FROM outbox) AS events',
+      )
+      .get();
+    expect(counted).toEqual({ movements: 0, events: 0 });
+    // The connection is still usable: the next transaction writes them all.
+    await store.transaction((transaction) =>
+      transaction.bulk!.appendMovements(
+        movements.map((row, n) => (row.after.available < 0 ? movement(n) : row)),
+      ),
+    );
+    expect((await store.reads.movements({}, { limit: 500 })).items).toHaveLength(count);
   });
 });
