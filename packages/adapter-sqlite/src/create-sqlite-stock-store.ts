@@ -9,6 +9,7 @@ import { Kysely, sql } from 'kysely';
 import { migrateToLatest } from './migrations/migrate-to-latest.js';
 import { sqliteBulkWrites } from './sqlite-bulk-writes.js';
 import { createSqliteChangeFeed } from './sqlite-change-feed.js';
+import { type Checkpointer, startCheckpointer } from './sqlite-checkpointer.js';
 import { createSqliteDialect, type SqliteDatabase } from './sqlite-dialect.js';
 import { createSqliteStockTransaction } from './sqlite-stock-transaction.js';
 import { createSqliteStoreReads } from './sqlite-store-reads.js';
@@ -180,6 +181,26 @@ export async function createSqliteStockStore(
   const storeReads = createSqliteStoreReads(reads);
   let closed = false;
   let closing: Promise<void> | undefined;
+  // Bulk imports fill the WAL a chunk at a time: their checkpoints run on a worker thread,
+  // started by the first one (files the store opened only; see sqlite-checkpointer.ts).
+  let checkpointer: Checkpointer | undefined;
+  let checkpointerFailed = reader === undefined;
+  const checkpointAfterBulk = (): void => {
+    if (checkpointerFailed || closed) return;
+    try {
+      checkpointer ??= startCheckpointer(writer, writer.name, (error) => {
+        checkpointerFailed = true;
+        logger.debug({ err: error }, 'sqlite checkpointer failed; the writer checkpoints itself');
+      });
+      checkpointer.nudge();
+    } catch (error) {
+      checkpointerFailed = true;
+      logger.debug(
+        { err: error },
+        'sqlite checkpointer not started; the writer checkpoints itself',
+      );
+    }
+  };
 
   const ensureOpen = (): void => {
     if (closed) throw new StoreUnavailableError('The SQLite stock store is closed');
@@ -195,12 +216,19 @@ export async function createSqliteStockStore(
 
     async transaction<T>(work: (transaction: StockTransaction) => Promise<T>): Promise<T> {
       ensureOpen();
+      let bulkWritten = false;
+      const wroteInBulk = () => {
+        bulkWritten = true;
+      };
       try {
-        return await writes
-          .transaction()
-          .execute((transaction) =>
-            work({ ...createSqliteStockTransaction(transaction), bulk: sqliteBulkWrites(writer) }),
-          );
+        const result = await writes.transaction().execute((transaction) =>
+          work({
+            ...createSqliteStockTransaction(transaction),
+            bulk: sqliteBulkWrites(writer, wroteInBulk),
+          }),
+        );
+        if (bulkWritten) checkpointAfterBulk();
+        return result;
       } catch (error) {
         const translated = translateSqliteError(error);
         if (isRetryableConflict(translated)) {
@@ -221,6 +249,8 @@ export async function createSqliteStockStore(
         // Let every transaction and read that started before close finish first (FIFO).
         await writes.connection().execute(async () => {});
         if (reads !== writes) await reads.connection().execute(async () => {});
+        // Before the writer closes: the last connection to close removes the WAL.
+        await checkpointer?.close();
         if (owned) {
           try {
             await sql`PRAGMA optimize`.execute(writes);

@@ -194,8 +194,11 @@ interface StoredVersion {
  * write connection, inside the transaction the store opened on it (BEGIN IMMEDIATE holds the
  * write lock, so no other writer interleaves), without building a query per row.
  */
-export function sqliteBulkWrites(database: SqliteDatabase): BulkWrites {
-  const statements = () => statementsOf(database);
+export function sqliteBulkWrites(database: SqliteDatabase, onWrite?: () => void): BulkWrites {
+  const statements = () => {
+    onWrite?.();
+    return statementsOf(database);
+  };
   return {
     async insertStock(rows: readonly InventoryStock[]) {
       const { insertStock } = statements();
