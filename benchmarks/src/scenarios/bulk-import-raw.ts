@@ -22,8 +22,9 @@ export interface RawItem {
  * tables (same indexes and constraints), one transaction per chunk of 2,000 items, with nothing
  * read, checked or computed in the process. PostgreSQL: one `INSERT … SELECT FROM unnest` a
  * table (ids, keys and quantities as arrays, the constant columns as literals); SQLite: prepared
- * statements, each event without the fields its outbox row implies (as the SQLite store writes
- * it). Returns the seconds the writes took.
+ * statements, stock rows one a statement, movements and events 50 rows a statement (as the
+ * SQLite store writes them), each event without the fields its outbox row implies. Returns the
+ * seconds the writes took.
  */
 export async function rawImportSeconds(
   context: ScenarioContext,
@@ -176,6 +177,21 @@ async function rawPostgres(
   }
 }
 
+/**
+ * Rows a ledger or outbox statement of the SQLite ceiling writes, as the store writes them:
+ * 50 a statement, the rest one by one.
+ */
+const ROWS_PER_STATEMENT = 50;
+
+/** `VALUES` of `rows` rows of `row` each. */
+const valuesOf = (row: string, rows: number) => Array.from({ length: rows }, () => row).join(', ');
+
+const MOVEMENT_ROW = `(?, ?, ?, 'ADJUSTMENT', ?, 0, 0, 0, ?, 0, 0, 0, 1, NULL, NULL, NULL, NULL, NULL,
+  NULL, 'bulk update (set)', ?)`;
+const MOVEMENT_WIDTH = 6;
+const EVENT_ROW = '(?, ?, ?)';
+const EVENT_WIDTH = 3;
+
 function rawSqlite(filename: string, items: readonly RawItem[]): number {
   const database = new Database(filename);
   try {
@@ -190,22 +206,41 @@ function rawSqlite(filename: string, items: readonly RawItem[]): number {
          last_restocked_at, last_sold_at, created_at, updated_at)
        VALUES (?, ?, ?, 0, 0, 0, ?, 10, 0, NULL, 0, 1, NULL, NULL, ?, ?)`,
     );
-    const insertMovement = database.prepare(
-      `INSERT INTO movements (id, sku, warehouse_id, type, delta_available, delta_reserved,
-         delta_damaged, delta_in_transit, after_available, after_reserved, after_damaged,
-         after_in_transit, version, reservation_id, order_id, transfer_id, reference,
-         idempotency_key, actor, reason, created_at)
-       VALUES (?, ?, ?, 'ADJUSTMENT', ?, 0, 0, 0, ?, 0, 0, 0, 1, NULL, NULL, NULL, NULL, NULL,
-         NULL, 'bulk update (set)', ?)`,
-    );
-    const insertEvent = database.prepare(
-      'INSERT INTO outbox (event_id, event, event_time) VALUES (?, ?, ?)',
-    );
+    const movements = (rows: number) =>
+      database.prepare(
+        `INSERT OR FAIL INTO movements (id, sku, warehouse_id, type, delta_available,
+           delta_reserved, delta_damaged, delta_in_transit, after_available, after_reserved,
+           after_damaged, after_in_transit, version, reservation_id, order_id, transfer_id,
+           reference, idempotency_key, actor, reason, created_at)
+         VALUES ${valuesOf(MOVEMENT_ROW, rows)}`,
+      );
+    const events = (rows: number) =>
+      database.prepare(
+        `INSERT OR FAIL INTO outbox (event_id, event, event_time) VALUES ${valuesOf(EVENT_ROW, rows)}`,
+      );
+    const movementStatements = { many: movements(ROWS_PER_STATEMENT), one: movements(1) };
+    const eventStatements = { many: events(ROWS_PER_STATEMENT), one: events(1) };
+    /** Runs `values` (`width` a row) ROWS_PER_STATEMENT rows a statement, the rest one by one. */
+    const insertAll = (
+      statements: { readonly many: Database.Statement; readonly one: Database.Statement },
+      values: readonly unknown[],
+      width: number,
+    ) => {
+      const whole = values.length - (values.length % (width * ROWS_PER_STATEMENT));
+      for (let at = 0; at < whole; at += width * ROWS_PER_STATEMENT) {
+        statements.many.run(values.slice(at, at + width * ROWS_PER_STATEMENT));
+      }
+      for (let at = whole; at < values.length; at += width) {
+        statements.one.run(values.slice(at, at + width));
+      }
+    };
     const write = database.transaction((part: readonly RawItem[]) => {
       const now = Date.now();
+      const movementValues: unknown[] = [];
+      const eventValues: unknown[] = [];
       for (const item of part) {
         insertStock.run(item.sku, item.warehouseId, item.quantity, item.quantity, now, now);
-        insertMovement.run(
+        movementValues.push(
           orderedId(),
           item.sku,
           item.warehouseId,
@@ -213,7 +248,7 @@ function rawSqlite(filename: string, items: readonly RawItem[]): number {
           item.quantity,
           now,
         );
-        insertEvent.run(
+        eventValues.push(
           orderedId(),
           storedEventJson('inventory.stock.updated', item.sku, {
             sku: item.sku,
@@ -229,12 +264,14 @@ function rawSqlite(filename: string, items: readonly RawItem[]): number {
         );
       }
       for (const sku of skusOf(part)) {
-        insertEvent.run(
+        eventValues.push(
           orderedId(),
           storedEventJson('inventory.back.in.stock', sku, { sku, available: 1 }),
           now,
         );
       }
+      insertAll(movementStatements, movementValues, MOVEMENT_WIDTH);
+      insertAll(eventStatements, eventValues, EVENT_WIDTH);
     });
     const began = performance.now();
     for (const part of chunks(items)) write.immediate(part);
