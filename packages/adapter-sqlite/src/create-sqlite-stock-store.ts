@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type Logger, type StockStore, StoreUnavailableError, silentLogger } from '@stockroom/core';
 import {
   isRetryableConflict,
@@ -185,10 +186,13 @@ export async function createSqliteStockStore(
   // started by the first one (files the store opened only; see sqlite-checkpointer.ts).
   let checkpointer: Checkpointer | undefined;
   let checkpointerFailed = reader === undefined;
+  // Resolved now, as the reader was opened: a later change of the working directory must not
+  // point the worker at another file.
+  const databaseFile = resolve(writer.name);
   const checkpointAfterBulk = (): void => {
     if (checkpointerFailed || closed) return;
     try {
-      checkpointer ??= startCheckpointer(writer, writer.name, (error) => {
+      checkpointer ??= startCheckpointer(writer, databaseFile, (error) => {
         checkpointerFailed = true;
         logger.debug({ err: error }, 'sqlite checkpointer failed; the writer checkpoints itself');
       });
