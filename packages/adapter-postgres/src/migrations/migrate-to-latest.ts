@@ -125,6 +125,19 @@ async function bootstrap(db: Kysely<unknown>, schema: string): Promise<void> {
   }
 }
 
+/**
+ * The advisory-lock key of a schema's `prepare` steps: a 64-bit FNV-1a hash of
+ * `stockroom.prepare.<schema>` as a signed bigint (made here, so no hashing function of the
+ * database is needed).
+ */
+function prepareLockKey(schema: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(`stockroom.prepare.${schema}`)) {
+    hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
+  }
+  return BigInt.asIntN(64, hash).toString();
+}
+
 /** How long a process waits between two tries for the lock of the `prepare` steps. */
 const PREPARE_POLL_MS = 250;
 
@@ -152,7 +165,7 @@ async function prepare(db: Kysely<unknown>, layout: SchemaLayout, logger: Logger
   };
   if ((await pendingOf(db)).length === 0) return;
   await db.connection().execute(async (connection) => {
-    const key = sql`hashtextextended(${`stockroom.prepare.${layout.schema}`}, 0)`;
+    const key = sql.raw(`${prepareLockKey(layout.schema)}::bigint`);
     for (;;) {
       const result = await sql<{
         locked: boolean;
