@@ -1,4 +1,4 @@
-import type { Movement, Page } from '@stockroom/core';
+import { type Logger, type Movement, type Page, silentLogger } from '@stockroom/core';
 import { describe, expect, it } from 'vitest';
 import {
   createPostgresStockStore,
@@ -40,6 +40,14 @@ async function fillLedger(schema: string): Promise<void> {
      FROM generate_series(1, 5) AS s, generate_series(1, 3) AS w, generate_series(1, 20) AS v`,
   );
 }
+
+/** A logger that keeps the messages of its `info` calls. */
+function recordingLogger(): Logger & { readonly messages: string[] } {
+  const messages: string[] = [];
+  return { ...silentLogger, messages, info: (_bindings, message) => messages.push(message ?? '') };
+}
+
+const PREPARED = 'stockroom migration: preparing outside the migration transaction';
 
 /** Every page of a listing, 7 movements a page. */
 async function allPages(
@@ -113,7 +121,10 @@ describe.skipIf(skipReason)('migration 0013: ascending ledger indexes (PostgreSQ
     it(`a new schema gets the ascending indexes only (partitions: ${partitions})`, async () => {
       const schema = uniqueSchema(`ledger_new_${partitions}`);
       try {
-        await migrateToLatest({ connectionString: DATABASE_URL, schema, partitions });
+        const logger = recordingLogger();
+        await migrateToLatest({ connectionString: DATABASE_URL, schema, partitions, logger });
+        // A new schema has no ledger to build concurrently: no step outside the transaction.
+        expect(logger.messages).not.toContain(PREPARED);
         const indexes = await ledgerIndexes(schema);
         for (const name of Object.keys(OLD_INDEXES)) expect(indexes[name]).toBeUndefined();
         expect(indexes.movements_sku_time).toMatch(/\(sku, created_at, id\)$/);
@@ -145,11 +156,15 @@ describe.skipIf(skipReason)('migration 0013: ascending ledger indexes (PostgreSQ
 
         // Two processes at once, without the layout option (the table's catalog entry says
         // whether it is partitioned): one applies it, the other finds it done.
-        const runs = await Promise.all([
-          migrateToLatest({ connectionString: DATABASE_URL, schema }),
-          migrateToLatest({ connectionString: DATABASE_URL, schema }),
-        ]);
+        const loggers = [recordingLogger(), recordingLogger()];
+        const runs = await Promise.all(
+          loggers.map((logger) =>
+            migrateToLatest({ connectionString: DATABASE_URL, schema, logger }),
+          ),
+        );
         expect(runs.flat()).toEqual(['0013_ledger_index_order']);
+        // The indexes were built before the migration transaction (by whichever came first).
+        expect(loggers.some((logger) => logger.messages.includes(PREPARED))).toBe(true);
         const indexes = await ledgerIndexes(schema);
         for (const name of Object.keys(OLD_INDEXES)) expect(indexes[name]).toBeUndefined();
         for (const name of NEW_INDEXES) expect(indexes[name]).not.toMatch(/DESC/);

@@ -18,9 +18,8 @@ import type { SchemaLayout } from './initial-schema.js';
  *   through its parent, so its parent index is created `ON ONLY` the parent (no rows, invalid
  *   until complete), each partition's index is built concurrently and attached to it.
  * - {@link orderLedgerIndexesAscending}, inside the migration transaction, builds whatever is
- *   still missing or left invalid by a failed concurrent build (under lock, as any index build
- *   in a transaction: writes to the ledger wait until the migration commits) and drops the three
- *   descending indexes. On a new schema that is all it does, on an empty table.
+ *   still missing or invalid (under lock, as any index build in a transaction: writes to the
+ *   ledger wait until the migration commits) and drops the three descending indexes. On a new schema that is all it does, on an empty table.
  */
 
 /** One of the three indexes. */
@@ -88,10 +87,12 @@ async function indexState(
 }
 
 /**
- * Makes the three ascending indexes exist, each valid, on `table`. `concurrently`: built with
- * `CREATE INDEX CONCURRENTLY` (outside any transaction; an index an earlier run left invalid is
- * left for the transactional pass, which may not tell it from a build still running elsewhere);
- * otherwise built in the caller's transaction, an invalid leftover dropped first.
+ * Makes the three ascending indexes exist, each valid, on `table`; an invalid one (what an
+ * interrupted concurrent build leaves) is dropped first and built again. `concurrently`: built
+ * with `CREATE INDEX CONCURRENTLY` and dropped with `DROP INDEX CONCURRENTLY`, outside any
+ * transaction and under the prepare lock, so an invalid index is never another process's build
+ * in progress; otherwise built in the caller's transaction. A partitioned parent's index is
+ * invalid until complete, so it is completed, never dropped.
  */
 async function ensureAscending(
   db: Kysely<unknown>,
@@ -102,9 +103,9 @@ async function ensureAscending(
   const id = (name: string) => sql.id(schema, name);
   const how = concurrently ? sql.raw('CONCURRENTLY IF NOT EXISTS') : sql.raw('IF NOT EXISTS');
   const dropIfInvalid = async (name: string) => {
-    if (!concurrently && (await indexState(db, schema, name)) === 'invalid') {
-      await sql`DROP INDEX ${id(name)}`.execute(db);
-    }
+    if ((await indexState(db, schema, name)) !== 'invalid') return;
+    if (concurrently) await sql`DROP INDEX CONCURRENTLY IF EXISTS ${id(name)}`.execute(db);
+    else await sql`DROP INDEX ${id(name)}`.execute(db);
   };
   for (const index of LEDGER_INDEXES) {
     const columns = sql.raw(index.columns);
