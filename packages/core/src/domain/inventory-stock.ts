@@ -280,7 +280,12 @@ export function restock(stock: InventoryStock, quantity: number, now: Date): Inv
  * @throws INSUFFICIENT_STOCK when available would go negative
  */
 export function adjustAvailable(stock: InventoryStock, change: number, now: Date): InventoryStock {
-  return applyDeltas(stock, deltas({ available: change }), now);
+  // A literal, not `deltas(…)`: a bulk import adjusts every one of its rows.
+  return applyDeltas(
+    stock,
+    { available: change, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
+    now,
+  );
 }
 
 /** Moves `quantity` from available to damaged. @throws INSUFFICIENT_STOCK */
