@@ -29,6 +29,12 @@ describe('arrayLiteral', () => {
     expect(arrayLiteral(['nulls', 'nul', 'NUL!', 'wh-2'], 'text')).toBe('{nulls,nul,NUL!,wh-2}');
   });
 
+  it('writes a text repeated by the next rows every time, quoted or not', () => {
+    expect(arrayLiteral(['a', 'a', null, 'a', 'b c', 'b c', '', ''], 'text')).toBe(
+      '{a,a,NULL,a,"b c","b c","",""}',
+    );
+  });
+
   it('writes numbers, booleans and times as epoch milliseconds', () => {
     expect(arrayLiteral([1, -2, 0, undefined], 'bigint')).toBe('{1,-2,0,NULL}');
     expect(arrayLiteral([true, false], 'boolean')).toBe('{t,f}');

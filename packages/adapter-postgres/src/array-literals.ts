@@ -52,8 +52,8 @@ function millisecondsOf(value: unknown): number {
 
 /**
  * The elements of one column over `rows`, into `elements`. One loop per kind of value, so no
- * element goes through a switch on the column's type; a time repeated from the row before (the
- * rows of one change share their instant) reuses its text.
+ * element goes through a switch on the column's type; a time or a text repeated from the row
+ * before (the rows of one change share their instant) reuses its element.
  */
 function fillElements<Row>(
   elements: string[],
@@ -91,12 +91,22 @@ function fillElements<Row>(
         elements[index] = value === null || value === undefined ? 'NULL' : String(value);
       }
       return;
-    default:
+    default: {
+      // A text repeated by the next row (a chunk's movement type and reason, the rows of one
+      // SKU, the events' type and time) is not checked again.
+      let lastValue: unknown;
+      let lastText = '';
       for (let index = 0; index < count; index += 1) {
         const value = pick(rows[index]!);
-        elements[index] =
-          value === null || value === undefined ? 'NULL' : textElement(String(value));
+        if (value === null || value === undefined) elements[index] = 'NULL';
+        else if (value === lastValue) elements[index] = lastText;
+        else {
+          lastText = textElement(String(value));
+          lastValue = value;
+          elements[index] = lastText;
+        }
       }
+    }
   }
 }
 
