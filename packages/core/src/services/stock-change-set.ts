@@ -2,6 +2,7 @@ import { fillBackorders } from '../backorders/fill-backorders.js';
 import { type CloudEvent, EventType, type JsonValue } from '../domain/events.js';
 import {
   createStock,
+  emptyStockRow,
   type InventoryStock,
   quantitiesOf,
   recordDifference,
@@ -135,11 +136,10 @@ export class StockChangeSet {
     const existing = this.row(key);
     if (existing) return existing;
     const defaults = this.context.defaultStockSettings;
-    const created = createStock(
-      key,
-      this.now,
-      settings === undefined ? defaults : { ...defaults, ...settings },
-    );
+    const created =
+      settings === undefined
+        ? emptyStockRow(key, this.now, defaults)
+        : createStock(key, this.now, { ...defaults, ...settings });
     this.track(key, { original: null, current: created });
     return created;
   }
