@@ -8,9 +8,41 @@ import { type RawBuilder, sql } from 'kysely';
 // number is `String(n)`, a text is quoted only as the literal needs, and a time travels as
 // epoch milliseconds that PostgreSQL turns back into a timestamptz exactly (cheaper on its
 // side, too, than parsing the time's text).
+//
+// The literal is built from the rows themselves, one column at a time (`ArrayColumn.pick`):
+// no row object per row made only to be read column by column, and no array of the values.
 
-/** Quotes `text` as an element of an array literal. */
-function quoted(text: string): string {
+/**
+ * One column of rows sent as an array: its name, its PostgreSQL type (`text`, `bigint`,
+ * `integer`, `boolean` or `timestamptz`; any other is sent as quoted text) and a row's value
+ * (null or undefined for SQL NULL).
+ */
+export interface ArrayColumn<Row> {
+  readonly name: string;
+  readonly type: string;
+  readonly pick: (row: Row) => unknown;
+}
+
+/**
+ * A text of printable characters other than the delimiter, braces, quote and backslash: no
+ * white space and no control character (`!`, `#`–`+`, `-`–`[`, `]`–`z`, `|`, `~`, U+0080 on).
+ */
+const BARE = /^[\x21\x23-\x2b\x2d-\x5b\x5d-\x7a\x7c\x7e\u0080-\uffff]+$/;
+const NULL_TEXT = /^null$/i;
+
+/**
+ * Whether `text` can stand in an array literal as it is: not empty, not `NULL` in any case,
+ * and without a delimiter, brace, quote, backslash, white space or control character. Most
+ * elements (SKUs, ids, ISO times, movement types) are such texts, and then cost no new string.
+ * (One regular expression: faster here than a loop over the characters.)
+ */
+function isBare(text: string): boolean {
+  return BARE.test(text) && (text.length !== 4 || !NULL_TEXT.test(text));
+}
+
+/** `text` as an element of an array literal: as it is where it can, else quoted and escaped. */
+function textElement(text: string): string {
+  if (isBare(text)) return text;
   return `"${/["\\]/.test(text) ? text.replace(/["\\]/g, '\\$&') : text}"`;
 }
 
@@ -18,18 +50,87 @@ function millisecondsOf(value: unknown): number {
   return value instanceof Date ? value.getTime() : new Date(value as string | number).getTime();
 }
 
-function elementOf(value: unknown, type: string): string {
+/**
+ * The elements of one column over `rows`, into `elements`. One loop per kind of value, so no
+ * element goes through a switch on the column's type; a time or a text repeated from the row
+ * before (the rows of one change share their instant) reuses its element.
+ */
+function fillElements<Row>(
+  elements: string[],
+  rows: readonly Row[],
+  type: string,
+  pick: (row: Row) => unknown,
+): void {
+  const count = rows.length;
   switch (type) {
-    case 'timestamptz':
-      return String(millisecondsOf(value));
+    case 'timestamptz': {
+      let lastTime: unknown;
+      let lastText = '';
+      for (let index = 0; index < count; index += 1) {
+        const value = pick(rows[index]!);
+        if (value === null || value === undefined) elements[index] = 'NULL';
+        else if (value === lastTime) elements[index] = lastText;
+        else {
+          lastText = String(millisecondsOf(value));
+          lastTime = value;
+          elements[index] = lastText;
+        }
+      }
+      return;
+    }
     case 'boolean':
-      return value ? 't' : 'f';
+      for (let index = 0; index < count; index += 1) {
+        const value = pick(rows[index]!);
+        elements[index] = value === null || value === undefined ? 'NULL' : value ? 't' : 'f';
+      }
+      return;
     case 'bigint':
     case 'integer':
-      return String(value);
-    default:
-      return quoted(String(value));
+      for (let index = 0; index < count; index += 1) {
+        const value = pick(rows[index]!);
+        elements[index] = value === null || value === undefined ? 'NULL' : String(value);
+      }
+      return;
+    default: {
+      // A text repeated by the next row (a chunk's movement type and reason, the rows of one
+      // SKU, the events' type and time) is not checked again.
+      let lastValue: unknown;
+      let lastText = '';
+      for (let index = 0; index < count; index += 1) {
+        const value = pick(rows[index]!);
+        if (value === null || value === undefined) elements[index] = 'NULL';
+        else if (value === lastValue) elements[index] = lastText;
+        else {
+          lastText = textElement(String(value));
+          lastValue = value;
+          elements[index] = lastText;
+        }
+      }
+    }
   }
+}
+
+/**
+ * The array literal of `pick(row)` over `rows`, without an array of the values in between. The
+ * elements are joined once: appending them to a string one by one made a cons string per element
+ * that the flattening copied again (30 % of a streamed import's allocated bytes, sampled).
+ * `elements` is scratch space, reused from column to column.
+ */
+function literalOf<Row>(
+  rows: readonly Row[],
+  type: string,
+  pick: (row: Row) => unknown,
+  elements: string[] = new Array<string>(rows.length),
+): string {
+  const last = rows.length - 1;
+  if (last < 0) return '{}';
+  elements.length = rows.length;
+  fillElements(elements, rows, type, pick);
+  // The braces go on the first and last elements, so `join` makes the whole literal flat: a
+  // `{…}` around the joined text would be a cons string that the driver flattens into a copy.
+  elements[0] = `{${elements[0]}`;
+  elements[last] = `${elements[last]}}`;
+  return elements.join(',');
 }
 
 /**
@@ -41,42 +142,41 @@ export function arrayLiteral(values: readonly unknown[], type: string): string {
   return literalOf(values, type, (value) => value);
 }
 
-/**
- * The array literal of `pick(row)` over `rows`, without an array of the values in between. The
- * elements are joined once: appending them to a string one by one made a cons string per element
- * that the flattening copied again (30 % of a streamed import's allocated bytes, sampled).
- */
-function literalOf<Row>(rows: readonly Row[], type: string, pick: (row: Row) => unknown): string {
-  const last = rows.length - 1;
-  if (last < 0) return '{}';
-  const elements = new Array<string>(rows.length);
-  for (let index = 0; index <= last; index += 1) {
-    const value = pick(rows[index]!);
-    elements[index] = value === null || value === undefined ? 'NULL' : elementOf(value, type);
-  }
-  // The braces go on the first and last elements, so `join` makes the whole literal flat: a
-  // `{…}` around the joined text would be a cons string that the driver flattens into a copy.
-  elements[0] = `{${elements[0]}`;
-  elements[last] = `${elements[last]}}`;
-  return elements.join(',');
+/** The array literal of `pick(row)` over `rows` (see {@link arrayLiteral}). */
+export function arrayLiteralOf<Row>(
+  rows: readonly Row[],
+  type: string,
+  pick: (row: Row) => unknown,
+): string {
+  return literalOf(rows, type, pick);
 }
 
 /**
- * `SELECT a, b, … FROM unnest($1::ta[], $2::tb[], …) AS u (a, b, …)` over `rows`, one array
- * literal per column (`pick(row, column)` gives a row's value of the column at that index);
- * `timestamptz` columns travel as epoch milliseconds and are selected back as timestamptz.
+ * The array literal of every column over `rows`, in column order: the parameters of
+ * {@link unnestSelect} (and {@link insertArrays}) with these columns.
+ */
+export function columnLiterals<Row>(
+  columns: readonly ArrayColumn<Row>[],
+  rows: readonly Row[],
+): string[] {
+  const elements = new Array<string>(rows.length);
+  return columns.map(({ type, pick }) => literalOf(rows, type, pick, elements));
+}
+
+/**
+ * `SELECT a, b, … FROM unnest($1::ta[], $2::tb[], …) AS u (a, b, …)`, with `literals` (one a
+ * column, see {@link columnLiterals}) as its parameters in column order; `timestamptz` columns
+ * travel as epoch milliseconds and are selected back as timestamptz.
  */
 export function unnestSelect<Row>(
-  columns: readonly (readonly [name: string, type: string])[],
-  rows: readonly Row[],
-  pick: (row: Row, column: number) => unknown,
+  columns: readonly ArrayColumn<Row>[],
+  literals: readonly unknown[],
 ): RawBuilder<unknown> {
-  const arrays = columns.map(([, type], column) => {
-    const literal = literalOf(rows, type, (row) => pick(row, column));
+  const arrays = columns.map(({ type }, column) => {
     const sent = type === 'timestamptz' ? 'bigint' : type;
-    return sql`${literal}::${sql.raw(sent)}[]`;
+    return sql`${literals[column]}::${sql.raw(sent)}[]`;
   });
-  const selected = columns.map(([name, type]) => {
+  const selected = columns.map(({ name, type }) => {
     const column = sql.ref(`u.${name}`);
     // Whole seconds through the float8 `to_timestamp` (exact), the milliseconds as an interval.
     return type === 'timestamptz'
@@ -84,21 +184,18 @@ export function unnestSelect<Row>(
       : column;
   });
   return sql`SELECT ${sql.join(selected)} FROM unnest(${sql.join(arrays)})
-    AS u (${sql.join(columns.map(([name]) => sql.id(name)))})`;
+    AS u (${sql.join(columns.map(({ name }) => sql.id(name)))})`;
 }
 
 /**
  * `INSERT INTO table (a, b, …) SELECT … FROM unnest(…)`: like `insertUnnest`, with the arrays
- * encoded by {@link unnestSelect}.
+ * encoded by {@link columnLiterals} straight from the rows' own fields (`literals`).
  */
-export function insertArrays<Row extends object>(
+export function insertArrays<Row>(
   table: RawBuilder<unknown>,
-  types: { readonly [Column in keyof Row]-?: string },
-  rows: readonly Row[],
+  columns: readonly ArrayColumn<Row>[],
+  literals: readonly unknown[],
 ): RawBuilder<unknown> {
-  const columns = (Object.keys(types) as (keyof Row & string)[]).map(
-    (column) => [column, types[column]] as const,
-  );
-  return sql`INSERT INTO ${table} (${sql.join(columns.map(([column]) => sql.id(column)))})
-    ${unnestSelect(columns, rows, (row, index) => row[columns[index]![0]])}`;
+  return sql`INSERT INTO ${table} (${sql.join(columns.map(({ name }) => sql.id(name)))})
+    ${unnestSelect(columns, literals)}`;
 }

@@ -5,10 +5,10 @@ import {
   type StockWrite,
   type WriteOutcome,
 } from '@stockroom/core/adapter-kit';
-import { type Insertable, sql } from 'kysely';
-import { insertArrays, unnestSelect } from './array-literals.js';
-import { movementToRow, outboxRowsSelect } from './mappers.js';
-import { type ColumnTypes, chunk, type SchemaScope } from './queries.js';
+import { CompiledQuery, type Insertable, type QueryResult, type RawBuilder, sql } from 'kysely';
+import { type ArrayColumn, columnLiterals, insertArrays, unnestSelect } from './array-literals.js';
+import { outboxRowsParameters, outboxRowsSelectOf } from './mappers.js';
+import { chunk, type SchemaScope } from './queries.js';
 import type { MovementTable, StockTable } from './tables.js';
 
 const APPLIED: WriteOutcome = { applied: true };
@@ -20,51 +20,69 @@ const NOT_APPLIED: WriteOutcome = { applied: false };
  */
 const BULK_ROWS_PER_STATEMENT = 10_000;
 
-const STOCK_TYPES: ColumnTypes<Insertable<StockTable>> = {
-  sku: 'text',
-  warehouse_id: 'text',
-  available: 'bigint',
-  reserved: 'bigint',
-  damaged: 'bigint',
-  in_transit: 'bigint',
-  backordered: 'bigint',
-  total: 'bigint',
-  low_stock_threshold: 'bigint',
-  reorder_point: 'bigint',
-  max_stock_level: 'bigint',
-  safety_stock: 'bigint',
-  version: 'bigint',
-  last_restocked_at: 'timestamptz',
-  last_sold_at: 'timestamptz',
-  created_at: 'timestamptz',
-  updated_at: 'timestamptz',
-};
+/**
+ * The columns of a table sent as arrays, each picked straight from the domain object a row is
+ * written from (no row object per row in between); keyed by column, so none can be left out.
+ */
+function arrayColumns<Table, Row>(
+  spec: {
+    readonly [Column in keyof Table & string]-?: readonly [
+      type: string,
+      pick: (row: Row) => unknown,
+    ];
+  },
+): readonly ArrayColumn<Row>[] {
+  return Object.entries<readonly [string, (row: Row) => unknown]>(spec).map(
+    ([name, [type, pick]]) => ({ name, type, pick }),
+  );
+}
 
-const MOVEMENT_TYPES: ColumnTypes<Insertable<MovementTable>> = {
-  id: 'text',
-  sku: 'text',
-  warehouse_id: 'text',
-  type: 'text',
-  delta_available: 'bigint',
-  delta_reserved: 'bigint',
-  delta_damaged: 'bigint',
-  delta_in_transit: 'bigint',
-  delta_backordered: 'bigint',
-  after_available: 'bigint',
-  after_reserved: 'bigint',
-  after_damaged: 'bigint',
-  after_in_transit: 'bigint',
-  after_backordered: 'bigint',
-  version: 'bigint',
-  reservation_id: 'text',
-  order_id: 'text',
-  transfer_id: 'text',
-  reference: 'text',
-  idempotency_key: 'text',
-  actor: 'text',
-  reason: 'text',
-  created_at: 'timestamptz',
-};
+const STOCK_COLUMNS = arrayColumns<Insertable<StockTable>, InventoryStock>({
+  sku: ['text', (row) => row.sku],
+  warehouse_id: ['text', (row) => row.warehouseId],
+  available: ['bigint', (row) => row.available],
+  reserved: ['bigint', (row) => row.reserved],
+  damaged: ['bigint', (row) => row.damaged],
+  in_transit: ['bigint', (row) => row.inTransit],
+  backordered: ['bigint', (row) => row.backordered],
+  total: ['bigint', (row) => row.total],
+  low_stock_threshold: ['bigint', (row) => row.lowStockThreshold],
+  reorder_point: ['bigint', (row) => row.reorderPoint],
+  max_stock_level: ['bigint', (row) => row.maxStockLevel],
+  safety_stock: ['bigint', (row) => row.safetyStock],
+  version: ['bigint', (row) => row.version],
+  last_restocked_at: ['timestamptz', (row) => row.lastRestockedAt],
+  last_sold_at: ['timestamptz', (row) => row.lastSoldAt],
+  created_at: ['timestamptz', (row) => row.createdAt],
+  updated_at: ['timestamptz', (row) => row.updatedAt],
+});
+
+// The same columns as the kit's `movementToRow`, read from the movement itself.
+const MOVEMENT_COLUMNS = arrayColumns<Insertable<MovementTable>, Movement>({
+  id: ['text', (movement) => movement.id],
+  sku: ['text', (movement) => movement.sku],
+  warehouse_id: ['text', (movement) => movement.warehouseId],
+  type: ['text', (movement) => movement.type],
+  delta_available: ['bigint', (movement) => movement.deltas.available],
+  delta_reserved: ['bigint', (movement) => movement.deltas.reserved],
+  delta_damaged: ['bigint', (movement) => movement.deltas.damaged],
+  delta_in_transit: ['bigint', (movement) => movement.deltas.inTransit],
+  delta_backordered: ['bigint', (movement) => movement.deltas.backordered],
+  after_available: ['bigint', (movement) => movement.after.available],
+  after_reserved: ['bigint', (movement) => movement.after.reserved],
+  after_damaged: ['bigint', (movement) => movement.after.damaged],
+  after_in_transit: ['bigint', (movement) => movement.after.inTransit],
+  after_backordered: ['bigint', (movement) => movement.after.backordered],
+  version: ['bigint', (movement) => movement.version],
+  reservation_id: ['text', (movement) => movement.reservationId],
+  order_id: ['text', (movement) => movement.orderId],
+  transfer_id: ['text', (movement) => movement.transferId],
+  reference: ['text', (movement) => movement.reference],
+  idempotency_key: ['text', (movement) => movement.idempotencyKey],
+  actor: ['text', (movement) => movement.actor],
+  reason: ['text', (movement) => movement.reason],
+  created_at: ['timestamptz', (movement) => movement.createdAt],
+});
 
 interface GuardedRow {
   readonly sku: string;
@@ -78,47 +96,75 @@ interface GuardedRow {
   readonly updatedAt: Date;
 }
 
-const GUARD_COLUMNS: readonly [string, string][] = [
-  ['sku', 'text'],
-  ['warehouse_id', 'text'],
-  ['expected_version', 'bigint'],
-  ['is_write', 'boolean'],
-  ['d_available', 'bigint'],
-  ['d_reserved', 'bigint'],
-  ['d_damaged', 'bigint'],
-  ['d_in_transit', 'bigint'],
-  ['d_backordered', 'bigint'],
-  ['next_version', 'bigint'],
-  ['last_restocked_at', 'timestamptz'],
-  ['last_sold_at', 'timestamptz'],
-  ['updated_at', 'timestamptz'],
-];
+const GUARD_COLUMNS = arrayColumns<
+  {
+    sku: string;
+    warehouse_id: string;
+    expected_version: number;
+    is_write: boolean;
+    d_available: number;
+    d_reserved: number;
+    d_damaged: number;
+    d_in_transit: number;
+    d_backordered: number;
+    next_version: number;
+    last_restocked_at: Date | null;
+    last_sold_at: Date | null;
+    updated_at: Date;
+  },
+  GuardedRow
+>({
+  sku: ['text', (row) => row.sku],
+  warehouse_id: ['text', (row) => row.warehouseId],
+  expected_version: ['bigint', (row) => row.expectedVersion],
+  is_write: ['boolean', (row) => row.isWrite],
+  d_available: ['bigint', (row) => row.deltas[0]],
+  d_reserved: ['bigint', (row) => row.deltas[1]],
+  d_damaged: ['bigint', (row) => row.deltas[2]],
+  d_in_transit: ['bigint', (row) => row.deltas[3]],
+  d_backordered: ['bigint', (row) => row.deltas[4]],
+  next_version: ['bigint', (row) => row.nextVersion],
+  last_restocked_at: ['timestamptz', (row) => row.lastRestockedAt],
+  last_sold_at: ['timestamptz', (row) => row.lastSoldAt],
+  updated_at: ['timestamptz', (row) => row.updatedAt],
+});
 
-function guardValue(row: GuardedRow, column: number): unknown {
-  switch (column) {
-    case 0:
-      return row.sku;
-    case 1:
-      return row.warehouseId;
-    case 2:
-      return row.expectedVersion;
-    case 3:
-      return row.isWrite;
-    case 4:
-    case 5:
-    case 6:
-    case 7:
-    case 8:
-      return row.deltas[column - 4];
-    case 9:
-      return row.nextVersion;
-    case 10:
-      return row.lastRestockedAt;
-    case 11:
-      return row.lastSoldAt;
-    default:
-      return row.updatedAt;
+/**
+ * The SQL text of each bulk statement, by schema. A statement's text depends on its schema and
+ * columns only (its rows travel as parameters), so kysely builds and compiles it once; later
+ * runs send the same text with their own parameters. Building the nodes of an `unnest` over 23
+ * columns again for every chunk (and passing them through the schema plugin) was most of the
+ * query builder's share of a bulk import's process time.
+ */
+const statementTexts = new Map<string, string>();
+/** Bounds the texts kept (a process using many schemas starts over). */
+const MAX_STATEMENT_TEXTS = 256;
+
+/**
+ * Runs the statement `build` makes with `parameters` (which it must bind in the order given,
+ * each once), compiling its text once per schema and `name`.
+ */
+function runStatement(
+  scope: SchemaScope,
+  name: string,
+  parameters: unknown[],
+  build: (parameters: readonly unknown[]) => RawBuilder<unknown>,
+): Promise<QueryResult<unknown>> {
+  const key = `${scope.schema}\u0000${name}`;
+  let text = statementTexts.get(key);
+  if (text === undefined) {
+    // Compiled over markers: the text is kept only when they come back in the order given.
+    const markers = parameters.map(() => ({}));
+    const compiled = build(markers).compile(scope.db);
+    const inOrder =
+      compiled.parameters.length === markers.length &&
+      compiled.parameters.every((value, index) => value === markers[index]);
+    if (!inOrder) return build(parameters).execute(scope.db);
+    if (statementTexts.size >= MAX_STATEMENT_TEXTS) statementTexts.clear();
+    text = compiled.sql;
+    statementTexts.set(key, text);
   }
+  return scope.db.executeQuery(CompiledQuery.raw(text, parameters));
 }
 
 /**
@@ -128,37 +174,17 @@ function guardValue(row: GuardedRow, column: number): unknown {
  * Runs on the transaction's connection, in the store's schema.
  */
 export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
-  const { db } = scope;
   // Outbox order inside the transaction (see the outbox's `ordinal` column).
   let ordinal = 0;
   return {
     async insertStock(rows: readonly InventoryStock[]) {
       for (const part of chunk(rows, BULK_ROWS_PER_STATEMENT)) {
-        const result = await sql`
-          ${insertArrays(
-            scope.table('stock'),
-            STOCK_TYPES,
-            part.map((row) => ({
-              sku: row.sku,
-              warehouse_id: row.warehouseId,
-              available: row.available,
-              reserved: row.reserved,
-              damaged: row.damaged,
-              in_transit: row.inTransit,
-              backordered: row.backordered,
-              total: row.total,
-              low_stock_threshold: row.lowStockThreshold,
-              reorder_point: row.reorderPoint,
-              max_stock_level: row.maxStockLevel,
-              safety_stock: row.safetyStock,
-              version: row.version,
-              last_restocked_at: row.lastRestockedAt,
-              last_sold_at: row.lastSoldAt,
-              created_at: row.createdAt,
-              updated_at: row.updatedAt,
-            })),
-          )}
-        `.execute(db);
+        const result = await runStatement(
+          scope,
+          'insert-stock',
+          columnLiterals(STOCK_COLUMNS, part),
+          (literals) => insertArrays(scope.table('stock'), STOCK_COLUMNS, literals),
+        );
         // No ON CONFLICT: its speculative insertion made this statement about a third slower
         // (100,000 rows: 3.8 s against 2.8 s in alternating runs). A row created concurrently
         // fails the statement with a unique violation instead, which the store turns into a
@@ -206,10 +232,15 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
         // Locks every named row in canonical order, counts those still at their expected
         // version with non-negative results, and writes only when that is all of them (the
         // same guard as the row-by-row update, with the rows sent as arrays).
-        const result = await sql`
-          WITH v AS (${unnestSelect(GUARD_COLUMNS, part, guardValue)}),
-          ${guardedBulkUpdate(stock, part.length)}
-        `.execute(db);
+        const result = await runStatement(
+          scope,
+          'update-stock',
+          [...columnLiterals(GUARD_COLUMNS, part), part.length],
+          (parameters) => sql`
+            WITH v AS (${unnestSelect(GUARD_COLUMNS, parameters)}),
+            ${guardedBulkUpdate(stock, parameters[GUARD_COLUMNS.length])}
+          `,
+        );
         if (Number(result.numAffectedRows ?? 0n) !== expected) return NOT_APPLIED;
       }
       return APPLIED;
@@ -217,11 +248,12 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
 
     async appendMovements(movements: readonly Movement[]) {
       for (const part of chunk(movements, BULK_ROWS_PER_STATEMENT)) {
-        await insertArrays(
-          scope.table('movements'),
-          MOVEMENT_TYPES,
-          part.map(movementToRow),
-        ).execute(db);
+        await runStatement(
+          scope,
+          'append-movements',
+          columnLiterals(MOVEMENT_COLUMNS, part),
+          (literals) => insertArrays(scope.table('movements'), MOVEMENT_COLUMNS, literals),
+        );
       }
     },
 
@@ -229,10 +261,15 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
       for (const part of chunk(events, BULK_ROWS_PER_STATEMENT)) {
         const first = ordinal;
         ordinal += part.length;
-        await sql`
-          INSERT INTO ${scope.table('outbox')} (event_id, subject, type, event, event_time, ordinal)
-          ${outboxRowsSelect(part, first)}
-        `.execute(db);
+        await runStatement(
+          scope,
+          'append-events',
+          outboxRowsParameters(part, first),
+          (parameters) => sql`
+            INSERT INTO ${scope.table('outbox')} (event_id, subject, type, event, event_time, ordinal)
+            ${outboxRowsSelectOf(parameters)}
+          `,
+        );
       }
     },
   };
@@ -249,7 +286,7 @@ export function postgresBulkWrites(scope: SchemaScope): BulkWrites {
  * version guard and the chunk is retried, never written twice. The key is compared as well: on a
  * partitioned table a `ctid` is unique only within its partition.
  */
-function guardedBulkUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: number) {
+function guardedBulkUpdate(stock: ReturnType<SchemaScope['table']>, rowCount: unknown) {
   return sql`locked AS MATERIALIZED (
         SELECT s.ctid AS row_id, s.sku, s.warehouse_id, s.version,
           s.available, s.reserved, s.damaged, s.in_transit, s.backordered

@@ -6,6 +6,7 @@ import type {
   WriteOutcome,
 } from '@stockroom/core/adapter-kit';
 import { type Selectable, sql } from 'kysely';
+import { arrayLiteral } from './array-literals.js';
 import { postgresKit } from './mappers.js';
 import type { SchemaScope } from './queries.js';
 import type { Database, StockTable } from './tables.js';
@@ -104,6 +105,9 @@ async function readWithPolicies(
 ) {
   if (skus.length === 0) return [];
   const wanted = [...new Set(skus)];
+  // One array literal, bound twice: the driver would encode the SKUs (a bulk chunk reads
+  // thousands) element by element for each of the two parameters.
+  const skuArray = arrayLiteral(wanted, 'text');
   // The rows are locked in (sku, warehouse_id) order inside the CTE; the policies and the
   // warehouses ride on the first row only (a batch of cold SKUs reads hundreds of rows).
   const result = await sql<
@@ -114,14 +118,14 @@ async function readWithPolicies(
   >`
     WITH s AS MATERIALIZED (
       SELECT * FROM ${scope.table('stock')}
-      WHERE sku = ANY(${wanted}::text[])
+      WHERE sku = ANY(${skuArray}::text[])
       ORDER BY sku, warehouse_id
       ${options.lock ? sql`FOR UPDATE` : sql``}
     )
     SELECT s.*,
       CASE WHEN row_number() OVER (ORDER BY s.sku, s.warehouse_id) = 1 THEN (
         SELECT coalesce(json_agg(p), '[]'::json) FROM ${scope.table('sku_policies')} AS p
-        WHERE p.sku = ANY(${wanted}::text[])
+        WHERE p.sku = ANY(${skuArray}::text[])
       ) END AS policies_json,
       ${
         options.lock
@@ -159,7 +163,7 @@ export function postgresSkuPolicyRows(
           SELECT sku, min_per_cart, max_per_cart, allow_preorder, backorder_policy, backorder_limit,
             version, updated_at
           FROM ${policies}
-          WHERE sku = ANY(${missing}::text[])
+          WHERE sku = ANY(${arrayLiteral(missing, 'text')}::text[])
         `.execute(db);
         for (const sku of missing) cache.set(sku, null);
         for (const row of result.rows) cache.set(row.sku, skuPolicyFromRow(row));

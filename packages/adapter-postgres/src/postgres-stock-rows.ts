@@ -7,6 +7,7 @@ import {
 } from '@stockroom/core/adapter-kit';
 import type { SharedRows } from '@stockroom/sql-kit';
 import { sql } from 'kysely';
+import { arrayLiteral } from './array-literals.js';
 import { postgresKit } from './mappers.js';
 import { chunk, type SchemaScope, valuesList } from './queries.js';
 
@@ -136,7 +137,9 @@ export function postgresStockRows(
       let query = db
         .selectFrom('stock')
         .selectAll()
-        .where(sql<boolean>`sku = ANY(${[...skus]}::text[])`)
+        // The SKUs as one array literal (a bulk chunk reads thousands): the driver's own
+        // encoding of an array builds it by appending element after element.
+        .where(sql<boolean>`sku = ANY(${arrayLiteral(skus, 'text')}::text[])`)
         .orderBy('sku')
         .orderBy('warehouse_id');
       if (options.lock) query = query.forUpdate();

@@ -6,6 +6,8 @@ import type { Database, TableName } from './tables.js';
 
 /** A kysely instance bound to the store's schema, plus raw-SQL table references. */
 export interface SchemaScope {
+  /** The schema's name. */
+  readonly schema: string;
   /** Query builder whose table names resolve inside the schema. */
   readonly db: Kysely<Database>;
   /** `"schema"."table"` for raw SQL. */
@@ -14,7 +16,7 @@ export interface SchemaScope {
 
 /** Binds `db` (a Kysely or a transaction) to `schema`. */
 export function scopeOf(db: Kysely<Database>, schema: string): SchemaScope {
-  return { db: db.withSchema(schema), table: (name) => sql`${sql.id(schema, name)}` };
+  return { schema, db: db.withSchema(schema), table: (name) => sql`${sql.id(schema, name)}` };
 }
 
 /**

@@ -30,7 +30,11 @@ describe.skipIf(skipReason)('PostgreSQL bulk writes: outbox events', () => {
       source: 'stockroom/test',
       type: EventType.STOCK_UPDATED,
       subject: `SKU-"${index}"\\ü`,
-      time: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, index)).toISOString(),
+      // Every 7th time is a text a timestamptz does not give back as it is (kept in the event).
+      time:
+        index % 7 === 0
+          ? `2026-01-01T00:00:${String(Math.floor(index / 7) % 60).padStart(2, '0')}Z`
+          : new Date(Date.UTC(2026, 0, 1, 0, 0, 0, index)).toISOString(),
       datacontenttype: 'application/json',
       data: { note: `line "${index}"\n\\ {}`, quantity: index, nested: { list: [1, null, 'x'] } },
     }));
@@ -71,6 +75,11 @@ describe.skipIf(skipReason)('PostgreSQL bulk writes: rows as array literals', ()
     '',
     ' spaced , {braces} ',
     'ü€😀',
+    'null',
+    'Null',
+    'tab\there',
+    '[0:1]',
+    "it's [x]",
   ];
   const times = [
     new Date(Date.UTC(2026, 11, 6, 15, 0, 0, 123)),

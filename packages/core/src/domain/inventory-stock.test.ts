@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   adjustAvailable,
   createStock,
+  emptyStockRow,
   expectInbound,
   type InventoryStock,
   markDamaged,
@@ -116,5 +117,21 @@ describe('low-stock alert transitions', () => {
     expect(() => acknowledgeAlert(resolved, 'a user', t1)).toThrow(
       expect.objectContaining({ code: 'INVALID_STATE' }),
     );
+  });
+});
+
+describe('emptyStockRow', () => {
+  it('is createStock with complete settings: the same fields, values and order', () => {
+    const now = new Date('2026-12-06T21:00:00.000Z');
+    const key = { sku: 'A', warehouseId: 'oslo' };
+    for (const settings of [
+      { lowStockThreshold: 10, reorderPoint: 20, maxStockLevel: null, safetyStock: 0 },
+      { safetyStock: 3, maxStockLevel: 500, reorderPoint: 7, lowStockThreshold: 2 },
+    ]) {
+      const row = emptyStockRow(key, now, settings);
+      const expected = createStock(key, now, settings);
+      expect(row).toStrictEqual(expected);
+      expect(Object.keys(row)).toEqual(Object.keys(expected));
+    }
   });
 });

@@ -119,6 +119,33 @@ export function createStock(
   };
 }
 
+/**
+ * A new, empty row with every setting given: what {@link createStock} makes of complete
+ * settings, as one object literal instead of three spreads (a bulk import creates a row for
+ * each item of a chunk that has none).
+ */
+export function emptyStockRow(key: StockKey, now: Date, settings: StockSettings): InventoryStock {
+  return {
+    sku: key.sku,
+    warehouseId: key.warehouseId,
+    available: 0,
+    reserved: 0,
+    damaged: 0,
+    inTransit: 0,
+    backordered: 0,
+    total: 0,
+    lowStockThreshold: settings.lowStockThreshold,
+    reorderPoint: settings.reorderPoint,
+    maxStockLevel: settings.maxStockLevel,
+    safetyStock: settings.safetyStock,
+    version: 0,
+    lastRestockedAt: null,
+    lastSoldAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
 /** Adds signed deltas bucket by bucket. */
 export function addQuantities(left: StockQuantities, right: StockQuantities): StockQuantities {
   return {
@@ -280,7 +307,12 @@ export function restock(stock: InventoryStock, quantity: number, now: Date): Inv
  * @throws INSUFFICIENT_STOCK when available would go negative
  */
 export function adjustAvailable(stock: InventoryStock, change: number, now: Date): InventoryStock {
-  return applyDeltas(stock, deltas({ available: change }), now);
+  // A literal, not `deltas(…)`: a bulk import adjusts every one of its rows.
+  return applyDeltas(
+    stock,
+    { available: change, reserved: 0, damaged: 0, inTransit: 0, backordered: 0 },
+    now,
+  );
 }
 
 /** Moves `quantity` from available to damaged. @throws INSUFFICIENT_STOCK */

@@ -10,7 +10,7 @@ import { compareMismatch } from './bulk-compare.js';
 import type { BulkUpdateFailure } from './bulk-update.js';
 import type { ServiceContext } from './service-context.js';
 import type { StockChangeScope, TransactionView } from './stock-change.js';
-import type { MovementReferences, StockChangeSet } from './stock-change-set.js';
+import type { MovementReferences, NewRowsInsert, StockChangeSet } from './stock-change-set.js';
 
 // Writing one chunk of a bulk import (see `runBulkUpdate`).
 
@@ -111,6 +111,12 @@ class BufferedInserts implements TransactionView {
       },
     };
   }
+
+  /** Collects a change set's new rows at once (see `TransactionView.insertAll`). */
+  readonly insertAll: NewRowsInsert = async (rows) => {
+    for (const row of rows) this.pending.push(row);
+    return { applied: true };
+  };
 
   /** Inserts what is still collected once the chunk's change set has flushed. */
   settle(): Promise<void> {

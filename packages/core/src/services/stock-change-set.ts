@@ -2,6 +2,7 @@ import { fillBackorders } from '../backorders/fill-backorders.js';
 import { type CloudEvent, EventType, type JsonValue } from '../domain/events.js';
 import {
   createStock,
+  emptyStockRow,
   type InventoryStock,
   quantitiesOf,
   recordDifference,
@@ -9,12 +10,11 @@ import {
   type StockKey,
   type StockSettings,
   type StockTransition,
-  stockKeyOf,
   subtractQuantities,
 } from '../domain/inventory-stock.js';
 import type { ChangeContext, Movement, MovementType } from '../domain/movement.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
-import type { StockTransaction, StockWrite } from '../ports/stock-store.js';
+import type { StockTransaction, StockWrite, WriteOutcome } from '../ports/stock-store.js';
 import { committedValues } from './cache-write-through.js';
 import { createEvent, evaluateAlerts } from './low-stock.js';
 import { recordFlush } from './pending-writes.js';
@@ -32,6 +32,12 @@ interface TrackedRow {
   current: InventoryStock;
 }
 
+/**
+ * Inserts the rows a change set created, all at once: `{ applied: false }` when one of them
+ * exists already (created concurrently), like `StockRows.insert` for one row.
+ */
+export type NewRowsInsert = (rows: readonly InventoryStock[]) => Promise<WriteOutcome>;
+
 const conflict = (what: string) =>
   new VersionConflictError(`Concurrent change to ${what}`, { retryable: true });
 
@@ -42,8 +48,12 @@ const conflict = (what: string) =>
  * low-stock alerts and emits out-of-stock / back-in-stock events on SKU-level crossings.
  */
 export class StockChangeSet {
-  private readonly rows = new Map<string, TrackedRow>();
-  /** The tracked rows of each SKU, in the order they were loaded or created. */
+  /** The tracked rows, in the order they were loaded or created. */
+  private readonly rows: TrackedRow[] = [];
+  /**
+   * The tracked rows of each SKU, in the same order: rows are found through their SKU, not by
+   * a key text made for every lookup (a bulk chunk looks each of its rows up four times).
+   */
   private readonly rowsBySku = new Map<string, TrackedRow[]>();
   private readonly loaded = new Set<string>();
   private readonly movements: Movement[] = [];
@@ -52,10 +62,15 @@ export class StockChangeSet {
   private readonly offered = new Set<string>();
   private readonly backorderable = new Set<string>();
 
+  /**
+   * @param insertAll takes the created rows in one call on flush (a bulk chunk's thousands of
+   * new rows), instead of one awaited `transaction.stock.insert` each
+   */
   constructor(
     private readonly transaction: StockTransaction,
     private readonly context: ServiceContext,
     readonly now: Date,
+    private readonly insertAll?: NewRowsInsert,
   ) {}
 
   /** Loads every row of the given SKUs (once per SKU); with `lock`, in canonical lock order. */
@@ -68,10 +83,30 @@ export class StockChangeSet {
   }
 
   private track(key: StockKey, row: TrackedRow): void {
-    this.rows.set(stockKeyOf(key), row);
     const ofSku = this.rowsBySku.get(key.sku);
-    if (ofSku) ofSku.push(row);
-    else this.rowsBySku.set(key.sku, [row]);
+    if (ofSku === undefined) {
+      this.rowsBySku.set(key.sku, [row]);
+      this.rows.push(row);
+      return;
+    }
+    const at = ofSku.findIndex((tracked) => tracked.current.warehouseId === key.warehouseId);
+    if (at < 0) {
+      ofSku.push(row);
+      this.rows.push(row);
+      return;
+    }
+    // A row created here and then read from the store (created concurrently) takes its place.
+    this.rows[this.rows.indexOf(ofSku[at]!)] = row;
+    ofSku[at] = row;
+  }
+
+  /** The tracked row of `key`, or undefined. */
+  private find(key: StockKey): TrackedRow | undefined {
+    const ofSku = this.rowsBySku.get(key.sku);
+    if (ofSku === undefined) return undefined;
+    const warehouseId = key.warehouseId;
+    for (const row of ofSku) if (row.current.warehouseId === warehouseId) return row;
+    return undefined;
   }
 
   /** Loads the SKUs, taking row locks for those the locking policy marks pessimistic. */
@@ -83,12 +118,12 @@ export class StockChangeSet {
 
   /** The row as changed so far, or undefined when it does not exist. */
   row(key: StockKey): InventoryStock | undefined {
-    return this.rows.get(stockKeyOf(key))?.current;
+    return this.find(key)?.current;
   }
 
   /** A row's `total` as read (0 for a row this change set creates). */
   originalTotal(key: StockKey): number {
-    return this.rows.get(stockKeyOf(key))?.original?.total ?? 0;
+    return this.find(key)?.original?.total ?? 0;
   }
 
   /** Every row of a loaded SKU as changed so far. */
@@ -100,10 +135,11 @@ export class StockChangeSet {
   ensureRow(key: StockKey, settings?: Partial<StockSettings>): InventoryStock {
     const existing = this.row(key);
     if (existing) return existing;
-    const created = createStock(key, this.now, {
-      ...this.context.defaultStockSettings,
-      ...settings,
-    });
+    const defaults = this.context.defaultStockSettings;
+    const created =
+      settings === undefined
+        ? emptyStockRow(key, this.now, defaults)
+        : createStock(key, this.now, { ...defaults, ...settings });
     this.track(key, { original: null, current: created });
     return created;
   }
@@ -120,7 +156,7 @@ export class StockChangeSet {
     references: MovementReferences,
     context: ChangeContext,
   ): Movement {
-    const tracked = this.rows.get(stockKeyOf(key));
+    const tracked = this.find(key);
     if (!tracked) throw new RangeError(`row ${key.sku}@${key.warehouseId} was not loaded`);
     const previous = tracked.current;
     const next = transition(previous, this.now);
@@ -140,7 +176,7 @@ export class StockChangeSet {
     difference: StockDeltas,
     context: ChangeContext,
   ): Movement {
-    const tracked = this.rows.get(stockKeyOf(key));
+    const tracked = this.find(key);
     if (!tracked) throw new RangeError(`row ${key.sku}@${key.warehouseId} was not loaded`);
     const next = recordDifference(tracked.current, this.now);
     tracked.current = next;
@@ -212,7 +248,7 @@ export class StockChangeSet {
   get isEmpty(): boolean {
     if (this.movements.length > 0 || this.events.length > 0 || this.exhausted.size > 0)
       return false;
-    for (const row of this.rows.values()) if (row.original === null) return false;
+    for (const row of this.rows) if (row.original === null) return false;
     return true;
   }
 
@@ -223,13 +259,13 @@ export class StockChangeSet {
   async flush(): Promise<CommitEffects> {
     // Restocked units fill waiting backorders before they become sellable to anyone else.
     await fillBackorders(this, this.transaction, this.changedRows());
-    const changed = [...this.rows.values()].filter(
+    const changed = this.rows.filter(
       (row) => row.original === null || row.current.version !== row.original.version,
     );
     const touched = new Set(changed.map((row) => row.current.sku));
     const writes: StockWrite[] = [];
     const unchanged: InventoryStock[] = [];
-    for (const row of this.rows.values()) {
+    for (const row of this.rows) {
       if (!touched.has(row.current.sku) || row.original === null) continue;
       if (row.current.version === row.original.version) unchanged.push(row.original);
       else {
@@ -246,11 +282,18 @@ export class StockChangeSet {
         });
       }
     }
-    for (const row of changed) {
-      if (row.original !== null) continue;
-      const outcome = await this.transaction.stock.insert(row.current);
-      if (!outcome.applied)
-        throw conflict(`${row.current.sku}@${row.current.warehouseId} (created concurrently)`);
+    if (this.insertAll) {
+      const created: InventoryStock[] = [];
+      for (const row of changed) if (row.original === null) created.push(row.current);
+      if (created.length > 0 && !(await this.insertAll(created)).applied)
+        throw conflict('stock rows (created concurrently)');
+    } else {
+      for (const row of changed) {
+        if (row.original !== null) continue;
+        const outcome = await this.transaction.stock.insert(row.current);
+        if (!outcome.applied)
+          throw conflict(`${row.current.sku}@${row.current.warehouseId} (created concurrently)`);
+      }
     }
     if (writes.length > 0) {
       const outcome = await this.transaction.stock.update(writes, unchanged);
@@ -284,7 +327,7 @@ export class StockChangeSet {
     const soldOut: string[] = [];
     // SKU-level sums in one pass over the rows (a bulk chunk holds thousands of SKUs).
     const sums = new Map<string, { before: number; after: number }>();
-    for (const row of this.rows.values()) {
+    for (const row of this.rows) {
       if (!touched.has(row.current.sku)) continue;
       const sum = sums.get(row.current.sku) ?? { before: 0, after: 0 };
       sum.before += row.original?.available ?? 0;
@@ -319,7 +362,7 @@ export class StockChangeSet {
 
   /** The rows this change set created or changed so far. */
   private *changedRows(): Iterable<InventoryStock> {
-    for (const row of this.rows.values()) {
+    for (const row of this.rows) {
       if (row.original === null || row.current.version !== row.original.version) yield row.current;
     }
   }
@@ -342,6 +385,6 @@ export class StockChangeSet {
   }
 
   private *trackedRows(): Iterable<InventoryStock> {
-    for (const row of this.rows.values()) yield row.current;
+    for (const row of this.rows) yield row.current;
   }
 }

@@ -3,7 +3,7 @@ import type { ChangeContext } from '../domain/movement.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { runIdempotent } from './idempotency.js';
 import type { CommitEffects, ServiceContext } from './service-context.js';
-import { StockChangeSet } from './stock-change-set.js';
+import { type NewRowsInsert, StockChangeSet } from './stock-change-set.js';
 
 /** The effects of a change that changed nothing. */
 export const NO_EFFECTS: CommitEffects = Object.freeze({
@@ -18,6 +18,11 @@ export const NO_EFFECTS: CommitEffects = Object.freeze({
  */
 export interface TransactionView {
   readonly transaction: StockTransaction;
+  /**
+   * Takes every new row of the change set at once, as `transaction.stock.insert` would one by
+   * one (see {@link NewRowsInsert}); without it they are inserted row by row.
+   */
+  readonly insertAll?: NewRowsInsert;
   settle(): Promise<void>;
 }
 
@@ -58,7 +63,7 @@ async function changeIn<T>(
 ): Promise<{ value: T; effects: CommitEffects }> {
   const target = view?.(transaction);
   const on = target?.transaction ?? transaction;
-  const changes = new StockChangeSet(on, context, now);
+  const changes = new StockChangeSet(on, context, now, target?.insertAll);
   const value = await work(changes, on);
   const effects = changes.isEmpty ? NO_EFFECTS : await changes.flush();
   await target?.settle();

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { createStockroom } from '../create-stockroom.js';
+import { createMemoryStockStore, type MemoryStockStore } from '../memory/memory-stock-store.js';
+import type { StockStore } from '../ports/stock-store.js';
+
+/**
+ * The memory store with set-based writes (which it does not offer itself), each done row by row
+ * through its own ports; records the size of every `insertStock` call.
+ */
+function withBulkWrites(inner: MemoryStockStore, inserted: number[]): StockStore {
+  return {
+    capabilities: inner.capabilities,
+    reads: inner.reads,
+    ping: () => inner.ping(),
+    close: () => inner.close(),
+    transaction: (work) =>
+      inner.transaction((transaction) =>
+        work({
+          ...transaction,
+          bulk: {
+            async insertStock(rows) {
+              inserted.push(rows.length);
+              for (const row of rows) {
+                const outcome = await transaction.stock.insert(row);
+                if (!outcome.applied) return outcome;
+              }
+              return { applied: true };
+            },
+            updateStock: (writes, unchanged) => transaction.stock.update(writes, unchanged),
+            appendMovements: (movements) => transaction.ledger.append(movements),
+            appendEvents: (events) => transaction.outbox.append(events),
+          },
+        }),
+      ),
+  };
+}
+
+const WAREHOUSES = ['berlin', 'london'] as const;
+
+function items(count: number, quantity: (index: number) => number) {
+  return Array.from({ length: count }, (_unused, index) => ({
+    sku: `S-${String(Math.floor(index / 2)).padStart(3, '0')}`,
+    warehouseId: WAREHOUSES[index % 2]!,
+    quantity: quantity(index),
+  }));
+}
+
+// A chunk's new rows reach the store's set-based insert in one call, and the import writes the
+// same rows, movements and events as on a store without set-based writes.
+describe('a bulk import through set-based writes', () => {
+  async function imported(bulk: boolean) {
+    const inner = createMemoryStockStore();
+    const inserted: number[] = [];
+    const stockroom = createStockroom({
+      store: bulk ? withBulkWrites(inner, inserted) : inner,
+      policies: { bulkBatchSize: 4 },
+    });
+    for (const id of WAREHOUSES) await stockroom.warehouses.create({ id, name: id });
+    // The second import changes some rows, leaves some, and creates the last two.
+    const first = await stockroom.adjustments.bulkUpdate({
+      mode: 'set',
+      items: items(10, (index) => 5 + index),
+    });
+    const second = await stockroom.adjustments.bulkUpdate({
+      mode: 'set',
+      items: items(12, (index) => (index % 3 === 0 ? 5 + index : 0)),
+    });
+    const skus = [...new Set(items(12, () => 0).map((item) => item.sku))];
+    const rows = [];
+    const movements = [];
+    for (const sku of skus) {
+      for (const row of await inner.reads.stockBySku(sku)) {
+        const { createdAt: _createdAt, updatedAt: _updatedAt, ...rest } = row;
+        rows.push(rest);
+      }
+      for (const movement of (await inner.reads.movements({ sku }, {})).items) {
+        movements.push([movement.sku, movement.warehouseId, movement.deltas, movement.version]);
+      }
+    }
+    const events = (await inner.transaction((transaction) => transaction.outbox.claim(1000))).map(
+      // Alert ids are fresh in each run.
+      ({ event }) => {
+        const { alertId: _alertId, ...data } = event.data;
+        return [event.type, event.subject, data];
+      },
+    );
+    return { first, second, rows, movements, events, inserted };
+  }
+
+  it('inserts each chunk’s new rows at once and writes what row-by-row writes would', async () => {
+    const [rowByRow, setBased] = await Promise.all([imported(false), imported(true)]);
+    expect(setBased.first).toEqual({ applied: 10, failed: [] });
+    expect(setBased.second).toEqual({ applied: 12, failed: [] });
+    // Chunks of 4 items: 4, 4 and 2 new rows, then only the second import's last two.
+    expect(setBased.inserted).toEqual([4, 4, 2, 2]);
+    expect(rowByRow.inserted).toEqual([]);
+    expect(setBased.rows).toEqual(rowByRow.rows);
+    expect(setBased.movements).toEqual(rowByRow.movements);
+    expect(setBased.events).toEqual(rowByRow.events);
+    expect(setBased.rows).toHaveLength(12);
+  });
+});
