@@ -569,7 +569,6 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0010_reservation_listing',
           '0011_kits',
           '0012_reservation_indexes',
-          '0013_ledger_index_order',
         ]);
         expect(await migrateToLatest({ connectionString: DATABASE_URL, schema })).toEqual([]);
       } finally {
@@ -615,7 +614,7 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
             migrateToLatest({ connectionString: DATABASE_URL, schema }),
           ),
         );
-        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 12]);
+        expect(results.map((applied) => applied.length).sort()).toEqual([0, 0, 11]);
       } finally {
         await dropSchema(schema);
       }
@@ -638,7 +637,6 @@ describe.skipIf(skipReason)('PostgresStockStore (port level)', () => {
           '0010_reservation_listing',
           '0011_kits',
           '0012_reservation_indexes',
-          '0013_ledger_index_order',
         ]);
         const result = await adminQuery(
           `SELECT parent.relname AS parent, count(*)::int AS partitions, pg_get_partkeydef(parent.oid) AS key

@@ -8,10 +8,6 @@ import { createIncomingReceipts } from './incoming-receipts.js';
 import { createInitialSchema, type SchemaLayout } from './initial-schema.js';
 import { createKits } from './kits.js';
 import { createLedgerHistory } from './ledger-history.js';
-import {
-  buildLedgerIndexesConcurrently,
-  orderLedgerIndexesAscending,
-} from './ledger-index-order.js';
 import { allowDamagedUnitMovements } from './movement-types.js';
 import { dropRedundantReservationIndexes } from './reservation-indexes.js';
 import { createReservationListingIndexes } from './reservation-listing.js';
@@ -69,13 +65,6 @@ export function resolveLayout(options: {
 /** One schema change; `up` runs inside the migration transaction. */
 interface Migration {
   readonly name: string;
-  /**
-   * Optional work done while the migration is pending, before the migration transaction and
-   * outside any transaction (`CREATE INDEX CONCURRENTLY`). It must be idempotent and safe to run
-   * from several processes at once, and leave `up` correct whether it finished or not: it only
-   * moves work out of the transaction's locks.
-   */
-  prepare?(db: Kysely<unknown>, layout: SchemaLayout): Promise<void>;
   up(db: Kysely<unknown>, layout: SchemaLayout): Promise<void>;
 }
 
@@ -92,11 +81,6 @@ const MIGRATIONS: readonly Migration[] = [
   { name: '0010_reservation_listing', up: createReservationListingIndexes },
   { name: '0011_kits', up: createKits },
   { name: '0012_reservation_indexes', up: dropRedundantReservationIndexes },
-  {
-    name: '0013_ledger_index_order',
-    prepare: buildLedgerIndexesConcurrently,
-    up: orderLedgerIndexesAscending,
-  },
 ];
 
 /**
@@ -126,74 +110,10 @@ async function bootstrap(db: Kysely<unknown>, schema: string): Promise<void> {
 }
 
 /**
- * The advisory-lock key of a schema's `prepare` steps: a 64-bit FNV-1a hash of
- * `stockroom.prepare.<schema>` as a signed bigint (made here, so no hashing function of the
- * database is needed).
- */
-function prepareLockKey(schema: string): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const byte of new TextEncoder().encode(`stockroom.prepare.${schema}`)) {
-    hash = BigInt.asUintN(64, (hash ^ BigInt(byte)) * 0x100000001b3n);
-  }
-  return BigInt.asIntN(64, hash).toString();
-}
-
-/** How long a process waits between two tries for the lock of the `prepare` steps. */
-const PREPARE_POLL_MS = 250;
-
-/**
- * Runs the `prepare` step of every pending migration that has one, outside any transaction, on
- * a schema that has had its first migration (a new schema has nothing to prepare). The steps
- * are serialised across processes by a session advisory lock on the schema, taken with
- * `pg_try_advisory_lock` and polled: two `CREATE INDEX CONCURRENTLY` on one table deadlock
- * (each waits for the other's snapshot), and so would a blocking lock wait, whose statement
- * holds a snapshot that the holder's concurrent build waits for. The migration-lock row cannot
- * serve: its holder's transaction would be such a snapshot. The list of applied migrations is
- * read again under the lock; a migration applied meanwhile needs no preparing.
- */
-async function prepare(db: Kysely<unknown>, layout: SchemaLayout, logger: Logger): Promise<void> {
-  const pendingOf = async (executor: Kysely<unknown>) => {
-    const done = await sql<{ name: string }>`SELECT name FROM ${sql.id(
-      layout.schema,
-      'stockroom_migration',
-    )}`.execute(executor);
-    const finished = new Set(done.rows.map((row) => row.name));
-    if (!finished.has(MIGRATIONS[0]!.name)) return [];
-    return MIGRATIONS.filter(
-      (migration) => migration.prepare !== undefined && !finished.has(migration.name),
-    );
-  };
-  if ((await pendingOf(db)).length === 0) return;
-  await db.connection().execute(async (connection) => {
-    const key = sql.raw(`${prepareLockKey(layout.schema)}::bigint`);
-    for (;;) {
-      const result = await sql<{
-        locked: boolean;
-      }>`SELECT pg_try_advisory_lock(${key}) AS locked`.execute(connection);
-      if (result.rows[0]?.locked) break;
-      await new Promise((resolve) => setTimeout(resolve, PREPARE_POLL_MS));
-    }
-    try {
-      for (const migration of await pendingOf(connection)) {
-        logger.info(
-          { schema: layout.schema, migration: migration.name },
-          'stockroom migration: preparing outside the migration transaction',
-        );
-        await migration.prepare!(connection, layout);
-      }
-    } finally {
-      await sql`SELECT pg_advisory_unlock(${key})`.execute(connection);
-    }
-  });
-}
-
-/**
  * Runs the package's pending migrations through `db` in the layout's schema: one transaction
  * that first locks the schema's migration-lock row (`SELECT … FOR UPDATE`), so concurrent runs
  * queue and the later ones find the work done. No advisory lock, no catalog-wide introspection:
- * the same steps work on PostgreSQL-compatible distributed databases. Before it, the pending
- * migrations' `prepare` steps run outside any transaction (`db` must not be a transaction); on
- * an existing schema with such a step pending that takes a session advisory lock.
+ * the same steps work on PostgreSQL-compatible distributed databases.
  * @returns the names of the migrations applied now
  */
 export async function runMigrations(
@@ -204,7 +124,6 @@ export async function runMigrations(
   const table = (name: string) => sql.id(layout.schema, name);
   try {
     await bootstrap(db, layout.schema);
-    await prepare(db, layout, logger);
     const applied = await db.transaction().execute(async (transaction) => {
       await sql`SELECT id FROM ${table('stockroom_migration_lock')} WHERE id = 1 FOR UPDATE`.execute(
         transaction,
