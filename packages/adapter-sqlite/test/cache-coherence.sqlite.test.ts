@@ -1,39 +1,12 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { createStockroom, MemoryAvailabilityCache, MemorySoldOutGuard } from '@stockroom/core';
 import { seedWarehouses } from '@stockroom/core/testing';
 import { describe, expect, it } from 'vitest';
-import { afterTest, openStore, tempFile } from './fixtures/temp-store.js';
+import { openStore, tempFile } from './fixtures/temp-store.js';
+import { nextMessage, startWorkerProcess } from './fixtures/worker-process.js';
 import type { WorkerCommand } from './fixtures/write-worker.js';
 
-const worker = fileURLToPath(new URL('./fixtures/write-worker.ts', import.meta.url));
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-
-function startWorker(filename: string): ChildProcess {
-  const child = fork(worker, [filename], {
-    cwd: packageDir,
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json') },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  afterTest(() => {
-    child.removeAllListeners();
-    if (child.exitCode === null) child.kill();
-  });
-  return child;
-}
-
-function nextMessage(child: ChildProcess): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`worker exited with ${code}`));
-    child.once('exit', onExit);
-    child.once('message', (message) => {
-      child.off('exit', onExit);
-      resolve(message);
-    });
-  });
-}
+const startWorker = (filename: string) => startWorkerProcess('write-worker.ts', [filename]);
 
 async function run(child: ChildProcess, command: WorkerCommand): Promise<void> {
   const answered = nextMessage(child);

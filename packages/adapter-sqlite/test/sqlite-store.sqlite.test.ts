@@ -1,8 +1,5 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createStockroom, ManualClock, type Stockroom, type StockStore } from '@stockroom/core';
 import { readAll, replayLedger, reservedMismatches, seedWarehouses } from '@stockroom/core/testing';
 import type Database from 'better-sqlite3';
@@ -10,14 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createSqliteStockStore, MIGRATION_TABLE, migrateToLatest } from '../src/index.js';
 import { reserveMany } from './fixtures/reserve-many.js';
 import type { WorkerReport } from './fixtures/reserve-worker.js';
-import {
-  afterTest,
-  now,
-  openDatabase,
-  openStore,
-  stockroomOver,
-  tempFile,
-} from './fixtures/temp-store.js';
+import { now, openDatabase, openStore, stockroomOver, tempFile } from './fixtures/temp-store.js';
+import { nextMessage, startWorkerProcess } from './fixtures/worker-process.js';
 
 const EXPECTED_TABLES = [
   'idempotency_keys',
@@ -389,9 +380,6 @@ describe('durability', () => {
 });
 
 describe('two processes on one file', () => {
-  const worker = fileURLToPath(new URL('./fixtures/reserve-worker.ts', import.meta.url));
-  const packageDir = fileURLToPath(new URL('..', import.meta.url));
-
   function startWorker(
     filename: string,
     sku: string,
@@ -399,28 +387,14 @@ describe('two processes on one file', () => {
     paceMs: number,
     end: 'close' | 'stay' = 'close',
   ) {
-    const child = fork(worker, [filename, sku, String(count), 'child', String(paceMs), end], {
-      cwd: packageDir,
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, TSX_TSCONFIG_PATH: join(packageDir, 'tsconfig.json') },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    afterTest(() => {
-      child.removeAllListeners();
-      if (child.exitCode === null) child.kill();
-    });
-    return child;
-  }
-
-  function nextMessage<T>(child: ChildProcess): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`worker exited with ${code}`));
-      child.once('exit', onExit);
-      child.once('message', (message) => {
-        child.off('exit', onExit);
-        resolve(message as T);
-      });
-    });
+    return startWorkerProcess('reserve-worker.ts', [
+      filename,
+      sku,
+      String(count),
+      'child',
+      String(paceMs),
+      end,
+    ]);
   }
 
   for (const { mode, paceMs } of [
