@@ -302,8 +302,8 @@ export class AdjustmentService {
    * written, and a retry cuts the items that way whatever its own `bulkBatchSize` and
    * `bulkChunksInFlight` are, so every chunk holds the same items again and none applies twice
    * (send the same items in the same order). An import started by a version that recorded
-   * nothing resumes at the size that gives its stored first chunk (this process's size, then
-   * 2000, then 1000), or is refused with `BulkChunkSizeUnknownError`.
+   * nothing resumes at the cut its stored first chunks prove (this process's size, then 2000,
+   * then 1000, with or without SKU separation), or is refused with `BulkChunkSizeUnknownError`.
    *
    * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items);
    *   an item naming a kit fails on its own with KIT_NOT_STOCKABLE
