@@ -139,6 +139,22 @@ export function bulkRetryContract(options: StockStoreContractOptions): void {
       await expectImportedOnce(world, 121);
     });
 
+    it('two processes configured differently start the same keyed import at once: one cut, each item once, both answer the clean result', async () => {
+      await seedWarehouses(world.stockroom);
+      const other = world.createStockroom({ bulkBatchSize: 25, bulkChunksInFlight: 1 });
+      const items = [];
+      for await (const item of rows(121)) items.push(item);
+      const results = await Promise.all([
+        world.stockroom.adjustments.bulkUpdate(
+          { mode: 'delta', items },
+          { idempotencyKey: 'import-8' },
+        ),
+        other.adjustments.bulkUpdate({ mode: 'delta', items }, { idempotencyKey: 'import-8' }),
+      ]);
+      expect(results).toEqual([cleanResult(121), cleanResult(121)]);
+      await expectImportedOnce(world, 121);
+    });
+
     it('the same key for the other mode is refused before anything is written', async () => {
       await seedWarehouses(world.stockroom);
       await expect(
