@@ -92,7 +92,8 @@ export interface StockroomPolicies {
    * about as many items at once either way: a streamed import of 1,000,000 rows on PostgreSQL
    * grew the process by 77–95 MB with two chunks of 1,000 in flight against 106–117 MB with two
    * of 2,000, at the same speed. A retry of an unfinished import with the same idempotency key
-   * replays its committed chunks by number, so it must run with the chunk size of the first try.
+   * replays its committed chunks by number and cuts its items at the size (and with the SKU
+   * separation) its first attempt recorded, whatever this setting says now.
    * @default 2000, or 1000 when `bulkChunksInFlight` is 2
    */
   readonly bulkBatchSize?: number;

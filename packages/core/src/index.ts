@@ -141,6 +141,7 @@ export { isAllocatable, type Warehouse, WarehouseStatus } from './domain/warehou
 export { CartLimitExceededError } from './errors/cart-limit-exceeded-error.js';
 export {
   AlreadyExistsError,
+  BulkChunkSizeUnknownError,
   CapacityExceededError,
   ErrorCode,
   HistoryArchivedError,

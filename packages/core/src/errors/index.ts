@@ -1,4 +1,5 @@
 export { AlreadyExistsError } from './already-exists-error.js';
+export { BulkChunkSizeUnknownError } from './bulk-chunk-size-unknown-error.js';
 export { CapacityExceededError } from './capacity-exceeded-error.js';
 export { CartLimitExceededError } from './cart-limit-exceeded-error.js';
 export { ErrorCode } from './error-codes.js';

@@ -89,7 +89,10 @@ interface AdjustOutcome {
 
 /** Tuning of the adjustment service. */
 export interface AdjustmentSettings {
-  /** Items per chunk of `bulkUpdate` (one store transaction each, unless atomic). @default 2000 */
+  /**
+   * Items per chunk of `bulkUpdate` (one store transaction each, unless atomic); a keyed retry
+   * keeps the size its import started with. @default 2000
+   */
   readonly bulkBatchSize: number;
   /**
    * Chunk transactions of a non-atomic `bulkUpdate` in flight at once: 2 reads, plans and writes
@@ -292,8 +295,22 @@ export class AdjustmentService {
    * one before commits; two chunks in flight never share a SKU); an atomic import runs every
    * chunk in one store transaction.
    *
+   * Retrying: with `context.idempotencyKey`, a finished import answers its stored result, and a
+   * non-atomic one that stopped part-way (a source that threw, a crash) resumes: each committed
+   * chunk is stored under `<key>:batch-<n>` and replays. The import records its chunk size and
+   * whether its chunks were kept apart by SKU under `<key>:chunks` before its first chunk is
+   * written, and a retry cuts the items that way whatever its own `bulkBatchSize` and
+   * `bulkChunksInFlight` are, so every chunk holds the same items again and none applies twice
+   * (send the same items in the same order). An import started by a version that recorded
+   * nothing resumes at the cut its stored first chunks prove (this process's size, then 2000,
+   * then 1000, with or without SKU separation), or is refused with `BulkChunkSizeUnknownError`.
+   *
    * @throws VALIDATION_FAILED only when the request itself is malformed (mode, atomic, items);
    *   an item naming a kit fails on its own with KIT_NOT_STOCKABLE
+   * @throws IDEMPOTENCY_KEY_REUSED when the key was used for another command or the other mode;
+   *   or (`BulkChunkSizeUnknownError`) when an unfinished import of an earlier version cannot be
+   *   resumed at any size tried — nothing is applied; retry with `policies.bulkBatchSize` set to
+   *   the size it started with
    * @example
    * ```ts
    * const { applied, failed } = await stockroom.adjustments.bulkUpdate({

@@ -140,8 +140,10 @@ export interface SeparatedChunk {
  * consecutive chunks never share a SKU: a chunk reads every row of its SKUs locked and emits
  * SKU-level events (back in stock…) once, which two concurrent transactions would both do.
  * An item whose SKU is in the chunk just before is deferred to the next chunk; the chunk that
- * takes it starts only once that earlier chunk has committed. The rule depends on the order the
- * items are read only, so a retried request builds the very same chunks (and batch keys).
+ * takes it starts only once that earlier chunk has committed. What a chunk holds depends on the
+ * items, the order they are read in and the read chunk size only — never on when a chunk
+ * commits (the wait changes when a chunk starts, not what it holds) — so a retried request cut
+ * the same way (`ChunkCut`) builds the very same chunks and batch keys.
  *
  * A deferred item is never deferred twice (its SKU cannot be in two consecutive chunks), so a
  * chunk holds at most its own read chunk plus the items deferred from the one before. When every

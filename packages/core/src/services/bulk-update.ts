@@ -2,6 +2,7 @@ import type { ChangeContext } from '../domain/movement.js';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { isStockroomError } from '../errors/stockroom-error.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
+import { type ChunkCut, settleChunkCut } from './bulk-chunk-cut.js';
 import { applyChunk } from './bulk-chunk-writes.js';
 import {
   ChunkPlanner,
@@ -92,11 +93,14 @@ class AtomicRollback extends Error {
  * earlier in the import fails), sorts the chunk's valid items by (sku, warehouseId) — the lock
  * order — and applies the chunk with set-based writes where the store offers them
  * (`StockTransaction.bulk`). Only the chunks in flight (one or two), the failures and the keys
- * seen so far are held in memory. Non-atomic: one transaction per chunk (with an idempotency key, each chunk stores its
- * result under `<key>:batch-<n>`, so a retried request replays the chunks that committed); with
- * `chunksInFlight` 2, the next chunk is read, planned and written in its own transaction while
- * the one before is still being written, two chunks in flight never sharing a SKU
- * (`SkuSeparator`). Atomic: every chunk in one transaction, rolled back when any item fails.
+ * seen so far are held in memory. Non-atomic: one transaction per chunk (with an idempotency
+ * key, each chunk stores its result under `<key>:batch-<n>`, so a retried request replays the
+ * chunks that committed, and the import's chunk size and SKU separation are recorded under
+ * `<key>:chunks` before its first chunk is written, so a retry cuts the items as the first
+ * attempt did whatever it is configured with: see `settleChunkCut`); with `chunksInFlight` 2,
+ * the next chunk is read, planned and written in its own transaction while the one before is
+ * still being written, two chunks in flight never sharing a SKU (`SkuSeparator`). Atomic: every
+ * chunk in one transaction, rolled back when any item fails.
  */
 export async function runBulkUpdate(
   context: ServiceContext,
@@ -160,13 +164,20 @@ export async function runBulkUpdate(
     }
   }
 
+  // Chunk n must hold the same items in every attempt of a keyed import, so a retry cuts them
+  // as the first attempt did, whatever this call is configured with (see `settleChunkCut`).
+  const configured: ChunkCut = { size: batchSize, separated: chunksInFlight >= 2 };
+  const { cut, items: source } = changeContext.idempotencyKey
+    ? await settleChunkCut(context, changeContext, mode, request.items, configured)
+    : { cut: configured, items: request.items };
   const failed: BulkUpdateFailure[] = [];
-  const planner = new ChunkPlanner(mode, Array.isArray(request.items) ? request.items : undefined);
-  // Two chunks in flight only where the store lets writers of other rows through; their SKUs
-  // are kept apart (see `SkuSeparator`).
+  const planner = new ChunkPlanner(mode, Array.isArray(source) ? source : undefined);
+  // Two chunks in flight only where the store lets writers of other rows through and the chunks
+  // are cut with their SKUs kept apart (see `SkuSeparator`); chunks cut without that (a retry of
+  // an import that started with one in flight) are written one at a time.
   // (The rule keeps consecutive chunks apart, so never more than two.)
-  const limit = chunksInFlight >= 2 ? 2 : 1;
-  const separator = limit > 1 ? new SkuSeparator() : undefined;
+  const limit = chunksInFlight >= 2 && cut.separated ? 2 : 1;
+  const separator = cut.separated ? new SkuSeparator() : undefined;
   let applied = 0;
   let number = 0;
   const writeChunk = async (batch: readonly Planned[], batchNumber: number): Promise<void> => {
@@ -221,7 +232,7 @@ export async function runBulkUpdate(
     while (inFlight.length >= limit) await settleOldest();
   };
   try {
-    for await (const chunk of readChunks(request.items, batchSize)) {
+    for await (const chunk of readChunks(source, cut.size)) {
       const batch = planner.plan(chunk, failed);
       await start(separator ? separator.next(batch) : { items: batch, afterPrevious: false });
     }

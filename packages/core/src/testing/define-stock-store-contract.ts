@@ -4,6 +4,7 @@ import { alertContract } from './contract/alert.contract.js';
 import { backordersContract } from './contract/backorders.contract.js';
 import { bulkCompareContract } from './contract/bulk-compare.contract.js';
 import { bulkPipelineContract } from './contract/bulk-pipeline.contract.js';
+import { bulkRetryContract } from './contract/bulk-retry.contract.js';
 import { bulkStreamContract } from './contract/bulk-stream.contract.js';
 import { bulkUpdateContract } from './contract/bulk-update.contract.js';
 import { capabilitiesContract } from './contract/capabilities.contract.js';
@@ -77,6 +78,7 @@ export const CONTRACT_SUITES: ContractSuite[] = [
   backordersContract,
   bulkStreamContract,
   bulkPipelineContract,
+  bulkRetryContract,
 ];
 
 /**
