@@ -9,8 +9,8 @@ export interface CallContext {
   readonly principal: Principal;
   readonly requestId: string;
   /**
-   * The change context for core commands: actor, the Idempotency-Key scoped to the API key, and
-   * an `onReplay` that marks the response as replayed.
+   * The change context for core commands: actor, and with an Idempotency-Key the key scoped to
+   * the API key and an `onReplay` that marks the response as replayed.
    */
   readonly change: ChangeContext;
 }
