@@ -4,13 +4,15 @@
  * thread's CPU (`/proc/self/task/<pid>/stat`), garbage collections and batches counted over the
  * run; or the same reservations made directly. CPU time still moves with the machine's load:
  * compare trees in alternating runs. `SERVER_SRC` names the server's source folder (a copy of
- * an earlier tree's `src` beside it), as it does for the HTTP scenario.
+ * an earlier tree's `src` beside it), as it does for the HTTP scenario. `ALLOCATIONS=1` adds the
+ * bytes allocated per request on the server thread (the inspector's sampling heap profiler).
  * Usage: node --import tsx src/probes/http-reserve.ts [http|direct|check] [seconds] [connections]
  */
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -101,6 +103,20 @@ const run = async (duration: number) => {
   return result.requests.total;
 };
 await run(1); // warm-up
+// ALLOCATIONS=1: the inspector's sampling heap profiler, counting collected objects too.
+const sampling = process.env.ALLOCATIONS === '1' ? new Session() : undefined;
+const post = (method: string, params?: object) =>
+  new Promise<unknown>((resolve, reject) =>
+    sampling!.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+if (sampling) {
+  sampling.connect();
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 4096,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+}
 const batches = { ...stockroom.stats.batches };
 counting = true;
 const cpu = threadCpuMicros();
@@ -109,6 +125,21 @@ const requests = await run(seconds);
 const elapsed = performance.now() - started;
 const spent = threadCpuMicros() - cpu;
 counting = false;
+let allocatedBytes = 0;
+if (sampling) {
+  // Each node's selfSize is V8's estimate of the bytes allocated there (samples scaled up).
+  interface Node {
+    selfSize: number;
+    children: Node[];
+  }
+  const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: { head: Node } };
+  const pending = [profile.head];
+  for (let node = pending.pop(); node; node = pending.pop()) {
+    allocatedBytes += node.selfSize;
+    pending.push(...node.children);
+  }
+  sampling.disconnect();
+}
 const batchCount = stockroom.stats.batches.count - batches.count;
 const batchRequests = stockroom.stats.batches.requests - batches.requests;
 console.log(
@@ -122,6 +153,9 @@ console.log(
     majorGcs: gcs.major,
     gcMsPerRequestMicros: Math.round((gcs.ms * 1000 * 10) / requests) / 10,
     averageBatch: batchCount === 0 ? 0 : Math.round((batchRequests / batchCount) * 10) / 10,
+    ...(sampling
+      ? { kilobytesPerRequest: Math.round(allocatedBytes / requests / 102.4) / 10 }
+      : {}),
   }),
 );
 await service.close();
