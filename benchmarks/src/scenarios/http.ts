@@ -58,8 +58,14 @@ export const httpScenario: Scenario = {
   number: 7,
   title: 'HTTP: the example server under autocannon, and the same calls without HTTP',
   async run(context) {
-    const configModule = await loadPackage<ConfigModule>(`${SERVER}/src/config.ts`);
-    const startModule = await loadPackage<StartServiceModule>(`${SERVER}/src/start-service.ts`);
+    // SERVER_SRC: another source folder of the server (a copy of an earlier tree's `src` beside
+    // it), for before/after runs of one checkout.
+    const configModule = await loadPackage<ConfigModule>(
+      `${SERVER}/${process.env.SERVER_SRC ?? 'src'}/config.ts`,
+    );
+    const startModule = await loadPackage<StartServiceModule>(
+      `${SERVER}/${process.env.SERVER_SRC ?? 'src'}/start-service.ts`,
+    );
     if ('missing' in configModule) return skipped(configModule.missing);
     if ('missing' in startModule) return skipped(startModule.missing);
     const { options } = context;

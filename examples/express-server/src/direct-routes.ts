@@ -93,7 +93,8 @@ export function directRoutes(
     const headers = request.headers;
     if (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined)
       return undefined;
-    if (percentEncodingProblem(url)) return undefined;
+    // Visible ASCII without `%` always decodes.
+    if (url.includes('%') && percentEncodingProblem(url)) return undefined;
     let principal = options.keys.authenticate(headers.authorization);
     if (!principal) return undefined;
     if (bindings) {
@@ -205,21 +206,62 @@ function answerError(error: unknown, request: IncomingMessage, response: ServerR
   writeText(response, 'application/problem+json; charset=utf-8', JSON.stringify(problem));
 }
 
+const READING = Symbol('body being read');
+
+/** A body being read: its chunks and its promise's ends, kept on the request. */
+interface Reading {
+  first: Buffer | undefined;
+  rest: Buffer[] | undefined;
+  resolve(body: Buffer): void;
+  reject(reason: unknown): void;
+}
+
+type ReadRequest = IncomingMessage & { [READING]: Reading };
+
+// The listeners are shared by every request (no closures made per request).
+function onBodyData(this: ReadRequest, chunk: Buffer): void {
+  const reading = this[READING];
+  if (reading.first === undefined) reading.first = chunk;
+  else if (reading.rest === undefined) reading.rest = [reading.first, chunk];
+  else reading.rest.push(chunk);
+}
+
+function onBodyEnd(this: ReadRequest): void {
+  const reading = this[READING];
+  reading.resolve(
+    reading.rest === undefined ? (reading.first ?? Buffer.alloc(0)) : Buffer.concat(reading.rest),
+  );
+}
+
+/** An aborted upload: what body-parser reports (a 4xx the error handler reads as a 400). */
+function onBodyError(this: ReadRequest): void {
+  this[READING].reject({ status: 400 });
+}
+
+function onBodyClose(this: ReadRequest): void {
+  if (!this.complete) this[READING].reject({ status: 400 });
+}
+
 /** The whole body (its length was checked against the limit before). */
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    // An aborted upload: what body-parser reports (a 4xx the error handler reads as a 400).
-    request.on('error', () => reject({ status: 400 }));
-    request.on('close', () => {
-      if (!request.complete) reject({ status: 400 });
-    });
+    (request as ReadRequest)[READING] = { first: undefined, rest: undefined, resolve, reject };
+    request.on('data', onBodyData);
+    request.on('end', onBodyEnd);
+    request.on('error', onBodyError);
+    request.on('close', onBodyClose);
   });
 }
 
-const WHITESPACE = /^[ \t\n\r]*/;
+/** The index of the first character that is not JSON whitespace (space, tab, LF, CR). */
+function firstNonWhitespace(text: string): number {
+  let index = 0;
+  for (; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) break;
+  }
+  return index;
+}
 
 /**
  * JSON as body-parser's strict parser reads UTF-8: a byte-order mark skipped, `{}` for an empty
@@ -230,7 +272,7 @@ function parseJson(bytes: Buffer): unknown {
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.length === 0) return {};
-  const first = text[WHITESPACE.exec(text)![0].length];
+  const first = text[firstNonWhitespace(text)];
   try {
     if (first !== '{' && first !== '[') throw new SyntaxError('not an object or array');
     return JSON.parse(text);

@@ -255,26 +255,40 @@ export class ServerMetrics implements JobObserver, ReservationOutcomes {
   }
 }
 
+const STARTED = Symbol('request started');
+const REQUEST = Symbol('request');
+
+/** A response the metrics middleware times: when its request started, and the request. */
+type TimedResponse = ServerResponse & {
+  readonly locals: Record<string, unknown>;
+  [STARTED]: number;
+  [REQUEST]: IncomingMessage;
+};
+
 /**
  * Middleware: records every request in `http_request_duration_seconds` when its response
  * finishes, under the route template the handler put in `response.locals.route` (`unmatched`
  * when none ran).
  */
 export function requestMetrics(metrics: ServerMetrics) {
+  // One listener for every response (no closure made per request): its state is on the response.
+  function finished(this: TimedResponse): void {
+    metrics.observeRequest(
+      this[REQUEST].method ?? 'GET',
+      (this.locals.route as string | undefined) ?? 'unmatched',
+      this.statusCode,
+      (performance.now() - this[STARTED]) / 1000,
+    );
+  }
   return (
     request: IncomingMessage,
     response: ServerResponse & { readonly locals: Record<string, unknown> },
     next: () => void,
   ): void => {
-    const started = performance.now();
-    response.on('finish', () => {
-      metrics.observeRequest(
-        request.method ?? 'GET',
-        (response.locals.route as string | undefined) ?? 'unmatched',
-        response.statusCode,
-        (performance.now() - started) / 1000,
-      );
-    });
+    const timed = response as TimedResponse;
+    timed[STARTED] = performance.now();
+    timed[REQUEST] = request;
+    response.on('finish', finished);
     next();
   };
 }

@@ -54,17 +54,35 @@ export async function callRoute(
     });
   }
   const input = route.parse({ params: request.params, query: request.query, body: request.body });
+  const { actor } = principal;
+  // Only a command with a key can be answered from its idempotency record: without one, no
+  // `onReplay` (and no closure made for the request).
+  if (key === undefined) {
+    const call: CallContext = { principal, requestId: request.requestId, change: { actor } };
+    return answer(route, await route.run(input, call), false, checkResponses);
+  }
   let replayed = false;
   const onReplay = () => {
     replayed = true;
   };
-  const { actor } = principal;
-  const change: ChangeContext =
-    key === undefined
-      ? { actor, onReplay }
-      : { actor, idempotencyKey: key, idempotencyScope: principal.keyId, onReplay };
+  const change: ChangeContext = {
+    actor,
+    idempotencyKey: key,
+    idempotencyScope: principal.keyId,
+    onReplay,
+  };
   const call: CallContext = { principal, requestId: request.requestId, change };
   const body = await route.run(input, call);
+  return answer(route, body, replayed, checkResponses);
+}
+
+/** The success answer, its body checked against the route's schema with `checkResponses`. */
+function answer(
+  route: Route,
+  body: unknown,
+  replayed: boolean,
+  checkResponses: boolean,
+): RouteAnswer {
   if (checkResponses) {
     const check = route.success.schema.safeParse(body);
     if (!check.success) {

@@ -1,4 +1,4 @@
-import { request as httpRequest } from 'node:http';
+import { type ClientRequest, request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,8 @@ interface Case {
   readonly as?: keyof typeof KEYS | 'none';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
+  /** Sends the body in this many writes, each after the last was flushed (default one). */
+  readonly pieces?: number;
   /** The plain form the direct path serves itself (the others go to the Express app). */
   readonly direct: boolean;
 }
@@ -47,8 +49,29 @@ function send(url: string, item: Case): Promise<Seen> {
       },
     );
     outgoing.on('error', reject);
-    outgoing.end(item.body);
+    if (item.pieces === undefined || item.body === undefined) {
+      outgoing.end(item.body);
+      return;
+    }
+    writeInPieces(outgoing, Buffer.from(item.body), item.pieces).catch(reject);
   });
+}
+
+/** Writes `body` in `pieces` parts, each once the one before it was handed to the socket. */
+async function writeInPieces(outgoing: ClientRequest, body: Buffer, pieces: number) {
+  const size = Math.ceil(body.length / pieces);
+  outgoing.flushHeaders();
+  for (let start = 0; start < body.length; start += size) {
+    const piece = body.subarray(start, start + size);
+    if (start + size >= body.length) {
+      outgoing.end(piece);
+      return;
+    }
+    await new Promise<void>((resolve, reject) =>
+      outgoing.write(piece, (error) => (error ? reject(error) : resolve())),
+    );
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
@@ -377,6 +400,52 @@ describe('direct routes answer exactly as the Express app', () => {
       method: 'POST',
       path: '/api/v1/reservations',
       direct: false,
+    },
+    {
+      name: 'restock B',
+      method: 'POST',
+      path: '/api/v1/inventory/adjust',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ sku: 'B', warehouseId: 'paris', type: 'RESTOCK', quantity: 5 }),
+      direct: true,
+    },
+    {
+      name: 'reserve, the body in three pieces',
+      method: 'POST',
+      path: '/api/v1/reservations',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ items: [{ sku: 'B', quantity: 1 }], orderId: 'order-pieces' }),
+      pieces: 3,
+      direct: true,
+    },
+    {
+      name: 'reserve, every field of the hand-checked form',
+      method: 'POST',
+      path: '/api/v1/reservations',
+      headers: JSON_TYPE,
+      body: JSON.stringify({
+        ttlSeconds: 60,
+        userId: 'user-1',
+        items: [{ quantity: 1, warehouseId: 'paris', sku: 'B' }],
+        orderId: 'order-plain',
+      }),
+      direct: true,
+    },
+    {
+      name: 'reserve, a field the hand check leaves to the schema',
+      method: 'POST',
+      path: '/api/v1/reservations',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ items: [{ sku: 'B', quantity: 1 }], strategy: 'priority' }),
+      direct: true,
+    },
+    {
+      name: 'reserve, ttlSeconds over the limit',
+      method: 'POST',
+      path: '/api/v1/reservations',
+      headers: JSON_TYPE,
+      body: JSON.stringify({ items: [{ sku: 'B', quantity: 1 }], ttlSeconds: 999_999 }),
+      direct: true,
     },
     {
       name: 'reserve, readonly (403)',

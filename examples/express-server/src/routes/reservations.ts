@@ -17,6 +17,7 @@ import {
   extendBody,
   HoldPartsBody,
   OrderParams,
+  plainReserveBody,
   presentCancel,
   presentReservation,
   ReservationListQuery,
@@ -75,6 +76,7 @@ export function reservationRoutes({
       summary: 'Hold stock for a checkout: every line or none',
       roles: STOREFRONT,
       body: reserveBody(maxLifetimeSeconds),
+      plainBody: plainReserveBody(maxLifetimeSeconds),
       success: { status: 201, description: 'The ACTIVE reservation', schema: ReservationSchema },
       failures: ['INSUFFICIENT_STOCK', 'CART_LIMIT_EXCEEDED', 'VERSION_CONFLICT', 'NOT_FOUND'],
       async handle({ body }, call) {

@@ -2,6 +2,8 @@ import {
   ALLOCATION_STRATEGIES,
   type AllocationStrategy,
   type CancelResult,
+  isValidId,
+  MAX_QUANTITY,
   type Reservation,
   ReservationStatus,
 } from '@stockroom/core';
@@ -116,6 +118,76 @@ export function reserveBody(maxLifetimeSeconds: number) {
       }),
     })
     .openapi('Reserve');
+}
+
+/** A POST /reservations body as its schema gives it. */
+export type ReserveBody = z.output<ReturnType<typeof reserveBody>>;
+type HoldItem = ReserveBody['items'][number];
+
+/** A JSON object (what JSON.parse gives for `{…}`), not an array or null. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isQuantity(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_QUANTITY;
+}
+
+/** One item in its plain form (`sku`, `quantity`, an optional `warehouseId`), else undefined. */
+function plainHoldItem(value: unknown): HoldItem | undefined {
+  if (!isPlainObject(value)) return undefined;
+  let fields = 0;
+  for (const name in value) {
+    if (name !== 'sku' && name !== 'quantity' && name !== 'warehouseId') return undefined;
+    fields += 1;
+  }
+  const { sku, quantity, warehouseId } = value;
+  if (!isValidId(sku) || !isQuantity(quantity)) return undefined;
+  if (fields === 2) return { sku, quantity };
+  return isValidId(warehouseId) ? { sku, quantity, warehouseId } : undefined;
+}
+
+/**
+ * The hand check of {@link reserveBody} for its common form — `items` (1–100 plain items) with
+ * optional `orderId`, `userId` and `ttlSeconds` — giving what the schema gives (new objects, its
+ * field order); undefined for every other body, which the schema then reads (and words its
+ * errors for). Tested against the schema in `reserve-body.test.ts`.
+ */
+export function plainReserveBody(maxLifetimeSeconds: number) {
+  return (value: unknown): ReserveBody | undefined => {
+    if (!isPlainObject(value)) return undefined;
+    for (const name in value) {
+      if (name !== 'items' && name !== 'orderId' && name !== 'userId' && name !== 'ttlSeconds')
+        return undefined;
+    }
+    const { items, orderId, userId, ttlSeconds } = value;
+    if (!Array.isArray(items) || items.length < 1 || items.length > 100) return undefined;
+    const plain: HoldItem[] = new Array(items.length);
+    for (let index = 0; index < items.length; index += 1) {
+      const item = plainHoldItem(items[index]);
+      if (item === undefined) return undefined;
+      plain[index] = item;
+    }
+    const body: { -readonly [K in keyof ReserveBody]: ReserveBody[K] } = { items: plain };
+    if ('orderId' in value) {
+      if (!isValidId(orderId)) return undefined;
+      body.orderId = orderId;
+    }
+    if ('userId' in value) {
+      if (!isValidId(userId)) return undefined;
+      body.userId = userId;
+    }
+    if ('ttlSeconds' in value) {
+      if (
+        !Number.isInteger(ttlSeconds) ||
+        (ttlSeconds as number) < 1 ||
+        (ttlSeconds as number) > maxLifetimeSeconds
+      )
+        return undefined;
+      body.ttlSeconds = ttlSeconds as number;
+    }
+    return body;
+  };
 }
 
 const TimeBound = (description: string) =>
