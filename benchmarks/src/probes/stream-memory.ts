@@ -31,7 +31,11 @@ const context: ScenarioContext = {
 
 const handle = await openStore(kind, context, `probe_stream_${kind}`);
 if ('skipped' in handle) throw new Error(String(handle.skipped));
-const stockroom = createStockroom({ store: handle.store });
+// BATCH=<n>: policies.bulkBatchSize (the store's default otherwise).
+const stockroom = createStockroom({
+  store: handle.store,
+  ...(process.env.BATCH ? { policies: { bulkBatchSize: Number(process.env.BATCH) } } : {}),
+});
 await createWarehouses(stockroom, WAREHOUSES);
 
 // SNAPSHOT_AT=<n>: a heap snapshot when the generator reaches row n (the file name on stderr).
