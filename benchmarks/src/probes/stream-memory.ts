@@ -9,6 +9,7 @@
 import { Session } from 'node:inspector';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import { createStockroom } from '@stockroom/core';
 import { parseOptions } from '../options.js';
 import type { ScenarioContext } from '../scenario.js';
@@ -71,7 +72,9 @@ const peaks: Peaks = {
   arrayBuffers: before.arrayBuffers,
   spaces: { ...before.spaces },
 };
+let samples = 0;
 const sample = () => {
+  samples += 1;
   const usage = process.memoryUsage();
   peaks.rss = Math.max(peaks.rss, usage.rss);
   peaks.heapUsed = Math.max(peaks.heapUsed, usage.heapUsed);
@@ -115,6 +118,18 @@ if (session) {
   });
 }
 
+// The process's RSS sampled every 20 ms from a thread of its own as well: the main thread's
+// timer only fires when its event loop turns, which a SQLite import never lets it do.
+const rssSampler = new Worker(
+  `const { parentPort } = require('node:worker_threads');
+  let peak = 0;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 20);
+  parentPort.on('message', () => { clearInterval(timer); parentPort.postMessage(peak); parentPort.close(); });`,
+  { eval: true },
+);
+await new Promise((resolve) => setTimeout(resolve, 200));
+const threadBefore = process.memoryUsage().rss;
+
 const timer = setInterval(sample, 20);
 const cpu = process.cpuUsage();
 const began = performance.now();
@@ -124,6 +139,10 @@ const used = process.cpuUsage(cpu);
 sample();
 clearInterval(timer);
 observer.disconnect();
+const threadPeak = await new Promise<number>((resolve) => {
+  rssSampler.once('message', resolve);
+  rssSampler.postMessage('stop');
+});
 if (session) {
   interface ProfileNode {
     callFrame: { functionName: string; url: string; lineNumber: number };
@@ -158,9 +177,12 @@ console.log(
     applied: result.applied,
     failed: result.failed.length,
     seconds: Number(seconds.toFixed(1)),
+    // Samples taken (one every 20 ms when the event loop turns).
+    samples,
     cpuSeconds: Number(((used.user + used.system) / 1e6).toFixed(1)),
     rssBeforeMb: Number(mb(before.rss).toFixed(1)),
     rssGrowthMb: Number(growth('rss')),
+    threadRssGrowthMb: Number(mb(Math.max(threadPeak, peaks.rss) - threadBefore).toFixed(1)),
     heapUsedPeakMb: Number(mb(peaks.heapUsed).toFixed(1)),
     heapUsedBeforeMb: Number(mb(before.heapUsed).toFixed(1)),
     heapTotalGrowthMb: Number(growth('heapTotal')),
