@@ -1,6 +1,7 @@
 import {
   type CloudEvent,
   createStock,
+  createStockroom,
   type InventoryStock,
   type Movement,
   type StockStore,
@@ -324,5 +325,59 @@ describe('bulk writes: many rows a statement', () => {
       ),
     );
     expect((await store.reads.movements({}, { limit: 500 })).items).toHaveLength(count);
+  });
+});
+
+describe('bulk writes: the process between chunks', () => {
+  it('lets a reservation made while an import runs commit between its chunks, not after its last', async () => {
+    const filename = tempFile();
+    const store = await openStore({ filename });
+    const stockroom = createStockroom({ store, policies: { bulkBatchSize: 500 } });
+    await seedWarehouses(stockroom);
+    await stockroom.adjustments.adjust({
+      sku: 'HOT',
+      warehouseId: 'paris',
+      type: 'RESTOCK',
+      quantity: 5,
+    });
+    const order: string[] = [];
+    let reserved: Promise<unknown> | undefined;
+    async function* items() {
+      for (let index = 0; index < 5000; index += 1) {
+        // Scheduled for the event loop's next turn once the import has begun: with SQLite's
+        // synchronous driver that turn comes only where the import yields it.
+        if (index === 0) {
+          setImmediate(() => {
+            reserved = stockroom.reservations
+              .reserve({ items: [{ sku: 'HOT', quantity: 1 }] })
+              .then(() => order.push('reservation'));
+          });
+        }
+        yield { sku: `ROW-${index}`, warehouseId: warehouses[index % 3]!, quantity: 1 };
+      }
+    }
+    const result = await stockroom.adjustments.bulkUpdate({
+      mode: 'set',
+      atomic: false,
+      items: items(),
+    });
+    order.push('import');
+    await reserved;
+
+    expect(result).toEqual({ applied: 5000, failed: [] });
+    expect(order).toEqual(['reservation', 'import']);
+    const check = openDatabase(filename);
+    const movements = check
+      .prepare('select sku from movements order by rowid')
+      .pluck()
+      .all() as string[];
+    const at = movements.lastIndexOf('HOT');
+    // The reservation's movement sits between the import's: after its first chunk, before its last.
+    expect(movements.slice(at + 1).filter((sku) => sku.startsWith('ROW-')).length).toBeGreaterThan(
+      0,
+    );
+    expect(
+      movements.slice(0, at).filter((sku) => sku.startsWith('ROW-')).length,
+    ).toBeGreaterThanOrEqual(500);
   });
 });

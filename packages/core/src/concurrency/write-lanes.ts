@@ -1,6 +1,7 @@
 import { isStockroomError } from '../errors/stockroom-error.js';
 import type { StockTransaction } from '../ports/stock-store.js';
 import { BufferedKeyTaken, bufferedTransaction } from './batch-transaction.js';
+import { nextTurn } from './next-turn.js';
 
 /**
  * Jobs that are applied together when they meet in one batch (the reservation service's
@@ -59,8 +60,6 @@ interface Lane {
   /** How many jobs the lane's last batch held: how many a lane that gathers waits for. */
   lastBatchSize: number;
 }
-
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Runs a transaction (the service context's `transact`: retried within the deadline). */
 export type Transact = <T>(work: (transaction: StockTransaction) => Promise<T>) => Promise<T>;
@@ -227,7 +226,7 @@ export class WriteLanes {
     do {
       if (queue.length >= this.maxBatchSize) return;
       seen = queue.length;
-      await turn();
+      await nextTurn();
     } while (queue.length > seen && queue.length < target);
   }
 

@@ -1,3 +1,4 @@
+import { nextTurn } from '../concurrency/next-turn.js';
 import { ID_RULE, isValidId, MAX_QUANTITY } from '../domain/ids.js';
 import { compareStockKeys, type StockKey, stockKeyOf } from '../domain/inventory-stock.js';
 import { ErrorCode } from '../errors/error-codes.js';
@@ -23,8 +24,27 @@ export function isItems(items: unknown): items is BulkUpdateItems {
   );
 }
 
-/** Reads `items` in chunks of `size` (an array is sliced, an iterable read as it yields). */
+/**
+ * Reads `items` in chunks of `size` (an array is sliced, an iterable read as it yields), with a
+ * turn of the event loop before every chunk after the first: with a synchronous driver
+ * (SQLite) an import would otherwise hold the process for its whole length — no timer, socket
+ * or request of the process would run, and writers queued behind it (reservations) would wait
+ * for the last chunk instead of the next.
+ */
 export async function* readChunks(
+  items: BulkUpdateItems,
+  size: number,
+): AsyncGenerator<readonly unknown[]> {
+  let first = true;
+  for await (const chunk of cutChunks(items, size)) {
+    if (!first) await nextTurn();
+    first = false;
+    yield chunk;
+  }
+}
+
+/** `items` in chunks of `size`, as they are read. */
+async function* cutChunks(
   items: BulkUpdateItems,
   size: number,
 ): AsyncGenerator<readonly unknown[]> {
