@@ -19,6 +19,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import type { Stockroom } from '@stockroom/core';
 import autocannon from 'autocannon';
 import { runClosedLoop } from '../measure.js';
+import { serverEnvironment } from '../scenarios/http.js';
 
 const mode = process.argv[2] ?? 'http';
 const seconds = Number(process.argv[3] ?? 5);
@@ -56,18 +57,7 @@ const { startService } = (await import(
 };
 const directory = await mkdtemp(join(tmpdir(), 'stockroom-probe-http-'));
 const apiKey = `probe-${randomBytes(16).toString('hex')}`;
-const service = await startService(
-  loadConfig({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    STOCKROOM_DATA_DIR: directory,
-    DATABASE_URL: `sqlite:${join(directory, 'stock.db')}`,
-    STOCKROOM_API_KEYS: `${apiKey}:admin`,
-    STOCKROOM_RATE_LIMIT_PER_MINUTE: '0',
-    STOCKROOM_JOBS: 'false',
-    LOG_LEVEL: 'silent',
-  }),
-);
+const service = await startService(loadConfig(serverEnvironment(directory, apiKey)));
 const { stockroom, url } = service;
 await stockroom.warehouses.create({ id: 'wh-probe', name: 'probe' });
 await stockroom.adjustments.adjust({

@@ -52,6 +52,23 @@ interface Measured {
   batches: { count: number; requests: number };
 }
 
+/**
+ * The example server's environment for a benchmark: its default store (SQLite) in `directory`,
+ * one admin key, no rate limit, no background jobs, no logs.
+ */
+export function serverEnvironment(directory: string, apiKey: string): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    STOCKROOM_DATA_DIR: directory,
+    DATABASE_URL: `sqlite:${join(directory, 'stock.db')}`,
+    STOCKROOM_API_KEYS: `${apiKey}:admin`,
+    STOCKROOM_RATE_LIMIT_PER_MINUTE: '0',
+    STOCKROOM_JOBS: 'false',
+    LOG_LEVEL: 'silent',
+  };
+}
+
 /** Scenario 7: the example server under autocannon, beside the same service calls without HTTP. */
 export const httpScenario: Scenario = {
   id: 'http',
@@ -74,16 +91,7 @@ export const httpScenario: Scenario = {
     let service: Awaited<ReturnType<StartServiceModule['startService']>> | undefined;
     let trivialServer: Server | undefined;
     try {
-      const config = configModule.module.loadConfig({
-        PORT: '0',
-        HOST: '127.0.0.1',
-        STOCKROOM_DATA_DIR: directory,
-        DATABASE_URL: `sqlite:${join(directory, 'stock.db')}`,
-        STOCKROOM_API_KEYS: `${apiKey}:admin`,
-        STOCKROOM_RATE_LIMIT_PER_MINUTE: '0',
-        STOCKROOM_JOBS: 'false',
-        LOG_LEVEL: 'silent',
-      });
+      const config = configModule.module.loadConfig(serverEnvironment(directory, apiKey));
       service = await startModule.module.startService(config);
       const { stockroom, url } = service;
       await stockroom.warehouses.create({ id: WAREHOUSE, name: 'HTTP benchmark' });
