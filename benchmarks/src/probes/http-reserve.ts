@@ -12,7 +12,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -20,6 +19,7 @@ import type { Stockroom } from '@stockroom/core';
 import autocannon from 'autocannon';
 import { runClosedLoop } from '../measure.js';
 import { serverEnvironment } from '../scenarios/http.js';
+import { startHeapSampling } from './heap-sampling.js';
 
 const mode = process.argv[2] ?? 'http';
 const seconds = Number(process.argv[3] ?? 5);
@@ -94,19 +94,8 @@ const run = async (duration: number) => {
 };
 await run(1); // warm-up
 // ALLOCATIONS=1: the inspector's sampling heap profiler, counting collected objects too.
-const sampling = process.env.ALLOCATIONS === '1' ? new Session() : undefined;
-const post = (method: string, params?: object) =>
-  new Promise<unknown>((resolve, reject) =>
-    sampling!.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
-  );
-if (sampling) {
-  sampling.connect();
-  await post('HeapProfiler.startSampling', {
-    samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
-}
+const sampling =
+  process.env.ALLOCATIONS === '1' ? await startHeapSampling({ minor: true }) : undefined;
 const batches = { ...stockroom.stats.batches };
 counting = true;
 const cpu = threadCpuMicros();
@@ -117,18 +106,11 @@ const spent = threadCpuMicros() - cpu;
 counting = false;
 let allocatedBytes = 0;
 if (sampling) {
-  // Each node's selfSize is V8's estimate of the bytes allocated there (samples scaled up).
-  interface Node {
-    selfSize: number;
-    children: Node[];
-  }
-  const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: { head: Node } };
-  const pending = [profile.head];
+  const pending = [await sampling.stop()];
   for (let node = pending.pop(); node; node = pending.pop()) {
     allocatedBytes += node.selfSize;
     pending.push(...node.children);
   }
-  sampling.disconnect();
 }
 const batchCount = stockroom.stats.batches.count - batches.count;
 const batchRequests = stockroom.stats.batches.requests - batches.requests;

@@ -6,7 +6,6 @@
  * Usage: node --import tsx src/probes/stream-memory.ts <postgres|sqlite> [rows]
  */
 
-import { Session } from 'node:inspector';
 import { PerformanceObserver, performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -15,6 +14,7 @@ import { parseOptions } from '../options.js';
 import type { ScenarioContext } from '../scenario.js';
 import { createWarehouses, skuName } from '../seeding.js';
 import { openStore, type StoreKind } from '../stores.js';
+import { type SampledNode, startHeapSampling } from './heap-sampling.js';
 
 const kind = (process.argv[2] ?? 'postgres') as StoreKind;
 const count = Number(process.argv[3] ?? 1_000_000);
@@ -104,22 +104,13 @@ gcs = { minor: 0, major: 0 };
 // PROFILE=1: the sampling heap profiler over the import (every allocation, collected or not;
 // PROFILE=old: only what outlived a scavenge),
 // its top functions by bytes on stderr.
-const session = process.env.PROFILE ? new Session() : undefined;
-const post = (method: string, params?: object) =>
-  new Promise<unknown>((resolve, reject) =>
-    session!.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
-  );
-if (session) {
-  session.connect();
-  await post('HeapProfiler.startSampling', {
-    samplingInterval: 4096,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: process.env.PROFILE !== 'old',
-  });
-}
+const sampling = process.env.PROFILE
+  ? await startHeapSampling({ minor: process.env.PROFILE !== 'old' })
+  : undefined;
 
 // The process's RSS sampled every 20 ms from a thread of its own as well: the main thread's
-// timer only fires when its event loop turns, which a SQLite import never lets it do.
+// timer only fires when its event loop turns, which a SQLite import did not let it do until
+// imports turned it between chunks.
 const rssSampler = new Worker(
   `const { parentPort } = require('node:worker_threads');
   let peak = 0;
@@ -143,23 +134,16 @@ const threadPeak = await new Promise<number>((resolve) => {
   rssSampler.once('message', resolve);
   rssSampler.postMessage('stop');
 });
-if (session) {
-  interface ProfileNode {
-    callFrame: { functionName: string; url: string; lineNumber: number };
-    selfSize: number;
-    children: ProfileNode[];
-  }
-  const { profile } = (await post('HeapProfiler.stopSampling')) as {
-    profile: { head: ProfileNode };
-  };
+if (sampling) {
+  const head = await sampling.stop();
   const bySite = new Map<string, number>();
-  const walk = (node: ProfileNode) => {
+  const walk = (node: SampledNode) => {
     const frame = node.callFrame;
     const site = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}`;
     bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
     for (const child of node.children) walk(child);
   };
-  walk(profile.head);
+  walk(head);
   const total = [...bySite.values()].reduce((sum, bytes) => sum + bytes, 0);
   console.error(`sampled allocations: ${mb(total).toFixed(0)} MB`);
   for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 40)) {

@@ -36,7 +36,7 @@ export async function* readChunks(
   size: number,
 ): AsyncGenerator<readonly unknown[]> {
   let first = true;
-  for await (const chunk of cutChunks(items, size)) {
+  for await (const chunk of itemChunks(items, size)) {
     if (!first) await nextTurn();
     first = false;
     yield chunk;
@@ -44,7 +44,7 @@ export async function* readChunks(
 }
 
 /** `items` in chunks of `size`, as they are read. */
-async function* cutChunks(
+async function* itemChunks(
   items: BulkUpdateItems,
   size: number,
 ): AsyncGenerator<readonly unknown[]> {
