@@ -34,7 +34,11 @@ interface PostgresAdapterModule {
 
 /** The part of @stockroom/adapter-sqlite the benchmarks use. */
 interface SqliteAdapterModule {
-  createSqliteStockStore(options: { readonly filename: string }): Promise<StockStore> | StockStore;
+  createSqliteStockStore(options: {
+    readonly filename: string;
+    readonly cacheSizeKib?: number;
+    readonly checkpointWorker?: boolean;
+  }): Promise<StockStore> | StockStore;
 }
 
 /**
@@ -102,7 +106,7 @@ export async function openStore(
     let store: StockStore;
     const filename = join(directory, 'bench.db');
     try {
-      store = await loaded.module.createSqliteStockStore({ filename });
+      store = await loaded.module.createSqliteStockStore({ ...sqliteStoreOptions(), filename });
     } catch (error) {
       await rm(directory, { recursive: true, force: true });
       throw error;
@@ -141,4 +145,21 @@ export async function openStore(
     throw error;
   }
   return { kind, store, location: { engine: 'postgres', pool, schema }, dispose };
+}
+
+/**
+ * SQLite store options for a measurement, from `SQLITE_STORE_OPTIONS` (JSON, e.g.
+ * `{"cacheSizeKib":2000,"checkpointWorker":false}`); none by default.
+ */
+function sqliteStoreOptions(): { cacheSizeKib?: number; checkpointWorker?: boolean } {
+  const text = process.env.SQLITE_STORE_OPTIONS;
+  if (!text) return {};
+  const { cacheSizeKib, checkpointWorker } = JSON.parse(text) as {
+    cacheSizeKib?: number;
+    checkpointWorker?: boolean;
+  };
+  return {
+    ...(cacheSizeKib === undefined ? {} : { cacheSizeKib }),
+    ...(checkpointWorker === undefined ? {} : { checkpointWorker }),
+  };
 }

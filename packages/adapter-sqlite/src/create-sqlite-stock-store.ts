@@ -55,6 +55,23 @@ export type SqliteStockStoreOptions = SqliteStockStoreTarget & {
    * @default 1000
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * `PRAGMA cache_size` of each connection the store uses, in KiB: the most memory SQLite keeps
+   * of the database's pages for that connection (pages beyond it are read back from the file,
+   * usually from the operating system's cache). better-sqlite3 builds SQLite with 16,000 KiB;
+   * a smaller cache lowers the process's memory on large imports (see the adapter's README).
+   * @default 16000 (better-sqlite3's build default)
+   */
+  readonly cacheSizeKib?: number;
+  /**
+   * Whether bulk imports checkpoint the WAL on a worker thread of their own (started by the
+   * first bulk write of a store that opened its file; about 15 MB of memory while it runs).
+   * `false` leaves every checkpoint to the writer's own `wal_autocheckpoint`, inside the
+   * COMMIT of the transaction that fills the WAL: the import then runs on one thread, slower
+   * on a machine with a spare core.
+   * @default true
+   */
+  readonly checkpointWorker?: boolean;
   /** Runs {@link migrateToLatest} before returning. @default true */
   readonly migrate?: boolean;
   /** Receives migration and retry diagnostics. @default silent */
@@ -79,7 +96,11 @@ const DEFAULT_BUSY_TIMEOUT_MS = 1000;
 
 function configureWriter(
   database: SqliteDatabase,
-  options: { busyTimeoutMs: number; synchronous: 'NORMAL' | 'FULL' },
+  options: {
+    busyTimeoutMs: number;
+    synchronous: 'NORMAL' | 'FULL';
+    cacheSizeKib: number | undefined;
+  },
 ): void {
   // busy_timeout first: switching to WAL needs a lock another process may hold.
   database.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
@@ -88,11 +109,16 @@ function configureWriter(
   database.pragma('foreign_keys = ON');
   // After a burst, truncate the WAL back to at most 64 MiB at the next checkpoint.
   database.pragma('journal_size_limit = 67108864');
+  if (options.cacheSizeKib !== undefined) database.pragma(`cache_size = -${options.cacheSizeKib}`);
 }
 
-function configureReader(database: SqliteDatabase, busyTimeoutMs: number): void {
-  database.pragma(`busy_timeout = ${busyTimeoutMs}`);
+function configureReader(
+  database: SqliteDatabase,
+  options: { busyTimeoutMs: number; cacheSizeKib: number | undefined },
+): void {
+  database.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
   database.pragma('query_only = ON');
+  if (options.cacheSizeKib !== undefined) database.pragma(`cache_size = -${options.cacheSizeKib}`);
 }
 
 /**
@@ -122,6 +148,13 @@ function checkBusyTimeout(value: number): number {
   return value;
 }
 
+function checkCacheSize(value: number | undefined): number | undefined {
+  if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
+    throw new RangeError(`cacheSizeKib must be a positive integer, got ${value}`);
+  }
+  return value;
+}
+
 /**
  * Opens the SQLite store: WAL mode, `busy_timeout`, `synchronous = NORMAL` (or `FULL`),
  * foreign keys on, schema migrated to the latest version. Write transactions run one at a time
@@ -147,6 +180,7 @@ export async function createSqliteStockStore(
   const logger = options.logger ?? silentLogger;
   const busyTimeoutMs = checkBusyTimeout(options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS);
   const synchronous = options.synchronous ?? 'NORMAL';
+  const cacheSizeKib = checkCacheSize(options.cacheSizeKib);
   const owned = options.database === undefined;
   const opened: SqliteDatabase[] = [];
   let writer: SqliteDatabase;
@@ -158,12 +192,12 @@ export async function createSqliteStockStore(
       writer = new Database(options.filename);
       opened.push(writer);
     }
-    configureWriter(writer, { busyTimeoutMs, synchronous });
+    configureWriter(writer, { busyTimeoutMs, synchronous, cacheSizeKib });
     if (options.migrate ?? true) await migrateToLatest(writer, { logger });
     if (owned && !writer.memory) {
       reader = new Database(writer.name, { fileMustExist: true });
       opened.push(reader);
-      configureReader(reader, busyTimeoutMs);
+      configureReader(reader, { busyTimeoutMs, cacheSizeKib });
     }
   } catch (error) {
     for (const database of opened) database.close();
@@ -185,7 +219,7 @@ export async function createSqliteStockStore(
   // Bulk imports fill the WAL a chunk at a time: their checkpoints run on a worker thread,
   // started by the first one (files the store opened only; see sqlite-checkpointer.ts).
   let checkpointer: Checkpointer | undefined;
-  let checkpointerFailed = reader === undefined;
+  let checkpointerFailed = reader === undefined || options.checkpointWorker === false;
   // Resolved now, as the reader was opened: a later change of the working directory must not
   // point the worker at another file.
   const databaseFile = resolve(writer.name);

@@ -64,6 +64,39 @@ describe('the bulk import checkpointer', () => {
     expect(database.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
   });
 
+  it('starts none with checkpointWorker: false: the writer checkpoints inside its commits', async () => {
+    const workers = () => process.report.getReport().workers.length;
+    const before = workers();
+    const filename = tempFile();
+    const store = await openStore({ filename, checkpointWorker: false });
+    const stockroom = stockroomOver(store);
+    await seedWarehouses(stockroom);
+    const result = await stockroom.adjustments.bulkUpdate({
+      mode: 'set',
+      atomic: false,
+      items: items(6000),
+    });
+    expect(result).toEqual({ applied: 6000, failed: [] });
+    expect(workers()).toBe(before);
+    expect((await store.reads.stockBySku('CKPT-01999')).map((row) => row.available)).toEqual([
+      10, 16, 15,
+    ]);
+    expect(await replayLedger(store)).toEqual([]);
+    await store.close();
+    expect(existsSync(`${filename}-wal`)).toBe(false);
+
+    // The default starts one for the same import (the count above is not blind to it).
+    const other = await openStore({ filename: tempFile() });
+    await seedWarehouses(stockroomOver(other));
+    await stockroomOver(other).adjustments.bulkUpdate({
+      mode: 'set',
+      atomic: false,
+      items: items(3000),
+    });
+    expect(await eventually(() => workers() === before + 1)).toBe(true);
+    await other.close();
+  });
+
   it('gives the writer its own checkpoints back when the worker fails, and reports the failure', async () => {
     const writer = openDatabase(tempFile());
     writer.pragma('journal_mode = WAL');

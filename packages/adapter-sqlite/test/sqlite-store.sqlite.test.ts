@@ -181,6 +181,23 @@ describe('connection settings and ownership', () => {
     expect(database.pragma('busy_timeout', { simple: true })).toBe(250);
   });
 
+  it('sets the page cache to cacheSizeKib, and leaves the driver default without it', async () => {
+    const sized = openDatabase(tempFile());
+    await openStore({ database: sized, cacheSizeKib: 2000 });
+    expect(sized.pragma('cache_size', { simple: true })).toBe(-2000);
+    const plain = openDatabase(tempFile());
+    await openStore({ database: plain });
+    expect(plain.pragma('cache_size', { simple: true })).toBe(-16000);
+  });
+
+  it('refuses a page cache that is not a positive integer', async () => {
+    for (const cacheSizeKib of [0, -5, 1.5, Number.NaN]) {
+      await expect(createSqliteStockStore({ filename: tempFile(), cacheSizeKib })).rejects.toThrow(
+        RangeError,
+      );
+    }
+  });
+
   it('refuses a negative busy timeout', async () => {
     await expect(
       createSqliteStockStore({ filename: tempFile(), busyTimeoutMs: -1 }),
