@@ -12,6 +12,9 @@ import type { KitContext } from './shared-reads.js';
 import type { KitTables, RawInt } from './tables.js';
 import { chunks, distinct, inOrderOf, outcome } from './write-outcome.js';
 
+/** Columns of a `low_stock_alerts` row (parameters per alert of a multi-row insert). */
+const ALERT_COLUMNS = 10;
+
 // The row writes both engines run as the same SQL, inside a store transaction. What only one
 // engine does (the guarded stock write, the reservation path's batched statements, the outbox
 // append and claim) stays in its store.
@@ -192,6 +195,20 @@ export function sharedRows(context: KitContext, dialect: SharedRowsDialect): Sha
         .onConflict((conflict) => conflict.doNothing())
         .executeTakeFirst();
       return outcome(result.numInsertedOrUpdatedRows);
+    },
+
+    async insertMany(many) {
+      const inserted = new Set<string>();
+      for (const part of chunks(many, ALERT_COLUMNS)) {
+        const rows = await db
+          .insertInto('low_stock_alerts')
+          .values(part.map(mappers.alertToRow))
+          .onConflict((conflict) => conflict.doNothing())
+          .returning('id')
+          .execute();
+        for (const row of rows) inserted.add(row.id);
+      }
+      return many.map((alert) => inserted.has(alert.id));
     },
 
     async update(alert) {

@@ -236,6 +236,19 @@ export function createMemoryTransaction(
         setIn(undo, state.alerts, alert.id, alert);
         return APPLIED;
       },
+      insertMany: async (alerts) => {
+        const open = new Set<string>();
+        for (const existing of state.alerts.values()) {
+          if (isOpenAlert(existing)) open.add(stockKeyOf(existing));
+        }
+        return alerts.map((alert) => {
+          const key = stockKeyOf(alert);
+          if (open.has(key)) return false;
+          open.add(key);
+          setIn(undo, state.alerts, alert.id, alert);
+          return true;
+        });
+      },
       update: async (alert) => {
         setIn(undo, state.alerts, alert.id, alert);
       },

@@ -21,6 +21,13 @@ export interface AlertRows {
    */
   insert(alert: LowStockAlert): Promise<WriteOutcome>;
   /**
+   * Inserts many alerts, each on a different row, in as few statements as the store can;
+   * answers, in the same order, whether each was inserted (`false`: its row already has an
+   * open alert). Optional: without it the core calls {@link AlertRows.insert} for each.
+   * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
+   */
+  insertMany?(alerts: readonly LowStockAlert[]): Promise<readonly boolean[]>;
+  /**
    * Overwrites an alert.
    * @throws STORE_UNAVAILABLE, VERSION_CONFLICT (retryable)
    */

@@ -1,5 +1,6 @@
 import type { CloudEvent } from '../domain/events.js';
 import { adjustAvailable, type InventoryStock } from '../domain/inventory-stock.js';
+import type { LowStockAlert } from '../domain/low-stock-alert.js';
 import type { ChangeContext, Movement } from '../domain/movement.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { VersionConflictError } from '../errors/version-conflict-error.js';
@@ -79,6 +80,7 @@ class BufferedInserts implements TransactionView {
         return inner.stock.occupancy(warehouseId);
       },
     };
+    const insertManyAlerts = inner.alerts.insertMany?.bind(inner.alerts);
     this.transaction = {
       ...inner,
       stock,
@@ -107,6 +109,12 @@ class BufferedInserts implements TransactionView {
           await drain();
           return inner.alerts.insert(alert);
         },
+        ...(insertManyAlerts && {
+          insertMany: async (alerts: readonly LowStockAlert[]) => {
+            await drain();
+            return insertManyAlerts(alerts);
+          },
+        }),
         update: (alert) => inner.alerts.update(alert),
       },
     };

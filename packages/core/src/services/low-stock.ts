@@ -2,6 +2,7 @@ import { type CloudEvent, EventType, type JsonValue } from '../domain/events.js'
 import type { InventoryStock } from '../domain/inventory-stock.js';
 import {
   isLowStock,
+  type LowStockAlert,
   lowStockEventData,
   resolveAlert,
   triggerAlert,
@@ -68,15 +69,28 @@ export async function evaluateAlerts(
     }
   }
   const events: CloudEvent[] = [];
-  for (const row of down) {
-    const alert = triggerAlert(context.ids.next('alert'), row, now);
-    if ((await transaction.alerts.insert(alert)).applied) {
-      events.push(
-        createEvent(context, EventType.LOW_STOCK, row.sku, lowStockEventData(alert), now),
-      );
-    }
+  if (down.length === 0) return events;
+  const raised = down.map((row) => triggerAlert(context.ids.next('alert'), row, now));
+  const inserted = await insertAlerts(transaction.alerts, raised);
+  for (let index = 0; index < raised.length; index += 1) {
+    if (!inserted[index]) continue;
+    const alert = raised[index]!;
+    events.push(
+      createEvent(context, EventType.LOW_STOCK, alert.sku, lowStockEventData(alert), now),
+    );
   }
   return events;
+}
+
+/** Inserts alerts of distinct rows: in one call where the store takes many, else one by one. */
+async function insertAlerts(
+  rows: StockTransaction['alerts'],
+  alerts: readonly LowStockAlert[],
+): Promise<readonly boolean[]> {
+  if (alerts.length > 1 && rows.insertMany) return rows.insertMany(alerts);
+  const inserted: boolean[] = [];
+  for (const alert of alerts) inserted.push((await rows.insert(alert)).applied);
+  return inserted;
 }
 
 /**

@@ -131,6 +131,64 @@ export function storeContract(options: StockStoreContractOptions): void {
       });
     });
 
+    it('inserts many alerts at once, each only where its row has no open alert', async (context) => {
+      await seedWarehouses(world.stockroom);
+      const alert = (id: string, sku: string, warehouseId: string) => ({
+        id,
+        sku,
+        warehouseId,
+        currentQuantity: 1,
+        threshold: 5,
+        status: 'TRIGGERED' as const,
+        triggeredAt: now,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        resolvedAt: null,
+      });
+      const probe = await world.store.transaction(async (transaction) =>
+        Boolean(transaction.alerts.insertMany),
+      );
+      if (!probe) {
+        context.skip('this store inserts alerts one at a time (insertMany is optional)');
+      }
+      await world.store.transaction((transaction) =>
+        transaction.alerts.insert(alert('alr_open', 'B', 'london')),
+      );
+      await world.store.transaction(async (transaction) => {
+        await transaction.alerts.insert(alert('alr_old', 'C', 'paris'));
+        await transaction.alerts.update({
+          ...alert('alr_old', 'C', 'paris'),
+          status: 'RESOLVED',
+          resolvedAt: now,
+        });
+      });
+      const many = [
+        alert('alr_1', 'A', 'paris'),
+        alert('alr_2', 'B', 'london'),
+        alert('alr_3', 'B', 'paris'),
+        alert('alr_4', 'C', 'paris'),
+      ];
+      expect(
+        await world.store.transaction(async (transaction) => transaction.alerts.insertMany!(many)),
+      ).toEqual([true, false, true, true]);
+      expect(
+        await world.store.transaction(async (transaction) => transaction.alerts.get('alr_4')),
+      ).toEqual(alert('alr_4', 'C', 'paris'));
+      expect(
+        await world.store.transaction(async (transaction) => transaction.alerts.get('alr_2')),
+      ).toBeNull();
+      // Rolled back with the transaction, like every other write.
+      await expect(
+        world.store.transaction(async (transaction) => {
+          await transaction.alerts.insertMany!([alert('alr_5', 'A', 'london')]);
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(
+        await world.store.transaction(async (transaction) => transaction.alerts.get('alr_5')),
+      ).toBeNull();
+    });
+
     it('round-trips a warehouse and a reservation exactly', async () => {
       await seedWarehouses(world.stockroom);
       const warehouse = await world.store.reads.warehouse('paris');
