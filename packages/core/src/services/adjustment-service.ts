@@ -91,7 +91,7 @@ interface AdjustOutcome {
 export interface AdjustmentSettings {
   /**
    * Items per chunk of `bulkUpdate` (one store transaction each, unless atomic); a keyed retry
-   * keeps the size its import started with. @default 2000
+   * keeps the size its import started with. @default 1000
    */
   readonly bulkBatchSize: number;
   /**
@@ -288,7 +288,7 @@ export class AdjustmentService {
    * `bulk update (<mode>)`). Every item is validated first; items fail on their own with a code
    * (see {@link BulkUpdateFailure}) and never make the call throw. With `atomic`, any failure
    * means nothing is applied (`applied: 0`, every failure listed). `items` may be an array or an
-   * (async) iterable, read in chunks of `bulkBatchSize` items (2000; 1000 with two chunks in flight), so an import of millions
+   * (async) iterable, read in chunks of `bulkBatchSize` items (1000, or 500 on a single-writer store), so an import of millions
    * of rows runs in bounded memory; each chunk is applied sorted by (sku, warehouseId), with
    * set-based writes on the SQL stores. Non-atomic chunks commit one by one (on a store that
    * takes concurrent writers, such as PostgreSQL, the next chunk is read and written while the

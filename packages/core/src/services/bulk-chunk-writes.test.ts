@@ -7,9 +7,13 @@ import type { StockStore } from '../ports/stock-store.js';
  * The memory store with set-based writes (which it does not offer itself), each done row by row
  * through its own ports; records the size of every `insertStock` call.
  */
-function withBulkWrites(inner: MemoryStockStore, inserted: number[]): StockStore {
+function withBulkWrites(
+  inner: MemoryStockStore,
+  inserted: number[],
+  capabilities = inner.capabilities,
+): StockStore {
   return {
-    capabilities: inner.capabilities,
+    capabilities,
     reads: inner.reads,
     ping: () => inner.ping(),
     close: () => inner.close(),
@@ -104,10 +108,17 @@ describe('a bulk import through set-based writes', () => {
 // The default chunk: 2,000 items, halved when two chunks are in flight, so an import holds about
 // as many items at once either way; a chunk size the caller sets is kept.
 describe('the default bulk chunk size', () => {
-  async function chunkSizes(policies: { bulkBatchSize?: number; bulkChunksInFlight?: 1 | 2 }) {
+  async function chunkSizes(
+    policies: { bulkBatchSize?: number; bulkChunksInFlight?: 1 | 2 },
+    concurrentWriters = false,
+  ) {
     const inserted: number[] = [];
+    const memory = createMemoryStockStore();
+    const capabilities = concurrentWriters
+      ? { ...memory.capabilities, multiProcess: true, singleWriter: false }
+      : memory.capabilities;
     const stockroom = createStockroom({
-      store: withBulkWrites(createMemoryStockStore(), inserted),
+      store: withBulkWrites(memory, inserted, capabilities),
       policies,
     });
     await stockroom.warehouses.create({ id: 'berlin', name: 'Berlin' });
@@ -124,12 +135,17 @@ describe('the default bulk chunk size', () => {
     return inserted;
   }
 
-  it('is 2,000 items with one chunk in flight', async () => {
-    expect(await chunkSizes({ bulkChunksInFlight: 1 })).toEqual([2000, 2000, 500]);
+  it('is 500 items on a single-writer store, whatever the chunks in flight', async () => {
+    const fives = Array.from({ length: 9 }, () => 500);
+    expect(await chunkSizes({})).toEqual(fives);
+    expect(await chunkSizes({ bulkChunksInFlight: 2 })).toEqual(fives);
   });
 
-  it('is 1,000 items with two chunks in flight', async () => {
-    expect(await chunkSizes({ bulkChunksInFlight: 2 })).toEqual([1000, 1000, 1000, 1000, 500]);
+  it('is 1,000 items on a store that takes concurrent writers, whatever the chunks in flight', async () => {
+    expect(await chunkSizes({}, true)).toEqual([1000, 1000, 1000, 1000, 500]);
+    expect(await chunkSizes({ bulkChunksInFlight: 1 }, true)).toEqual([
+      1000, 1000, 1000, 1000, 500,
+    ]);
   });
 
   it('is the caller’s when set', async () => {

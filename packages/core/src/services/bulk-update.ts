@@ -77,8 +77,11 @@ export interface BulkUpdateResult {
   readonly failed: readonly BulkUpdateFailure[];
 }
 
-/** Items per chunk: one store transaction each (non-atomic), sorted by (sku, warehouseId). */
-export const BULK_BATCH_SIZE = 2000;
+/**
+ * Items per chunk: one store transaction each (non-atomic), sorted by (sku, warehouseId); half
+ * of it on a single-writer store (see `policies.bulkBatchSize` for the memory this bounds).
+ */
+export const BULK_BATCH_SIZE = 1000;
 
 /** Thrown inside the atomic transaction to roll it back with the failures found. */
 class AtomicRollback extends Error {
