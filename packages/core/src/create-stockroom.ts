@@ -91,7 +91,7 @@ export interface StockroomPolicies {
    * What a chunk holds lives across its writes, so larger chunks send more to V8's old
    * generation, whose limit then grows the process: a streamed import of 1,000,000 rows on
    * SQLite grew it by 60–71 MB with chunks of 500, by 61–109 MB with chunks of 1,000 and by
-   * 105–140 MB with chunks of 2,000 (about 5 % more CPU at 500 than at 1,000); on PostgreSQL,
+   * 105–140 MB with chunks of 2,000 (10–15 % more CPU at 500 than at 2,000); on PostgreSQL,
    * with two chunks in flight, by 75–87 MB with chunks of 1,000 (10 % faster than 500) against
    * 106–117 MB with chunks of 2,000. A retry of an unfinished import with the same idempotency
    * key replays its committed chunks by number and cuts its items at the size (and with the SKU
