@@ -65,7 +65,9 @@ describe('the bulk import checkpointer', () => {
   });
 
   it('starts none with checkpointWorker: false: the writer checkpoints inside its commits', async () => {
-    const workers = () => process.report.getReport().workers.length;
+    // Node's diagnostic report lists the process's worker threads.
+    const workers = () =>
+      (process.report.getReport() as { workers: readonly unknown[] }).workers.length;
     const before = workers();
     const filename = tempFile();
     const store = await openStore({ filename, checkpointWorker: false });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStockroom } from '../create-stockroom.js';
 import { createMemoryStockStore, type MemoryStockStore } from '../memory/memory-stock-store.js';
-import type { StockStore } from '../ports/stock-store.js';
+import type { StockStore, StoreCapabilities } from '../ports/stock-store.js';
 
 /**
  * The memory store with set-based writes (which it does not offer itself), each done row by row
@@ -10,7 +10,7 @@ import type { StockStore } from '../ports/stock-store.js';
 function withBulkWrites(
   inner: MemoryStockStore,
   inserted: number[],
-  capabilities = inner.capabilities,
+  capabilities: StoreCapabilities = inner.capabilities,
 ): StockStore {
   return {
     capabilities,
@@ -114,7 +114,7 @@ describe('the default bulk chunk size', () => {
   ) {
     const inserted: number[] = [];
     const memory = createMemoryStockStore();
-    const capabilities = concurrentWriters
+    const capabilities: StoreCapabilities = concurrentWriters
       ? { ...memory.capabilities, multiProcess: true, singleWriter: false }
       : memory.capabilities;
     const stockroom = createStockroom({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createStock } from '../../domain/inventory-stock.js';
+import type { LowStockAlert } from '../../domain/low-stock-alert.js';
 import type { StockStoreContractOptions } from '../define-stock-store-contract.js';
 import { seedWarehouses } from '../fixtures.js';
 import { useContractWorld } from './harness.js';
@@ -9,6 +10,24 @@ export function storeContract(options: StockStoreContractOptions): void {
   describe(`${options.name}: store port`, () => {
     const world = useContractWorld(options);
     const now = new Date('2026-03-01T12:00:00.000Z');
+    /** A TRIGGERED alert of one row, as the core raises it. */
+    const triggeredAlert = (
+      id: string,
+      sku: string,
+      warehouseId: string,
+      currentQuantity: number,
+    ): LowStockAlert => ({
+      id,
+      sku,
+      warehouseId,
+      currentQuantity,
+      threshold: 5,
+      status: 'TRIGGERED',
+      triggeredAt: now,
+      acknowledgedAt: null,
+      acknowledgedBy: null,
+      resolvedAt: null,
+    });
 
     it('insert of an existing row and update at a stale version report applied: false', async () => {
       await seedWarehouses(world.stockroom);
@@ -94,18 +113,7 @@ export function storeContract(options: StockStoreContractOptions): void {
 
     it('keeps one open alert per row and round-trips every field', async () => {
       await seedWarehouses(world.stockroom);
-      const alert = {
-        id: 'alr_1',
-        sku: 'A',
-        warehouseId: 'paris',
-        currentQuantity: 2,
-        threshold: 5,
-        status: 'TRIGGERED' as const,
-        triggeredAt: now,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-        resolvedAt: null,
-      };
+      const alert = triggeredAlert('alr_1', 'A', 'paris', 2);
       expect(
         await world.store.transaction((transaction) => transaction.alerts.insert(alert)),
       ).toEqual({ applied: true });
@@ -133,18 +141,8 @@ export function storeContract(options: StockStoreContractOptions): void {
 
     it('inserts many alerts at once, each only where its row has no open alert', async (context) => {
       await seedWarehouses(world.stockroom);
-      const alert = (id: string, sku: string, warehouseId: string) => ({
-        id,
-        sku,
-        warehouseId,
-        currentQuantity: 1,
-        threshold: 5,
-        status: 'TRIGGERED' as const,
-        triggeredAt: now,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-        resolvedAt: null,
-      });
+      const alert = (id: string, sku: string, warehouseId: string) =>
+        triggeredAlert(id, sku, warehouseId, 1);
       const probe = await world.store.transaction(async (transaction) =>
         Boolean(transaction.alerts.insertMany),
       );
