@@ -179,16 +179,17 @@ describe.skipIf(skip)('Redis outage (dedicated redis-server)', () => {
         type: 'RESTOCK',
         quantity: 5,
       });
-      // Redis stops answering anyone for 1.5 s (connections stay open: no error, only silence).
-      await admin.call('CLIENT', 'PAUSE', '1500', 'ALL');
+      // Redis stops answering anyone for 3 s (connections stay open: no error, only silence).
+      await admin.call('CLIENT', 'PAUSE', '3000', 'ALL');
       const started = performance.now();
       const held = await stockroom.reservations.reserve({ items: [{ sku: 'A', quantity: 2 }] });
       const check = await stockroom.availability.check({ sku: 'A', quantity: 1 });
       const elapsed = performance.now() - started;
       expect(held.status).toBe('ACTIVE');
       expect(check.availableQuantity).toBe(3);
-      // isSoldOut, then delete + mark in parallel, then get + set: four timeouts of 100 ms.
-      expect(elapsed).toBeLessThan(1000);
+      // Every Redis call is cut at 100 ms (about 600 ms in all here, some calls in parallel):
+      // well under the pause, with room for a busy machine, never the 3 s Redis is silent.
+      expect(elapsed).toBeLessThan(2000);
       expect(redis.stats.errors).toBeGreaterThanOrEqual(4);
       expect(stockroom.stats.cache.errors).toBe(redis.stats.errors);
       process.stdout.write(
