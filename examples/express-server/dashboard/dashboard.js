@@ -105,6 +105,28 @@ function signOut(message) {
   $('api-key').focus();
 }
 
+// --- answers in order ------------------------------------------------------------------------
+
+/**
+ * One view's requests, newest wins: `begin()` starts one and gives a check that stays true only
+ * while no later one has begun. A slow answer to an earlier request (a warehouse picked before
+ * the current one, a status filter changed since) must not draw over the newer one.
+ */
+function newestWins() {
+  let newest = 0;
+  return {
+    begin() {
+      const mine = ++newest;
+      return () => mine === newest;
+    },
+  };
+}
+
+const stockRequests = newestWins();
+const alertRequests = newestWins();
+const reservationRequests = newestWins();
+const activityRequests = newestWins();
+
 // --- stock -----------------------------------------------------------------------------------
 
 const stockState = { cursors: [null], index: 0, next: null, sku: '' };
@@ -126,6 +148,7 @@ function stockRow(row) {
 
 async function loadStock() {
   const body = $('stock-table').querySelector('tbody');
+  const current = stockRequests.begin();
   try {
     let rows;
     if (stockState.sku) {
@@ -136,6 +159,7 @@ async function loadStock() {
         if (!(error instanceof ApiError && error.status === 404)) throw error;
         rows = [];
       }
+      if (!current()) return;
       stockState.next = null;
       $('stock-page').textContent =
         `${rows.length} row${rows.length === 1 ? '' : 's'} of ${stockState.sku}`;
@@ -149,6 +173,7 @@ async function loadStock() {
       const page = await api(
         `/inventory/warehouses/${encodeURIComponent(warehouse)}/stock?limit=${PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
+      if (!current()) return;
       rows = page.items;
       stockState.next = page.nextCursor;
       $('stock-page').textContent = `Page ${stockState.index + 1}`;
@@ -161,7 +186,7 @@ async function loadStock() {
     $('stock-previous').disabled = stockState.sku !== '' || stockState.index === 0;
     $('stock-next').disabled = stockState.sku !== '' || !stockState.next;
   } catch (error) {
-    say(`Stock: ${explain(error)}`);
+    if (current()) say(`Stock: ${explain(error)}`);
   }
 }
 
@@ -170,8 +195,10 @@ async function loadStock() {
 async function loadAlerts() {
   const list = $('alert-list');
   const status = $('alert-status').value;
+  const current = alertRequests.begin();
   try {
     const page = await api(`/alerts?status=${status}&limit=50`);
+    if (!current()) return;
     list.replaceChildren(
       ...(page.items.length > 0
         ? page.items.map((alert) =>
@@ -201,7 +228,7 @@ async function loadAlerts() {
         : [el('li', { text: `No ${status.toLowerCase()} alerts.` })]),
     );
   } catch (error) {
-    say(`Alerts: ${explain(error)}`);
+    if (current()) say(`Alerts: ${explain(error)}`);
   }
 }
 
@@ -225,10 +252,12 @@ async function loadReservations(reset) {
   const list = $('reservation-list');
   const status = $('reservation-status').value;
   if (reset) reservationCursor = null;
+  const current = reservationRequests.begin();
   try {
     const page = await api(
       `/reservations?status=${status}&limit=25${reservationCursor ? `&cursor=${encodeURIComponent(reservationCursor)}` : ''}`,
     );
+    if (!current()) return;
     const items = page.items.map((reservation) =>
       el(
         'li',
@@ -261,7 +290,7 @@ async function loadReservations(reset) {
     reservationCursor = page.nextCursor;
     $('reservations-more').hidden = !page.nextCursor;
   } catch (error) {
-    say(`Reservations: ${explain(error)}`);
+    if (current()) say(`Reservations: ${explain(error)}`);
   }
 }
 
@@ -286,8 +315,10 @@ function svg(tag, attributes = {}) {
 async function loadActivity() {
   const figure = $('activity-chart');
   const hours = $('activity-hours').value;
+  const current = activityRequests.begin();
   try {
     const summary = await api(`/movements/summary?hours=${hours}`);
+    if (!current()) return;
     const known = new Set(SERIES.map(([type]) => type));
     const stacks = summary.buckets.map((bucket) => {
       const counts = { OTHER: 0 };
@@ -370,7 +401,7 @@ async function loadActivity() {
     );
     figure.replaceChildren(chart, legend);
   } catch (error) {
-    say(`Movements: ${explain(error)}`);
+    if (current()) say(`Movements: ${explain(error)}`);
   }
 }
 

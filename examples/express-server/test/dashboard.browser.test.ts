@@ -141,6 +141,36 @@ describe.skipIf(skip)('dashboard and /docs in chromium', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
+  it('draws the warehouse picked last, however late the answer for the one before comes', async () => {
+    // Berlin's stock answer is held until Paris's is drawn, then let through: an answer to an
+    // earlier pick must not draw over the newer one.
+    let releaseBerlin!: () => void;
+    const berlinHeld = new Promise<void>((resolve) => (releaseBerlin = resolve));
+    await page.route('**/inventory/warehouses/berlin/stock**', async (route) => {
+      await berlinHeld;
+      await route.continue();
+    });
+    try {
+      const berlinAnswered = page.waitForResponse('**/inventory/warehouses/berlin/stock**');
+      await page.getByLabel('Warehouse').selectOption('berlin');
+      await page.getByLabel('Warehouse').selectOption('paris');
+      await expect.poll(() => page.locator('#stock-table tbody tr').count()).toBe(25);
+      releaseBerlin();
+      await (await berlinAnswered).finished();
+      // Paris's pages still page: Berlin's answer (1 row, no next page) was dropped.
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.locator('#stock-page', { hasText: 'Page 2' }).waitFor();
+      await expect.poll(() => page.locator('#stock-table tbody tr').count()).toBe(7);
+      const warehouses = await page
+        .locator('#stock-table tbody tr td:nth-child(2)')
+        .allTextContents();
+      expect(new Set(warehouses)).toEqual(new Set(['paris']));
+    } finally {
+      releaseBerlin();
+      await page.unroute('**/inventory/warehouses/berlin/stock**');
+    }
+  });
+
   it('tries an operation from /docs against the running server with the API key', async () => {
     await page.goto(`${server.url}/docs`);
     await page.locator('.swagger-ui .btn.authorize').first().click();
