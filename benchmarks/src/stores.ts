@@ -154,12 +154,10 @@ export async function openStore(
 function sqliteStoreOptions(): { cacheSizeKib?: number; checkpointWorker?: boolean } {
   const text = process.env.SQLITE_STORE_OPTIONS;
   if (!text) return {};
+  // Only these two: nothing else the JSON holds reaches the store.
   const { cacheSizeKib, checkpointWorker } = JSON.parse(text) as {
     cacheSizeKib?: number;
     checkpointWorker?: boolean;
   };
-  return {
-    ...(cacheSizeKib === undefined ? {} : { cacheSizeKib }),
-    ...(checkpointWorker === undefined ? {} : { checkpointWorker }),
-  };
+  return { cacheSizeKib, checkpointWorker };
 }

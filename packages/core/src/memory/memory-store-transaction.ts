@@ -1,6 +1,6 @@
 import type { CloudEvent } from '../domain/events.js';
 import { stockKeyOf } from '../domain/inventory-stock.js';
-import { isOpenAlert } from '../domain/low-stock-alert.js';
+import { isOpenAlert, type LowStockAlert } from '../domain/low-stock-alert.js';
 import type { Reservation } from '../domain/reservation.js';
 import type { Warehouse } from '../domain/warehouse.js';
 import type { StockTransaction } from '../ports/stock-store.js';
@@ -23,6 +23,20 @@ export function createMemoryTransaction(
   state: MemoryState,
   undo: Array<() => void>,
 ): StockTransaction {
+  /** Inserts each alert whose row has no open alert yet; answers which were inserted. */
+  const insertAlerts = (alerts: readonly LowStockAlert[]): boolean[] => {
+    const open = new Set<string>();
+    for (const existing of state.alerts.values()) {
+      if (isOpenAlert(existing)) open.add(stockKeyOf(existing));
+    }
+    return alerts.map((alert) => {
+      const key = stockKeyOf(alert);
+      if (open.has(key)) return false;
+      open.add(key);
+      setIn(undo, state.alerts, alert.id, alert);
+      return true;
+    });
+  };
   return {
     stock: {
       read: async (skus) => stockOf(state, skus),
@@ -228,27 +242,8 @@ export function createMemoryTransaction(
         );
       },
       get: async (id) => state.alerts.get(id) ?? null,
-      insert: async (alert) => {
-        const key = stockKeyOf(alert);
-        for (const existing of state.alerts.values()) {
-          if (isOpenAlert(existing) && stockKeyOf(existing) === key) return NOT_APPLIED;
-        }
-        setIn(undo, state.alerts, alert.id, alert);
-        return APPLIED;
-      },
-      insertMany: async (alerts) => {
-        const open = new Set<string>();
-        for (const existing of state.alerts.values()) {
-          if (isOpenAlert(existing)) open.add(stockKeyOf(existing));
-        }
-        return alerts.map((alert) => {
-          const key = stockKeyOf(alert);
-          if (open.has(key)) return false;
-          open.add(key);
-          setIn(undo, state.alerts, alert.id, alert);
-          return true;
-        });
-      },
+      insert: async (alert) => (insertAlerts([alert])[0] ? APPLIED : NOT_APPLIED),
+      insertMany: async (alerts) => insertAlerts(alerts),
       update: async (alert) => {
         setIn(undo, state.alerts, alert.id, alert);
       },

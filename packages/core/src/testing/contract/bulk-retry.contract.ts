@@ -72,6 +72,14 @@ async function movementCount(world: ContractWorld): Promise<number> {
   return (await readAll<Movement>((page) => world.store.reads.ledger({}, page))).length;
 }
 
+/** The cut recorded under `<key>:chunks`, as stored. */
+async function recordedCut(world: ContractWorld, key: string): Promise<unknown> {
+  const recorded = await world.store.transaction((transaction) =>
+    transaction.idempotency.get('default', `${key}:chunks`),
+  );
+  return recorded ? JSON.parse(recorded.result) : undefined;
+}
+
 /** Drops an import's chunk-size record, as an import started by an earlier version has none. */
 async function forgetChunkSize(world: ContractWorld, key: string): Promise<void> {
   await world.store.transaction((transaction) =>
@@ -213,10 +221,7 @@ export function bulkRetryContract(options: StockStoreContractOptions): void {
       );
       expect(result).toEqual(cleanResult(121));
       await expectImportedOnce(world, 121);
-      const recorded = await world.store.transaction((transaction) =>
-        transaction.idempotency.get('default', 'import-4:chunks'),
-      );
-      expect(JSON.parse(recorded!.result)).toEqual({ size: 40, separated: true });
+      expect(await recordedCut(world, 'import-4')).toEqual({ size: 40, separated: true });
     });
     it('committed chunks without a record, cut one at a time, retry configured with two in flight: the stored chunks pick the cut without SKU separation, each item once', async () => {
       await seedWarehouses(world.stockroom);
@@ -240,10 +245,7 @@ export function bulkRetryContract(options: StockStoreContractOptions): void {
       );
       expect(result).toEqual(cleanResult(121));
       await expectImportedOnce(world, 121);
-      const recorded = await world.store.transaction((transaction) =>
-        transaction.idempotency.get('default', 'import-6:chunks'),
-      );
-      expect(JSON.parse(recorded!.result)).toEqual({ size: 40, separated: false });
+      expect(await recordedCut(world, 'import-6')).toEqual({ size: 40, separated: false });
     });
 
     it('committed chunks without a record, cut with two in flight, retry configured with one at a time: the cut with SKU separation, each item once', async () => {
