@@ -8,6 +8,8 @@ const $ = (id) => document.getElementById(id);
 
 let apiKey = sessionStorage.getItem(KEY_STORAGE) || '';
 let stream = null;
+/** Counts sign-ins and sign-outs: a sign-in whose answers come after a later one does nothing. */
+let session = 0;
 
 /** A failed call: its status and problem document. */
 class ApiError extends Error {
@@ -68,8 +70,10 @@ function explain(error) {
 // --- sign in ---------------------------------------------------------------------------------
 
 async function signIn(key) {
+  const mine = ++session;
   apiKey = key;
   const warehouses = await api(`/warehouses?limit=1000`);
+  if (mine !== session) return;
   sessionStorage.setItem(KEY_STORAGE, key);
   $('sign-in').hidden = true;
   $('board').hidden = false;
@@ -88,14 +92,17 @@ async function signIn(key) {
   stockState.cursors = [null];
   stockState.index = 0;
   await Promise.allSettled([loadStock(), loadAlerts(), loadReservations(true), loadActivity()]);
-  connectEvents();
+  if (mine === session) connectEvents();
 }
 
 function signOut(message) {
+  session += 1;
   sessionStorage.removeItem(KEY_STORAGE);
   apiKey = '';
   if (stream) stream.abort();
   stream = null;
+  setStreamState('offline');
+  $('stock-warehouse').replaceChildren();
   $('board').hidden = true;
   $('nav').hidden = true;
   $('sign-out').hidden = true;
@@ -494,9 +501,11 @@ document.addEventListener('DOMContentLoaded', () => {
     event.preventDefault();
     const key = $('api-key').value.trim();
     $('sign-in-error').textContent = '';
+    const attempt = session + 1;
     try {
       await signIn(key);
     } catch (error) {
+      if (attempt !== session) return;
       apiKey = '';
       $('sign-in-error').textContent =
         error instanceof ApiError && error.status === 401
