@@ -72,7 +72,14 @@ function explain(error) {
 async function signIn(key) {
   const mine = ++session;
   apiKey = key;
-  const warehouses = await api(`/warehouses?limit=1000`);
+  let warehouses;
+  try {
+    warehouses = await api(`/warehouses?limit=1000`);
+  } catch (error) {
+    // A failure matters only to the sign-in still current.
+    if (mine === session) throw error;
+    return;
+  }
   if (mine !== session) return;
   sessionStorage.setItem(KEY_STORAGE, key);
   $('sign-in').hidden = true;
@@ -501,11 +508,9 @@ document.addEventListener('DOMContentLoaded', () => {
     event.preventDefault();
     const key = $('api-key').value.trim();
     $('sign-in-error').textContent = '';
-    const attempt = session + 1;
     try {
       await signIn(key);
     } catch (error) {
-      if (attempt !== session) return;
       apiKey = '';
       $('sign-in-error').textContent =
         error instanceof ApiError && error.status === 401
